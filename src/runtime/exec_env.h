@@ -1,0 +1,43 @@
+// Per-thread execution state: the operand/locals stack that interpreter
+// frames live on, and the bound on nesting that turns runaway recursion into
+// the trap "call stack exhausted" instead of a native stack overflow.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/objects.h"
+
+namespace strata {
+
+class ExecEnv {
+ public:
+  // Default: 1 MiB of value stack (128 Ki slots).
+  static constexpr uint32_t kDefaultStackBytes = 1u << 20;
+  explicit ExecEnv(uint32_t stackBytes = kDefaultStackBytes);
+  ExecEnv(const ExecEnv&) = delete;
+  ExecEnv& operator=(const ExecEnv&) = delete;
+
+  // Calls `f`: arguments from args, results returned. Throws Trap.
+  std::vector<Slot> call(Function* f, const std::vector<Slot>& args);
+  // In-place form: arguments in slots[0..params), results to
+  // slots[0..results); `slots` must hold max(params, results) values.
+  void call(Function* f, Slot* slots);
+
+  // --- used by the execution tiers ---
+  Slot* stackBase() { return stack_.get(); }
+  Slot* stackLimit() { return stack_.get() + stackSlots_; }
+  Slot* stackTop = nullptr;  // first free slot: re-entrant calls start here
+  uint32_t callDepth = 0;    // wasm frames live on this env
+  static constexpr uint32_t kMaxCallDepth = 50000;
+  // Host -> wasm re-entries consume native stack; bound them separately.
+  uint32_t nativeDepth = 0;
+  static constexpr uint32_t kMaxNativeDepth = 200;
+
+ private:
+  std::unique_ptr<Slot[]> stack_;
+  uint32_t stackSlots_;
+};
+
+}  // namespace strata

@@ -1,0 +1,76 @@
+// A module instance: the module's functions bound to their tables,
+// memories, globals and imports.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/objects.h"
+#include "wasm/module.h"
+
+namespace strata {
+
+class ExecEnv;
+
+class Instance : public std::enable_shared_from_this<Instance> {
+ public:
+  // Links `imports` (one Extern per module import, in import order) and runs
+  // the module's initialisation: globals, element and data segments, then
+  // the start function, on `env`.
+  // Throws LinkError when an import does not fit, Trap when a segment is out
+  // of bounds or the start function traps.
+  static std::shared_ptr<Instance> instantiate(std::shared_ptr<const Module> module,
+                                               std::vector<Extern> imports, ExecEnv& env);
+  ~Instance();
+
+  const Module& module() const { return *module_; }
+  const std::shared_ptr<const Module>& modulePtr() const { return module_; }
+
+  // The function at `index` of the function space. Imports answer with
+  // whatever their slot holds now.
+  Function* function(uint32_t index) const {
+    return index < module_->numImportedFuncs ? importSlots_[index].load(std::memory_order_acquire)
+                                             : definedFunctions_[index - module_->numImportedFuncs].get();
+  }
+  ImportSlot& importSlot(uint32_t index) { return importSlots_[index]; }
+  uint32_t numImportSlots() const { return module_->numImportedFuncs; }
+
+  Table* table(uint32_t index) const { return tables_[index].get(); }
+  Memory* memory(uint32_t index) const { return memories_[index].get(); }
+  GlobalCell* global(uint32_t index) const { return globals_[index].get(); }
+  size_t numMemories() const { return memories_.size(); }
+
+  bool elemDropped(uint32_t seg) const { return droppedElems_[seg]; }
+  bool dataDropped(uint32_t seg) const { return droppedDatas_[seg]; }
+  void dropElem(uint32_t seg) { droppedElems_[seg] = true; }
+  void dropData(uint32_t seg) { droppedDatas_[seg] = true; }
+
+  // Evaluates an element segment item (a constant expression) to a reference.
+  Slot evalRef(const ConstExpr& expr) const;
+
+  // The export named `name` as an Extern, or an Extern with nothing set.
+  bool findExport(const std::string& name, Extern* out);
+  Function* exportedFunction(const std::string& name);
+
+  // An Extern for function `index` that keeps this instance alive.
+  std::shared_ptr<Function> sharedFunction(uint32_t index);
+
+ private:
+  explicit Instance(std::shared_ptr<const Module> module);
+  Slot evalConst(const ConstExpr& expr) const;
+  void link(std::vector<Extern>& imports);
+  void initializeSegments();
+
+  std::shared_ptr<const Module> module_;
+  std::vector<Extern> imports_;  // keeps imported objects (and their owners) alive
+  std::unique_ptr<ImportSlot[]> importSlots_;
+  std::vector<std::unique_ptr<Function>> definedFunctions_;
+  std::vector<std::shared_ptr<Table>> tables_;
+  std::vector<std::shared_ptr<Memory>> memories_;
+  std::vector<std::shared_ptr<GlobalCell>> globals_;
+  std::vector<bool> droppedElems_;
+  std::vector<bool> droppedDatas_;
+};
+
+}  // namespace strata

@@ -1,0 +1,128 @@
+// Runtime objects: functions, tables, memories and globals. Instances own
+// what they define and share what they import (an imported memory is the
+// exporter's Memory object, not a copy), so everything that can be
+// imported is reference counted.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "wasm/types.h"
+
+namespace strata {
+
+class Instance;
+struct Function;
+
+// One operand: every wasm value except v128 fits in 64 bits. i32/f32 live in
+// the low half. References are pointers (funcref: Function*) or opaque host
+// values (externref); 0 is null.
+using Slot = uint64_t;
+
+// A wasm trap or a runtime error raised while running guest code. The
+// message is the spec's wording ("integer divide by zero").
+class Trap : public std::runtime_error {
+ public:
+  explicit Trap(const std::string& message) : std::runtime_error(message) {}
+};
+
+// Failure to instantiate because an import does not fit ("unknown import",
+// "incompatible import type").
+class LinkError : public std::runtime_error {
+ public:
+  explicit LinkError(const std::string& message) : std::runtime_error(message) {}
+};
+
+// Host function: reads its arguments from slots[0..params) and writes its
+// results to slots[0..results). May throw Trap.
+using HostCallback = void (*)(void* env, Instance* caller, Slot* slots);
+
+// Canonical id of a function signature: equal ids <=> equal types, across
+// all modules of the process. call_indirect compares these.
+uint32_t canonicalSignatureId(const FuncType& type);
+
+struct Function {
+  FuncType type;
+  uint32_t sigId = 0;
+  // The owning instance of a wasm function (and its index in that
+  // instance's function space); null for host functions.
+  Instance* instance = nullptr;
+  uint32_t index = 0;
+  // Host functions only.
+  HostCallback host = nullptr;
+  void* hostEnv = nullptr;
+  // Wasm functions: interpreter code, translated on the first call.
+  std::atomic<void*> interpCode{nullptr};
+
+  bool isHost() const { return host != nullptr; }
+};
+
+// Makes a host function object.
+std::shared_ptr<Function> makeHostFunction(FuncType type, HostCallback callback, void* env);
+
+// A per-instance import slot: the callee (its entry and its instance travel
+// together in one Function*). Linking, re-linking and tier-up patch the slot
+// with one atomic store while code may be running; callers load it once per
+// call.
+using ImportSlot = std::atomic<Function*>;
+
+class Memory {
+ public:
+  // Throws std::runtime_error if the memory cannot be allocated.
+  static std::shared_ptr<Memory> create(const MemoryType& type);
+  ~Memory();
+  Memory(const Memory&) = delete;
+  Memory& operator=(const Memory&) = delete;
+
+  uint8_t* base() const { return base_; }
+  uint64_t byteSize() const { return size_; }
+  uint64_t pages() const { return size_ / limits::kPageSize; }
+  const MemoryType& type() const { return type_; }
+  // True when the whole 8 GiB guard reservation is in place, so any
+  // base + u32 + u32 access lands in mapped or PROT_NONE pages.
+  bool guarded() const { return guarded_; }
+  // memory.grow: the old size in pages, or -1 if it cannot grow.
+  int64_t grow(uint64_t deltaPages);
+
+ private:
+  Memory() = default;
+  MemoryType type_;
+  uint8_t* base_ = nullptr;
+  uint64_t size_ = 0;      // accessible bytes
+  uint64_t reserved_ = 0;  // mapped bytes (accessible + PROT_NONE)
+  bool guarded_ = false;
+};
+
+class Table {
+ public:
+  Table(const TableType& type, Slot init);
+  const TableType& type() const { return type_; }
+  uint64_t size() const { return elems_.size(); }
+  Slot* data() { return elems_.data(); }
+  // table.grow: the old size, or -1 if it cannot grow.
+  int64_t grow(uint64_t delta, Slot init);
+
+ private:
+  TableType type_;
+  std::vector<Slot> elems_;
+};
+
+struct GlobalCell {
+  GlobalType type;
+  Slot value = 0;
+};
+
+// An importable or exportable thing.
+struct Extern {
+  ExternKind kind = ExternKind::Func;
+  std::shared_ptr<Function> func;
+  std::shared_ptr<Table> table;
+  std::shared_ptr<Memory> memory;
+  std::shared_ptr<GlobalCell> global;
+};
+
+}  // namespace strata

@@ -1,0 +1,85 @@
+// Core WebAssembly types shared by the decoder, the runtime and both tiers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace strata {
+
+// Value types, numbered by their binary encoding so the decoder can cast.
+enum class ValType : uint8_t {
+  I32 = 0x7f,
+  I64 = 0x7e,
+  F32 = 0x7d,
+  F64 = 0x7c,
+  V128 = 0x7b,
+  FuncRef = 0x70,
+  ExternRef = 0x6f,
+  // Not a wasm type: the validator's "unknown" operand of unreachable code.
+  Bottom = 0x00,
+};
+
+inline bool isNumType(ValType t) {
+  return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64;
+}
+inline bool isRefType(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+const char* valTypeName(ValType t);
+
+struct FuncType {
+  std::vector<ValType> params;
+  std::vector<ValType> results;
+  bool operator==(const FuncType& o) const { return params == o.params && results == o.results; }
+  bool operator!=(const FuncType& o) const { return !(*this == o); }
+  // "(i32 i64) -> (f32)", used in link errors.
+  std::string toString() const;
+};
+
+struct Limits {
+  uint64_t min = 0;
+  uint64_t max = 0;
+  bool hasMax = false;
+};
+
+struct TableType {
+  ValType elem = ValType::FuncRef;
+  Limits limits;
+};
+
+struct MemoryType {
+  Limits limits;  // in 64 KiB pages
+};
+
+struct GlobalType {
+  ValType type = ValType::I32;
+  bool mutable_ = false;
+};
+
+enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
+const char* externKindName(ExternKind k);
+
+// Implementation limits, enforced with a clear error at decode time. They
+// follow the values browsers agreed on (V8's wasm-limits.h), which the spec
+// tests also assume.
+namespace limits {
+constexpr uint32_t kMaxTypes = 1000000;
+constexpr uint32_t kMaxFunctions = 1000000;
+constexpr uint32_t kMaxImports = 100000;
+constexpr uint32_t kMaxExports = 100000;
+constexpr uint32_t kMaxGlobals = 1000000;
+constexpr uint32_t kMaxDataSegments = 100000;
+constexpr uint32_t kMaxElemSegments = 10000000;
+constexpr uint32_t kMaxTableInitEntries = 10000000;
+constexpr uint32_t kMaxParams = 1000;
+constexpr uint32_t kMaxResults = 1000;
+constexpr uint32_t kMaxLocals = 50000;
+constexpr uint32_t kMaxFunctionSize = 7654321;
+constexpr uint32_t kMaxBrTableSize = 65520;
+constexpr uint32_t kMaxNesting = 10000;
+constexpr uint32_t kMaxTables = 100000;
+constexpr uint64_t kMaxTableSize = 10000000;
+constexpr uint64_t kMaxMemoryPages = 65536;  // 4 GiB, the wasm32 limit
+constexpr uint64_t kPageSize = 65536;
+}  // namespace limits
+
+}  // namespace strata

@@ -35,7 +35,16 @@ class ExecEnv {
   uint32_t nativeDepth = 0;
   static constexpr uint32_t kMaxNativeDepth = 200;
 
+  // Where a wasm-to-wasm call returns to (the interpreter's frame links).
+  struct CallFrame {
+    const uint8_t* returnIp;
+    Slot* fp;
+    Function* function;
+  };
+  CallFrame* frames() { return frames_.get(); }
+
  private:
+  std::unique_ptr<CallFrame[]> frames_;
   std::unique_ptr<Slot[]> stack_;
   uint32_t stackSlots_;
 };

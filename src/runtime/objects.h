@@ -17,6 +17,7 @@ namespace strata {
 
 class Instance;
 struct Function;
+struct InterpCode;
 
 // One operand: every wasm value except v128 fits in 64 bits. i32/f32 live in
 // the low half. References are pointers (funcref: Function*) or opaque host
@@ -55,9 +56,14 @@ struct Function {
   // Host functions only.
   HostCallback host = nullptr;
   void* hostEnv = nullptr;
-  // Wasm functions: interpreter code, translated on the first call.
-  std::atomic<void*> interpCode{nullptr};
+  // Wasm functions: interpreter code, translated on the first call and
+  // freed with the function (see interp/).
+  std::atomic<InterpCode*> interpCode{nullptr};
 
+  Function() = default;
+  Function(const Function&) = delete;
+  Function& operator=(const Function&) = delete;
+  ~Function();
   bool isHost() const { return host != nullptr; }
 };
 

@@ -1,0 +1,91 @@
+// The interpreter's pre-decoded code format.
+//
+// A translated function is a byte stream of instructions. Each instruction
+// starts with the address of its handler (direct threading: dispatch is one
+// indirect jump) followed by 32-bit operands. Operands name frame slots:
+// slot i of the current frame is fp[i]; locals come first, then the operand
+// stack, each stack position having a fixed slot. Branch targets are byte
+// offsets relative to the branching instruction. Pointers to runtime objects
+// (callees, import slots, globals, tables) are embedded, which is why code
+// is per instance.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "wasm/opcodes.h"
+
+namespace strata {
+
+class Instance;
+struct Function;
+
+// Instructions that are not a wasm opcode one to one, then one per simple
+// wasm opcode (loads, stores, unary and binary operators), generated from
+// opcodes.def.
+#define STRATA_INTERP_CONTROL_OPS(V)                                              \
+  V(Copy)          /* dst, src */                                                \
+  V(Const32)       /* dst, u32 */                                                \
+  V(Const64)       /* dst, u64 */                                                \
+  V(Br)            /* rel */                                                     \
+  V(BrIf)          /* cond, rel */                                               \
+  V(BrUnless)      /* cond, rel */                                               \
+  V(BrTable)       /* index, count, rel[count + 1] */                            \
+  V(Return)        /* results are already in fp[0..) */                          \
+  V(Unreachable)   /* */                                                         \
+  V(Select)        /* dst, a, b, cond */                                         \
+  V(Call)          /* frameOffset, Function* */                                  \
+  V(CallImport)    /* frameOffset, ImportSlot* */                                \
+  V(CallIndirect)  /* frameOffset, index, sigId, Table* */                       \
+  V(GlobalGet)     /* dst, GlobalCell* */                                        \
+  V(GlobalSet)     /* src, GlobalCell* */                                        \
+  V(MemorySize)    /* dst */                                                     \
+  V(MemoryGrow)    /* dst, delta */                                              \
+  V(MemoryInit)    /* segment, dst, src, n */                                    \
+  V(DataDrop)      /* segment */                                                 \
+  V(MemoryCopy)    /* dst, src, n */                                             \
+  V(MemoryFill)    /* dst, value, n */                                           \
+  V(TableGet)      /* dst, index, Table* */                                      \
+  V(TableSet)      /* index, value, Table* */                                    \
+  V(TableSize)     /* dst, Table* */                                             \
+  V(TableGrow)     /* dst, init, n, Table* */                                    \
+  V(TableFill)     /* index, value, n, Table* */                                 \
+  V(TableCopy)     /* dst, src, n, Table* dst, Table* src */                     \
+  V(TableInit)     /* dst, src, n, segment, Table* */                            \
+  V(ElemDrop)      /* segment */                                                 \
+  V(RefIsNull)     /* dst, a */
+
+enum class IOp : uint16_t {
+#define STRATA_IOP_PLAIN(Name) Name,
+#define STRATA_IOP_WASM(Name, ...) Name,
+  STRATA_INTERP_CONTROL_OPS(STRATA_IOP_PLAIN)
+  // Simple wasm operators: Load: dst, addr, offset. Store: addr, value,
+  // offset. Unary: dst, a. Binary: dst, a, b.
+  STRATA_LOAD_OPS(STRATA_IOP_WASM)
+  STRATA_STORE_OPS(STRATA_IOP_WASM)
+  STRATA_UNARY_OPS(STRATA_IOP_WASM)
+  STRATA_BINARY_OPS(STRATA_IOP_WASM)
+#undef STRATA_IOP_PLAIN
+#undef STRATA_IOP_WASM
+  Count
+};
+
+// The interpreter instruction for a simple wasm operator.
+IOp simpleOpFor(Op op);
+
+struct InterpCode {
+  std::vector<uint8_t> code;
+  uint32_t numParams = 0;
+  uint32_t numLocals = 0;   // parameters included
+  uint32_t frameSlots = 0;  // locals + the deepest operand stack
+};
+
+// Handler addresses, indexed by IOp (filled in by the interpreter).
+const void* const* interpreterHandlers();
+
+// Translates a wasm function to interpreter code (on its first call).
+// Thread-safe; returns the code stored in f->interpCode.
+InterpCode* ensureTranslated(Function* f);
+
+}  // namespace strata

@@ -1,0 +1,385 @@
+// The interpreter's dispatch loop: direct-threaded code (each instruction
+// starts with its handler's address; dispatch is `goto *handler`), frame
+// slots addressed as fp[operand], no allocation and no counters on the hot
+// path. Wasm-to-wasm calls do not recurse in C++: frames are linked through
+// ExecEnv::frames(), so deep wasm recursion ends in the trap "call stack
+// exhausted" rather than a native stack overflow.
+//
+// Handlers of the simple operators are generated from opcodes.def; only
+// control flow, calls and the table/memory instructions are written here.
+#include <algorithm>
+#include <cstring>
+
+#include "interp/code.h"
+#include "runtime/exec_env.h"
+#include "runtime/instance.h"
+#include "wasm/numeric.h"
+
+namespace strata {
+
+namespace num {
+void trapIntegerDivideByZero() { throw Trap("integer divide by zero"); }
+void trapIntegerOverflow() { throw Trap("integer overflow"); }
+void trapInvalidConversion() { throw Trap("invalid conversion to integer"); }
+}  // namespace num
+
+namespace {
+
+template <class T>
+inline T rd(const void* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+// Writes the low sizeof(T) bytes of a slot; i32/f32 leave the high half
+// unspecified, and readers of those types only look at the low half.
+template <class T>
+inline void wr(void* p, T v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+[[noreturn]] void trap(const char* message) { throw Trap(message); }
+[[noreturn]] void trapMemory() { throw Trap("out of bounds memory access"); }
+[[noreturn]] void trapTable() { throw Trap("out of bounds table access"); }
+
+// C types of wasm value types, for the generated handlers.
+#define CT_I32 uint32_t
+#define CT_I64 uint64_t
+#define CT_F32 float
+#define CT_F64 double
+
+// Execute wasm function `fn` whose arguments are already in fp[0..params).
+// Called with tableOut set, it only reports the handler table.
+void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
+  static const void* const kHandlers[] = {
+#define STRATA_LABEL(Name, ...) &&op_##Name,
+      STRATA_INTERP_CONTROL_OPS(STRATA_LABEL) STRATA_LOAD_OPS(STRATA_LABEL) STRATA_STORE_OPS(STRATA_LABEL)
+          STRATA_UNARY_OPS(STRATA_LABEL) STRATA_BINARY_OPS(STRATA_LABEL)
+#undef STRATA_LABEL
+  };
+  static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == size_t(IOp::Count), "handler table out of sync");
+  if (tableOut) {
+    *tableOut = kHandlers;
+    return;
+  }
+
+  const uint32_t entryDepth = env->callDepth;
+  Slot* const stackLimit = env->stackLimit();
+  Instance* inst = fn->instance;
+  uint8_t* memBase = nullptr;
+  uint64_t memSize = 0;
+  Function* callee = nullptr;
+  uint32_t frameOffset = 0;
+  const uint8_t* ip;
+
+  // Memory can move or grow in any call (the fallback without guard pages
+  // may remap it), so its base and size are re-read after calls.
+#define RELOAD_MEMORY()                                \
+  do {                                                 \
+    if (inst->numMemories()) {                         \
+      Memory* m_ = inst->memory(0);                    \
+      memBase = m_->base();                            \
+      memSize = m_->byteSize();                        \
+    }                                                  \
+  } while (0)
+#define NEXT() goto* rd<const void*>(ip)
+#define OPERAND(k) rd<uint32_t>(ip + 8 + 4 * (k))
+#define SLOT(k) (fp + OPERAND(k))
+
+  {
+    InterpCode* code = ensureTranslated(fn);
+    if (fp + code->frameSlots > stackLimit) trap("call stack exhausted");
+    std::memset(fp + code->numParams, 0, (code->numLocals - code->numParams) * sizeof(Slot));
+    ip = code->code.data();
+  }
+  RELOAD_MEMORY();
+  NEXT();
+
+  // ---------------------------------------------------------------------
+  // Generated: loads, stores, unary and binary operators.
+#define STRATA_LOAD_HANDLER(Name, enc, text, Res, MemT, align)              \
+  op_##Name : {                                                             \
+    uint64_t ea = uint64_t(rd<uint32_t>(SLOT(1))) + OPERAND(2);             \
+    if (ea + sizeof(MemT) > memSize) trapMemory();                          \
+    wr<CT_##Res>(SLOT(0), CT_##Res(rd<MemT>(memBase + ea)));                \
+    ip += 20;                                                               \
+    NEXT();                                                                 \
+  }
+  STRATA_LOAD_OPS(STRATA_LOAD_HANDLER)
+#undef STRATA_LOAD_HANDLER
+
+#define STRATA_STORE_HANDLER(Name, enc, text, Opd, MemT, align)             \
+  op_##Name : {                                                             \
+    uint64_t ea = uint64_t(rd<uint32_t>(SLOT(0))) + OPERAND(2);             \
+    if (ea + sizeof(MemT) > memSize) trapMemory();                          \
+    wr<MemT>(memBase + ea, MemT(rd<CT_##Opd>(SLOT(1))));                    \
+    ip += 20;                                                               \
+    NEXT();                                                                 \
+  }
+  STRATA_STORE_OPS(STRATA_STORE_HANDLER)
+#undef STRATA_STORE_HANDLER
+
+#define STRATA_UNARY_HANDLER(Name, enc, text, Res, Opd, expr)               \
+  op_##Name : {                                                             \
+    CT_##Opd a = rd<CT_##Opd>(SLOT(1));                                     \
+    wr<CT_##Res>(SLOT(0), CT_##Res(expr));                                  \
+    ip += 16;                                                               \
+    NEXT();                                                                 \
+  }
+  STRATA_UNARY_OPS(STRATA_UNARY_HANDLER)
+#undef STRATA_UNARY_HANDLER
+
+#define STRATA_BINARY_HANDLER(Name, enc, text, Res, Opd, expr)              \
+  op_##Name : {                                                             \
+    CT_##Opd a = rd<CT_##Opd>(SLOT(1));                                     \
+    CT_##Opd b = rd<CT_##Opd>(SLOT(2));                                     \
+    wr<CT_##Res>(SLOT(0), CT_##Res(expr));                                  \
+    ip += 20;                                                               \
+    NEXT();                                                                 \
+  }
+  STRATA_BINARY_OPS(STRATA_BINARY_HANDLER)
+#undef STRATA_BINARY_HANDLER
+
+  // ---------------------------------------------------------------------
+  // Moves, constants, control flow.
+op_Copy:
+  *SLOT(0) = *SLOT(1);
+  ip += 16;
+  NEXT();
+op_Const32:
+  wr<uint32_t>(SLOT(0), OPERAND(1));
+  ip += 16;
+  NEXT();
+op_Const64:
+  *SLOT(0) = rd<uint64_t>(ip + 12);
+  ip += 20;
+  NEXT();
+op_Br:
+  ip += rd<int32_t>(ip + 8);
+  NEXT();
+op_BrIf:
+  if (rd<uint32_t>(SLOT(0)))
+    ip += rd<int32_t>(ip + 12);
+  else
+    ip += 16;
+  NEXT();
+op_BrUnless:
+  if (!rd<uint32_t>(SLOT(0)))
+    ip += rd<int32_t>(ip + 12);
+  else
+    ip += 16;
+  NEXT();
+op_BrTable: {
+  uint32_t index = rd<uint32_t>(SLOT(0));
+  uint32_t count = OPERAND(1);
+  if (index > count) index = count;  // the last entry is the default
+  ip += rd<int32_t>(ip + 16 + 4 * index);
+  NEXT();
+}
+op_Select:
+  *SLOT(0) = rd<uint32_t>(SLOT(3)) ? *SLOT(1) : *SLOT(2);
+  ip += 24;
+  NEXT();
+op_Unreachable:
+  trap("unreachable");
+op_RefIsNull:
+  wr<uint32_t>(SLOT(0), *SLOT(1) == 0);
+  ip += 16;
+  NEXT();
+op_GlobalGet:
+  *SLOT(0) = rd<GlobalCell*>(ip + 12)->value;
+  ip += 20;
+  NEXT();
+op_GlobalSet: {
+  GlobalCell* cell = rd<GlobalCell*>(ip + 12);
+  Slot v = *SLOT(0);
+  // Keep 32-bit globals clean so hosts can read them without masking.
+  if (cell->type.type == ValType::I32 || cell->type.type == ValType::F32) v &= 0xffffffffu;
+  cell->value = v;
+  ip += 20;
+  NEXT();
+}
+
+  // ---------------------------------------------------------------------
+  // Calls. The callee's frame starts at its first argument in our frame;
+  // its results end up in the same place.
+op_Call:
+  frameOffset = OPERAND(0);
+  callee = rd<Function*>(ip + 12);
+  ip += 20;
+  goto do_call;
+op_CallImport:
+  frameOffset = OPERAND(0);
+  callee = rd<ImportSlot*>(ip + 12)->load(std::memory_order_acquire);
+  ip += 20;
+  goto do_call;
+op_CallIndirect: {
+  frameOffset = OPERAND(0);
+  uint32_t index = rd<uint32_t>(SLOT(1));
+  Table* table = rd<Table*>(ip + 20);
+  if (index >= table->size()) trap("undefined element");
+  callee = reinterpret_cast<Function*>(table->data()[index]);
+  if (!callee) trap("uninitialized element");
+  if (callee->sigId != OPERAND(2)) trap("indirect call type mismatch");
+  ip += 28;
+  goto do_call;
+}
+do_call: {
+  Slot* calleeFp = fp + frameOffset;
+  if (callee->isHost()) {
+    // Re-entrant calls from the host start above the arguments.
+    env->stackTop = calleeFp + std::max(callee->type.params.size(), callee->type.results.size());
+    callee->host(callee->hostEnv, inst, calleeFp);
+    RELOAD_MEMORY();
+    NEXT();
+  }
+  InterpCode* code = callee->interpCode.load(std::memory_order_acquire);
+  if (!code) code = ensureTranslated(callee);
+  if (env->callDepth >= ExecEnv::kMaxCallDepth || calleeFp + code->frameSlots > stackLimit)
+    trap("call stack exhausted");
+  env->frames()[env->callDepth++] = {ip, fp, fn};
+  fp = calleeFp;
+  fn = callee;
+  std::memset(fp + code->numParams, 0, (code->numLocals - code->numParams) * sizeof(Slot));
+  if (fn->instance != inst) {
+    inst = fn->instance;
+    RELOAD_MEMORY();
+  }
+  ip = code->code.data();
+  NEXT();
+}
+op_Return: {
+  if (env->callDepth == entryDepth) return;
+  const ExecEnv::CallFrame& frame = env->frames()[--env->callDepth];
+  ip = frame.returnIp;
+  fp = frame.fp;
+  fn = frame.function;
+  inst = fn->instance;
+  RELOAD_MEMORY();
+  NEXT();
+}
+
+  // ---------------------------------------------------------------------
+  // Memory instructions.
+op_MemorySize:
+  wr<uint32_t>(SLOT(0), uint32_t(memSize / limits::kPageSize));
+  ip += 12;
+  NEXT();
+op_MemoryGrow: {
+  int64_t old = inst->memory(0)->grow(rd<uint32_t>(SLOT(1)));
+  wr<uint32_t>(SLOT(0), uint32_t(old));
+  RELOAD_MEMORY();
+  ip += 16;
+  NEXT();
+}
+op_MemoryInit: {
+  uint32_t seg = OPERAND(0);
+  uint64_t dst = rd<uint32_t>(SLOT(1)), src = rd<uint32_t>(SLOT(2)), n = rd<uint32_t>(SLOT(3));
+  const DataSegment& data = inst->module().datas[seg];
+  uint64_t segSize = inst->dataDropped(seg) ? 0 : data.size;
+  if (src + n > segSize || dst + n > memSize) trapMemory();
+  if (n) std::memcpy(memBase + dst, inst->module().bytes.data() + data.begin + src, n);
+  ip += 24;
+  NEXT();
+}
+op_DataDrop:
+  inst->dropData(OPERAND(0));
+  ip += 12;
+  NEXT();
+op_MemoryCopy: {
+  uint64_t dst = rd<uint32_t>(SLOT(0)), src = rd<uint32_t>(SLOT(1)), n = rd<uint32_t>(SLOT(2));
+  if (src + n > memSize || dst + n > memSize) trapMemory();
+  if (n) std::memmove(memBase + dst, memBase + src, n);
+  ip += 20;
+  NEXT();
+}
+op_MemoryFill: {
+  uint64_t dst = rd<uint32_t>(SLOT(0)), n = rd<uint32_t>(SLOT(2));
+  if (dst + n > memSize) trapMemory();
+  if (n) std::memset(memBase + dst, uint8_t(rd<uint32_t>(SLOT(1))), n);
+  ip += 20;
+  NEXT();
+}
+
+  // ---------------------------------------------------------------------
+  // Table instructions.
+op_TableGet: {
+  Table* table = rd<Table*>(ip + 16);
+  uint32_t index = rd<uint32_t>(SLOT(1));
+  if (index >= table->size()) trapTable();
+  *SLOT(0) = table->data()[index];
+  ip += 24;
+  NEXT();
+}
+op_TableSet: {
+  Table* table = rd<Table*>(ip + 16);
+  uint32_t index = rd<uint32_t>(SLOT(0));
+  if (index >= table->size()) trapTable();
+  table->data()[index] = *SLOT(1);
+  ip += 24;
+  NEXT();
+}
+op_TableSize:
+  wr<uint32_t>(SLOT(0), uint32_t(rd<Table*>(ip + 12)->size()));
+  ip += 20;
+  NEXT();
+op_TableGrow: {
+  Table* table = rd<Table*>(ip + 20);
+  int64_t old = table->grow(rd<uint32_t>(SLOT(2)), *SLOT(1));
+  wr<uint32_t>(SLOT(0), uint32_t(old));
+  ip += 28;
+  NEXT();
+}
+op_TableFill: {
+  Table* table = rd<Table*>(ip + 20);
+  uint64_t index = rd<uint32_t>(SLOT(0)), n = rd<uint32_t>(SLOT(2));
+  if (index + n > table->size()) trapTable();
+  std::fill_n(table->data() + index, n, *SLOT(1));
+  ip += 28;
+  NEXT();
+}
+op_TableCopy: {
+  Table* dstTable = rd<Table*>(ip + 20);
+  Table* srcTable = rd<Table*>(ip + 28);
+  uint64_t dst = rd<uint32_t>(SLOT(0)), src = rd<uint32_t>(SLOT(1)), n = rd<uint32_t>(SLOT(2));
+  if (src + n > srcTable->size() || dst + n > dstTable->size()) trapTable();
+  if (n) std::memmove(dstTable->data() + dst, srcTable->data() + src, n * sizeof(Slot));
+  ip += 36;
+  NEXT();
+}
+op_TableInit: {
+  Table* table = rd<Table*>(ip + 24);
+  uint32_t seg = OPERAND(3);
+  uint64_t dst = rd<uint32_t>(SLOT(0)), src = rd<uint32_t>(SLOT(1)), n = rd<uint32_t>(SLOT(2));
+  const ElemSegment& elem = inst->module().elems[seg];
+  uint64_t segSize = inst->elemDropped(seg) ? 0 : elem.items.size();
+  if (src + n > segSize || dst + n > table->size()) trapTable();
+  for (uint64_t k = 0; k < n; ++k) table->data()[dst + k] = inst->evalRef(elem.items[src + k]);
+  ip += 32;
+  NEXT();
+}
+op_ElemDrop:
+  inst->dropElem(OPERAND(0));
+  ip += 12;
+  NEXT();
+
+#undef RELOAD_MEMORY
+#undef NEXT
+#undef OPERAND
+#undef SLOT
+}
+
+}  // namespace
+
+const void* const* interpreterHandlers() {
+  static const void* const* table = [] {
+    const void* const* t = nullptr;
+    run(nullptr, nullptr, nullptr, &t);
+    return t;
+  }();
+  return table;
+}
+
+void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) { run(&env, fn, fp, nullptr); }
+
+}  // namespace strata

@@ -1,0 +1,550 @@
+// Translates a function body into interpreter code, as a consumer of the
+// shared validating decoder walk (wasm/function_decoder.h).
+//
+// Register-style operands: every operand-stack position h has a fixed frame
+// slot (numLocals + h), so an instruction names its inputs and output slots
+// and needs no pushes or pops at run time. Two cheap tricks remove most
+// copies:
+//  - local.get emits nothing: the stack entry refers to the local's slot
+//    until something could change that local, when it is copied out;
+//  - local.set/tee after an instruction retargets that instruction's output
+//    to the local instead of emitting a copy.
+// Before any control instruction the virtual stack is "materialised" (every
+// entry in its own slot), so all paths into a label agree on where values
+// are.
+#include <mutex>
+
+#include "interp/code.h"
+#include "runtime/instance.h"
+#include "wasm/function_decoder.h"
+
+namespace strata {
+
+IOp simpleOpFor(Op op) {
+  switch (op) {
+#define STRATA_MAP(Name, ...) \
+  case Op::Name:              \
+    return IOp::Name;
+    STRATA_LOAD_OPS(STRATA_MAP)
+    STRATA_STORE_OPS(STRATA_MAP)
+    STRATA_UNARY_OPS(STRATA_MAP)
+    STRATA_BINARY_OPS(STRATA_MAP)
+#undef STRATA_MAP
+    default:
+      return IOp::Count;
+  }
+}
+
+namespace {
+
+constexpr uint32_t kNoPatch = UINT32_MAX;
+
+// A branch offset to fill in once the target is known: the offset field's
+// position and the start of the instruction it is relative to.
+struct Fixup {
+  uint32_t field = kNoPatch;
+  uint32_t start = 0;
+};
+
+struct TranslatorControlData {
+  uint32_t loopStart = 0;         // code offset of a loop's header
+  Fixup elseFixup;                // an if's branch to its else arm
+  std::vector<Fixup> endFixups;   // branches to this block's end
+};
+
+class Translator : public NullConsumer {
+ public:
+  struct ControlData : TranslatorControlData {};
+  using Control = ControlEntry<ControlData>;
+  using Decoder = FunctionDecoder<Translator>;
+
+  Translator(Instance& instance, InterpCode& out) : instance_(instance), out_(out), handlers_(interpreterHandlers()) {}
+  void setDecoder(Decoder* d) { d_ = d; }
+
+  void onFunctionStart(Control&) {
+    numLocals_ = d_->numLocals();
+    out_.numLocals = numLocals_;
+    out_.numParams = uint32_t(d_->functionType().params.size());
+    maxSlots_ = numLocals_;
+  }
+
+  // --- structured control ---
+  void onBlock(Control& c) { materializeAll(); }
+  void onLoop(Control& c) {
+    materializeAll();
+    c.data.loopStart = here();
+    lastDst_ = kNoPatch;
+  }
+  void onIf(Control& c) {
+    uint32_t cond = pop();
+    materializeAll();
+    emitOp(IOp::BrUnless);
+    u32(cond);
+    c.data.elseFixup = placeholder();
+  }
+  void onElse(Control& c, bool thenFallsThrough) {
+    if (thenFallsThrough) {
+      materializeAll();
+      emitOp(IOp::Br);
+      c.data.endFixups.push_back(placeholder());
+    }
+    patch(c.data.elseFixup);
+    c.data.elseFixup = Fixup{};
+    resetStack(c.height + c.sig.numParams());
+  }
+  void onEnd(Control& c, bool fallsThrough) {
+    if (fallsThrough) materializeAll();
+    if (c.kind == Op::End) {  // the function's end: return
+      if (fallsThrough) emitReturn();
+      return;
+    }
+    if (c.data.elseFixup.field != kNoPatch) patch(c.data.elseFixup);
+    for (const Fixup& f : c.data.endFixups) patch(f);
+    resetStack(c.height + c.sig.numResults());
+    lastDst_ = kNoPatch;
+  }
+
+  void onBr(Control& target) {
+    materializeAll();
+    emitBranchTo(target);
+  }
+  void onBrIf(Control& target) {
+    uint32_t cond = pop();
+    materializeAll();
+    if (target.kind == Op::End || needsCopies(target)) {
+      // Copies happen only when the branch is taken: skip over them.
+      emitOp(IOp::BrUnless);
+      u32(cond);
+      Fixup skip = placeholder();
+      emitBranchTo(target);
+      patch(skip);
+    } else {
+      emitOp(IOp::BrIf);
+      u32(cond);
+      branchField(target, opStart_);
+    }
+    lastDst_ = kNoPatch;
+  }
+  void onBrTable(const std::vector<Control*>& targets, Control& def) {
+    uint32_t index = pop();
+    materializeAll();
+    uint32_t start = here();
+    emitOp(IOp::BrTable);
+    u32(index);
+    u32(uint32_t(targets.size()));
+    // Targets that need value copies or are the function's return go
+    // through a stub emitted after the table.
+    std::vector<std::pair<Fixup, Control*>> stubs;
+    auto entry = [&](Control* t) {
+      if (t->kind == Op::End || needsCopies(*t)) {
+        stubs.push_back({placeholder(start), t});
+      } else {
+        branchField(*t, start);
+      }
+    };
+    for (Control* t : targets) entry(t);
+    entry(&def);
+    for (auto& [fixup, t] : stubs) {
+      patch(fixup);
+      emitBranchTo(*t);
+    }
+  }
+  void onReturn() {
+    materializeAll();
+    emitReturn();
+  }
+  void onUnreachable() { emitOp(IOp::Unreachable); }
+
+  // --- calls ---
+  void onCall(uint32_t funcIndex) {
+    const FuncType& ft = d_->module().funcType(funcIndex);
+    uint32_t frame = prepareCall(ft);
+    if (funcIndex < d_->module().numImportedFuncs) {
+      emitOp(IOp::CallImport);
+      u32(frame);
+      ptr(&instance_.importSlot(funcIndex));
+    } else {
+      emitOp(IOp::Call);
+      u32(frame);
+      ptr(instance_.function(funcIndex));
+    }
+    finishCall(ft);
+  }
+  void onCallIndirect(uint32_t typeIndex, uint32_t table) {
+    const FuncType& ft = d_->module().types[typeIndex];
+    // The index sits above the arguments, inside the callee's future frame:
+    // the handler reads it before it sets that frame up.
+    uint32_t indexSlot = pop();
+    uint32_t frame = prepareCall(ft);
+    emitOp(IOp::CallIndirect);
+    u32(frame);
+    u32(indexSlot);
+    u32(canonicalSignatureId(ft));
+    ptr(instance_.table(table));
+    finishCall(ft);
+  }
+
+  // --- parametric ---
+  void onDrop() { pop(); }
+  void onSelect(ValType) {
+    uint32_t cond = pop();
+    uint32_t b = pop();
+    uint32_t a = pop();
+    uint32_t dst = pushSlot();
+    emitOp(IOp::Select);
+    dstField(dst);
+    u32(a);
+    u32(b);
+    u32(cond);
+  }
+
+  // --- variables ---
+  void onLocalGet(uint32_t i) { stack_.push_back(i); }
+  void onLocalSet(uint32_t i) {
+    copyOutLocal(i, 1);
+    uint32_t src = stack_.back();
+    if (!retargetLast(src, i)) emitCopy(i, src);
+    stack_.pop_back();
+  }
+  void onLocalTee(uint32_t i) {
+    copyOutLocal(i, 1);
+    uint32_t src = stack_.back();
+    if (!retargetLast(src, i)) emitCopy(i, src);
+    stack_.back() = i;  // the value now lives in the local
+    lastDst_ = kNoPatch;
+  }
+  void onGlobalGet(uint32_t i) {
+    uint32_t dst = pushSlot();
+    emitOp(IOp::GlobalGet);
+    dstField(dst);
+    ptr(instance_.global(i));
+  }
+  void onGlobalSet(uint32_t i) {
+    uint32_t src = pop();
+    emitOp(IOp::GlobalSet);
+    u32(src);
+    ptr(instance_.global(i));
+  }
+
+  // --- tables and references ---
+  void onTableGet(uint32_t t) {
+    uint32_t index = pop();
+    uint32_t dst = pushSlot();
+    emitOp(IOp::TableGet);
+    dstField(dst);
+    u32(index);
+    ptr(instance_.table(t));
+  }
+  void onTableSet(uint32_t t) {
+    uint32_t value = pop();
+    uint32_t index = pop();
+    emitOp(IOp::TableSet);
+    u32(index);
+    u32(value);
+    ptr(instance_.table(t));
+  }
+  void onTableSize(uint32_t t) {
+    uint32_t dst = pushSlot();
+    emitOp(IOp::TableSize);
+    dstField(dst);
+    ptr(instance_.table(t));
+  }
+  void onTableGrow(uint32_t t) {
+    uint32_t n = pop();
+    uint32_t init = pop();
+    uint32_t dst = pushSlot();
+    emitOp(IOp::TableGrow);
+    dstField(dst);
+    u32(init);
+    u32(n);
+    ptr(instance_.table(t));
+  }
+  void onTableFill(uint32_t t) {
+    uint32_t n = pop(), value = pop(), index = pop();
+    emitOp(IOp::TableFill);
+    u32(index);
+    u32(value);
+    u32(n);
+    ptr(instance_.table(t));
+  }
+  void onTableCopy(uint32_t dstTable, uint32_t srcTable) {
+    uint32_t n = pop(), src = pop(), dst = pop();
+    emitOp(IOp::TableCopy);
+    u32(dst);
+    u32(src);
+    u32(n);
+    ptr(instance_.table(dstTable));
+    ptr(instance_.table(srcTable));
+  }
+  void onTableInit(uint32_t seg, uint32_t t) {
+    uint32_t n = pop(), src = pop(), dst = pop();
+    emitOp(IOp::TableInit);
+    u32(dst);
+    u32(src);
+    u32(n);
+    u32(seg);
+    ptr(instance_.table(t));
+  }
+  void onElemDrop(uint32_t seg) {
+    emitOp(IOp::ElemDrop);
+    u32(seg);
+  }
+  void onRefNull(ValType) { emitConst(ValType::I64, 0); }
+  void onRefIsNull() { emitSimple(IOp::RefIsNull, 1); }
+  void onRefFunc(uint32_t f) { emitConst(ValType::I64, uint64_t(uintptr_t(instance_.function(f)))); }
+
+  // --- memory ---
+  void onLoad(Op op, MemArg m) {
+    uint32_t addr = pop();
+    uint32_t dst = pushSlot();
+    emitOp(simpleOpFor(op));
+    dstField(dst);
+    u32(addr);
+    u32(m.offset);
+  }
+  void onStore(Op op, MemArg m) {
+    uint32_t value = pop();
+    uint32_t addr = pop();
+    emitOp(simpleOpFor(op));
+    u32(addr);
+    u32(value);
+    u32(m.offset);
+  }
+  void onMemorySize() {
+    uint32_t dst = pushSlot();
+    emitOp(IOp::MemorySize);
+    dstField(dst);
+  }
+  void onMemoryGrow() { emitSimple(IOp::MemoryGrow, 1); }
+  void onMemoryInit(uint32_t seg) {
+    uint32_t n = pop(), src = pop(), dst = pop();
+    emitOp(IOp::MemoryInit);
+    u32(seg);
+    u32(dst);
+    u32(src);
+    u32(n);
+  }
+  void onDataDrop(uint32_t seg) {
+    emitOp(IOp::DataDrop);
+    u32(seg);
+  }
+  void onMemoryCopy() {
+    uint32_t n = pop(), src = pop(), dst = pop();
+    emitOp(IOp::MemoryCopy);
+    u32(dst);
+    u32(src);
+    u32(n);
+  }
+  void onMemoryFill() {
+    uint32_t n = pop(), value = pop(), dst = pop();
+    emitOp(IOp::MemoryFill);
+    u32(dst);
+    u32(value);
+    u32(n);
+  }
+
+  // --- numeric ---
+  void onConst(ValType t, uint64_t bits) { emitConst(t, bits); }
+  void onUnary(Op op) { emitSimple(simpleOpFor(op), 1); }
+  void onBinary(Op op) { emitSimple(simpleOpFor(op), 2); }
+
+  void finish() { out_.frameSlots = maxSlots_ + 1; }
+
+ private:
+  // --- the virtual operand stack: the slot where each entry's value is ---
+  uint32_t canonical(uint32_t height) const { return numLocals_ + height; }
+  uint32_t pop() {
+    uint32_t s = stack_.back();
+    stack_.pop_back();
+    return s;
+  }
+  uint32_t pushSlot() {
+    uint32_t s = canonical(uint32_t(stack_.size()));
+    stack_.push_back(s);
+    if (s + 1 > maxSlots_) maxSlots_ = s + 1;
+    return s;
+  }
+  // After a branch the decoder's stack shrinks to a block's height; ours
+  // follows, all entries canonical.
+  void resetStack(uint32_t height) {
+    stack_.resize(height);
+    for (uint32_t h = 0; h < height; ++h) stack_[h] = canonical(h);
+    if (canonical(height) > maxSlots_) maxSlots_ = canonical(height);
+  }
+  // Copy deferred local.get entries into their own slots.
+  void materializeAll() {
+    for (uint32_t h = 0; h < stack_.size(); ++h) {
+      if (stack_[h] != canonical(h)) {
+        emitCopy(canonical(h), stack_[h]);
+        stack_[h] = canonical(h);
+      }
+    }
+    lastDst_ = kNoPatch;
+  }
+  // Before local i changes, entries still reading it (except the top `keep`
+  // ones, which the caller handles) get their own copy.
+  void copyOutLocal(uint32_t local, uint32_t keep) {
+    for (uint32_t h = 0; h + keep < stack_.size(); ++h) {
+      if (stack_[h] == local) {
+        emitCopy(canonical(h), local);
+        stack_[h] = canonical(h);
+        lastDst_ = kNoPatch;
+      }
+    }
+  }
+  // If the last instruction computed `src` into its stack slot, make it
+  // write to `local` instead.
+  bool retargetLast(uint32_t src, uint32_t local) {
+    if (lastDst_ == kNoPatch || src != lastDstSlot_ || src != canonical(uint32_t(stack_.size() - 1))) return false;
+    std::memcpy(&out_.code[lastDst_], &local, 4);
+    lastDst_ = kNoPatch;
+    return true;
+  }
+
+  bool needsCopies(const Control& target) const {
+    uint32_t n = target.labelArity();
+    uint32_t h = uint32_t(stack_.size());
+    return n > 0 && canonical(h - n) != canonical(target.height);
+  }
+
+  // --- emission ---
+  uint32_t here() const { return uint32_t(out_.code.size()); }
+  void emitOp(IOp op) {
+    opStart_ = here();
+    ptr(handlers_[size_t(op)]);
+  }
+  void u32(uint32_t v) {
+    size_t at = out_.code.size();
+    out_.code.resize(at + 4);
+    std::memcpy(&out_.code[at], &v, 4);
+  }
+  void u64(uint64_t v) {
+    size_t at = out_.code.size();
+    out_.code.resize(at + 8);
+    std::memcpy(&out_.code[at], &v, 8);
+  }
+  void ptr(const void* p) { u64(uint64_t(uintptr_t(p))); }
+  // An output operand that a following local.set may retarget.
+  void dstField(uint32_t slot) {
+    lastDst_ = here();
+    lastDstSlot_ = slot;
+    u32(slot);
+  }
+  void emitCopy(uint32_t dst, uint32_t src) {
+    if (dst == src) return;
+    emitOp(IOp::Copy);
+    u32(dst);
+    u32(src);
+  }
+  void emitConst(ValType t, uint64_t bits) {
+    uint32_t dst = pushSlot();
+    bool wide = t == ValType::I64 || t == ValType::F64;
+    emitOp(wide ? IOp::Const64 : IOp::Const32);
+    dstField(dst);
+    wide ? u64(bits) : u32(uint32_t(bits));
+  }
+  // dst = op(inputs...): pops `inputs` operands, pushes one result.
+  void emitSimple(IOp op, int inputs) {
+    uint32_t in[2];
+    for (int i = inputs; i-- > 0;) in[i] = pop();
+    uint32_t dst = pushSlot();
+    emitOp(op);
+    dstField(dst);
+    for (int i = 0; i < inputs; ++i) u32(in[i]);
+  }
+
+  // Arguments must be contiguous at the top of the stack: the callee's
+  // frame starts at the first one.
+  uint32_t prepareCall(const FuncType& ft) {
+    materializeAll();
+    uint32_t n = uint32_t(ft.params.size());
+    uint32_t frame = canonical(uint32_t(stack_.size()) - n);
+    stack_.resize(stack_.size() - n);
+    return frame;
+  }
+  void finishCall(const FuncType& ft) {
+    for (size_t i = 0; i < ft.results.size(); ++i) pushSlot();
+    lastDst_ = kNoPatch;
+  }
+
+  // A branch offset field to be filled in later, relative to `start` (by
+  // default the instruction being emitted).
+  Fixup placeholder(uint32_t start = kNoPatch) {
+    Fixup f{here(), start == kNoPatch ? opStart_ : start};
+    u32(0);
+    return f;
+  }
+  void patch(const Fixup& f) {
+    int32_t rel = int32_t(here()) - int32_t(f.start);
+    std::memcpy(&out_.code[f.field], &rel, 4);
+  }
+  // Appends the offset field of a branch to `target`: known for a loop
+  // (backward), patched at the block's end otherwise.
+  void branchField(Control& target, uint32_t start) {
+    if (target.isLoop()) {
+      u32(uint32_t(int32_t(target.data.loopStart) - int32_t(start)));
+    } else {
+      target.data.endFixups.push_back(placeholder(start));
+    }
+  }
+
+  // Unconditional transfer to a label: copy its values into place and jump
+  // (or return, for the function's label).
+  void emitBranchTo(Control& target) {
+    if (target.kind == Op::End) {
+      emitReturn();
+      return;
+    }
+    uint32_t n = target.labelArity();
+    uint32_t h = uint32_t(stack_.size());
+    for (uint32_t i = 0; i < n; ++i) emitCopy(canonical(target.height + i), stack_[h - n + i]);
+    emitOp(IOp::Br);
+    branchField(target, opStart_);
+  }
+
+  void emitReturn() {
+    uint32_t n = uint32_t(d_->functionType().results.size());
+    uint32_t h = uint32_t(stack_.size());
+    for (uint32_t i = 0; i < n; ++i) emitCopy(i, stack_[h - n + i]);
+    emitOp(IOp::Return);
+    lastDst_ = kNoPatch;
+  }
+
+  Instance& instance_;
+  InterpCode& out_;
+  const void* const* handlers_;
+  Decoder* d_ = nullptr;
+  uint32_t numLocals_ = 0;
+  uint32_t maxSlots_ = 0;
+  std::vector<uint32_t> stack_;
+  uint32_t opStart_ = 0;
+  uint32_t lastDst_ = kNoPatch;  // code offset of the last output operand
+  uint32_t lastDstSlot_ = 0;
+};
+
+std::mutex& translationMutex() {
+  static std::mutex m;
+  return m;
+}
+
+}  // namespace
+
+InterpCode* ensureTranslated(Function* f) {
+  if (InterpCode* code = f->interpCode.load(std::memory_order_acquire)) return code;
+  std::lock_guard<std::mutex> lock(translationMutex());
+  if (InterpCode* code = f->interpCode.load(std::memory_order_acquire)) return code;
+  Instance& instance = *f->instance;
+  const Module& module = instance.module();
+  auto code = std::make_unique<InterpCode>();
+  Translator translator(instance, *code);
+  FunctionDecoder<Translator> decoder(module, f->index - module.numImportedFuncs, translator);
+  translator.setDecoder(&decoder);
+  decoder.decode();
+  translator.finish();
+  f->interpCode.store(code.get(), std::memory_order_release);
+  return code.release();
+}
+
+Function::~Function() { delete interpCode.load(); }
+
+}  // namespace strata

@@ -1,0 +1,79 @@
+#include "runtime/exec_env.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "interp/code.h"
+#include "wasm/module.h"
+
+namespace strata {
+
+void interpretFunction(ExecEnv& env, Function* fn, Slot* fp);
+
+ExecEnv::ExecEnv(uint32_t stackBytes)
+    : frames_(new CallFrame[kMaxCallDepth]), stack_(), stackSlots_(std::max<uint32_t>(stackBytes / sizeof(Slot), 64)) {
+  stack_.reset(new Slot[stackSlots_]);
+  stackTop = stack_.get();
+}
+
+namespace {
+
+// Restores the env's bookkeeping however the call ends (return or trap), so
+// the env stays usable after a trap.
+class CallScope {
+ public:
+  explicit CallScope(ExecEnv& env)
+      : env_(env), top_(env.stackTop), depth_(env.callDepth), native_(env.nativeDepth) {
+    ++env.nativeDepth;
+  }
+  ~CallScope() {
+    env_.stackTop = top_;
+    env_.callDepth = depth_;
+    env_.nativeDepth = native_;
+  }
+
+ private:
+  ExecEnv& env_;
+  Slot* top_;
+  uint32_t depth_;
+  uint32_t native_;
+};
+
+bool is32Bit(ValType t) { return t == ValType::I32 || t == ValType::F32; }
+
+}  // namespace
+
+void ExecEnv::call(Function* f, Slot* slots) {
+  const size_t params = f->type.params.size();
+  const size_t results = f->type.results.size();
+  if (f->isHost()) {
+    f->host(f->hostEnv, nullptr, slots);
+  } else {
+    if (nativeDepth >= kMaxNativeDepth) throw Trap("call stack exhausted");
+    Slot* fp = stackTop;
+    if (fp + std::max(params, results) > stackLimit()) throw Trap("call stack exhausted");
+    CallScope scope(*this);
+    std::copy(slots, slots + params, fp);
+    try {
+      interpretFunction(*this, f, fp);
+    } catch (const DecodeError& e) {
+      // Bodies were validated at load; a failure here is our bug, reported
+      // as a trap rather than a crash.
+      throw Trap("internal error translating function: " + e.message);
+    }
+    std::copy(fp, fp + results, slots);
+  }
+  for (size_t i = 0; i < results; ++i)
+    if (is32Bit(f->type.results[i])) slots[i] &= 0xffffffffu;
+}
+
+std::vector<Slot> ExecEnv::call(Function* f, const std::vector<Slot>& args) {
+  if (args.size() != f->type.params.size()) throw Trap("wrong number of arguments");
+  std::vector<Slot> slots(std::max(args.size(), f->type.results.size()));
+  std::copy(args.begin(), args.end(), slots.begin());
+  call(f, slots.data());
+  slots.resize(f->type.results.size());
+  return slots;
+}
+
+}  // namespace strata

@@ -1,0 +1,697 @@
+// The one validating walk over a function body.
+//
+// FunctionDecoder implements the spec's validation algorithm (operand and
+// control stacks, unreachable code included) and drives a Consumer with one
+// callback per instruction, in the style of V8's Liftoff. The same walk
+// validates at load time (NullConsumer), feeds the interpreter's translator,
+// and will feed the JIT's emitter: no opcode is decoded twice by hand.
+//
+// Consumers are called only for reachable code, except for the structured
+// control instructions (block/loop/if/else/end), which every consumer sees
+// so it can keep its own per-block state in Control::data. Each Control
+// says whether its start was reachable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "wasm/binary_reader.h"
+#include "wasm/module.h"
+#include "wasm/opcodes.h"
+
+namespace strata {
+
+struct MemArg {
+  uint32_t alignLog2 = 0;
+  uint32_t offset = 0;
+};
+
+// The block signature of a block/loop/if: empty, a single result, or a type
+// index (multi-value).
+struct BlockType {
+  const FuncType* type = nullptr;  // set for type-index block types
+  ValType single = ValType::Bottom;  // set for one-result block types
+
+  uint32_t numParams() const { return type ? uint32_t(type->params.size()) : 0; }
+  uint32_t numResults() const { return type ? uint32_t(type->results.size()) : single != ValType::Bottom; }
+  ValType param(uint32_t i) const { return type->params[i]; }
+  ValType result(uint32_t i) const { return type ? type->results[i] : single; }
+};
+
+template <class ControlData>
+struct ControlEntry {
+  Op kind = Op::Block;  // Block, Loop, If, Else (an if past its else), or End (the function)
+  BlockType sig;
+  uint32_t height = 0;  // operand stack height below the block's parameters
+  bool unreachable = false;
+  bool reachableAtEntry = true;
+  ControlData data{};
+
+  bool isLoop() const { return kind == Op::Loop; }
+  // Values a branch to this label carries: a loop's parameters, otherwise
+  // the block's results.
+  uint32_t labelArity() const { return isLoop() ? sig.numParams() : sig.numResults(); }
+  ValType labelType(uint32_t i) const { return isLoop() ? sig.param(i) : sig.result(i); }
+};
+
+// The consumer interface with every callback empty: validation only.
+// Consumers derive from it and hide what they handle.
+struct NullConsumer {
+  struct ControlData {};
+  using Control = ControlEntry<ControlData>;
+  void onFunctionStart(Control&) {}
+  void onBlock(Control&) {}
+  void onLoop(Control&) {}
+  void onIf(Control&) {}
+  // `thenFallsThrough`: the end of the then-arm is reachable.
+  void onElse(Control&, bool thenFallsThrough) {}
+  // `fallsThrough`: the end is reachable from the code just before it.
+  void onEnd(Control&, bool fallsThrough) {}
+  void onBr(Control& target) {}
+  void onBrIf(Control& target) {}
+  void onBrTable(const std::vector<Control*>& targets, Control& defaultTarget) {}
+  void onReturn() {}
+  void onUnreachable() {}
+  void onCall(uint32_t funcIndex) {}
+  void onCallIndirect(uint32_t typeIndex, uint32_t tableIndex) {}
+  void onDrop() {}
+  void onSelect(ValType type) {}
+  void onLocalGet(uint32_t index) {}
+  void onLocalSet(uint32_t index) {}
+  void onLocalTee(uint32_t index) {}
+  void onGlobalGet(uint32_t index) {}
+  void onGlobalSet(uint32_t index) {}
+  void onTableGet(uint32_t table) {}
+  void onTableSet(uint32_t table) {}
+  void onLoad(Op op, MemArg mem) {}
+  void onStore(Op op, MemArg mem) {}
+  void onMemorySize() {}
+  void onMemoryGrow() {}
+  void onConst(ValType type, uint64_t bits) {}
+  void onUnary(Op op) {}
+  void onBinary(Op op) {}
+  void onRefNull(ValType type) {}
+  void onRefIsNull() {}
+  void onRefFunc(uint32_t funcIndex) {}
+  void onMemoryInit(uint32_t dataIndex) {}
+  void onDataDrop(uint32_t dataIndex) {}
+  void onMemoryCopy() {}
+  void onMemoryFill() {}
+  void onTableInit(uint32_t elemIndex, uint32_t table) {}
+  void onElemDrop(uint32_t elemIndex) {}
+  void onTableCopy(uint32_t dst, uint32_t src) {}
+  void onTableGrow(uint32_t table) {}
+  void onTableSize(uint32_t table) {}
+  void onTableFill(uint32_t table) {}
+};
+
+template <class Consumer>
+class FunctionDecoder {
+ public:
+  using Control = ControlEntry<typename Consumer::ControlData>;
+
+  FunctionDecoder(const Module& module, uint32_t definedIndex, Consumer& consumer)
+      : module_(module),
+        decl_(module.functions[definedIndex]),
+        type_(module.funcType(module.numImportedFuncs + definedIndex)),
+        consumer_(consumer),
+        reader_(module.bytes.data() + decl_.codeBegin, module.bytes.data() + decl_.bodyEnd,
+                decl_.codeBegin) {
+    locals_.reserve(type_.params.size() + decl_.locals.size());
+    locals_.insert(locals_.end(), type_.params.begin(), type_.params.end());
+    locals_.insert(locals_.end(), decl_.locals.begin(), decl_.locals.end());
+  }
+
+  // Validates the body and drives the consumer. Throws DecodeError.
+  void decode();
+
+  // Read-only state for consumers.
+  uint32_t numLocals() const { return uint32_t(locals_.size()); }
+  ValType localType(uint32_t i) const { return locals_[i]; }
+  const FuncType& functionType() const { return type_; }
+  uint32_t stackHeight() const { return uint32_t(stack_.size()); }
+  ValType stackType(uint32_t i) const { return stack_[i]; }
+  size_t offset() const { return reader_.offset(); }
+  size_t opOffset() const { return opOffset_; }
+  const Module& module() const { return module_; }
+
+ private:
+  [[noreturn]] void fail(const std::string& message) const {
+    std::string m = message;
+    if (currentOp_ != Op::Invalid) m += std::string(" in ") + opInfo(currentOp_).name;
+    reader_.failAt(opOffset_, m);
+  }
+
+  void push(ValType t) { stack_.push_back(t); }
+  ValType popAny() {
+    Control& c = controls_.back();
+    if (stack_.size() == c.height) {
+      if (c.unreachable) return ValType::Bottom;
+      fail("type mismatch");
+    }
+    ValType t = stack_.back();
+    stack_.pop_back();
+    return t;
+  }
+  ValType pop(ValType expected) {
+    ValType actual = popAny();
+    if (actual != expected && actual != ValType::Bottom) fail("type mismatch");
+    return actual;
+  }
+  void popParams(const BlockType& sig) {
+    for (uint32_t i = sig.numParams(); i-- > 0;) pop(sig.param(i));
+  }
+  void popLabel(const Control& c) {
+    for (uint32_t i = c.labelArity(); i-- > 0;) pop(c.labelType(i));
+  }
+  void pushLabel(const Control& c) {
+    for (uint32_t i = 0; i < c.labelArity(); ++i) push(c.labelType(i));
+  }
+  void popResults(const Control& c) {
+    for (uint32_t i = c.sig.numResults(); i-- > 0;) pop(c.sig.result(i));
+  }
+  void setUnreachable() {
+    Control& c = controls_.back();
+    stack_.resize(c.height);
+    c.unreachable = true;
+  }
+  bool reachable() const { return !controls_.back().unreachable; }
+
+  Control& label(uint32_t depth) {
+    if (depth >= controls_.size()) fail("unknown label");
+    return controls_[controls_.size() - 1 - depth];
+  }
+  void pushControl(Op kind, const BlockType& sig) {
+    if (controls_.size() > limits::kMaxNesting) fail("nesting too deep");
+    Control c;
+    c.kind = kind;
+    c.sig = sig;
+    c.height = uint32_t(stack_.size());
+    c.reachableAtEntry = reachable();
+    controls_.push_back(c);
+    for (uint32_t i = 0; i < sig.numParams(); ++i) push(sig.param(i));
+  }
+
+  ValType readValType() {
+    uint8_t b = reader_.readByte();
+    switch (b) {
+      case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x70: case 0x6f:
+        return static_cast<ValType>(b);
+      case 0x7b:
+        fail("SIMD (v128) is not supported yet");
+      default:
+        fail("malformed value type");
+    }
+  }
+  BlockType readBlockType();
+  MemArg readMemArg(uint32_t maxAlign) {
+    MemArg m;
+    m.alignLog2 = reader_.readU32();
+    m.offset = reader_.readU32();
+    if (m.alignLog2 > maxAlign) fail("alignment must not be larger than natural");
+    requireMemory(0);
+    return m;
+  }
+  void requireMemory(uint32_t index) {
+    if (index >= module_.memories.size()) fail("unknown memory " + std::to_string(index));
+  }
+  void readZeroByte() {
+    if (reader_.readByte() != 0) fail("zero byte expected");
+  }
+  uint32_t readTableIndex() {
+    uint32_t t = reader_.readU32();
+    if (t >= module_.tables.size()) fail("unknown table " + std::to_string(t));
+    return t;
+  }
+  uint32_t readLocalIndex() {
+    uint32_t i = reader_.readU32();
+    if (i >= locals_.size()) fail("unknown local " + std::to_string(i));
+    return i;
+  }
+  uint32_t readGlobalIndex() {
+    uint32_t i = reader_.readU32();
+    if (i >= module_.globalTypes.size()) fail("unknown global " + std::to_string(i));
+    return i;
+  }
+  uint32_t readFuncIndex() {
+    uint32_t i = reader_.readU32();
+    if (i >= module_.funcTypes.size()) fail("unknown function " + std::to_string(i));
+    return i;
+  }
+  uint32_t readDataIndex() {
+    if (!module_.hasDataCount) fail("data count section required");
+    uint32_t i = reader_.readU32();
+    if (i >= module_.dataCount) fail("unknown data segment " + std::to_string(i));
+    return i;
+  }
+  uint32_t readElemIndex() {
+    uint32_t i = reader_.readU32();
+    if (i >= module_.elems.size()) fail("unknown elem segment " + std::to_string(i));
+    return i;
+  }
+
+  void decodeSpecial(Op op);
+  void decodePrefixed();
+
+  const Module& module_;
+  const FunctionDecl& decl_;
+  const FuncType& type_;
+  Consumer& consumer_;
+  BinaryReader reader_;
+  std::vector<ValType> locals_;
+  std::vector<ValType> stack_;
+  std::vector<Control> controls_;
+  std::vector<Control*> brTargets_;
+  size_t opOffset_ = 0;
+  Op currentOp_ = Op::Invalid;
+};
+
+template <class Consumer>
+BlockType FunctionDecoder<Consumer>::readBlockType() {
+  BlockType bt;
+  uint8_t b = reader_.peekByte();
+  if (b == 0x40) {
+    reader_.readByte();
+    return bt;
+  }
+  if (b & 0x40) {  // a negative one-byte s33: a value type
+    bt.single = readValType();
+    return bt;
+  }
+  int64_t index = reader_.readS33();
+  if (index < 0 || uint64_t(index) >= module_.types.size()) fail("unknown type");
+  bt.type = &module_.types[size_t(index)];
+  return bt;
+}
+
+template <class Consumer>
+void FunctionDecoder<Consumer>::decode() {
+  // The function body is an implicit block whose label is the return.
+  Control fn;
+  fn.kind = Op::End;
+  fn.sig.type = &type_;
+  fn.height = 0;
+  controls_.push_back(fn);
+  consumer_.onFunctionStart(controls_.back());
+
+  while (!controls_.empty()) {
+    if (reader_.atEnd()) {
+      currentOp_ = Op::Invalid;
+      opOffset_ = reader_.offset();
+      fail("unexpected end of section or function");
+    }
+    opOffset_ = reader_.offset();
+    uint8_t byte = reader_.readByte();
+    if (byte == 0xfc) {
+      decodePrefixed();
+      continue;
+    }
+    Op op = opFromByte(byte);
+    currentOp_ = op;
+    if (op == Op::Invalid) {
+      if (byte == 0xfd) fail("SIMD instructions are not supported yet");
+      char buf[48];
+      snprintf(buf, sizeof buf, "illegal opcode 0x%02x", byte);
+      currentOp_ = Op::Invalid;
+      fail(buf);
+    }
+    const OpInfo& info = opInfo(op);
+    switch (info.cls) {
+      case OpClass::Unary:
+        pop(ValType(info.operand));
+        push(ValType(info.result));
+        if (reachable()) consumer_.onUnary(op);
+        break;
+      case OpClass::Binary:
+        pop(ValType(info.operand));
+        pop(ValType(info.operand));
+        push(ValType(info.result));
+        if (reachable()) consumer_.onBinary(op);
+        break;
+      case OpClass::Load: {
+        MemArg m = readMemArg(info.maxAlign);
+        pop(ValType::I32);
+        push(ValType(info.result));
+        if (reachable()) consumer_.onLoad(op, m);
+        break;
+      }
+      case OpClass::Store: {
+        MemArg m = readMemArg(info.maxAlign);
+        pop(ValType(info.operand));
+        pop(ValType::I32);
+        if (reachable()) consumer_.onStore(op, m);
+        break;
+      }
+      case OpClass::Special:
+        decodeSpecial(op);
+        break;
+    }
+  }
+  if (!reader_.atEnd()) {
+    opOffset_ = reader_.offset();
+    currentOp_ = Op::Invalid;
+    fail("operators remaining after end of function");
+  }
+}
+
+template <class Consumer>
+void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
+  switch (op) {
+    case Op::Unreachable:
+      if (reachable()) consumer_.onUnreachable();
+      setUnreachable();
+      break;
+    case Op::Nop:
+      break;
+    case Op::Block:
+    case Op::Loop: {
+      BlockType bt = readBlockType();
+      popParams(bt);
+      pushControl(op, bt);
+      Control& c = controls_.back();
+      if (c.reachableAtEntry) op == Op::Block ? consumer_.onBlock(c) : consumer_.onLoop(c);
+      break;
+    }
+    case Op::If: {
+      BlockType bt = readBlockType();
+      pop(ValType::I32);
+      popParams(bt);
+      pushControl(op, bt);
+      Control& c = controls_.back();
+      if (c.reachableAtEntry) consumer_.onIf(c);
+      break;
+    }
+    case Op::Else: {
+      Control& c = controls_.back();
+      if (c.kind != Op::If) fail("else without matching if");
+      popResults(c);
+      if (stack_.size() != c.height) fail("type mismatch");
+      bool fallsThrough = !c.unreachable;
+      c.kind = Op::Else;
+      c.unreachable = false;
+      for (uint32_t i = 0; i < c.sig.numParams(); ++i) push(c.sig.param(i));
+      if (c.reachableAtEntry) consumer_.onElse(c, fallsThrough);
+      break;
+    }
+    case Op::End: {
+      Control& c = controls_.back();
+      popResults(c);
+      if (stack_.size() != c.height) fail("type mismatch");
+      if (c.kind == Op::If) {
+        // An if without else passes its parameters through the missing arm.
+        if (c.sig.numParams() != c.sig.numResults()) fail("type mismatch");
+        for (uint32_t i = 0; i < c.sig.numParams(); ++i)
+          if (c.sig.param(i) != c.sig.result(i)) fail("type mismatch");
+      }
+      bool fallsThrough = !c.unreachable;
+      if (c.reachableAtEntry) consumer_.onEnd(c, fallsThrough);
+      BlockType sig = c.sig;
+      controls_.pop_back();
+      for (uint32_t i = 0; i < sig.numResults(); ++i) push(sig.result(i));
+      break;
+    }
+    case Op::Br: {
+      Control& target = label(reader_.readU32());
+      popLabel(target);
+      if (reachable()) consumer_.onBr(target);
+      setUnreachable();
+      break;
+    }
+    case Op::BrIf: {
+      Control& target = label(reader_.readU32());
+      pop(ValType::I32);
+      popLabel(target);
+      pushLabel(target);
+      if (reachable()) consumer_.onBrIf(target);
+      break;
+    }
+    case Op::BrTable: {
+      uint32_t count = reader_.readCount();
+      if (count > limits::kMaxBrTableSize) fail("br_table too large");
+      brTargets_.clear();
+      for (uint32_t i = 0; i < count; ++i) brTargets_.push_back(&label(reader_.readU32()));
+      Control& def = label(reader_.readU32());
+      pop(ValType::I32);
+      uint32_t arity = def.labelArity();
+      for (Control* t : brTargets_) {
+        if (t->labelArity() != arity) fail("type mismatch");
+        // Check the operands against this label without consuming them.
+        std::vector<ValType> popped(arity);
+        for (uint32_t i = arity; i-- > 0;) popped[i] = pop(t->labelType(i));
+        for (uint32_t i = 0; i < arity; ++i) push(popped[i]);
+      }
+      popLabel(def);
+      if (reachable()) consumer_.onBrTable(brTargets_, def);
+      setUnreachable();
+      break;
+    }
+    case Op::Return:
+      popLabel(controls_.front());
+      if (reachable()) consumer_.onReturn();
+      setUnreachable();
+      break;
+    case Op::Call: {
+      uint32_t f = readFuncIndex();
+      const FuncType& ft = module_.funcType(f);
+      for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
+      for (ValType t : ft.results) push(t);
+      if (reachable()) consumer_.onCall(f);
+      break;
+    }
+    case Op::CallIndirect: {
+      uint32_t typeIndex = reader_.readU32();
+      if (typeIndex >= module_.types.size()) fail("unknown type");
+      uint32_t table = readTableIndex();
+      if (module_.tables[table].elem != ValType::FuncRef) fail("type mismatch");
+      pop(ValType::I32);
+      const FuncType& ft = module_.types[typeIndex];
+      for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
+      for (ValType t : ft.results) push(t);
+      if (reachable()) consumer_.onCallIndirect(typeIndex, table);
+      break;
+    }
+    case Op::Drop:
+      popAny();
+      if (reachable()) consumer_.onDrop();
+      break;
+    case Op::Select: {
+      pop(ValType::I32);
+      ValType t1 = popAny();
+      ValType t2 = popAny();
+      if (isRefType(t1) || isRefType(t2)) fail("type mismatch");
+      if (t1 != t2 && t1 != ValType::Bottom && t2 != ValType::Bottom) fail("type mismatch");
+      ValType t = t1 == ValType::Bottom ? t2 : t1;
+      push(t);
+      if (reachable()) consumer_.onSelect(t);
+      break;
+    }
+    case Op::SelectT: {
+      uint32_t n = reader_.readU32();
+      if (n != 1) fail("invalid result arity");
+      ValType t = readValType();
+      pop(ValType::I32);
+      pop(t);
+      pop(t);
+      push(t);
+      if (reachable()) consumer_.onSelect(t);
+      break;
+    }
+    case Op::LocalGet: {
+      uint32_t i = readLocalIndex();
+      push(locals_[i]);
+      if (reachable()) consumer_.onLocalGet(i);
+      break;
+    }
+    case Op::LocalSet: {
+      uint32_t i = readLocalIndex();
+      pop(locals_[i]);
+      if (reachable()) consumer_.onLocalSet(i);
+      break;
+    }
+    case Op::LocalTee: {
+      uint32_t i = readLocalIndex();
+      pop(locals_[i]);
+      push(locals_[i]);
+      if (reachable()) consumer_.onLocalTee(i);
+      break;
+    }
+    case Op::GlobalGet: {
+      uint32_t i = readGlobalIndex();
+      push(module_.globalTypes[i].type);
+      if (reachable()) consumer_.onGlobalGet(i);
+      break;
+    }
+    case Op::GlobalSet: {
+      uint32_t i = readGlobalIndex();
+      if (!module_.globalTypes[i].mutable_) fail("global is immutable");
+      pop(module_.globalTypes[i].type);
+      if (reachable()) consumer_.onGlobalSet(i);
+      break;
+    }
+    case Op::TableGet: {
+      uint32_t t = readTableIndex();
+      pop(ValType::I32);
+      push(module_.tables[t].elem);
+      if (reachable()) consumer_.onTableGet(t);
+      break;
+    }
+    case Op::TableSet: {
+      uint32_t t = readTableIndex();
+      pop(module_.tables[t].elem);
+      pop(ValType::I32);
+      if (reachable()) consumer_.onTableSet(t);
+      break;
+    }
+    case Op::MemorySize:
+      readZeroByte();
+      requireMemory(0);
+      push(ValType::I32);
+      if (reachable()) consumer_.onMemorySize();
+      break;
+    case Op::MemoryGrow:
+      readZeroByte();
+      requireMemory(0);
+      pop(ValType::I32);
+      push(ValType::I32);
+      if (reachable()) consumer_.onMemoryGrow();
+      break;
+    case Op::I32Const: {
+      uint32_t v = uint32_t(reader_.readS32());
+      push(ValType::I32);
+      if (reachable()) consumer_.onConst(ValType::I32, v);
+      break;
+    }
+    case Op::I64Const: {
+      uint64_t v = uint64_t(reader_.readS64());
+      push(ValType::I64);
+      if (reachable()) consumer_.onConst(ValType::I64, v);
+      break;
+    }
+    case Op::F32Const: {
+      uint32_t v = reader_.readFixedU32();
+      push(ValType::F32);
+      if (reachable()) consumer_.onConst(ValType::F32, v);
+      break;
+    }
+    case Op::F64Const: {
+      uint64_t v = reader_.readFixedU64();
+      push(ValType::F64);
+      if (reachable()) consumer_.onConst(ValType::F64, v);
+      break;
+    }
+    case Op::RefNull: {
+      uint8_t b = reader_.readByte();
+      if (b != 0x70 && b != 0x6f) fail("malformed reference type");
+      push(ValType(b));
+      if (reachable()) consumer_.onRefNull(ValType(b));
+      break;
+    }
+    case Op::RefIsNull: {
+      ValType t = popAny();
+      if (t != ValType::Bottom && !isRefType(t)) fail("type mismatch");
+      push(ValType::I32);
+      if (reachable()) consumer_.onRefIsNull();
+      break;
+    }
+    case Op::RefFunc: {
+      uint32_t f = readFuncIndex();
+      if (!module_.declaredFuncRefs[f]) fail("undeclared function reference");
+      push(ValType::FuncRef);
+      if (reachable()) consumer_.onRefFunc(f);
+      break;
+    }
+    default:
+      fail("illegal opcode");
+  }
+}
+
+template <class Consumer>
+void FunctionDecoder<Consumer>::decodePrefixed() {
+  uint32_t sub = reader_.readU32();
+  Op op = opFromPrefixed(0xfc, sub);
+  currentOp_ = op;
+  if (op == Op::Invalid) fail("illegal opcode 0xfc " + std::to_string(sub));
+  const OpInfo& info = opInfo(op);
+  if (info.cls == OpClass::Unary) {  // the saturating truncations
+    pop(ValType(info.operand));
+    push(ValType(info.result));
+    if (reachable()) consumer_.onUnary(op);
+    return;
+  }
+  switch (op) {
+    case Op::MemoryInit: {
+      uint32_t seg = readDataIndex();
+      readZeroByte();
+      requireMemory(0);
+      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      if (reachable()) consumer_.onMemoryInit(seg);
+      break;
+    }
+    case Op::DataDrop: {
+      uint32_t seg = readDataIndex();
+      if (reachable()) consumer_.onDataDrop(seg);
+      break;
+    }
+    case Op::MemoryCopy:
+      readZeroByte();
+      readZeroByte();
+      requireMemory(0);
+      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      if (reachable()) consumer_.onMemoryCopy();
+      break;
+    case Op::MemoryFill:
+      readZeroByte();
+      requireMemory(0);
+      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      if (reachable()) consumer_.onMemoryFill();
+      break;
+    case Op::TableInit: {
+      uint32_t seg = readElemIndex();
+      uint32_t t = readTableIndex();
+      if (module_.elems[seg].type != module_.tables[t].elem) fail("type mismatch");
+      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      if (reachable()) consumer_.onTableInit(seg, t);
+      break;
+    }
+    case Op::ElemDrop: {
+      uint32_t seg = readElemIndex();
+      if (reachable()) consumer_.onElemDrop(seg);
+      break;
+    }
+    case Op::TableCopy: {
+      uint32_t dst = readTableIndex();
+      uint32_t src = readTableIndex();
+      if (module_.tables[dst].elem != module_.tables[src].elem) fail("type mismatch");
+      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      if (reachable()) consumer_.onTableCopy(dst, src);
+      break;
+    }
+    case Op::TableGrow: {
+      uint32_t t = readTableIndex();
+      pop(ValType::I32);
+      pop(module_.tables[t].elem);
+      push(ValType::I32);
+      if (reachable()) consumer_.onTableGrow(t);
+      break;
+    }
+    case Op::TableSize: {
+      uint32_t t = readTableIndex();
+      push(ValType::I32);
+      if (reachable()) consumer_.onTableSize(t);
+      break;
+    }
+    case Op::TableFill: {
+      uint32_t t = readTableIndex();
+      pop(ValType::I32);
+      pop(module_.tables[t].elem);
+      pop(ValType::I32);
+      if (reachable()) consumer_.onTableFill(t);
+      break;
+    }
+    default:
+      fail("illegal opcode");
+  }
+}
+
+}  // namespace strata

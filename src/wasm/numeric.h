@@ -83,12 +83,12 @@ inline double fcopysign(double a, double b) {
                          (bitcast<uint64_t>(b) & 0x8000000000000000ull));
 }
 
-// Rounding helpers: a NaN input must come out as a quiet NaN, which the C
-// library functions already guarantee.
-template <class F> inline F fceil(F a) { return std::ceil(a); }
-template <class F> inline F ffloor(F a) { return std::floor(a); }
-template <class F> inline F ftrunc(F a) { return std::trunc(a); }
-template <class F> inline F fnearest(F a) { return std::nearbyint(a); }
+// Rounding helpers: a NaN input must come out quiet, and libm returns a
+// signalling NaN unchanged, so NaNs are quieted by an addition first.
+template <class F> inline F fceil(F a) { return std::isnan(a) ? a + a : std::ceil(a); }
+template <class F> inline F ffloor(F a) { return std::isnan(a) ? a + a : std::floor(a); }
+template <class F> inline F ftrunc(F a) { return std::isnan(a) ? a + a : std::trunc(a); }
+template <class F> inline F fnearest(F a) { return std::isnan(a) ? a + a : std::nearbyint(a); }
 template <class F> inline F fsqrt(F a) { return std::sqrt(a); }
 
 // min/max: NaN if either is NaN; -0 < +0.
@@ -110,9 +110,14 @@ inline F fmax(F a, F b) {
 template <class I, class F>
 inline bool truncInRange(F a) {
   if constexpr (std::is_signed_v<I>) {
-    // [-2^(N-1), 2^(N-1)): both bounds are powers of two, exact in F.
-    constexpr F lo = -F(std::numeric_limits<I>::max()) - F(1);  // -2^(N-1)
-    return a >= lo && a < -lo;
+    // Truncation maps (-2^(N-1) - 1, 2^(N-1)) into range. When F can
+    // represent -2^(N-1) - 1 (i32 from f64) values just below -2^(N-1)
+    // still truncate into range; otherwise no F lies between the two.
+    constexpr F lo = -F(std::numeric_limits<I>::max()) - F(1);  // -2^(N-1), exact
+    if constexpr (std::numeric_limits<I>::digits < std::numeric_limits<F>::digits)
+      return a > lo - F(1) && a < -lo;
+    else
+      return a >= lo && a < -lo;
   } else {
     constexpr F hi = F(std::numeric_limits<I>::max() / 2 + 1) * F(2);  // 2^N
     return a > F(-1) && a < hi;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it:
+#   1. Release build in build/, every ctest test (unit, CLI, spec, install,
+#      samples, benchmark smoke test).
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/:
+#      the unit tests and the interpreter's spec tests again, where memory
+#      errors in the runtime show up as failures instead of luck.
+# STRATA_JOBS sets the parallelism (default: all cores).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+jobs="${STRATA_JOBS:-$(nproc)}"
+export STRATA_JOBS="$jobs"
+
+echo "=== Release build and full test suite ==="
+bash "$root/scripts/build.sh" "$root/build"
+ctest --test-dir "$root/build" --output-on-failure -j "$jobs"
+
+echo "=== ASan + UBSan build: unit tests and interpreter spec tests ==="
+asan="$root/build-asan"
+# RelWithDebInfo: sanitizer reports with line numbers, at a speed that keeps
+# the spec suite within CI's time.
+cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSTRATA_SANITIZE=ON -DSTRATA_BUILD_BENCH=OFF
+cmake --build "$asan" -j "$jobs"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+"$asan/tests/strata_unit_tests"
+ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L interp

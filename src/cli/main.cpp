@@ -1,0 +1,435 @@
+// The `strata` command-line tool. Its `run` subcommand follows the
+// conventions of WAMR's iwasm (result lines such as "0x2a:i32", traps
+// reported as "Exception: <message>" on stdout), so scripts written against
+// iwasm's output keep working.
+//
+// Exit status: 0 success; 1 the input failed (unreadable, invalid, trapped,
+// bad arguments); 2 usage error or a feature this build does not have;
+// 3 internal error (a bug in strata: please report it).
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/spectest.h"
+#include "runtime/exec_env.h"
+#include "runtime/instance.h"
+#include "wasm/module.h"
+
+#ifndef STRATA_VERSION
+#define STRATA_VERSION "unknown"  // the build defines it from PROJECT_VERSION
+#endif
+
+namespace strata {
+namespace cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInternal = 3;
+
+const char kUsage[] =
+    "Usage:\n"
+    "  strata run [OPTIONS] FILE.wasm [ARGS...]\n"
+    "      Instantiate FILE.wasm and call a function: the one named by --invoke\n"
+    "      (ARGS are its arguments), else the export _start, else main.\n"
+    "      --invoke NAME       function to call (also --invoke=NAME)\n"
+    "      --tier=TIER         interp (default), jit or tiered\n"
+    "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
+    "      i32/i64 arguments: decimal, negative or 0x hex; f32/f64: decimal,\n"
+    "      inf, nan. Results print one per line: 0x2a:i32, 1.500000:f32.\n"
+    "  strata validate FILE.wasm...\n"
+    "      Decode and validate each file; report each invalid one.\n"
+    "  strata spectest [--tier=TIER] [--verbose] SCRIPT.json\n"
+    "      Run a spec test script converted by wabt's wast2json.\n"
+    "  strata --version\n"
+    "  strata --help\n"
+    "Exit status: 0 success, 1 failure (invalid module, trap, bad input),\n"
+    "2 usage error, 3 internal error.\n";
+
+int usageError(const std::string& message) {
+  std::cerr << "strata: " << message << "\n" << kUsage;
+  return kExitUsage;
+}
+
+bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// Accepts --tier=interp; refuses the tiers that do not exist yet with a
+// message saying so, rather than silently falling back to the interpreter.
+// Returns -1 if the tier is fine, else the exit status.
+int checkTier(const std::string& tier) {
+  if (tier == "interp") return -1;
+  if (tier == "jit" || tier == "tiered") {
+    std::cerr << "strata: the " << tier << " tier is not available in this build yet (use --tier=interp)\n";
+    return kExitUsage;
+  }
+  return usageError("unknown tier '" + tier + "' (expected interp, jit or tiered)");
+}
+
+// --- arguments of `run --invoke` --------------------------------------------
+
+// An integer of `bits` width: decimal or 0x hex, optionally negative; any
+// value that fits the signed or the unsigned range is accepted.
+bool parseInteger(const std::string& text, int bits, uint64_t* out) {
+  size_t pos = 0;
+  bool negative = false;
+  if (pos < text.size() && (text[pos] == '-' || text[pos] == '+')) negative = text[pos++] == '-';
+  int base = 10;
+  if (text.compare(pos, 2, "0x") == 0 || text.compare(pos, 2, "0X") == 0) {
+    base = 16;
+    pos += 2;
+  }
+  const std::string digits = text.substr(pos);
+  const char* allowed = base == 16 ? "0123456789abcdefABCDEF" : "0123456789";
+  if (digits.empty() || digits.find_first_not_of(allowed) != std::string::npos) return false;
+  errno = 0;
+  unsigned long long magnitude = std::strtoull(digits.c_str(), nullptr, base);
+  if (errno == ERANGE) return false;
+  const uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+  const uint64_t maxNegative = 1ull << (bits - 1);  // |INT_MIN|
+  if (negative ? magnitude > maxNegative : magnitude > mask) return false;
+  *out = (negative ? (~magnitude + 1) : magnitude) & mask;
+  return true;
+}
+
+// strtof/strtod accept decimal, hex floats, inf and nan. Overflow to
+// infinity is refused; gradual underflow is fine.
+template <typename Float>
+bool parseFloat(const std::string& text, Float* out) {
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return false;
+  errno = 0;
+  char* end = nullptr;
+  Float value;
+  if constexpr (sizeof(Float) == 4) {
+    value = std::strtof(text.c_str(), &end);
+  } else {
+    value = std::strtod(text.c_str(), &end);
+  }
+  if (*end != '\0' || (errno == ERANGE && std::isinf(value))) return false;
+  *out = value;
+  return true;
+}
+
+bool parseArgument(const std::string& text, ValType type, Slot* out) {
+  switch (type) {
+    case ValType::I32:
+      return parseInteger(text, 32, out);
+    case ValType::I64:
+      return parseInteger(text, 64, out);
+    case ValType::F32: {
+      float f;
+      if (!parseFloat(text, &f)) return false;
+      uint32_t bits;
+      std::memcpy(&bits, &f, sizeof bits);
+      *out = bits;
+      return true;
+    }
+    case ValType::F64: {
+      double d;
+      if (!parseFloat(text, &d)) return false;
+      std::memcpy(out, &d, sizeof d);
+      return true;
+    }
+    case ValType::FuncRef:
+    case ValType::ExternRef:
+      // A command line cannot name a function or a host object.
+      if (text != "null") return false;
+      *out = 0;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// iwasm's result format.
+std::string formatResult(ValType type, Slot value) {
+  char buf[512];  // %f of a large double needs over 300 characters
+  switch (type) {
+    case ValType::I32:
+      std::snprintf(buf, sizeof buf, "0x%" PRIx32 ":i32", static_cast<uint32_t>(value));
+      return buf;
+    case ValType::I64:
+      std::snprintf(buf, sizeof buf, "0x%" PRIx64 ":i64", static_cast<uint64_t>(value));
+      return buf;
+    case ValType::F32: {
+      uint32_t bits = static_cast<uint32_t>(value);
+      float f;
+      std::memcpy(&f, &bits, sizeof f);
+      std::snprintf(buf, sizeof buf, "%f:f32", f);
+      return buf;
+    }
+    case ValType::F64: {
+      double d;
+      std::memcpy(&d, &value, sizeof d);
+      std::snprintf(buf, sizeof buf, "%f:f64", d);
+      return buf;
+    }
+    case ValType::FuncRef:
+      return value == 0 ? "ref.null" : "ref.func";
+    case ValType::ExternRef:
+      return value == 0 ? "ref.null" : "ref.extern";
+    default:
+      return "?";
+  }
+}
+
+std::string typeList(const std::vector<ValType>& types) {
+  std::string out;
+  for (ValType t : types) out += (out.empty() ? "" : " ") + std::string(valTypeName(t));
+  return "(" + out + ")";
+}
+
+// --- strata run ---------------------------------------------------------------
+
+struct RunOptions {
+  std::string file;
+  std::string invoke;  // empty: _start or main
+  bool hasInvoke = false;
+  uint32_t stackBytes = ExecEnv::kDefaultStackBytes;
+  std::vector<std::string> args;
+};
+
+// Loads, decodes and instantiates; on failure prints the reason and
+// returns null with `*status` set.
+std::shared_ptr<Instance> loadInstance(const RunOptions& options, ExecEnv& env, int* status) {
+  *status = kExitFailure;
+  std::vector<uint8_t> bytes;
+  std::string error;
+  if (!readFileBytes(options.file, &bytes, &error)) {
+    std::cerr << options.file << ": cannot read: " << error << "\n";
+    return nullptr;
+  }
+  std::shared_ptr<const Module> module;
+  try {
+    module = decodeModule(std::move(bytes));
+  } catch (const DecodeError& e) {
+    std::cerr << options.file << ": " << e.toString() << "\n";
+    return nullptr;
+  }
+  // No host modules exist yet (WASI comes later), so any import is
+  // unresolvable; name the first one.
+  if (!module->imports.empty()) {
+    const Import& import = module->imports.front();
+    std::cerr << options.file << ": unknown import " << import.module << "." << import.name << "\n";
+    return nullptr;
+  }
+  try {
+    return Instance::instantiate(module, {}, env);
+  } catch (const Trap& e) {
+    std::cout << "Exception: " << e.what() << "\n";  // a trapping start function
+  } catch (const LinkError& e) {
+    std::cerr << options.file << ": link error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << options.file << ": cannot instantiate: " << e.what() << "\n";
+  }
+  return nullptr;
+}
+
+// The function to call and its arguments; null after printing an error.
+Function* selectEntry(const RunOptions& options, Instance& instance, std::vector<Slot>* args) {
+  if (options.hasInvoke) {
+    Function* function = instance.exportedFunction(options.invoke);
+    if (!function) {
+      std::cerr << options.file << ": no exported function '" << options.invoke << "'\n";
+      return nullptr;
+    }
+    const std::vector<ValType>& params = function->type.params;
+    if (options.args.size() != params.size()) {
+      std::cerr << "strata: '" << options.invoke << "' takes " << params.size() << " argument"
+                << (params.size() == 1 ? "" : "s") << " " << typeList(params) << ", got " << options.args.size()
+                << "\n";
+      return nullptr;
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      Slot slot = 0;
+      if (!parseArgument(options.args[i], params[i], &slot)) {
+        std::cerr << "strata: argument " << i + 1 << " '" << options.args[i] << "' is not a valid "
+                  << valTypeName(params[i]) << "\n";
+        return nullptr;
+      }
+      args->push_back(slot);
+    }
+    return function;
+  }
+
+  // Program arguments reach _start through WASI, which does not exist yet;
+  // refuse them rather than drop them silently.
+  if (!options.args.empty()) {
+    std::cerr << "strata: program arguments need WASI, which this build does not support yet "
+                 "(use --invoke NAME to pass function arguments)\n";
+    return nullptr;
+  }
+  for (const char* name : {"_start", "main"}) {
+    Function* function = instance.exportedFunction(name);
+    if (!function) continue;
+    if (!function->type.params.empty()) {
+      std::cerr << options.file << ": '" << name << "' takes arguments " << typeList(function->type.params)
+                << "; use --invoke " << name << " ARGS...\n";
+      return nullptr;
+    }
+    return function;
+  }
+  std::cerr << options.file << ": no _start or main export to run (use --invoke NAME)\n";
+  return nullptr;
+}
+
+int runModule(const RunOptions& options) {
+  ExecEnv env(options.stackBytes);
+  int status = kExitOk;
+  std::shared_ptr<Instance> instance = loadInstance(options, env, &status);
+  if (!instance) return status;
+
+  std::vector<Slot> args;
+  Function* entry = selectEntry(options, *instance, &args);
+  if (!entry) return kExitFailure;
+  for (ValType t : entry->type.params)
+    if (t == ValType::V128) return (std::cerr << "strata: v128 arguments are not supported\n", kExitFailure);
+  for (ValType t : entry->type.results)
+    if (t == ValType::V128) return (std::cerr << "strata: v128 results are not supported\n", kExitFailure);
+
+  std::vector<Slot> results;
+  try {
+    results = env.call(entry, args);
+  } catch (const Trap& e) {
+    std::cout << "Exception: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  // iwasm prints results only for --invoke; _start and main run silently.
+  if (options.hasInvoke) {
+    for (size_t i = 0; i < results.size() && i < entry->type.results.size(); ++i)
+      std::cout << formatResult(entry->type.results[i], results[i]) << "\n";
+  }
+  return kExitOk;
+}
+
+int commandRun(const std::vector<std::string>& argv) {
+  RunOptions options;
+  size_t i = 0;
+  // Options come before FILE; everything after FILE is an argument, so
+  // negative numbers such as -5 are never mistaken for options.
+  for (; i < argv.size() && startsWith(argv[i], "-"); ++i) {
+    const std::string& arg = argv[i];
+    if (startsWith(arg, "--tier=")) {
+      int status = checkTier(arg.substr(7));
+      if (status >= 0) return status;
+    } else if (arg == "--invoke" || startsWith(arg, "--invoke=")) {
+      if (arg == "--invoke") {
+        if (++i == argv.size()) return usageError("--invoke needs a function name");
+        options.invoke = argv[i];
+      } else {
+        options.invoke = arg.substr(9);
+      }
+      options.hasInvoke = true;
+    } else if (startsWith(arg, "--stack-size=")) {
+      std::string value = arg.substr(13);
+      uint64_t bytes = 0;
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+          !parseInteger(value, 64, &bytes) || bytes < 1024 || bytes > UINT32_MAX)
+        return usageError("--stack-size needs a number of bytes from 1024 to 4294967295");
+      options.stackBytes = static_cast<uint32_t>(bytes);
+    } else if (arg == "--") {
+      ++i;
+      break;
+    } else {
+      return usageError("unknown option '" + arg + "' for run");
+    }
+  }
+  if (i == argv.size()) return usageError("run needs a FILE.wasm");
+  options.file = argv[i++];
+  options.args.assign(argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
+  return runModule(options);
+}
+
+// --- strata validate ------------------------------------------------------------
+
+int commandValidate(const std::vector<std::string>& argv) {
+  if (argv.empty()) return usageError("validate needs at least one FILE.wasm");
+  for (const std::string& arg : argv)
+    if (startsWith(arg, "-")) return usageError("unknown option '" + arg + "' for validate");
+
+  int status = kExitOk;
+  for (const std::string& file : argv) {
+    std::vector<uint8_t> bytes;
+    std::string error;
+    if (!readFileBytes(file, &bytes, &error)) {
+      std::cerr << file << ": cannot read: " << error << "\n";
+      status = std::max(status, kExitFailure);
+      continue;
+    }
+    try {
+      decodeModule(std::move(bytes));
+    } catch (const DecodeError& e) {
+      std::cerr << file << ": " << e.toString() << "\n";
+      status = std::max(status, kExitFailure);
+    } catch (const std::exception& e) {
+      // The decoder must turn every bad input into a DecodeError; anything
+      // else (bad_alloc on a huge count, say) is a decoder bug.
+      std::cerr << file << ": internal error: " << e.what() << "\n";
+      status = kExitInternal;
+    }
+  }
+  return status;
+}
+
+// --- strata spectest ------------------------------------------------------------
+
+int commandSpectest(const std::vector<std::string>& argv) {
+  SpecTestOptions options;
+  for (const std::string& arg : argv) {
+    if (startsWith(arg, "--tier=")) {
+      int status = checkTier(arg.substr(7));
+      if (status >= 0) return status;
+    } else if (arg == "--verbose") {
+      options.verbose = true;
+    } else if (startsWith(arg, "-")) {
+      return usageError("unknown option '" + arg + "' for spectest");
+    } else if (options.jsonPath.empty()) {
+      options.jsonPath = arg;
+    } else {
+      return usageError("spectest takes one SCRIPT.json");
+    }
+  }
+  if (options.jsonPath.empty()) return usageError("spectest needs a SCRIPT.json");
+  return runSpecTestScript(options);
+}
+
+int dispatch(int argc, char** argv) {
+  if (argc < 2) return usageError("no command given");
+  const std::string command = argv[1];
+  const std::vector<std::string> rest(argv + 2, argv + argc);
+  if (command == "--version") {
+    std::cout << "strata " << STRATA_VERSION << "\n";
+    return kExitOk;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (command == "run") return commandRun(rest);
+  if (command == "validate") return commandValidate(rest);
+  if (command == "spectest") return commandSpectest(rest);
+  if (startsWith(command, "-")) return usageError("unknown option '" + command + "'");
+  return usageError("unknown command '" + command + "'");
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace strata
+
+int main(int argc, char** argv) {
+  try {
+    return strata::cli::dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "strata: internal error: " << e.what() << "\n";
+    return strata::cli::kExitInternal;
+  }
+}

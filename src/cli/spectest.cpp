@@ -1,0 +1,691 @@
+// Runner for wast2json command scripts (see wabt's docs/wast2json.md). One
+// script is a JSON object whose "commands" array is executed in order
+// against a growing set of module instances: `module` makes the current
+// instance, `register` makes an instance importable by name, the assert_*
+// commands check one behaviour each.
+//
+// Every command counts as passed, failed or skipped. A command can be
+// skipped only for a reason outside the runtime's control (a text-format
+// module, which a binary-only runtime cannot load, or a SIMD value, which
+// the runner cannot yet pass). Everything else that goes wrong is a
+// failure, reported with the script line so it can be found in the .wast.
+
+#include "cli/spectest.h"
+
+#include <cerrno>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cli/host_spectest.h"
+#include "runtime/exec_env.h"
+#include "runtime/instance.h"
+#include "wasm/module.h"
+
+namespace strata {
+namespace cli {
+
+using nlohmann::json;
+
+// ---------------------------------------------------------------------------
+// Shared helpers
+
+bool readFileBytes(const std::string& path, std::vector<uint8_t>* out, std::string* error) {
+  // stdio rather than iostreams: errno then explains a failure reliably.
+  FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  out->clear();
+  uint8_t buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) out->insert(out->end(), buffer, buffer + n);
+  // A directory opens fine on Linux; the read then fails with EISDIR.
+  bool failed = std::ferror(file) != 0;
+  int savedErrno = errno;
+  std::fclose(file);
+  if (failed) {
+    *error = std::strerror(savedErrno);
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+std::string describeFloat(const char* prefix, bool negative, bool isNan, uint64_t payload,
+                          double value, int digits) {
+  char buf[64];
+  if (isNan) {
+    // The payload matters for nan:canonical / nan:arithmetic checks.
+    std::snprintf(buf, sizeof buf, "%s:%snan:0x%" PRIx64, prefix, negative ? "-" : "", payload);
+  } else {
+    std::snprintf(buf, sizeof buf, "%s:%.*g", prefix, digits, value);
+  }
+  return buf;
+}
+
+}  // namespace
+
+std::string describeValue(ValType type, Slot value) {
+  char buf[64];
+  switch (type) {
+    case ValType::I32:
+      std::snprintf(buf, sizeof buf, "i32:%" PRIu32, static_cast<uint32_t>(value));
+      return buf;
+    case ValType::I64:
+      std::snprintf(buf, sizeof buf, "i64:%" PRIu64, static_cast<uint64_t>(value));
+      return buf;
+    case ValType::F32: {
+      uint32_t bits = static_cast<uint32_t>(value);
+      float f;
+      std::memcpy(&f, &bits, sizeof f);
+      // 9 significant digits identify every float exactly.
+      return describeFloat("f32", bits >> 31, std::isnan(f), bits & 0x7fffff, f, 9);
+    }
+    case ValType::F64: {
+      double d;
+      std::memcpy(&d, &value, sizeof d);
+      return describeFloat("f64", value >> 63, std::isnan(d), value & 0xfffffffffffffull, d, 17);
+    }
+    case ValType::FuncRef:
+      return value == 0 ? "funcref:null" : "funcref:non-null";
+    case ValType::ExternRef:
+      // Host references N are carried as the slot N + 1 (0 is null).
+      if (value == 0) return "externref:null";
+      std::snprintf(buf, sizeof buf, "externref:%" PRIu64, static_cast<uint64_t>(value - 1));
+      return buf;
+    case ValType::V128:
+      return "v128:?";
+    case ValType::Bottom:
+      break;
+  }
+  return "?";
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Script values
+
+// A problem with the script itself (a missing field, an unknown module
+// name): the command fails with this message.
+struct ScriptError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Something the runner cannot run yet (v128 values): the command is skipped.
+struct Unsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// An argument or an expected result.
+struct ScriptValue {
+  enum class Kind { Exact, CanonicalNan, ArithmeticNan, NonNullRef };
+  ValType type = ValType::I32;
+  Kind kind = Kind::Exact;
+  Slot bits = 0;
+};
+
+ValType parseValType(const std::string& name) {
+  if (name == "i32") return ValType::I32;
+  if (name == "i64") return ValType::I64;
+  if (name == "f32") return ValType::F32;
+  if (name == "f64") return ValType::F64;
+  if (name == "funcref") return ValType::FuncRef;
+  if (name == "externref") return ValType::ExternRef;
+  if (name == "v128") throw Unsupported("v128 values are not supported by the runner yet");
+  throw ScriptError("unknown value type \"" + name + "\"");
+}
+
+// wast2json writes numbers as unsigned decimal strings of the bit pattern.
+uint64_t parseBits(const std::string& text, int width) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+    throw ScriptError("bad number \"" + text + "\"");
+  errno = 0;
+  unsigned long long n = std::strtoull(text.c_str(), nullptr, 10);
+  if (errno == ERANGE || (width == 32 && n > 0xffffffffull))
+    throw ScriptError("number out of range \"" + text + "\"");
+  return n;
+}
+
+ScriptValue parseValue(const json& j) {
+  ScriptValue v;
+  v.type = parseValType(j.at("type").get<std::string>());
+  bool hasValue = j.contains("value");
+  std::string text = hasValue ? j.at("value").get<std::string>() : std::string();
+  switch (v.type) {
+    case ValType::I32:
+    case ValType::I64:
+    case ValType::F32:
+    case ValType::F64:
+      if (text == "nan:canonical") {
+        v.kind = ScriptValue::Kind::CanonicalNan;
+      } else if (text == "nan:arithmetic") {
+        v.kind = ScriptValue::Kind::ArithmeticNan;
+      } else {
+        bool narrow = v.type == ValType::I32 || v.type == ValType::F32;
+        v.bits = parseBits(text, narrow ? 32 : 64);
+      }
+      if (v.kind != ScriptValue::Kind::Exact && (v.type == ValType::I32 || v.type == ValType::I64))
+        throw ScriptError("NaN pattern for an integer type");
+      break;
+    case ValType::FuncRef:
+      // Function references cannot be named in JSON; an expected
+      // `(ref.func)` comes without a value and means "any non-null".
+      if (text == "null") {
+        v.bits = 0;
+      } else {
+        v.kind = ScriptValue::Kind::NonNullRef;
+      }
+      break;
+    case ValType::ExternRef:
+      if (text == "null") {
+        v.bits = 0;
+      } else if (!hasValue) {
+        v.kind = ScriptValue::Kind::NonNullRef;
+      } else {
+        v.bits = parseBits(text, 64) + 1;  // host reference N -> slot N + 1
+      }
+      break;
+    default:
+      throw ScriptError("unsupported value type");
+  }
+  return v;
+}
+
+std::string describeExpected(const ScriptValue& v) {
+  switch (v.kind) {
+    case ScriptValue::Kind::Exact:
+      return describeValue(v.type, v.bits);
+    case ScriptValue::Kind::CanonicalNan:
+      return std::string(valTypeName(v.type)) + ":nan:canonical";
+    case ScriptValue::Kind::ArithmeticNan:
+      return std::string(valTypeName(v.type)) + ":nan:arithmetic";
+    case ScriptValue::Kind::NonNullRef:
+      return std::string(valTypeName(v.type)) + ":non-null";
+  }
+  return "?";
+}
+
+bool matches(const ScriptValue& expected, Slot got) {
+  // i32/f32 live in the low half of a slot; the upper half is unspecified.
+  const bool narrow = expected.type == ValType::I32 || expected.type == ValType::F32;
+  if (narrow) got = static_cast<uint32_t>(got);
+  switch (expected.kind) {
+    case ScriptValue::Kind::Exact:
+      return got == expected.bits;
+    case ScriptValue::Kind::NonNullRef:
+      return got != 0;
+    case ScriptValue::Kind::CanonicalNan:
+      // Exponent all ones, only the quiet bit of the fraction set; any sign.
+      return narrow ? (got & 0x7fffffffu) == 0x7fc00000u
+                    : (got & 0x7fffffffffffffffull) == 0x7ff8000000000000ull;
+    case ScriptValue::Kind::ArithmeticNan:
+      // Exponent all ones and the quiet bit set; any payload and sign.
+      return narrow ? (got & 0x7fc00000u) == 0x7fc00000u
+                    : (got & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
+  }
+  return false;
+}
+
+std::string joinValues(const std::vector<ValType>& types, const std::vector<Slot>& values) {
+  std::string out;
+  for (size_t i = 0; i < values.size() && i < types.size(); ++i) {
+    if (i > 0) out += ' ';
+    out += describeValue(types[i], values[i]);
+  }
+  return out.empty() ? "()" : out;
+}
+
+// The spec's reference interpreter accepts an error whose message starts
+// with the expected text; so do we.
+bool messageMatches(const std::string& got, const std::string& expected) {
+  return got.compare(0, expected.size(), expected) == 0;
+}
+
+// ---------------------------------------------------------------------------
+// The runner
+
+enum class Status { Pass, Fail, Skip };
+
+struct Outcome {
+  Status status = Status::Pass;
+  std::string detail;  // why it failed or was skipped; a note for a pass
+};
+
+Outcome pass(std::string note = {}) { return {Status::Pass, std::move(note)}; }
+Outcome fail(std::string why) { return {Status::Fail, std::move(why)}; }
+Outcome skip(std::string why) { return {Status::Skip, std::move(why)}; }
+
+// What an invoke or get produced.
+struct ActionResult {
+  bool trapped = false;
+  std::string trapMessage;
+  std::vector<ValType> types;
+  std::vector<Slot> values;
+};
+
+class ScriptRunner {
+ public:
+  ScriptRunner(std::string dir, std::string scriptName, bool verbose)
+      : dir_(std::move(dir)), scriptName_(std::move(scriptName)), verbose_(verbose), spectest_(makeSpectestModule()) {
+    registry_["spectest"] = Exporter{nullptr, &spectest_};
+  }
+
+  void run(const json& commands) {
+    for (const json& command : commands) runOne(command);
+  }
+
+  // Prints the summary; returns the exit status.
+  int finish() const {
+    if (notes_ > 0)
+      std::cout << notes_ << " passed with a different message than the script expects\n";
+    std::cout << passed_ << " passed, " << failed_ << " failed, " << skipped_ << " skipped\n";
+    return failed_ == 0 ? 0 : 1;
+  }
+
+ private:
+  // Where imports come from: a registered instance or a host module.
+  struct Exporter {
+    std::shared_ptr<Instance> instance;
+    const HostModule* host = nullptr;
+  };
+
+  void runOne(const json& command) {
+    std::string where = scriptName_ + ":" + lineOf(command);
+    std::string what = "command";
+    Outcome outcome;
+    try {
+      what = describeCommand(command);
+      if (verbose_) std::cout << where << ": running " << what << std::endl;
+      outcome = execute(command);
+    } catch (const Unsupported& e) {
+      outcome = skip(e.what());
+    } catch (const ScriptError& e) {
+      outcome = fail(e.what());
+    } catch (const json::exception& e) {
+      outcome = fail(std::string("malformed command: ") + e.what());
+    } catch (const std::exception& e) {
+      outcome = fail(std::string("unexpected exception: ") + e.what());
+    }
+    switch (outcome.status) {
+      case Status::Pass:
+        ++passed_;
+        if (!outcome.detail.empty()) {
+          ++notes_;
+          std::cout << where << ": note: " << what << ": " << outcome.detail << '\n';
+        }
+        break;
+      case Status::Fail:
+        ++failed_;
+        std::cout << where << ": " << what << ": " << outcome.detail << '\n';
+        break;
+      case Status::Skip:
+        ++skipped_;
+        if (verbose_) std::cout << where << ": skipped " << what << ": " << outcome.detail << '\n';
+        break;
+    }
+  }
+
+  static std::string lineOf(const json& command) {
+    if (command.is_object() && command.contains("line") && command["line"].is_number_integer())
+      return std::to_string(command["line"].get<long long>());
+    return "?";
+  }
+
+  std::string describeCommand(const json& command) const {
+    std::string type = command.at("type").get<std::string>();
+    if (command.contains("action")) return type + " " + describeAction(command["action"]);
+    if (type == "register") return "register \"" + command.at("as").get<std::string>() + "\"";
+    if (command.contains("filename")) return type + " " + command["filename"].get<std::string>();
+    return type;
+  }
+
+  static std::string describeAction(const json& action) {
+    std::string out = action.at("type").get<std::string>();
+    if (action.contains("module")) out += " " + action["module"].get<std::string>();
+    out += " \"" + action.at("field").get<std::string>() + "\"";
+    if (action.contains("args")) {
+      out += " (";
+      bool first = true;
+      for (const json& arg : action["args"]) {
+        if (!first) out += ' ';
+        first = false;
+        try {
+          out += describeExpected(parseValue(arg));
+        } catch (const std::exception&) {
+          out += arg.dump();  // still say what was there
+        }
+      }
+      out += ")";
+    }
+    return out;
+  }
+
+  Outcome execute(const json& command) {
+    const std::string type = command.at("type").get<std::string>();
+    if (type == "module") return doModule(command);
+    if (type == "register") return doRegister(command);
+    if (type == "action") return doAction(command);
+    if (type == "assert_return") return doAssertReturn(command);
+    if (type == "assert_trap") return doAssertTrap(command, /*exhaustion=*/false);
+    if (type == "assert_exhaustion") return doAssertTrap(command, /*exhaustion=*/true);
+    if (type == "assert_invalid" || type == "assert_malformed") return doAssertInvalid(command);
+    if (type == "assert_unlinkable") return doAssertUnlinkable(command);
+    if (type == "assert_uninstantiable") return doAssertUninstantiable(command);
+    return fail("unknown command type \"" + type + "\"");
+  }
+
+  // --- modules -------------------------------------------------------------
+
+  static bool isTextModule(const json& command) {
+    return command.value("module_type", std::string("binary")) == "text";
+  }
+
+  // Reads and decodes the command's module file. Throws DecodeError.
+  std::shared_ptr<const Module> decodeFile(const json& command) const {
+    std::string path = dir_ + command.at("filename").get<std::string>();
+    std::vector<uint8_t> bytes;
+    std::string error;
+    if (!readFileBytes(path, &bytes, &error)) throw ScriptError("cannot read " + path + ": " + error);
+    return decodeModule(std::move(bytes));
+  }
+
+  // Finds every import among the registered modules. Throws LinkError
+  // "unknown import" when a module or one of its exports is missing.
+  std::vector<Extern> resolveImports(const Module& module) {
+    std::vector<Extern> externs;
+    externs.reserve(module.imports.size());
+    for (const Import& import : module.imports) {
+      Extern ext;
+      auto it = registry_.find(import.module);
+      bool found = false;
+      if (it != registry_.end()) {
+        found = it->second.host ? it->second.host->find(import.name, &ext)
+                                : it->second.instance->findExport(import.name, &ext);
+      }
+      if (!found) throw LinkError("unknown import \"" + import.module + "\".\"" + import.name + "\"");
+      externs.push_back(std::move(ext));
+    }
+    return externs;
+  }
+
+  std::shared_ptr<Instance> instantiate(const std::shared_ptr<const Module>& module) {
+    return Instance::instantiate(module, resolveImports(*module), env_);
+  }
+
+  Outcome doModule(const json& command) {
+    // A module that fails to load must not leave its predecessor as the
+    // target of the commands that follow: they would test the wrong module.
+    current_.reset();
+    std::string name = command.value("name", std::string());
+    if (!name.empty()) named_.erase(name);
+    if (isTextModule(command)) return skip("text-format module");
+
+    std::shared_ptr<Instance> instance;
+    try {
+      instance = instantiate(decodeFile(command));
+    } catch (const DecodeError& e) {
+      return fail("module does not decode: " + e.toString());
+    } catch (const LinkError& e) {
+      return fail(std::string("link error: ") + e.what());
+    } catch (const Trap& e) {
+      return fail(std::string("instantiation trapped: ") + e.what());
+    }
+    current_ = instance;
+    if (!name.empty()) named_[name] = instance;
+    return pass();
+  }
+
+  Outcome doRegister(const json& command) {
+    std::shared_ptr<Instance> instance = instanceNamed(command.value("name", std::string()));
+    registry_[command.at("as").get<std::string>()] = Exporter{instance, nullptr};
+    return pass();
+  }
+
+  // The instance called `name`, or the current one for an empty name.
+  std::shared_ptr<Instance> instanceNamed(const std::string& name) const {
+    if (name.empty()) {
+      if (!current_) throw ScriptError("no current module (the last module command failed?)");
+      return current_;
+    }
+    auto it = named_.find(name);
+    if (it == named_.end() || !it->second) throw ScriptError("no module named " + name + " (it failed to load?)");
+    return it->second;
+  }
+
+  // --- actions -------------------------------------------------------------
+
+  ActionResult perform(const json& action) {
+    std::shared_ptr<Instance> instance = instanceNamed(action.value("module", std::string()));
+    const std::string type = action.at("type").get<std::string>();
+    const std::string field = action.at("field").get<std::string>();
+    ActionResult result;
+
+    if (type == "get") {
+      Extern ext;
+      if (!instance->findExport(field, &ext) || ext.kind != ExternKind::Global || !ext.global)
+        throw ScriptError("no exported global \"" + field + "\"");
+      result.types = {ext.global->type.type};
+      result.values = {ext.global->value};
+      return result;
+    }
+    if (type != "invoke") throw ScriptError("unknown action type \"" + type + "\"");
+
+    Function* function = instance->exportedFunction(field);
+    if (!function) throw ScriptError("no exported function \"" + field + "\"");
+    const FuncType& signature = function->type;
+    for (ValType t : signature.params)
+      if (t == ValType::V128) throw Unsupported("v128 parameter");
+    for (ValType t : signature.results)
+      if (t == ValType::V128) throw Unsupported("v128 result");
+
+    const json& jsonArgs = action.at("args");
+    if (jsonArgs.size() != signature.params.size())
+      throw ScriptError("function takes " + std::to_string(signature.params.size()) + " arguments, script passes " +
+                        std::to_string(jsonArgs.size()));
+    std::vector<Slot> args;
+    for (size_t i = 0; i < jsonArgs.size(); ++i) {
+      ScriptValue arg = parseValue(jsonArgs[i]);
+      if (arg.type != signature.params[i] || arg.kind != ScriptValue::Kind::Exact)
+        throw ScriptError("argument " + std::to_string(i) + " does not fit parameter type " +
+                          valTypeName(signature.params[i]));
+      args.push_back(arg.bits);
+    }
+
+    result.types = signature.results;
+    Slot* topBefore = env_.stackTop;
+    try {
+      result.values = env_.call(function, args);
+    } catch (const Trap& trap) {
+      result.trapped = true;
+      result.trapMessage = trap.what();
+    }
+    checkEnvReset(topBefore);
+    if (!result.trapped && result.values.size() != signature.results.size())
+      throw ScriptError("call returned " + std::to_string(result.values.size()) + " values for " +
+                        std::to_string(signature.results.size()) + " results");
+    return result;
+  }
+
+  // One ExecEnv serves the whole script, so after each call (trapped or
+  // not) it must be back where it started. Said once per script: it is a
+  // runtime bug that later failures would only echo.
+  void checkEnvReset(Slot* topBefore) {
+    if (envWarned_) return;
+    if (env_.callDepth != 0 || env_.nativeDepth != 0 || env_.stackTop != topBefore) {
+      envWarned_ = true;
+      std::cout << scriptName_ << ": warning: ExecEnv not reset after a call (callDepth " << env_.callDepth
+                << ", nativeDepth " << env_.nativeDepth << ", stackTop "
+                << (env_.stackTop == topBefore ? "restored" : "moved") << ")\n";
+    }
+  }
+
+  Outcome doAction(const json& command) {
+    ActionResult result = perform(command.at("action"));
+    if (result.trapped) return fail("trapped: " + result.trapMessage);
+    return pass();
+  }
+
+  Outcome doAssertReturn(const json& command) {
+    const json& jsonExpected = command.at("expected");
+    std::vector<ScriptValue> expected;
+    for (const json& e : jsonExpected) expected.push_back(parseValue(e));
+
+    ActionResult result = perform(command.at("action"));
+    if (result.trapped) return fail("expected " + describeAll(expected) + ", trapped: " + result.trapMessage);
+
+    bool ok = result.values.size() == expected.size();
+    for (size_t i = 0; ok && i < expected.size(); ++i)
+      ok = expected[i].type == result.types[i] && matches(expected[i], result.values[i]);
+    if (ok) return pass();
+    return fail("expected " + describeAll(expected) + ", got " + joinValues(result.types, result.values));
+  }
+
+  static std::string describeAll(const std::vector<ScriptValue>& values) {
+    std::string out;
+    for (const ScriptValue& v : values) out += (out.empty() ? "" : " ") + describeExpected(v);
+    return out.empty() ? "()" : out;
+  }
+
+  Outcome doAssertTrap(const json& command, bool exhaustion) {
+    const std::string text = command.value("text", std::string());
+    if (command.contains("filename")) {
+      // Older scripts write `assert_trap (module ...)`; it means the same
+      // as assert_uninstantiable.
+      return doAssertUninstantiable(command);
+    }
+    ActionResult result = perform(command.at("action"));
+    if (!result.trapped)
+      return fail("expected trap \"" + text + "\", got " + joinValues(result.types, result.values));
+    if (exhaustion && !messageMatches(result.trapMessage, "call stack exhausted"))
+      return fail("expected trap \"call stack exhausted\", got trap \"" + result.trapMessage + "\"");
+    if (!messageMatches(result.trapMessage, text))
+      return pass("expected trap \"" + text + "\", got trap \"" + result.trapMessage + "\"");
+    return pass();
+  }
+
+  Outcome doAssertInvalid(const json& command) {
+    const std::string text = command.value("text", std::string());
+    if (isTextModule(command)) return skip("text-format module");
+    try {
+      decodeFile(command);
+    } catch (const DecodeError& e) {
+      if (!messageMatches(e.message, text))
+        return pass("expected \"" + text + "\", got \"" + e.toString() + "\"");
+      return pass();
+    }
+    return fail("expected decode error \"" + text + "\", but the module decoded");
+  }
+
+  Outcome doAssertUnlinkable(const json& command) {
+    const std::string text = command.value("text", std::string());
+    if (isTextModule(command)) return skip("text-format module");
+    std::shared_ptr<const Module> module;
+    try {
+      module = decodeFile(command);
+    } catch (const DecodeError& e) {
+      return fail("expected link error \"" + text + "\", module does not decode: " + e.toString());
+    }
+    try {
+      instantiate(module);
+    } catch (const LinkError& e) {
+      if (!messageMatches(e.what(), text))
+        return pass("expected link error \"" + text + "\", got \"" + e.what() + "\"");
+      return pass();
+    } catch (const Trap& e) {
+      return fail("expected link error \"" + text + "\", instantiation trapped: " + e.what());
+    }
+    return fail("expected link error \"" + text + "\", but the module linked");
+  }
+
+  Outcome doAssertUninstantiable(const json& command) {
+    const std::string text = command.value("text", std::string());
+    if (isTextModule(command)) return skip("text-format module");
+    std::shared_ptr<const Module> module;
+    try {
+      module = decodeFile(command);
+    } catch (const DecodeError& e) {
+      return fail("expected trap \"" + text + "\", module does not decode: " + e.toString());
+    }
+    // The instance is dropped, not registered; what its initialisation
+    // wrote to imported tables and memories stays, as the spec requires.
+    try {
+      instantiate(module);
+    } catch (const Trap& e) {
+      if (!messageMatches(e.what(), text)) return pass("expected trap \"" + text + "\", got \"" + e.what() + "\"");
+      return pass();
+    } catch (const LinkError& e) {
+      return fail("expected trap \"" + text + "\", got link error: " + e.what());
+    }
+    return fail("expected trap \"" + text + "\", but instantiation succeeded");
+  }
+
+  const std::string dir_;  // the script's folder, with a trailing slash
+  const std::string scriptName_;
+  const bool verbose_;
+  HostModule spectest_;
+  ExecEnv env_;
+  std::map<std::string, Exporter> registry_;                   // by `register` name
+  std::map<std::string, std::shared_ptr<Instance>> named_;     // by `$name`
+  std::shared_ptr<Instance> current_;                          // the last module
+  bool envWarned_ = false;
+  int passed_ = 0, failed_ = 0, skipped_ = 0, notes_ = 0;
+};
+
+std::string baseName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string dirName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? std::string("./") : path.substr(0, slash + 1);
+}
+
+// Reports a script that cannot be run at all, in the usual summary form so
+// tools that read the last line still see a failure.
+int scriptFailure(const std::string& path, const std::string& why) {
+  std::cout << path << ": " << why << "\n0 passed, 1 failed, 0 skipped\n";
+  return 1;
+}
+
+}  // namespace
+
+int runSpecTestScript(const SpecTestOptions& options) {
+  std::vector<uint8_t> bytes;
+  std::string error;
+  if (!readFileBytes(options.jsonPath, &bytes, &error)) return scriptFailure(options.jsonPath, "cannot read: " + error);
+
+  json script = json::parse(bytes.begin(), bytes.end(), /*callback=*/nullptr, /*allow_exceptions=*/false);
+  if (script.is_discarded()) return scriptFailure(options.jsonPath, "not a valid JSON document");
+  if (!script.is_object() || !script.contains("commands") || !script["commands"].is_array())
+    return scriptFailure(options.jsonPath, "not a wast2json script (no \"commands\" array)");
+
+  // Name failures after the .wast, which is what a reader has open.
+  std::string scriptName = baseName(options.jsonPath);
+  if (script.contains("source_filename") && script["source_filename"].is_string())
+    scriptName = baseName(script["source_filename"].get<std::string>());
+
+  try {
+    ScriptRunner runner(dirName(options.jsonPath), scriptName, options.verbose);
+    runner.run(script["commands"]);
+    return runner.finish();
+  } catch (const std::exception& e) {
+    // Only setting up the spectest module can get here (memory allocation).
+    return scriptFailure(options.jsonPath, std::string("cannot set up the runner: ") + e.what());
+  }
+}
+
+}  // namespace cli
+}  // namespace strata

@@ -1,0 +1,21 @@
+;; Exports for the `strata run --invoke` tests: one function per value type,
+;; a multi-value result, a null reference and a trapping division.
+(module
+  (func (export "add_i32") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "add_i64") (param i64 i64) (result i64)
+    (i64.add (local.get 0) (local.get 1)))
+  (func (export "add_f32") (param f32 f32) (result f32)
+    (f32.add (local.get 0) (local.get 1)))
+  (func (export "add_f64") (param f64 f64) (result f64)
+    (f64.add (local.get 0) (local.get 1)))
+  (func (export "div_s") (param i32 i32) (result i32)
+    (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "pair") (result i32 i64)
+    (i32.const 1) (i64.const 2))
+  (func (export "null_func") (result funcref)
+    (ref.null func))
+  (func (export "null_extern") (result externref)
+    (ref.null extern))
+  (func (export "nothing"))
+)

@@ -1,0 +1,38 @@
+;; Uses every section, so byte flips and truncations reach every part of
+;; the decoder in the robustness test.
+(module $sections
+  (type $binop (func (param i32 i32) (result i32)))
+  (import "env" "print" (func $print (param i32)))
+  (import "env" "table" (table 1 funcref))
+  (import "env" "g" (global $imported i32))
+  (memory 1 4)
+  (table $t 4 8 funcref)
+  (global $counter (mut i32) (i32.const 0))
+  (global $limit i64 (i64.const 1000000))
+  (global $ref funcref (ref.func $add))
+  (export "add" (func $add))
+  (export "mem" (memory 0))
+  (export "counter" (global $counter))
+  (start $init)
+  (elem (table $t) (i32.const 0) func $add $sub)
+  (elem $passive funcref (ref.func $add) (ref.null func))
+  (elem declare func $init)
+  (data (i32.const 16) "hello, world")
+  (data $later "passive bytes")
+  (func $add (type $binop)
+    (i32.add (local.get 0) (local.get 1)))
+  (func $sub (type $binop)
+    (i32.sub (local.get 0) (local.get 1)))
+  (func $init (local $i i32) (local f64 f64)
+    (memory.init $later (i32.const 64) (i32.const 0) (i32.const 13))
+    (data.drop $later)
+    (block $done
+      (loop $again
+        (br_if $done (i32.ge_u (local.get $i) (i32.const 4)))
+        (global.set $counter
+          (call_indirect $t (type $binop) (global.get $counter) (local.get $i) (i32.const 0)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $again)))
+    (call $print (global.get $counter))
+    (drop (ref.func $init)))
+)

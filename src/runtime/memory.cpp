@@ -1,0 +1,139 @@
+// Linear memories backed by virtual-memory reservations.
+//
+// The normal layout reserves far more address space than a wasm32 memory can
+// ever use, so that any `base + u32 index + u32 offset` access lands either
+// in the accessible prefix or in PROT_NONE pages. Execution tiers can then
+// skip bounds checks and let the SIGSEGV handler turn faults into traps.
+// Growing only changes page protections, so base() never moves.
+//
+// When the reservation is refused (RLIMIT_AS, small address spaces) we fall
+// back to smaller mappings and report guarded() == false: callers must then
+// bounds-check explicitly and reload base()/byteSize() after anything that
+// may grow the memory, because the last fallback moves it with mremap.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/objects.h"
+
+namespace strata {
+
+namespace {
+
+// 8 GiB covers base + u32 + u32. The extra 64 KiB covers the bytes that an
+// access starting just below 8 GiB reads past it (up to 8 for i64, more for
+// future v128), so even a page-straddling access faults inside our own
+// reservation instead of touching whatever is mapped next.
+constexpr uint64_t kGuardedReservation = (uint64_t(8) << 30) + limits::kPageSize;
+
+uint64_t osPageSize() {
+  static const uint64_t size = [] {
+    long s = sysconf(_SC_PAGESIZE);
+    return s > 0 ? static_cast<uint64_t>(s) : uint64_t(4096);
+  }();
+  return size;
+}
+
+uint8_t* mapNone(uint64_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
+}
+
+bool makeAccessible(uint8_t* begin, uint64_t bytes) {
+  return bytes == 0 || mprotect(begin, bytes, PROT_READ | PROT_WRITE) == 0;
+}
+
+}  // namespace
+
+std::shared_ptr<Memory> Memory::create(const MemoryType& type) {
+  const Limits& lim = type.limits;
+  if (lim.min > limits::kMaxMemoryPages)
+    throw std::runtime_error("memory size exceeds the implementation limit");
+  if (lim.hasMax && lim.max < lim.min)
+    throw std::runtime_error("memory maximum is smaller than its minimum");
+
+  // Constructor is private, so no make_shared.
+  std::shared_ptr<Memory> mem(new Memory());
+  mem->type_ = type;
+  mem->size_ = lim.min * limits::kPageSize;
+
+  // 1. The full guard reservation.
+  if (uint8_t* base = mapNone(kGuardedReservation)) {
+    if (!makeAccessible(base, mem->size_)) {
+      int err = errno;
+      munmap(base, kGuardedReservation);
+      throw std::runtime_error("cannot allocate linear memory: " + std::string(std::strerror(err)));
+    }
+    mem->base_ = base;
+    mem->reserved_ = kGuardedReservation;
+    mem->guarded_ = true;
+    return mem;
+  }
+
+  // 2. Just enough address space for the largest size this memory can reach,
+  // so growing still never moves it. At least one OS page, so that even a
+  // zero-page memory has a real, non-null base.
+  uint64_t maxPages = lim.hasMax && lim.max < limits::kMaxMemoryPages ? lim.max : limits::kMaxMemoryPages;
+  uint64_t maxBytes = maxPages * limits::kPageSize;
+  if (maxBytes < osPageSize()) maxBytes = osPageSize();
+  if (uint8_t* base = mapNone(maxBytes)) {
+    if (!makeAccessible(base, mem->size_)) {
+      int err = errno;
+      munmap(base, maxBytes);
+      throw std::runtime_error("cannot allocate linear memory: " + std::string(std::strerror(err)));
+    }
+    mem->base_ = base;
+    mem->reserved_ = maxBytes;
+    return mem;
+  }
+
+  // 3. Only the current size; grow() will mremap, possibly moving the base.
+  uint64_t bytes = mem->size_ < osPageSize() ? osPageSize() : mem->size_;
+  uint8_t* base = mapNone(bytes);
+  if (!base || !makeAccessible(base, mem->size_)) {
+    int err = errno;
+    if (base) munmap(base, bytes);
+    throw std::runtime_error("cannot allocate linear memory: " + std::string(std::strerror(err)));
+  }
+  mem->base_ = base;
+  mem->reserved_ = bytes;
+  return mem;
+}
+
+Memory::~Memory() {
+  if (base_) munmap(base_, reserved_);
+}
+
+int64_t Memory::grow(uint64_t deltaPages) {
+  const uint64_t oldPages = pages();
+  uint64_t maxPages = limits::kMaxMemoryPages;
+  if (type_.limits.hasMax && type_.limits.max < maxPages) maxPages = type_.limits.max;
+  // Subtraction form: deltaPages may be anything up to 2^64-1.
+  if (oldPages > maxPages || deltaPages > maxPages - oldPages) return -1;
+  if (deltaPages == 0) return static_cast<int64_t>(oldPages);
+
+  const uint64_t newSize = (oldPages + deltaPages) * limits::kPageSize;
+  if (newSize > reserved_) {
+    // Only the last fallback gets here: the reservation is exactly the
+    // mapped size. The kernel may move the mapping; the new tail is fresh
+    // anonymous memory and therefore zero.
+    void* p = mremap(base_, reserved_, newSize, MREMAP_MAYMOVE);
+    if (p == MAP_FAILED) return -1;
+    base_ = static_cast<uint8_t*>(p);
+    reserved_ = newSize;
+  }
+  // Pages past the old size were never accessible, hence never written, so
+  // they read as zero once opened up.
+  if (!makeAccessible(base_ + size_, newSize - size_)) return -1;
+  size_ = newSize;
+  // As in the spec, the type tracks the current size, so that a grown memory
+  // still matches imports that require the larger minimum.
+  type_.limits.min = oldPages + deltaPages;
+  return static_cast<int64_t>(oldPages);
+}
+
+}  // namespace strata

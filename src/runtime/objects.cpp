@@ -1,0 +1,80 @@
+// Signature canonicalisation, host functions and tables.
+#include "runtime/objects.h"
+
+#include <map>
+#include <mutex>
+#include <new>
+
+namespace strata {
+
+namespace {
+
+// Orders FuncTypes so they can key a std::map; any strict total order works.
+struct FuncTypeLess {
+  bool operator()(const FuncType& a, const FuncType& b) const {
+    if (a.params != b.params) return a.params < b.params;
+    return a.results < b.results;
+  }
+};
+
+// Process-wide: call_indirect compares ids of functions from different
+// modules, so every module must draw from the same registry. Entries are
+// never removed, so an id stays valid for the life of the process.
+struct SignatureRegistry {
+  std::mutex mutex;
+  std::map<FuncType, uint32_t, FuncTypeLess> ids;
+};
+
+SignatureRegistry& signatureRegistry() {
+  // Deliberately leaked: instances torn down by static destructors or by
+  // threads still running at exit may still ask for ids.
+  static SignatureRegistry* registry = new SignatureRegistry;
+  return *registry;
+}
+
+}  // namespace
+
+uint32_t canonicalSignatureId(const FuncType& type) {
+  SignatureRegistry& reg = signatureRegistry();
+  std::lock_guard<std::mutex> lock(reg.mutex);
+  // Ids start at 1 so that 0 (a default-constructed Function's sigId) never
+  // matches a real signature.
+  auto it = reg.ids.emplace(type, static_cast<uint32_t>(reg.ids.size() + 1)).first;
+  return it->second;
+}
+
+std::shared_ptr<Function> makeHostFunction(FuncType type, HostCallback callback, void* env) {
+  auto f = std::make_shared<Function>();
+  f->sigId = canonicalSignatureId(type);
+  f->type = std::move(type);
+  f->host = callback;
+  f->hostEnv = env;
+  return f;
+}
+
+Table::Table(const TableType& type, Slot init) : type_(type) {
+  // The decoder rejects such types already; a host building a table by hand
+  // gets an exception instead of a multi-gigabyte allocation.
+  if (type.limits.min > limits::kMaxTableSize)
+    throw std::runtime_error("table size exceeds the implementation limit");
+  elems_.assign(type.limits.min, init);
+}
+
+int64_t Table::grow(uint64_t delta, Slot init) {
+  const uint64_t old = elems_.size();
+  uint64_t ceiling = limits::kMaxTableSize;
+  if (type_.limits.hasMax && type_.limits.max < ceiling) ceiling = type_.limits.max;
+  // Written as a subtraction so that huge deltas cannot overflow.
+  if (old > ceiling || delta > ceiling - old) return -1;
+  try {
+    elems_.resize(old + delta, init);
+  } catch (const std::bad_alloc&) {
+    return -1;  // memory pressure is a failed grow, not a crash
+  }
+  // As in the spec, a table's type tracks its current size, so that a grown
+  // table still matches imports that require the larger minimum.
+  type_.limits.min = elems_.size();
+  return static_cast<int64_t>(old);
+}
+
+}  // namespace strata

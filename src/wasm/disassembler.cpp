@@ -1,0 +1,360 @@
+// Function body listing. Opcode names, classes and immediate kinds all come
+// from the X-macro table in opcodes.def, so a new instruction only needs a
+// new row there (and, for a new kind of immediate, one case below).
+#include "wasm/disassembler.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include "wasm/binary_reader.h"
+#include "wasm/opcodes.h"
+
+namespace strata {
+
+namespace {
+
+// The Immediates column of STRATA_SPECIAL_OPS, plus MemArg for loads and
+// stores. Every name used in that column must appear here, so a new kind is
+// a compile error rather than a silently wrong listing.
+enum class Imm {
+  None,
+  BlockType,
+  Depth,
+  BrTable,
+  FuncIndex,
+  CallIndirect,
+  ValTypes,
+  LocalIndex,
+  GlobalIndex,
+  TableIndex,
+  MemoryIndex,
+  I32,
+  I64,
+  F32,
+  F64,
+  RefType,
+  DataMemory,
+  DataIndex,
+  MemoryMemory,
+  ElemTable,
+  ElemIndex,
+  TableTable,
+  MemArg,
+};
+
+Imm immediatesOf(Op op) {
+  switch (op) {
+#define STRATA_IMM_CASE(Name, enc, text, imm) \
+  case Op::Name:                              \
+    return Imm::imm;
+    STRATA_SPECIAL_OPS(STRATA_IMM_CASE)
+#undef STRATA_IMM_CASE
+    default:
+      break;
+  }
+  OpClass cls = opInfo(op).cls;
+  return cls == OpClass::Load || cls == OpClass::Store ? Imm::MemArg : Imm::None;
+}
+
+// Value type bytes are only printed by name when they are real types.
+std::string typeName(uint8_t byte) {
+  switch (static_cast<ValType>(byte)) {
+    case ValType::I32:
+    case ValType::I64:
+    case ValType::F32:
+    case ValType::F64:
+    case ValType::V128:
+    case ValType::FuncRef:
+    case ValType::ExternRef:
+      return valTypeName(static_cast<ValType>(byte));
+    default: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "<invalid type 0x%02x>", byte);
+      return buf;
+    }
+  }
+}
+
+// Floats as the text format writes them: shortest exact decimal is not
+// needed for debugging, but round-tripping precision and NaN payloads are.
+std::string formatFloat(double value, bool negative, bool isNan, uint64_t payload, uint64_t canonicalPayload,
+                        int digits) {
+  char buf[64];
+  const char* sign = negative ? "-" : "";
+  if (isNan) {
+    if (payload == canonicalPayload)
+      std::snprintf(buf, sizeof buf, "%snan", sign);
+    else
+      std::snprintf(buf, sizeof buf, "%snan:0x%llx", sign, static_cast<unsigned long long>(payload));
+  } else if (std::isinf(value)) {
+    std::snprintf(buf, sizeof buf, "%sinf", sign);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, value);
+  }
+  return buf;
+}
+
+std::string formatF32(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return formatFloat(f, bits >> 31, std::isnan(f), bits & 0x7fffffu, 0x400000u, 9);
+}
+
+std::string formatF64(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, 8);
+  return formatFloat(d, bits >> 63, std::isnan(d), bits & 0xfffffffffffffull, 0x8000000000000ull, 17);
+}
+
+class Disassembler {
+ public:
+  Disassembler(const Module& m, const FunctionDecl& fn)
+      : m_(m), reader_(m.bytes.data() + fn.codeBegin, m.bytes.data() + fn.bodyEnd, fn.codeBegin) {}
+
+  void run(std::string& out) {
+    while (!reader_.atEnd()) {
+      size_t offset = reader_.offset();
+      std::string text;
+      bool ok = true;
+      int depthChange = 0;  // applied after printing this line
+      int indentShift = 0;  // applied to this line only
+      try {
+        ok = instruction(text, depthChange, indentShift);
+      } catch (const DecodeError& e) {
+        text += " <" + e.message + ">";
+        ok = false;
+      } catch (const std::exception& e) {
+        text += std::string(" <") + e.what() + ">";
+        ok = false;
+      }
+      int indent = depth_ + indentShift;
+      if (indent < 0) indent = 0;
+      line(out, offset, indent, text);
+      depth_ += depthChange;
+      if (depth_ < 0) depth_ = 0;
+      if (!ok) return;  // cannot find the next instruction boundary
+    }
+  }
+
+ private:
+  static void line(std::string& out, size_t offset, int indent, const std::string& text) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "  0x%04zx: ", offset);
+    out += buf;
+    out.append(static_cast<size_t>(indent) * 2, ' ');
+    out += text;
+    out += '\n';
+  }
+
+  std::string funcRef(uint32_t index) const {
+    std::string s = std::to_string(index);
+    if (index < m_.funcTypes.size()) {
+      std::string name = m_.functionName(index);
+      if (!name.empty() && name != "func[" + std::to_string(index) + "]") s += " (;" + name + ";)";
+    }
+    return s;
+  }
+
+  std::string typeRef(uint32_t index) const {
+    std::string s = "(type " + std::to_string(index) + ")";
+    if (index < m_.types.size()) s += " (;" + m_.types[index].toString() + ";)";
+    return s;
+  }
+
+  // Decodes one instruction into `text`. Returns false when the listing
+  // must stop (an unknown opcode: its length is unknown).
+  bool instruction(std::string& text, int& depthChange, int& indentShift) {
+    uint8_t byte = reader_.readByte();
+    Op op;
+    if (byte == 0xfc) {
+      uint32_t sub = reader_.readU32();
+      op = opFromPrefixed(byte, sub);
+      if (op == Op::Invalid) {
+        text = "<unknown opcode 0xfc " + std::to_string(sub) + ">";
+        return false;
+      }
+    } else {
+      op = opFromByte(byte);
+      if (op == Op::Invalid) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "<unknown opcode 0x%02x>", byte);
+        text = buf;
+        return false;
+      }
+    }
+
+    const OpInfo& info = opInfo(op);
+    text = info.name;
+    switch (op) {
+      case Op::Block:
+      case Op::Loop:
+      case Op::If:
+        depthChange = 1;
+        break;
+      case Op::Else:
+        indentShift = -1;  // back at the level of its `if`
+        break;
+      case Op::End:
+        if (depth_ > 0) {
+          indentShift = -1;
+          depthChange = -1;
+        }
+        break;
+      default:
+        break;
+    }
+    immediates(immediatesOf(op), info, text);
+    return true;
+  }
+
+  void immediates(Imm imm, const OpInfo& info, std::string& text) {
+    auto u32 = [&] { return std::to_string(reader_.readU32()); };
+    switch (imm) {
+      case Imm::None:
+        break;
+      case Imm::BlockType: {
+        int64_t bt = reader_.readS33();
+        if (bt == -64) break;  // 0x40: no result
+        if (bt < 0)
+          text += " (result " + typeName(static_cast<uint8_t>(bt & 0x7f)) + ")";
+        else
+          text += " " + typeRef(static_cast<uint32_t>(bt));
+        break;
+      }
+      case Imm::Depth:
+      case Imm::LocalIndex:
+      case Imm::TableIndex:
+      case Imm::DataIndex:
+      case Imm::ElemIndex:
+      case Imm::GlobalIndex:
+        text += " " + u32();
+        break;
+      case Imm::BrTable: {
+        // n labels plus the default; each label takes at least one byte.
+        uint32_t n = reader_.readCount(1);
+        for (uint32_t i = 0; i <= n; ++i) text += " " + u32();
+        break;
+      }
+      case Imm::FuncIndex:
+        text += " " + funcRef(reader_.readU32());
+        break;
+      case Imm::CallIndirect: {
+        uint32_t type = reader_.readU32();
+        uint32_t table = reader_.readU32();
+        if (table != 0) text += " " + std::to_string(table);
+        text += " " + typeRef(type);
+        break;
+      }
+      case Imm::ValTypes: {
+        uint32_t n = reader_.readCount(1);
+        text += " (result";
+        for (uint32_t i = 0; i < n; ++i) text += " " + typeName(reader_.readByte());
+        text += ")";
+        break;
+      }
+      case Imm::MemoryIndex: {
+        // A reserved zero byte in Wasm 2.0; shown only if it is not zero.
+        uint32_t mem = reader_.readU32();
+        if (mem != 0) text += " " + std::to_string(mem);
+        break;
+      }
+      case Imm::I32:
+        text += " " + std::to_string(reader_.readS32());
+        break;
+      case Imm::I64:
+        text += " " + std::to_string(reader_.readS64());
+        break;
+      case Imm::F32:
+        text += " " + formatF32(reader_.readFixedU32());
+        break;
+      case Imm::F64:
+        text += " " + formatF64(reader_.readFixedU64());
+        break;
+      case Imm::RefType: {
+        uint8_t t = reader_.readByte();
+        if (t == static_cast<uint8_t>(ValType::FuncRef))
+          text += " func";
+        else if (t == static_cast<uint8_t>(ValType::ExternRef))
+          text += " extern";
+        else
+          text += " " + typeName(t);
+        break;
+      }
+      case Imm::DataMemory: {
+        std::string data = u32();
+        uint32_t mem = reader_.readU32();
+        if (mem != 0) text += " " + std::to_string(mem);
+        text += " " + data;
+        break;
+      }
+      case Imm::MemoryMemory: {
+        uint32_t dst = reader_.readU32();
+        uint32_t src = reader_.readU32();
+        if (dst != 0 || src != 0) text += " " + std::to_string(dst) + " " + std::to_string(src);
+        break;
+      }
+      case Imm::ElemTable: {
+        // Binary order is elem, table; the text format puts the table first.
+        std::string elem = u32();
+        std::string table = u32();
+        text += " " + table + " " + elem;
+        break;
+      }
+      case Imm::TableTable: {
+        std::string dst = u32();
+        std::string src = u32();
+        text += " " + dst + " " + src;
+        break;
+      }
+      case Imm::MemArg: {
+        uint32_t align = reader_.readU32();
+        uint32_t offset = reader_.readU32();
+        text += " offset=" + std::to_string(offset);
+        if (align < 32)
+          text += " align=" + std::to_string(uint64_t(1) << align);
+        else
+          text += " align=<2^" + std::to_string(align) + ">";
+        if (align > info.maxAlign) text += " (;over-aligned;)";
+        break;
+      }
+    }
+  }
+
+  const Module& m_;
+  BinaryReader reader_;
+  int depth_ = 0;
+};
+
+}  // namespace
+
+std::string disassembleFunction(const Module& m, uint32_t definedIndex) {
+  if (definedIndex >= m.functions.size())
+    return "<no defined function " + std::to_string(definedIndex) + ">\n";
+  const FunctionDecl& fn = m.functions[definedIndex];
+  const uint64_t funcIndex = uint64_t(m.numImportedFuncs) + definedIndex;
+
+  std::string out = "func[" + std::to_string(funcIndex) + "]";
+  if (funcIndex < m.funcTypes.size()) {
+    std::string name = m.functionName(static_cast<uint32_t>(funcIndex));
+    if (!name.empty() && name != "func[" + std::to_string(funcIndex) + "]") out += " " + name;
+    if (m.funcTypes[funcIndex] < m.types.size()) out += " " + m.funcType(static_cast<uint32_t>(funcIndex)).toString();
+  }
+  out += '\n';
+
+  if (!fn.locals.empty()) {
+    out += "  (local";
+    for (ValType t : fn.locals) out += " " + typeName(static_cast<uint8_t>(t));
+    out += ")\n";
+  }
+
+  if (fn.codeBegin > fn.bodyEnd || fn.bodyEnd > m.bytes.size()) {
+    out += "  <code range outside the module>\n";
+    return out;
+  }
+  Disassembler(m, fn).run(out);
+  return out;
+}
+
+}  // namespace strata

@@ -5,18 +5,20 @@
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/:
 #      the unit tests and the interpreter's spec tests again, where memory
 #      errors in the runtime show up as failures instead of luck.
-# STRATA_JOBS sets the parallelism (default: all cores).
+# STRATA_JOBS sets the parallelism (default: all cores); STRATA_BUILD_DIR
+# and STRATA_ASAN_BUILD_DIR move the two build trees.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="${STRATA_JOBS:-$(nproc)}"
 export STRATA_JOBS="$jobs"
+build="${STRATA_BUILD_DIR:-$root/build}"
+asan="${STRATA_ASAN_BUILD_DIR:-$root/build-asan}"
 
 echo "=== Release build and full test suite ==="
-bash "$root/scripts/build.sh" "$root/build"
-ctest --test-dir "$root/build" --output-on-failure -j "$jobs"
+bash "$root/scripts/build.sh" "$build"
+ctest --test-dir "$build" --output-on-failure -j "$jobs"
 
 echo "=== ASan + UBSan build: unit tests and interpreter spec tests ==="
-asan="$root/build-asan"
 # RelWithDebInfo: sanitizer reports with line numbers, at a speed that keeps
 # the spec suite within CI's time.
 cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

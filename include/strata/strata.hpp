@@ -85,7 +85,9 @@ class Value {
   bool operator==(const Value& o) const { return kind_ == o.kind_ && bits_ == o.bits_; }
   bool operator!=(const Value& o) const { return !(*this == o); }
 
-  // The CLI's format: "0xc:i32", "0x3ff0000000000000:f64", "null:funcref".
+  // For messages and logs: integers in hex like the CLI ("0xc:i32"),
+  // floats with enough digits to read back exactly ("0.1:f64", "nan:f32"),
+  // references as "null:funcref" or a hex address.
   std::string toString() const;
 
  private:

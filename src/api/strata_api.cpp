@@ -140,8 +140,18 @@ void* Value::asExternref() const {
 
 std::string Value::toString() const {
   if (isNull()) return std::string("null:") + kindName(kind_);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "0x%llx:%s", static_cast<unsigned long long>(bits_), kindName(kind_));
+  char buf[64];
+  switch (kind_) {
+    case ValueKind::F32:
+      // 9 and 17 significant digits are enough to round-trip every float.
+      std::snprintf(buf, sizeof buf, "%.9g:f32", static_cast<double>(asF32()));
+      break;
+    case ValueKind::F64:
+      std::snprintf(buf, sizeof buf, "%.17g:f64", asF64());
+      break;
+    default:
+      std::snprintf(buf, sizeof buf, "0x%llx:%s", static_cast<unsigned long long>(bits_), kindName(kind_));
+  }
   return buf;
 }
 

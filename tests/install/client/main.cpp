@@ -66,7 +66,8 @@ int main() {
     check(div.size() == 1 && div[0].asI32() == -3, "div(-7, 2) = -3, " + div.at(0).toString());
 
     auto hyp = instance.call("hypot", {strata::Value::f64(3.0), strata::Value::f64(4.0)});
-    check(hyp.size() == 1 && hyp[0].asF64() == 5.0, "hypot(3, 4) = 5");
+    check(hyp.size() == 1 && hyp[0].asF64() == 5.0 && hyp[0].toString() == "5:f64",
+          "hypot(3, 4) = " + hyp.at(0).toString());
 
     std::string trap = expectThrow<strata::Trap>(
         [&] { instance.call("div", {strata::Value::i32(1), strata::Value::i32(0)}); });

@@ -54,25 +54,47 @@ struct Function;
   V(TableCopy)     /* dst, src, n, Table* dst, Table* src */                     \
   V(TableInit)     /* dst, src, n, segment, Table* */                            \
   V(ElemDrop)      /* segment */                                                 \
-  V(RefIsNull)     /* dst, a */
+  V(RefIsNull)     /* dst, a */                                                 \
+  V(F32MulAdd)     /* dst, a, b, c: a * b + c, rounded after each step */        \
+  V(F64MulAdd)     /* dst, a, b, c */
+
+// Every handler label of the interpreter, in IOp order. V(Name, ...) for
+// each; the generated families follow the plain ones.
+#define STRATA_INTERP_OPS(PLAIN, WASM, IMM, FUSED)                               \
+  STRATA_INTERP_CONTROL_OPS(PLAIN)                                               \
+  /* Simple wasm operators: Load: dst, addr, offset. Store: addr, value,    */   \
+  /* offset. Unary: dst, a. Binary: dst, a, b.                              */   \
+  STRATA_LOAD_OPS(WASM)                                                          \
+  STRATA_STORE_OPS(WASM)                                                         \
+  STRATA_UNARY_OPS(WASM)                                                         \
+  STRATA_BINARY_OPS(WASM)                                                        \
+  /* NameImm: a binary operator whose right operand is a constant:          */   \
+  /* dst, a, imm64.                                                         */   \
+  STRATA_BINARY_OPS(IMM)                                                         \
+  /* A comparison fused with the branch that consumes it:                   */   \
+  /* BrIfName / BrUnlessName: a, rel, b. ...Imm: a, rel, imm64.             */   \
+  STRATA_COMPARE_OPS(FUSED)
 
 enum class IOp : uint16_t {
 #define STRATA_IOP_PLAIN(Name) Name,
 #define STRATA_IOP_WASM(Name, ...) Name,
-  STRATA_INTERP_CONTROL_OPS(STRATA_IOP_PLAIN)
-  // Simple wasm operators: Load: dst, addr, offset. Store: addr, value,
-  // offset. Unary: dst, a. Binary: dst, a, b.
-  STRATA_LOAD_OPS(STRATA_IOP_WASM)
-  STRATA_STORE_OPS(STRATA_IOP_WASM)
-  STRATA_UNARY_OPS(STRATA_IOP_WASM)
-  STRATA_BINARY_OPS(STRATA_IOP_WASM)
+#define STRATA_IOP_IMM(Name, ...) Name##Imm,
+#define STRATA_IOP_FUSED(Name, ...) BrIf##Name, BrIf##Name##Imm, BrUnless##Name, BrUnless##Name##Imm,
+  STRATA_INTERP_OPS(STRATA_IOP_PLAIN, STRATA_IOP_WASM, STRATA_IOP_IMM, STRATA_IOP_FUSED)
 #undef STRATA_IOP_PLAIN
 #undef STRATA_IOP_WASM
+#undef STRATA_IOP_IMM
+#undef STRATA_IOP_FUSED
   Count
 };
 
 // The interpreter instruction for a simple wasm operator.
 IOp simpleOpFor(Op op);
+// For a binary operator: its form with a constant right operand.
+IOp immediateFormOf(IOp op);
+// For a comparison: the fused branch forms, in the order BrIf, BrIfImm,
+// BrUnless, BrUnlessImm; IOp::Count if `op` is no comparison.
+IOp fusedBranchOf(IOp compare, bool branchIfTrue, bool immediate);
 
 struct InterpCode {
   std::vector<uint8_t> code;

@@ -53,9 +53,13 @@ inline void wr(void* p, T v) {
 void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   static const void* const kHandlers[] = {
 #define STRATA_LABEL(Name, ...) &&op_##Name,
-      STRATA_INTERP_CONTROL_OPS(STRATA_LABEL) STRATA_LOAD_OPS(STRATA_LABEL) STRATA_STORE_OPS(STRATA_LABEL)
-          STRATA_UNARY_OPS(STRATA_LABEL) STRATA_BINARY_OPS(STRATA_LABEL)
+#define STRATA_LABEL_IMM(Name, ...) &&op_##Name##Imm,
+#define STRATA_LABEL_FUSED(Name, ...) \
+  &&op_BrIf##Name, &&op_BrIf##Name##Imm, &&op_BrUnless##Name, &&op_BrUnless##Name##Imm,
+      STRATA_INTERP_OPS(STRATA_LABEL, STRATA_LABEL, STRATA_LABEL_IMM, STRATA_LABEL_FUSED)
 #undef STRATA_LABEL
+#undef STRATA_LABEL_IMM
+#undef STRATA_LABEL_FUSED
   };
   static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == size_t(IOp::Count), "handler table out of sync");
   if (tableOut) {
@@ -140,6 +144,47 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   STRATA_BINARY_OPS(STRATA_BINARY_HANDLER)
 #undef STRATA_BINARY_HANDLER
 
+#define STRATA_IMM_HANDLER(Name, enc, text, Res, Opd, expr)                 \
+  op_##Name##Imm : {                                                        \
+    CT_##Opd a = rd<CT_##Opd>(SLOT(1));                                     \
+    CT_##Opd b = rd<CT_##Opd>(ip + 16);                                     \
+    wr<CT_##Res>(SLOT(0), CT_##Res(expr));                                  \
+    ip += 24;                                                               \
+    NEXT();                                                                 \
+  }
+  STRATA_BINARY_OPS(STRATA_IMM_HANDLER)
+#undef STRATA_IMM_HANDLER
+
+  // Compare-and-branch: operand a, branch offset, then b (a slot) or an
+  // immediate.
+#define STRATA_FUSED_HANDLER(Name, enc, text, Res, Opd, expr)               \
+  op_BrIf##Name : {                                                         \
+    CT_##Opd a = rd<CT_##Opd>(SLOT(0));                                     \
+    CT_##Opd b = rd<CT_##Opd>(fp + rd<uint32_t>(ip + 16));                  \
+    ip += (expr) ? rd<int32_t>(ip + 12) : 20;                               \
+    NEXT();                                                                 \
+  }                                                                         \
+  op_BrIf##Name##Imm : {                                                    \
+    CT_##Opd a = rd<CT_##Opd>(SLOT(0));                                     \
+    CT_##Opd b = rd<CT_##Opd>(ip + 16);                                     \
+    ip += (expr) ? rd<int32_t>(ip + 12) : 24;                               \
+    NEXT();                                                                 \
+  }                                                                         \
+  op_BrUnless##Name : {                                                     \
+    CT_##Opd a = rd<CT_##Opd>(SLOT(0));                                     \
+    CT_##Opd b = rd<CT_##Opd>(fp + rd<uint32_t>(ip + 16));                  \
+    ip += (expr) ? 20 : rd<int32_t>(ip + 12);                               \
+    NEXT();                                                                 \
+  }                                                                         \
+  op_BrUnless##Name##Imm : {                                                \
+    CT_##Opd a = rd<CT_##Opd>(SLOT(0));                                     \
+    CT_##Opd b = rd<CT_##Opd>(ip + 16);                                     \
+    ip += (expr) ? 24 : rd<int32_t>(ip + 12);                               \
+    NEXT();                                                                 \
+  }
+  STRATA_COMPARE_OPS(STRATA_FUSED_HANDLER)
+#undef STRATA_FUSED_HANDLER
+
   // ---------------------------------------------------------------------
   // Moves, constants, control flow.
 op_Copy:
@@ -185,6 +230,16 @@ op_Unreachable:
 op_RefIsNull:
   wr<uint32_t>(SLOT(0), *SLOT(1) == 0);
   ip += 16;
+  NEXT();
+  // Superinstructions: f32/f64 multiply then add, the inner step of dot
+  // products and stencils. Two roundings, exactly as the two wasm ops.
+op_F32MulAdd:
+  wr<float>(SLOT(0), rd<float>(SLOT(1)) * rd<float>(SLOT(2)) + rd<float>(SLOT(3)));
+  ip += 24;
+  NEXT();
+op_F64MulAdd:
+  wr<double>(SLOT(0), rd<double>(SLOT(1)) * rd<double>(SLOT(2)) + rd<double>(SLOT(3)));
+  ip += 24;
   NEXT();
 op_GlobalGet:
   *SLOT(0) = rd<GlobalCell*>(ip + 12)->value;

@@ -8,7 +8,10 @@
 //  - local.get emits nothing: the stack entry refers to the local's slot
 //    until something could change that local, when it is copied out;
 //  - local.set/tee after an instruction retargets that instruction's output
-//    to the local instead of emitting a copy.
+//    to the local instead of emitting a copy;
+//  - constants stay on the virtual stack: a binary operator with a constant
+//    right operand becomes its immediate form (`i32.add dst, a, 1`), and a
+//    comparison consumed by br_if/if fuses with the branch.
 // Before any control instruction the virtual stack is "materialised" (every
 // entry in its own slot), so all paths into a label agree on where values
 // are.
@@ -29,6 +32,31 @@ IOp simpleOpFor(Op op) {
     STRATA_STORE_OPS(STRATA_MAP)
     STRATA_UNARY_OPS(STRATA_MAP)
     STRATA_BINARY_OPS(STRATA_MAP)
+#undef STRATA_MAP
+    default:
+      return IOp::Count;
+  }
+}
+
+IOp immediateFormOf(IOp op) {
+  switch (op) {
+#define STRATA_MAP(Name, ...) \
+  case IOp::Name:             \
+    return IOp::Name##Imm;
+    STRATA_BINARY_OPS(STRATA_MAP)
+#undef STRATA_MAP
+    default:
+      return IOp::Count;
+  }
+}
+
+IOp fusedBranchOf(IOp compare, bool branchIfTrue, bool immediate) {
+  switch (compare) {
+#define STRATA_MAP(Name, ...)                                                  \
+  case IOp::Name:                                                              \
+    return branchIfTrue ? (immediate ? IOp::BrIf##Name##Imm : IOp::BrIf##Name) \
+                        : (immediate ? IOp::BrUnless##Name##Imm : IOp::BrUnless##Name);
+    STRATA_COMPARE_OPS(STRATA_MAP)
 #undef STRATA_MAP
     default:
       return IOp::Count;
@@ -76,11 +104,11 @@ class Translator : public NullConsumer {
     lastDst_ = kNoPatch;
   }
   void onIf(Control& c) {
-    uint32_t cond = pop();
+    Condition cond = popCondition();
     materializeAll();
-    emitOp(IOp::BrUnless);
-    u32(cond);
+    emitConditionalBranch(cond, false);
     c.data.elseFixup = placeholder();
+    if (cond.hasB) emitOperandB(cond);
   }
   void onElse(Control& c, bool thenFallsThrough) {
     if (thenFallsThrough) {
@@ -109,19 +137,19 @@ class Translator : public NullConsumer {
     emitBranchTo(target);
   }
   void onBrIf(Control& target) {
-    uint32_t cond = pop();
+    Condition cond = popCondition();
     materializeAll();
     if (target.kind == Op::End || needsCopies(target)) {
       // Copies happen only when the branch is taken: skip over them.
-      emitOp(IOp::BrUnless);
-      u32(cond);
+      emitConditionalBranch(cond, false);
       Fixup skip = placeholder();
+      if (cond.hasB) emitOperandB(cond);
       emitBranchTo(target);
       patch(skip);
     } else {
-      emitOp(IOp::BrIf);
-      u32(cond);
+      emitConditionalBranch(cond, true);
       branchField(target, opStart_);
+      if (cond.hasB) emitOperandB(cond);
     }
     lastDst_ = kNoPatch;
   }
@@ -185,7 +213,7 @@ class Translator : public NullConsumer {
   }
 
   // --- parametric ---
-  void onDrop() { pop(); }
+  void onDrop() { stack_.pop_back(); }
   void onSelect(ValType) {
     uint32_t cond = pop();
     uint32_t b = pop();
@@ -203,14 +231,14 @@ class Translator : public NullConsumer {
   void onLocalSet(uint32_t i) {
     copyOutLocal(i, 1);
     uint32_t src = stack_.back();
-    if (!retargetLast(src, i)) emitCopy(i, src);
+    if (!retargetLast(src, i)) emitMove(i, src);
     stack_.pop_back();
   }
   void onLocalTee(uint32_t i) {
     copyOutLocal(i, 1);
     uint32_t src = stack_.back();
-    if (!retargetLast(src, i)) emitCopy(i, src);
-    stack_.back() = i;  // the value now lives in the local
+    if (!retargetLast(src, i)) emitMove(i, src);
+    if (!isConst(src)) stack_.back() = i;  // the value now lives in the local
     lastDst_ = kNoPatch;
   }
   void onGlobalGet(uint32_t i) {
@@ -289,9 +317,9 @@ class Translator : public NullConsumer {
     emitOp(IOp::ElemDrop);
     u32(seg);
   }
-  void onRefNull(ValType) { emitConst(ValType::I64, 0); }
+  void onRefNull(ValType) { pushConst(0, true); }
   void onRefIsNull() { emitSimple(IOp::RefIsNull, 1); }
-  void onRefFunc(uint32_t f) { emitConst(ValType::I64, uint64_t(uintptr_t(instance_.function(f)))); }
+  void onRefFunc(uint32_t f) { pushConst(uint64_t(uintptr_t(instance_.function(f))), true); }
 
   // --- memory ---
   void onLoad(Op op, MemArg m) {
@@ -344,7 +372,7 @@ class Translator : public NullConsumer {
   }
 
   // --- numeric ---
-  void onConst(ValType t, uint64_t bits) { emitConst(t, bits); }
+  void onConst(ValType t, uint64_t bits) { pushConst(bits, t == ValType::I64 || t == ValType::F64); }
   void onUnary(Op op) { emitSimple(simpleOpFor(op), 1); }
   void onBinary(Op op) { emitSimple(simpleOpFor(op), 2); }
 
@@ -353,11 +381,67 @@ class Translator : public NullConsumer {
  private:
   // --- the virtual operand stack: the slot where each entry's value is ---
   uint32_t canonical(uint32_t height) const { return numLocals_ + height; }
+  // Stack entries are slot numbers, or kConstTag | index into consts_ for a
+  // constant not yet written anywhere.
+  static constexpr uint32_t kConstTag = 0x80000000u;
+  struct Constant {
+    uint64_t bits;
+    bool wide;  // i64/f64/reference: 64 bits
+  };
+  static bool isConst(uint32_t entry) { return entry & kConstTag; }
+  const Constant& constant(uint32_t entry) const { return consts_[entry & ~kConstTag]; }
+  void pushConst(uint64_t bits, bool wide) {
+    consts_.push_back({bits, wide});
+    stack_.push_back(kConstTag | uint32_t(consts_.size() - 1));
+    uint32_t s = canonical(uint32_t(stack_.size() - 1));
+    if (s + 1 > maxSlots_) maxSlots_ = s + 1;
+  }
+  // Pops the top entry as a slot, writing a constant to its stack slot.
   uint32_t pop() {
-    uint32_t s = stack_.back();
+    uint32_t e = stack_.back();
     stack_.pop_back();
+    if (!isConst(e)) return e;
+    uint32_t s = canonical(uint32_t(stack_.size()));
+    emitMove(s, e);
     return s;
   }
+
+  // A branch condition: a slot, or a comparison taken back from the code
+  // to be fused into the branch.
+  struct Condition {
+    IOp compare = IOp::Count;  // IOp::Count: plain truth value in `a`
+    bool negate = false;       // branch when the value is false
+    bool hasB = false;         // b operand field follows the offset
+    uint32_t a = 0;
+    uint32_t b = 0;
+    uint64_t imm = 0;
+    bool immediate = false;
+  };
+  Condition popCondition() {
+    Condition c;
+    uint32_t top = stack_.back();
+    if (last_.start != kNoPatch && top == last_.dst && top == canonical(uint32_t(stack_.size() - 1)) &&
+        last_.start + last_.size == here()) {
+      stack_.pop_back();
+      out_.code.resize(last_.start);  // the branch computes it instead
+      c = last_.cond;
+      last_.start = kNoPatch;
+      lastDst_ = kNoPatch;
+      return c;
+    }
+    c.a = pop();
+    return c;
+  }
+  void emitConditionalBranch(const Condition& c, bool branchIfTrue) {
+    bool ifTrue = c.negate ? !branchIfTrue : branchIfTrue;
+    if (c.compare == IOp::Count) {
+      emitOp(ifTrue ? IOp::BrIf : IOp::BrUnless);
+    } else {
+      emitOp(fusedBranchOf(c.compare, ifTrue, c.immediate));
+    }
+    u32(c.a);
+  }
+  void emitOperandB(const Condition& c) { c.immediate ? u64(c.imm) : u32(c.b); }
   uint32_t pushSlot() {
     uint32_t s = canonical(uint32_t(stack_.size()));
     stack_.push_back(s);
@@ -371,15 +455,15 @@ class Translator : public NullConsumer {
     for (uint32_t h = 0; h < height; ++h) stack_[h] = canonical(h);
     if (canonical(height) > maxSlots_) maxSlots_ = canonical(height);
   }
-  // Copy deferred local.get entries into their own slots.
+  // Copy deferred local.get entries and constants into their own slots.
   void materializeAll() {
     for (uint32_t h = 0; h < stack_.size(); ++h) {
       if (stack_[h] != canonical(h)) {
-        emitCopy(canonical(h), stack_[h]);
+        emitMove(canonical(h), stack_[h]);
         stack_[h] = canonical(h);
+        lastDst_ = kNoPatch;
       }
     }
-    lastDst_ = kNoPatch;
   }
   // Before local i changes, entries still reading it (except the top `keep`
   // ones, which the caller handles) get their own copy.
@@ -409,8 +493,27 @@ class Translator : public NullConsumer {
 
   // --- emission ---
   uint32_t here() const { return uint32_t(out_.code.size()); }
+  // An add whose operand the instruction just emitted multiplied: replace
+  // both by one multiply-add.
+  bool fuseMultiplyAdd(IOp op, uint32_t a, uint32_t b) {
+    if ((op != IOp::F32Add && op != IOp::F64Add) || lastMul_.start == kNoPatch ||
+        lastMul_.start + lastMul_.size != here() || (a != lastMul_.dst && b != lastMul_.dst))
+      return false;
+    LastMul mul = lastMul_;
+    out_.code.resize(mul.start);
+    uint32_t dst = pushSlot();
+    emitOp(op == IOp::F64Add ? IOp::F64MulAdd : IOp::F32MulAdd);
+    dstField(dst);
+    u32(mul.a);
+    u32(mul.b);
+    u32(a == mul.dst ? b : a);
+    return true;
+  }
+
   void emitOp(IOp op) {
     opStart_ = here();
+    last_.start = kNoPatch;
+    lastMul_.start = kNoPatch;
     ptr(handlers_[size_t(op)]);
   }
   void u32(uint32_t v) {
@@ -436,21 +539,55 @@ class Translator : public NullConsumer {
     u32(dst);
     u32(src);
   }
-  void emitConst(ValType t, uint64_t bits) {
-    uint32_t dst = pushSlot();
-    bool wide = t == ValType::I64 || t == ValType::F64;
-    emitOp(wide ? IOp::Const64 : IOp::Const32);
-    dstField(dst);
-    wide ? u64(bits) : u32(uint32_t(bits));
+  // dst = entry, where the entry is a slot or a constant.
+  void emitMove(uint32_t dst, uint32_t entry) {
+    if (!isConst(entry)) return emitCopy(dst, entry);
+    const Constant& c = constant(entry);
+    emitOp(c.wide ? IOp::Const64 : IOp::Const32);
+    u32(dst);
+    c.wide ? u64(c.bits) : u32(uint32_t(c.bits));
   }
-  // dst = op(inputs...): pops `inputs` operands, pushes one result.
+  // dst = op(inputs...): pops `inputs` operands, pushes one result. A
+  // constant right operand selects the immediate form.
   void emitSimple(IOp op, int inputs) {
+    Condition cond;
     uint32_t in[2];
-    for (int i = inputs; i-- > 0;) in[i] = pop();
+    bool immediate = inputs == 2 && isConst(stack_.back()) && immediateFormOf(op) != IOp::Count;
+    uint64_t imm = 0;
+    if (immediate) {
+      imm = constant(stack_.back()).bits;
+      stack_.pop_back();
+      in[0] = pop();
+    } else {
+      for (int i = inputs; i-- > 0;) in[i] = pop();
+      if (fuseMultiplyAdd(op, in[0], in[1])) return;
+    }
     uint32_t dst = pushSlot();
-    emitOp(op);
+    uint32_t start = here();
+    emitOp(immediate ? immediateFormOf(op) : op);
     dstField(dst);
-    for (int i = 0; i < inputs; ++i) u32(in[i]);
+    u32(in[0]);
+    if (immediate)
+      u64(imm);
+    else if (inputs == 2)
+      u32(in[1]);
+    if (!immediate && (op == IOp::F32Mul || op == IOp::F64Mul)) lastMul_ = {start, here() - start, dst, in[0], in[1]};
+    // Remember comparisons (and eqz, a negated truth test) for fusion with
+    // a following branch.
+    if (fusedBranchOf(op, true, false) != IOp::Count) {
+      cond.compare = op;
+      cond.a = in[0];
+      cond.hasB = true;
+      cond.immediate = immediate;
+      cond.b = immediate ? 0 : in[1];
+      cond.imm = imm;
+    } else if (op == IOp::I32Eqz) {
+      cond.a = in[0];
+      cond.negate = true;
+    } else {
+      return;
+    }
+    last_ = {start, here() - start, dst, cond};
   }
 
   // Arguments must be contiguous at the top of the stack: the callee's
@@ -497,7 +634,7 @@ class Translator : public NullConsumer {
     }
     uint32_t n = target.labelArity();
     uint32_t h = uint32_t(stack_.size());
-    for (uint32_t i = 0; i < n; ++i) emitCopy(canonical(target.height + i), stack_[h - n + i]);
+    for (uint32_t i = 0; i < n; ++i) emitMove(canonical(target.height + i), stack_[h - n + i]);
     emitOp(IOp::Br);
     branchField(target, opStart_);
   }
@@ -505,7 +642,7 @@ class Translator : public NullConsumer {
   void emitReturn() {
     uint32_t n = uint32_t(d_->functionType().results.size());
     uint32_t h = uint32_t(stack_.size());
-    for (uint32_t i = 0; i < n; ++i) emitCopy(i, stack_[h - n + i]);
+    for (uint32_t i = 0; i < n; ++i) emitMove(i, stack_[h - n + i]);
     emitOp(IOp::Return);
     lastDst_ = kNoPatch;
   }
@@ -517,6 +654,23 @@ class Translator : public NullConsumer {
   uint32_t numLocals_ = 0;
   uint32_t maxSlots_ = 0;
   std::vector<uint32_t> stack_;
+  std::vector<Constant> consts_;
+  // The last instruction, if it computed a branch condition that a
+  // following br_if/if may absorb.
+  struct LastCondition {
+    uint32_t start = kNoPatch;
+    uint32_t size = 0;
+    uint32_t dst = 0;
+    Condition cond;
+  } last_;
+  // The last instruction, if it was a float multiply an add may absorb.
+  struct LastMul {
+    uint32_t start = kNoPatch;
+    uint32_t size = 0;
+    uint32_t dst = 0;
+    uint32_t a = 0;
+    uint32_t b = 0;
+  } lastMul_;
   uint32_t opStart_ = 0;
   uint32_t lastDst_ = kNoPatch;  // code offset of the last output operand
   uint32_t lastDstSlot_ = 0;

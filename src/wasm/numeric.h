@@ -32,17 +32,18 @@ inline uint64_t ctz(uint64_t a) { return a ? __builtin_ctzll(a) : 64; }
 inline uint32_t popcnt(uint32_t a) { return __builtin_popcount(a); }
 inline uint64_t popcnt(uint64_t a) { return __builtin_popcountll(a); }
 
+// Rotations written so compilers emit a single rol/ror.
 template <class T>
 inline T rotl(T a, T b) {
-  constexpr unsigned bits = sizeof(T) * 8;
-  unsigned n = unsigned(b) & (bits - 1);
-  return n ? T((a << n) | (a >> (bits - n))) : a;
+  constexpr unsigned mask = sizeof(T) * 8 - 1;
+  unsigned n = unsigned(b) & mask;
+  return T((a << n) | (a >> ((0u - n) & mask)));
 }
 template <class T>
 inline T rotr(T a, T b) {
-  constexpr unsigned bits = sizeof(T) * 8;
-  unsigned n = unsigned(b) & (bits - 1);
-  return n ? T((a >> n) | (a << (bits - n))) : a;
+  constexpr unsigned mask = sizeof(T) * 8 - 1;
+  unsigned n = unsigned(b) & mask;
+  return T((a >> n) | (a << ((0u - n) & mask)));
 }
 
 template <class T>

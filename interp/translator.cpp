@@ -642,7 +642,9 @@ class Translator : public NullConsumer {
   void emitReturn() {
     uint32_t n = uint32_t(d_->functionType().results.size());
     uint32_t h = uint32_t(stack_.size());
-    for (uint32_t i = 0; i < n; ++i) emitMove(i, stack_[h - n + i]);
+    // A single result computed just now is written straight to slot 0.
+    if (!(n == 1 && retargetLast(stack_[h - 1], 0)))
+      for (uint32_t i = 0; i < n; ++i) emitMove(i, stack_[h - n + i]);
     emitOp(IOp::Return);
     lastDst_ = kNoPatch;
   }

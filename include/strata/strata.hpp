@@ -64,8 +64,8 @@ class Value {
   static Value externref(void* ref) {
     return Value(ValueKind::ExternRef, reinterpret_cast<uintptr_t>(ref));
   }
-  // ref.null func. Non-null funcrefs are only ever produced by calls (see
-  // isNull); they stay valid while the instance that made them is alive.
+  // ref.null func. Non-null funcrefs cannot be made by hand: they come back
+  // from calls and stay valid while the instance that made them is alive.
   static Value nullFuncref() { return Value(ValueKind::FuncRef, 0); }
 
   ValueKind kind() const { return kind_; }

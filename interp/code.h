@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "wasm/opcodes.h"
@@ -60,7 +61,7 @@ struct Function;
 
 // Every handler label of the interpreter, in IOp order. V(Name, ...) for
 // each; the generated families follow the plain ones.
-#define STRATA_INTERP_OPS(PLAIN, WASM, IMM, FUSED)                               \
+#define STRATA_INTERP_OPS(PLAIN, WASM, IMM, FUSED, ADDRESSED)                    \
   STRATA_INTERP_CONTROL_OPS(PLAIN)                                               \
   /* Simple wasm operators: Load: dst, addr, offset. Store: addr, value,    */   \
   /* offset. Unary: dst, a. Binary: dst, a, b.                              */   \
@@ -73,18 +74,23 @@ struct Function;
   STRATA_BINARY_OPS(IMM)                                                         \
   /* A comparison fused with the branch that consumes it:                   */   \
   /* BrIfName / BrUnlessName: a, rel, b. ...Imm: a, rel, imm64.             */   \
-  STRATA_COMPARE_OPS(FUSED)
+  STRATA_COMPARE_OPS(FUSED)                                                      \
+  /* A load whose address was just computed by i32.add: NameDisp: dst, a,   */   \
+  /* offset, k (address a + k); NameIdx: dst, a, offset, b (address a + b). */   \
+  STRATA_LOAD_OPS(ADDRESSED)
 
 enum class IOp : uint16_t {
 #define STRATA_IOP_PLAIN(Name) Name,
 #define STRATA_IOP_WASM(Name, ...) Name,
 #define STRATA_IOP_IMM(Name, ...) Name##Imm,
 #define STRATA_IOP_FUSED(Name, ...) BrIf##Name, BrIf##Name##Imm, BrUnless##Name, BrUnless##Name##Imm,
-  STRATA_INTERP_OPS(STRATA_IOP_PLAIN, STRATA_IOP_WASM, STRATA_IOP_IMM, STRATA_IOP_FUSED)
+#define STRATA_IOP_ADDRESSED(Name, ...) Name##Disp, Name##Idx,
+  STRATA_INTERP_OPS(STRATA_IOP_PLAIN, STRATA_IOP_WASM, STRATA_IOP_IMM, STRATA_IOP_FUSED, STRATA_IOP_ADDRESSED)
 #undef STRATA_IOP_PLAIN
 #undef STRATA_IOP_WASM
 #undef STRATA_IOP_IMM
 #undef STRATA_IOP_FUSED
+#undef STRATA_IOP_ADDRESSED
   Count
 };
 
@@ -95,6 +101,8 @@ IOp immediateFormOf(IOp op);
 // For a comparison: the fused branch forms, in the order BrIf, BrIfImm,
 // BrUnless, BrUnlessImm; IOp::Count if `op` is no comparison.
 IOp fusedBranchOf(IOp compare, bool branchIfTrue, bool immediate);
+// For a load: its form with an i32.add folded into the address.
+IOp addressedLoadOf(IOp load, bool immediate);
 
 struct InterpCode {
   std::vector<uint8_t> code;
@@ -105,6 +113,10 @@ struct InterpCode {
 
 // Handler addresses, indexed by IOp (filled in by the interpreter).
 const void* const* interpreterHandlers();
+
+// A listing of translated code, one instruction per line (for debugging and
+// for choosing fusions).
+std::string dumpInterpCode(const InterpCode& code);
 
 // Translates a wasm function to interpreter code (on its first call).
 // Thread-safe; returns the code stored in f->interpCode.

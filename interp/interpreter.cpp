@@ -62,10 +62,12 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
 #define STRATA_LABEL_IMM(Name, ...) &&op_##Name##Imm,
 #define STRATA_LABEL_FUSED(Name, ...) \
   &&op_BrIf##Name, &&op_BrIf##Name##Imm, &&op_BrUnless##Name, &&op_BrUnless##Name##Imm,
-      STRATA_INTERP_OPS(STRATA_LABEL, STRATA_LABEL, STRATA_LABEL_IMM, STRATA_LABEL_FUSED)
+#define STRATA_LABEL_ADDRESSED(Name, ...) &&op_##Name##Disp, &&op_##Name##Idx,
+      STRATA_INTERP_OPS(STRATA_LABEL, STRATA_LABEL, STRATA_LABEL_IMM, STRATA_LABEL_FUSED, STRATA_LABEL_ADDRESSED)
 #undef STRATA_LABEL
 #undef STRATA_LABEL_IMM
 #undef STRATA_LABEL_FUSED
+#undef STRATA_LABEL_ADDRESSED
   };
   static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == size_t(IOp::Count), "handler table out of sync");
   if (tableOut) {
@@ -117,6 +119,26 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   }
   STRATA_LOAD_OPS(STRATA_LOAD_HANDLER)
 #undef STRATA_LOAD_HANDLER
+
+  // Loads with the address addition folded in; the sum wraps at 32 bits
+  // exactly as the separate i32.add would.
+#define STRATA_ADDRESSED_LOAD_HANDLER(Name, enc, text, Res, MemT, align)                     \
+  op_##Name##Disp : {                                                                        \
+    uint64_t ea = uint64_t(uint32_t(rd<uint32_t>(SLOT(1)) + OPERAND(3))) + OPERAND(2);       \
+    if (ea + sizeof(MemT) > memSize) trapMemory();                                           \
+    wr<CT_##Res>(SLOT(0), CT_##Res(rd<MemT>(memBase + ea)));                                 \
+    ip += 24;                                                                                \
+    NEXT();                                                                                  \
+  }                                                                                          \
+  op_##Name##Idx : {                                                                         \
+    uint64_t ea = uint64_t(uint32_t(rd<uint32_t>(SLOT(1)) + rd<uint32_t>(SLOT(3)))) + OPERAND(2); \
+    if (ea + sizeof(MemT) > memSize) trapMemory();                                           \
+    wr<CT_##Res>(SLOT(0), CT_##Res(rd<MemT>(memBase + ea)));                                 \
+    ip += 24;                                                                                \
+    NEXT();                                                                                  \
+  }
+  STRATA_LOAD_OPS(STRATA_ADDRESSED_LOAD_HANDLER)
+#undef STRATA_ADDRESSED_LOAD_HANDLER
 
 #define STRATA_STORE_HANDLER(Name, enc, text, Opd, MemT, align)             \
   op_##Name : {                                                             \

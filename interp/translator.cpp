@@ -50,6 +50,18 @@ IOp immediateFormOf(IOp op) {
   }
 }
 
+IOp addressedLoadOf(IOp load, bool immediate) {
+  switch (load) {
+#define STRATA_MAP(Name, ...) \
+  case IOp::Name:             \
+    return immediate ? IOp::Name##Disp : IOp::Name##Idx;
+    STRATA_LOAD_OPS(STRATA_MAP)
+#undef STRATA_MAP
+    default:
+      return IOp::Count;
+  }
+}
+
 IOp fusedBranchOf(IOp compare, bool branchIfTrue, bool immediate) {
   switch (compare) {
 #define STRATA_MAP(Name, ...)                                                  \
@@ -101,7 +113,7 @@ class Translator : public NullConsumer {
   void onLoop(Control& c) {
     materializeAll();
     c.data.loopStart = here();
-    lastDst_ = kNoPatch;
+    startLabel();
   }
   void onIf(Control& c) {
     Condition cond = popCondition();
@@ -119,17 +131,18 @@ class Translator : public NullConsumer {
     patch(c.data.elseFixup);
     c.data.elseFixup = Fixup{};
     resetStack(c.height + c.sig.numParams());
+    startLabel();
   }
   void onEnd(Control& c, bool fallsThrough) {
-    if (fallsThrough) materializeAll();
     if (c.kind == Op::End) {  // the function's end: return
-      if (fallsThrough) emitReturn();
+      if (fallsThrough) onReturn();
       return;
     }
+    if (fallsThrough) materializeAll();
     if (c.data.elseFixup.field != kNoPatch) patch(c.data.elseFixup);
     for (const Fixup& f : c.data.endFixups) patch(f);
     resetStack(c.height + c.sig.numResults());
-    lastDst_ = kNoPatch;
+    startLabel();
   }
 
   void onBr(Control& target) {
@@ -178,7 +191,10 @@ class Translator : public NullConsumer {
     }
   }
   void onReturn() {
-    materializeAll();
+    // Several results are moved into slots 0.. which may hold locals that
+    // other results still refer to: materialise those first. One result
+    // cannot clash.
+    if (d_->functionType().results.size() > 1) materializeAll();
     emitReturn();
   }
   void onUnreachable() { emitOp(IOp::Unreachable); }
@@ -323,6 +339,18 @@ class Translator : public NullConsumer {
 
   // --- memory ---
   void onLoad(Op op, MemArg m) {
+    // An address just computed as `a + k` or `a + b` folds into the load.
+    if (topIsLastResult() && (last_.op == IOp::I32Add)) {
+      stack_.pop_back();
+      LastOp add = takeBackLast();
+      uint32_t dst = pushSlot();
+      emitOp(addressedLoadOf(simpleOpFor(op), add.immediate));
+      dstField(dst);
+      u32(add.a);
+      u32(m.offset);
+      u32(add.immediate ? uint32_t(add.imm) : add.b);
+      return;
+    }
     uint32_t addr = pop();
     uint32_t dst = pushSlot();
     emitOp(simpleOpFor(op));
@@ -406,6 +434,38 @@ class Translator : public NullConsumer {
     return s;
   }
 
+  struct LastOp {
+    uint32_t start = kNoPatch;
+    uint32_t size = 0;
+    IOp op = IOp::Count;  // the plain form, also when `immediate`
+    uint32_t dst = 0;
+    uint32_t a = 0;
+    uint32_t b = 0;
+    uint64_t imm = 0;
+    bool immediate = false;
+  };
+  // Code after a label is reached from several places: no instruction
+  // before it may be retargeted or fused with one after it.
+  void startLabel() {
+    lastDst_ = kNoPatch;
+    last_.start = kNoPatch;
+  }
+  // Fusion support: is the last emitted instruction still the last one, and
+  // does the top of the stack hold its (not yet retargeted) result?
+  bool lastIsPending() const { return last_.start != kNoPatch && last_.start + last_.size == here(); }
+  bool topIsLastResult() const {
+    uint32_t top = stack_.back();
+    return lastIsPending() && top == last_.dst && top == canonical(uint32_t(stack_.size() - 1));
+  }
+  // Removes the last instruction so a fused one can replace it.
+  LastOp takeBackLast() {
+    LastOp op = last_;
+    out_.code.resize(op.start);
+    last_.start = kNoPatch;
+    lastDst_ = kNoPatch;
+    return op;
+  }
+
   // A branch condition: a slot, or a comparison taken back from the code
   // to be fused into the branch.
   struct Condition {
@@ -419,14 +479,19 @@ class Translator : public NullConsumer {
   };
   Condition popCondition() {
     Condition c;
-    uint32_t top = stack_.back();
-    if (last_.start != kNoPatch && top == last_.dst && top == canonical(uint32_t(stack_.size() - 1)) &&
-        last_.start + last_.size == here()) {
+    if (topIsLastResult() && (fusedBranchOf(last_.op, true, false) != IOp::Count || last_.op == IOp::I32Eqz)) {
       stack_.pop_back();
-      out_.code.resize(last_.start);  // the branch computes it instead
-      c = last_.cond;
-      last_.start = kNoPatch;
-      lastDst_ = kNoPatch;
+      LastOp cmp = takeBackLast();  // the branch computes it instead
+      c.a = cmp.a;
+      if (cmp.op == IOp::I32Eqz) {
+        c.negate = true;
+      } else {
+        c.compare = cmp.op;
+        c.hasB = true;
+        c.immediate = cmp.immediate;
+        c.b = cmp.b;
+        c.imm = cmp.imm;
+      }
       return c;
     }
     c.a = pop();
@@ -496,11 +561,11 @@ class Translator : public NullConsumer {
   // An add whose operand the instruction just emitted multiplied: replace
   // both by one multiply-add.
   bool fuseMultiplyAdd(IOp op, uint32_t a, uint32_t b) {
-    if ((op != IOp::F32Add && op != IOp::F64Add) || lastMul_.start == kNoPatch ||
-        lastMul_.start + lastMul_.size != here() || (a != lastMul_.dst && b != lastMul_.dst))
+    if ((op != IOp::F32Add && op != IOp::F64Add) || !lastIsPending() || last_.immediate ||
+        (last_.op != IOp::F32Mul && last_.op != IOp::F64Mul) || (a != last_.dst && b != last_.dst) ||
+        last_.dst < numLocals_)
       return false;
-    LastMul mul = lastMul_;
-    out_.code.resize(mul.start);
+    LastOp mul = takeBackLast();
     uint32_t dst = pushSlot();
     emitOp(op == IOp::F64Add ? IOp::F64MulAdd : IOp::F32MulAdd);
     dstField(dst);
@@ -513,7 +578,6 @@ class Translator : public NullConsumer {
   void emitOp(IOp op) {
     opStart_ = here();
     last_.start = kNoPatch;
-    lastMul_.start = kNoPatch;
     ptr(handlers_[size_t(op)]);
   }
   void u32(uint32_t v) {
@@ -550,8 +614,7 @@ class Translator : public NullConsumer {
   // dst = op(inputs...): pops `inputs` operands, pushes one result. A
   // constant right operand selects the immediate form.
   void emitSimple(IOp op, int inputs) {
-    Condition cond;
-    uint32_t in[2];
+    uint32_t in[2] = {0, 0};
     bool immediate = inputs == 2 && isConst(stack_.back()) && immediateFormOf(op) != IOp::Count;
     uint64_t imm = 0;
     if (immediate) {
@@ -571,23 +634,7 @@ class Translator : public NullConsumer {
       u64(imm);
     else if (inputs == 2)
       u32(in[1]);
-    if (!immediate && (op == IOp::F32Mul || op == IOp::F64Mul)) lastMul_ = {start, here() - start, dst, in[0], in[1]};
-    // Remember comparisons (and eqz, a negated truth test) for fusion with
-    // a following branch.
-    if (fusedBranchOf(op, true, false) != IOp::Count) {
-      cond.compare = op;
-      cond.a = in[0];
-      cond.hasB = true;
-      cond.immediate = immediate;
-      cond.b = immediate ? 0 : in[1];
-      cond.imm = imm;
-    } else if (op == IOp::I32Eqz) {
-      cond.a = in[0];
-      cond.negate = true;
-    } else {
-      return;
-    }
-    last_ = {start, here() - start, dst, cond};
+    last_ = {start, here() - start, op, dst, in[0], in[1], imm, immediate};
   }
 
   // Arguments must be contiguous at the top of the stack: the callee's
@@ -657,22 +704,9 @@ class Translator : public NullConsumer {
   uint32_t maxSlots_ = 0;
   std::vector<uint32_t> stack_;
   std::vector<Constant> consts_;
-  // The last instruction, if it computed a branch condition that a
-  // following br_if/if may absorb.
-  struct LastCondition {
-    uint32_t start = kNoPatch;
-    uint32_t size = 0;
-    uint32_t dst = 0;
-    Condition cond;
-  } last_;
-  // The last instruction, if it was a float multiply an add may absorb.
-  struct LastMul {
-    uint32_t start = kNoPatch;
-    uint32_t size = 0;
-    uint32_t dst = 0;
-    uint32_t a = 0;
-    uint32_t b = 0;
-  } lastMul_;
+  // The last instruction if it was a simple operator whose result a
+  // following instruction may absorb (branch, multiply-add, address).
+  LastOp last_;
   uint32_t opStart_ = 0;
   uint32_t lastDst_ = kNoPatch;  // code offset of the last output operand
   uint32_t lastDstSlot_ = 0;

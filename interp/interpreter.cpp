@@ -302,7 +302,7 @@ op_CallIndirect: {
   Table* table = rd<Table*>(ip + 20);
   if (index >= table->size()) trap("undefined element");
   callee = reinterpret_cast<Function*>(table->data()[index]);
-  if (!callee) trap("uninitialized element");
+  if (!callee) throw Trap("uninitialized element " + std::to_string(index));
   if (callee->sigId != OPERAND(2)) trap("indirect call type mismatch");
   ip += 28;
   goto do_call;

@@ -239,10 +239,13 @@ class FunctionDecoder {
     if (i >= module_.funcTypes.size()) fail("unknown function " + std::to_string(i));
     return i;
   }
+  // Data indices need the data count section (so single-pass decoders
+  // know the count); bodies are validated after the data section, so an
+  // index past the segments is reported as what it is.
   uint32_t readDataIndex() {
-    if (!module_.hasDataCount) fail("data count section required");
     uint32_t i = reader_.readU32();
-    if (i >= module_.dataCount) fail("unknown data segment " + std::to_string(i));
+    if (i >= module_.datas.size()) fail("unknown data segment " + std::to_string(i));
+    if (!module_.hasDataCount) fail("data count section required");
     return i;
   }
   uint32_t readElemIndex() {
@@ -299,7 +302,7 @@ void FunctionDecoder<Consumer>::decode() {
     if (reader_.atEnd()) {
       currentOp_ = Op::Invalid;
       opOffset_ = reader_.offset();
-      fail("unexpected end of section or function");
+      fail("END opcode expected");
     }
     opOffset_ = reader_.offset();
     uint8_t byte = reader_.readByte();
@@ -621,9 +624,9 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
   }
   switch (op) {
     case Op::MemoryInit: {
+      requireMemory(0);
       uint32_t seg = readDataIndex();
       readZeroByte();
-      requireMemory(0);
       pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
       if (reachable()) consumer_.onMemoryInit(seg);
       break;
@@ -647,8 +650,10 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
       if (reachable()) consumer_.onMemoryFill();
       break;
     case Op::TableInit: {
-      uint32_t seg = readElemIndex();
+      size_t segAt = reader_.offset();
+      uint32_t seg = reader_.readU32();
       uint32_t t = readTableIndex();
+      if (seg >= module_.elems.size()) reader_.failAt(segAt, "unknown elem segment " + std::to_string(seg));
       if (module_.elems[seg].type != module_.tables[t].elem) fail("type mismatch");
       pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
       if (reachable()) consumer_.onTableInit(seg, t);

@@ -97,8 +97,10 @@ class ModuleDecoder {
   explicit ModuleDecoder(Module& m) : m_(m), r_(m.bytes.data(), m.bytes.data() + m.bytes.size()) {}
 
   void decode() {
-    if (r_.remaining() < 4 || r_.readFixedU32() != 0x6d736100) r_.failAt(0, "magic header not detected");
-    if (r_.remaining() < 4 || r_.readFixedU32() != 1) r_.failAt(4, "unknown binary version");
+    // A file cut short inside the header is "unexpected end", as in the
+    // spec's reference decoder; a complete but wrong header is named.
+    if (r_.readFixedU32() != 0x6d736100) r_.failAt(0, "magic header not detected");
+    if (r_.readFixedU32() != 1) r_.failAt(4, "unknown binary version");
 
     int lastOrder = 0;
     while (!r_.atEnd()) {
@@ -121,6 +123,9 @@ class ModuleDecoder {
       r_.fail("function and code section have inconsistent lengths");
     if (m_.hasDataCount && m_.dataCount != m_.datas.size())
       r_.fail("data count and data section have inconsistent lengths");
+    // Bodies are validated once every section is read, so an error names
+    // what is really wrong (an unknown data segment, not a missing count).
+    for (uint32_t i = 0; i < m_.functions.size(); ++i) validateFunctionBody(m_, i);
   }
 
  private:
@@ -173,8 +178,10 @@ class ModuleDecoder {
 
   Limits readLimits(BinaryReader& s, uint64_t bound, const char* boundMessage) {
     Limits l;
+    size_t flagsAt = s.offset();
     uint8_t flags = s.readByte();
-    if (flags > 1) s.fail("integer too large");
+    if (flags & 0x80) s.failAt(flagsAt, "integer representation too long");
+    if (flags > 1) s.failAt(flagsAt, "integer too large");
     size_t at = s.offset();
     l.min = s.readU32();
     if (flags & 1) {
@@ -280,7 +287,7 @@ class ModuleDecoder {
       if (id == 0) {
         m_.moduleName = readName(sub);
       } else if (id == 1) {
-        uint32_t n = sub.readCount(2);
+        uint32_t n = sub.readCount();
         for (uint32_t i = 0; i < n; ++i) {
           uint32_t idx = sub.readU32();
           m_.functionNames[idx] = readName(sub);
@@ -290,7 +297,7 @@ class ModuleDecoder {
   }
 
   void decodeTypes(BinaryReader& s) {
-    uint32_t n = s.readCount(3);
+    uint32_t n = s.readCount();
     if (n > limits::kMaxTypes) s.fail("too many types");
     m_.types.reserve(n);
     for (uint32_t i = 0; i < n; ++i) {
@@ -307,7 +314,7 @@ class ModuleDecoder {
   }
 
   void decodeImports(BinaryReader& s) {
-    uint32_t n = s.readCount(4);
+    uint32_t n = s.readCount();
     if (n > limits::kMaxImports) s.fail("too many imports");
     for (uint32_t i = 0; i < n; ++i) {
       Import imp;
@@ -356,13 +363,13 @@ class ModuleDecoder {
   }
 
   void decodeTables(BinaryReader& s) {
-    uint32_t n = s.readCount(3);
+    uint32_t n = s.readCount();
     if (n + m_.tables.size() > limits::kMaxTables) s.fail("too many tables");
     for (uint32_t i = 0; i < n; ++i) m_.tables.push_back(readTableType(s));
   }
 
   void decodeMemories(BinaryReader& s) {
-    uint32_t n = s.readCount(2);
+    uint32_t n = s.readCount();
     for (uint32_t i = 0; i < n; ++i) {
       m_.memories.push_back(readMemoryType(s));
       if (m_.memories.size() > 1) s.fail("multiple memories");
@@ -370,7 +377,7 @@ class ModuleDecoder {
   }
 
   void decodeGlobals(BinaryReader& s) {
-    uint32_t n = s.readCount(3);
+    uint32_t n = s.readCount();
     if (n > limits::kMaxGlobals) s.fail("too many globals");
     for (uint32_t i = 0; i < n; ++i) {
       Global g;
@@ -382,7 +389,7 @@ class ModuleDecoder {
   }
 
   void decodeExports(BinaryReader& s) {
-    uint32_t n = s.readCount(3);
+    uint32_t n = s.readCount();
     if (n > limits::kMaxExports) s.fail("too many exports");
     std::unordered_set<std::string> names;
     for (uint32_t i = 0; i < n; ++i) {
@@ -427,7 +434,7 @@ class ModuleDecoder {
   }
 
   void decodeElements(BinaryReader& s) {
-    uint32_t n = s.readCount(2);
+    uint32_t n = s.readCount();
     if (n > limits::kMaxElemSegments) s.fail("too many element segments");
     for (uint32_t i = 0; i < n; ++i) {
       ElemSegment seg;
@@ -454,7 +461,7 @@ class ModuleDecoder {
           s.fail("malformed element kind");
         }
       }
-      uint32_t count = s.readCount(1);
+      uint32_t count = s.readCount();
       if (count > limits::kMaxTableInitEntries) s.fail("too many table entries");
       seg.items.reserve(count);
       for (uint32_t k = 0; k < count; ++k) {
@@ -479,7 +486,7 @@ class ModuleDecoder {
 
   void decodeCode(BinaryReader& s) {
     sawCode_ = true;
-    uint32_t n = s.readCount(2);
+    uint32_t n = s.readCount();
     if (n != m_.funcTypes.size() - m_.numImportedFuncs)
       s.fail("function and code section have inconsistent lengths");
     m_.functions.resize(n);
@@ -496,13 +503,10 @@ class ModuleDecoder {
       decodeLocals(body, f);
       f.codeBegin = uint32_t(body.offset());
     }
-    // Bodies are validated after all sections' indices are known; here every
-    // earlier section is complete, which is all a body may refer to.
-    for (uint32_t i = 0; i < n; ++i) validateFunctionBody(m_, i);
   }
 
   void decodeLocals(BinaryReader& s, FunctionDecl& f) {
-    uint32_t groups = s.readCount(2);
+    uint32_t groups = s.readCount();
     uint64_t total = m_.types[f.typeIndex].params.size();
     for (uint32_t g = 0; g < groups; ++g) {
       uint32_t count = s.readU32();
@@ -514,7 +518,7 @@ class ModuleDecoder {
   }
 
   void decodeData(BinaryReader& s) {
-    uint32_t n = s.readCount(2);
+    uint32_t n = s.readCount();
     if (n > limits::kMaxDataSegments) s.fail("too many data segments");
     if (m_.hasDataCount && n != m_.dataCount) s.fail("data count and data section have inconsistent lengths");
     for (uint32_t i = 0; i < n; ++i) {

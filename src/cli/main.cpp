@@ -22,6 +22,7 @@
 #include "cli/spectest.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
+#include "wasi/wasi.h"
 #include "wasm/module.h"
 
 #ifndef STRATA_VERSION
@@ -45,6 +46,11 @@ const char kUsage[] =
     "      --invoke NAME       function to call (also --invoke=NAME)\n"
     "      --tier=TIER         interp (default), jit or tiered\n"
     "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
+    "      --dir=HOSTDIR       WASI: preopen HOSTDIR under the same name\n"
+    "      --map-dir=GUEST::HOST  WASI: preopen HOST under the name GUEST\n"
+    "      --env=KEY=VALUE     WASI: add to the guest's environment\n"
+    "      WASI programs get ARGS as argv[1..] (argv[0] is FILE.wasm) and exit\n"
+    "      with their proc_exit code. A reactor's _initialize runs before --invoke.\n"
     "      i32/i64 arguments: decimal, negative or 0x hex; f32/f64: decimal,\n"
     "      inf, nan. Results print one per line: 0x2a:i32, 1.500000:f32.\n"
     "  strata validate FILE.wasm...\n"
@@ -196,11 +202,13 @@ struct RunOptions {
   bool hasInvoke = false;
   uint32_t stackBytes = ExecEnv::kDefaultStackBytes;
   std::vector<std::string> args;
+  wasi::WasiOptions wasi;  // --dir, --map-dir, --env
 };
 
 // Loads, decodes and instantiates; on failure prints the reason and
 // returns null with `*status` set.
-std::shared_ptr<Instance> loadInstance(const RunOptions& options, ExecEnv& env, int* status) {
+std::shared_ptr<Instance> loadInstance(const RunOptions& options, ExecEnv& env, wasi::WasiContext& wasiCtx,
+                                       int* status) {
   *status = kExitFailure;
   std::vector<uint8_t> bytes;
   std::string error;
@@ -215,15 +223,19 @@ std::shared_ptr<Instance> loadInstance(const RunOptions& options, ExecEnv& env, 
     std::cerr << options.file << ": " << e.toString() << "\n";
     return nullptr;
   }
-  // No host modules exist yet (WASI comes later), so any import is
-  // unresolvable; name the first one.
-  if (!module->imports.empty()) {
-    const Import& import = module->imports.front();
-    std::cerr << options.file << ": unknown import " << import.module << "." << import.name << "\n";
-    return nullptr;
+  // The only host module is WASI (wasi::resolveWasiImport).
+  std::vector<Extern> imports(module->imports.size());
+  for (size_t i = 0; i < imports.size(); ++i) {
+    std::string error;
+    if (!wasi::resolveWasiImport(wasiCtx, *module, module->imports[i], &imports[i], &error)) {
+      std::cerr << options.file << ": " << error << "\n";
+      return nullptr;
+    }
   }
   try {
-    return Instance::instantiate(module, {}, env);
+    return Instance::instantiate(module, std::move(imports), env);
+  } catch (const wasi::WasiExit& e) {
+    *status = static_cast<int>(e.code());  // proc_exit in the start function
   } catch (const Trap& e) {
     std::cout << "Exception: " << e.what() << "\n";  // a trapping start function
   } catch (const LinkError& e) {
@@ -261,13 +273,6 @@ Function* selectEntry(const RunOptions& options, Instance& instance, std::vector
     return function;
   }
 
-  // Program arguments reach _start through WASI, which does not exist yet;
-  // refuse them rather than drop them silently.
-  if (!options.args.empty()) {
-    std::cerr << "strata: program arguments need WASI, which this build does not support yet "
-                 "(use --invoke NAME to pass function arguments)\n";
-    return nullptr;
-  }
   for (const char* name : {"_start", "main"}) {
     Function* function = instance.exportedFunction(name);
     if (!function) continue;
@@ -283,9 +288,18 @@ Function* selectEntry(const RunOptions& options, Instance& instance, std::vector
 }
 
 int runModule(const RunOptions& options) {
+  // WASI: argv[0] is the module file as given, then the program arguments
+  // (for --invoke those are the function's, so the guest gets argv[0] only).
+  wasi::WasiOptions wasiOptions = options.wasi;
+  wasiOptions.args.push_back(options.file);
+  if (!options.hasInvoke) wasiOptions.args.insert(wasiOptions.args.end(), options.args.begin(), options.args.end());
+  std::string wasiError;
+  std::unique_ptr<wasi::WasiContext> wasiCtx = wasi::WasiContext::create(wasiOptions, &wasiError);
+  if (!wasiCtx) return (std::cerr << "strata: " << wasiError << "\n", kExitFailure);
+
   ExecEnv env(options.stackBytes);
   int status = kExitOk;
-  std::shared_ptr<Instance> instance = loadInstance(options, env, &status);
+  std::shared_ptr<Instance> instance = loadInstance(options, env, *wasiCtx, &status);
   if (!instance) return status;
 
   std::vector<Slot> args;
@@ -298,7 +312,14 @@ int runModule(const RunOptions& options) {
 
   std::vector<Slot> results;
   try {
+    // A reactor's _initialize runs before the function it exports.
+    Function* initialize = options.hasInvoke ? instance->exportedFunction("_initialize") : nullptr;
+    if (initialize && initialize != entry && initialize->type.params.empty() && initialize->type.results.empty())
+      env.call(initialize, {});
     results = env.call(entry, args);
+  } catch (const wasi::WasiExit& e) {
+    std::cout.flush();
+    return static_cast<int>(e.code());
   } catch (const Trap& e) {
     std::cout << "Exception: " << e.what() << "\n";
     return kExitFailure;
@@ -336,6 +357,14 @@ int commandRun(const std::vector<std::string>& argv) {
           !parseInteger(value, 64, &bytes) || bytes < 1024 || bytes > UINT32_MAX)
         return usageError("--stack-size needs a number of bytes from 1024 to 4294967295");
       options.stackBytes = static_cast<uint32_t>(bytes);
+    } else if (startsWith(arg, "--dir=")) {
+      if (arg.size() == 6) return usageError("--dir needs a directory");
+      options.wasi.addDir(arg.substr(6));
+    } else if (startsWith(arg, "--map-dir=")) {
+      if (!options.wasi.addMapDir(arg.substr(10))) return usageError("--map-dir needs GUEST::HOST");
+    } else if (startsWith(arg, "--env=")) {
+      if (arg.find('=', 6) == std::string::npos) return usageError("--env needs KEY=VALUE");
+      options.wasi.env.push_back(arg.substr(6));
     } else if (arg == "--") {
       ++i;
       break;

@@ -339,16 +339,18 @@ class Translator : public NullConsumer {
 
   // --- memory ---
   void onLoad(Op op, MemArg m) {
-    // An address just computed as `a + k` or `a + b` folds into the load.
-    if (topIsLastResult() && (last_.op == IOp::I32Add)) {
+    // An address just computed as `a + k`, `a - k` or `a + b` folds into
+    // the load (a - k is a + (2^32 - k): both wrap the same way).
+    if (topIsLastResult() && (last_.op == IOp::I32Add || (last_.op == IOp::I32Sub && last_.immediate))) {
       stack_.pop_back();
       LastOp add = takeBackLast();
+      uint32_t k = add.op == IOp::I32Sub ? 0u - uint32_t(add.imm) : uint32_t(add.imm);
       uint32_t dst = pushSlot();
       emitOp(addressedLoadOf(simpleOpFor(op), add.immediate));
       dstField(dst);
       u32(add.a);
       u32(m.offset);
-      u32(add.immediate ? uint32_t(add.imm) : add.b);
+      u32(add.immediate ? k : add.b);
       return;
     }
     uint32_t addr = pop();

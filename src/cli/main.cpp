@@ -22,6 +22,7 @@
 #include "cli/spectest.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
+#include "runtime/linker.h"
 #include "wasi/wasi.h"
 #include "wasm/module.h"
 
@@ -43,7 +44,10 @@ const char kUsage[] =
     "  strata run [OPTIONS] FILE.wasm [ARGS...]\n"
     "      Instantiate FILE.wasm and call a function: the one named by --invoke\n"
     "      (ARGS are its arguments), else the export _start, else main.\n"
-    "      --invoke NAME       function to call (also --invoke=NAME)\n"
+    "      --invoke NAME       function to call (also --invoke=NAME); '$mB$f' calls\n"
+    "                          export f of dependency mB\n"
+    "      --module-path=DIR   where to find imported modules (NAME.wasm), before\n"
+    "                          FILE's own directory; repeatable (also --module-path DIR)\n"
     "      --tier=TIER         interp (default), jit or tiered\n"
     "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
     "      --dir=HOSTDIR       WASI: preopen HOSTDIR under the same name\n"
@@ -203,12 +207,50 @@ struct RunOptions {
   uint32_t stackBytes = ExecEnv::kDefaultStackBytes;
   std::vector<std::string> args;
   wasi::WasiOptions wasi;  // --dir, --map-dir, --env
+  std::vector<std::string> modulePaths;  // --module-path
+};
+
+// Host modules of the CLI for the linker: WASI, and "env" (which the
+// CLI has no natives for, so every env import is reported unknown).
+class WasiImports : public ImportResolver {
+ public:
+  explicit WasiImports(wasi::WasiContext& ctx) : ctx_(ctx) {}
+  bool providesModule(const std::string& name) const override { return name == wasi::kModuleName; }
+  bool resolve(const Module& importer, const Import& import, Extern* out, std::string* error) override {
+    return wasi::resolveWasiImport(ctx_, importer, import, out, error);
+  }
+
+ private:
+  wasi::WasiContext& ctx_;
+};
+
+class EnvImports : public ImportResolver {
+ public:
+  bool providesModule(const std::string& name) const override { return name == "env"; }
+  bool resolve(const Module&, const Import& import, Extern*, std::string* error) override {
+    *error = "unknown import " + import.module + "." + import.name + " (the strata CLI has no host functions in \"env\")";
+    return false;
+  }
+};
+
+// Everything a running root needs: the registry of its modules and the
+// group of instances (dependencies included).
+struct Loaded {
+  std::unique_ptr<WasiImports> wasiImports;
+  EnvImports envImports;
+  ModuleRegistry registry;
+  ModuleNode* root = nullptr;
+  std::shared_ptr<InstanceGroup> group;
+  ~Loaded() {
+    group.reset();
+    if (root) registry.releaseRoot(root);
+  }
 };
 
 // Loads, decodes and instantiates; on failure prints the reason and
 // returns null with `*status` set.
 std::shared_ptr<Instance> loadInstance(const RunOptions& options, ExecEnv& env, wasi::WasiContext& wasiCtx,
-                                       int* status) {
+                                       Loaded& loaded, int* status) {
   *status = kExitFailure;
   std::vector<uint8_t> bytes;
   std::string error;
@@ -223,17 +265,26 @@ std::shared_ptr<Instance> loadInstance(const RunOptions& options, ExecEnv& env, 
     std::cerr << options.file << ": " << e.toString() << "\n";
     return nullptr;
   }
-  // The only host module is WASI (wasi::resolveWasiImport).
-  std::vector<Extern> imports(module->imports.size());
-  for (size_t i = 0; i < imports.size(); ++i) {
-    std::string error;
-    if (!wasi::resolveWasiImport(wasiCtx, *module, module->imports[i], &imports[i], &error)) {
-      std::cerr << options.file << ": " << error << "\n";
-      return nullptr;
-    }
+  // Host modules (WASI, env) first; any other import module is loaded as
+  // NAME.wasm from the --module-path directories, then FILE's directory
+  // (runtime/linker.h), recursively.
+  loaded.wasiImports.reset(new WasiImports(wasiCtx));
+  loaded.registry.addResolver(loaded.wasiImports.get());
+  loaded.registry.addResolver(&loaded.envImports);
+  std::vector<std::string> dirs = options.modulePaths;
+  size_t slash = options.file.find_last_of('/');
+  dirs.push_back(slash == std::string::npos ? "." : options.file.substr(0, slash));
+  loaded.registry.setReader(directoryReader(dirs));
+  loaded.root = loaded.registry.loadRoot(module, options.file, &error);
+  if (!loaded.root) {
+    std::cerr << error << "\n";
+    return nullptr;
   }
   try {
-    return Instance::instantiate(module, std::move(imports), env);
+    InstanceGroup::Options groupOptions;
+    groupOptions.initializeRoot = false;  // runModule runs it, for --invoke only
+    loaded.group = InstanceGroup::instantiate(loaded.registry, loaded.root, env, groupOptions);
+    return std::shared_ptr<Instance>(loaded.group, loaded.group->root());
   } catch (const wasi::WasiExit& e) {
     *status = static_cast<int>(e.code());  // proc_exit in the start function
   } catch (const Trap& e) {
@@ -247,9 +298,16 @@ std::shared_ptr<Instance> loadInstance(const RunOptions& options, ExecEnv& env, 
 }
 
 // The function to call and its arguments; null after printing an error.
-Function* selectEntry(const RunOptions& options, Instance& instance, std::vector<Slot>* args) {
+Function* selectEntry(const RunOptions& options, Instance& instance, const InstanceGroup* group,
+                      std::vector<Slot>* args) {
   if (options.hasInvoke) {
     Function* function = instance.exportedFunction(options.invoke);
+    // '$mB$f': export f of dependency mB.
+    size_t sep = options.invoke.size() > 2 && options.invoke[0] == '$' ? options.invoke.find('$', 1) : std::string::npos;
+    if (!function && group && sep != std::string::npos) {
+      Instance* dep = group->find(options.invoke.substr(1, sep - 1));
+      if (dep) function = dep->exportedFunction(options.invoke.substr(sep + 1));
+    }
     if (!function) {
       std::cerr << options.file << ": no exported function '" << options.invoke << "'\n";
       return nullptr;
@@ -299,11 +357,12 @@ int runModule(const RunOptions& options) {
 
   ExecEnv env(options.stackBytes);
   int status = kExitOk;
-  std::shared_ptr<Instance> instance = loadInstance(options, env, *wasiCtx, &status);
+  Loaded loaded;
+  std::shared_ptr<Instance> instance = loadInstance(options, env, *wasiCtx, loaded, &status);
   if (!instance) return status;
 
   std::vector<Slot> args;
-  Function* entry = selectEntry(options, *instance, &args);
+  Function* entry = selectEntry(options, *instance, loaded.group.get(), &args);
   if (!entry) return kExitFailure;
   for (ValType t : entry->type.params)
     if (t == ValType::V128) return (std::cerr << "strata: v128 arguments are not supported\n", kExitFailure);
@@ -342,6 +401,13 @@ int commandRun(const std::vector<std::string>& argv) {
     if (startsWith(arg, "--tier=")) {
       int status = checkTier(arg.substr(7));
       if (status >= 0) return status;
+    } else if (arg == "--module-path" || startsWith(arg, "--module-path=")) {
+      if (arg == "--module-path") {
+        if (++i == argv.size()) return usageError("--module-path needs a directory");
+        options.modulePaths.push_back(argv[i]);
+      } else {
+        options.modulePaths.push_back(arg.substr(14));
+      }
     } else if (arg == "--invoke" || startsWith(arg, "--invoke=")) {
       if (arg == "--invoke") {
         if (++i == argv.size()) return usageError("--invoke needs a function name");

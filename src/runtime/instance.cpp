@@ -58,6 +58,11 @@ Instance::~Instance() = default;
 
 std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> module,
                                                 std::vector<Extern> imports, ExecEnv& env) {
+  return instantiate(std::move(module), std::move(imports), env, Hooks{});
+}
+
+std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> module,
+                                                std::vector<Extern> imports, ExecEnv& env, const Hooks& hooks) {
   if (!module) throw std::invalid_argument("Instance::instantiate: null module");
   // Not make_shared: the constructor is private. Owned by a shared_ptr from
   // the start so that shared_from_this() works while the start function runs.
@@ -80,6 +85,7 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
     f->index = index;
     instance->definedFunctions_.push_back(std::move(f));
   }
+  if (hooks.created) hooks.created(*instance);
 
   for (size_t i = m.numImportedTables; i < m.tables.size(); ++i)
     instance->tables_.push_back(std::make_shared<Table>(m.tables[i], Slot(0)));
@@ -106,8 +112,12 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
     // Segments applied before the failure stay applied (tables and memories
     // may be imported and shared), so this instance's functions may now be
     // referenced from objects that outlive this call.
-    if (m.numImportedFuncs || m.numImportedTables || m.numImportedGlobals)
-      retainFailedInstance(instance);
+    if (m.numImportedFuncs || m.numImportedTables || m.numImportedGlobals) {
+      if (hooks.retainFailed)
+        hooks.retainFailed(instance);
+      else
+        retainFailedInstance(instance);
+    }
     throw;
   }
   return instance;

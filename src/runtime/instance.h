@@ -2,6 +2,7 @@
 // memories, globals and imports.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,20 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // of bounds or the start function traps.
   static std::shared_ptr<Instance> instantiate(std::shared_ptr<const Module> module,
                                                std::vector<Extern> imports, ExecEnv& env);
+
+  // The same, with hooks for an owner of instances (runtime/linker.h):
+  struct Hooks {
+    // Called once the instance exists and its imports are linked, before
+    // its globals, segments and start function (e.g. to patch other
+    // instances' import slots that point at it, or attach host data).
+    std::function<void(Instance&)> created;
+    // Receives the instance when instantiation fails after its functions
+    // may have become reachable from outside (see instance.cpp). Without
+    // it such instances are kept for the life of the process.
+    std::function<void(std::shared_ptr<Instance>)> retainFailed;
+  };
+  static std::shared_ptr<Instance> instantiate(std::shared_ptr<const Module> module,
+                                               std::vector<Extern> imports, ExecEnv& env, const Hooks& hooks);
   ~Instance();
 
   const Module& module() const { return *module_; }
@@ -56,6 +71,11 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // An Extern for function `index` that keeps this instance alive.
   std::shared_ptr<Function> sharedFunction(uint32_t index);
 
+  // Opaque data of the embedding layer (the C API's module instance
+  // handle); the runtime never touches it.
+  void* hostData() const { return hostData_; }
+  void setHostData(void* data) { hostData_ = data; }
+
  private:
   explicit Instance(std::shared_ptr<const Module> module);
   Slot evalConst(const ConstExpr& expr) const;
@@ -71,6 +91,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::vector<std::shared_ptr<GlobalCell>> globals_;
   std::vector<bool> droppedElems_;
   std::vector<bool> droppedDatas_;
+  void* hostData_ = nullptr;
 };
 
 }  // namespace strata

@@ -1,0 +1,297 @@
+/*
+ * Strata's embedding C API: the names, types and semantics of WAMR's
+ * wasm_export.h (the older form: a 3-argument module reader), so that an
+ * embedder written against WAMR can switch to Strata by relinking.
+ *
+ * Multi-module: a module's imports from another module name are resolved by
+ * loading that module too (load-time linking), recursively:
+ *   1. host modules first: natives registered with
+ *      wasm_runtime_register_natives (any module name, "env" included) and
+ *      WASI ("wasi_snapshot_preview1") when this build has it;
+ *   2. a module registered under the name (wasm_runtime_register_module, or
+ *      one already loaded for another dependency: each name is loaded once,
+ *      so a diamond shares one module);
+ *   3. the module reader (wasm_runtime_set_module_reader).
+ * Link errors are one line naming the chain from the root, e.g.
+ *   mC -> mB: import mA.A: mA exports no function "A"
+ * Cyclic function imports (A imports from B and B from A) are supported:
+ * the import that cannot be linked yet is a stub that traps
+ * "unlinked import mB.B" until its exporter is instantiated.
+ *
+ * Ownership. wasm_runtime_load returns a module the caller owns; its
+ * dependencies are reference counted (by the roots that need them) and
+ * freed, with the reader's destroyer called exactly once per buffer, when
+ * the last root that needs them is unloaded. wasm_runtime_instantiate
+ * creates one instance of the root and one of each dependency for that
+ * root (a diamond shares one instance); wasm_runtime_deinstantiate frees
+ * them all together. Imported memories, tables and globals are the
+ * exporter's objects (writes are seen both ways). A funcref stored in a
+ * table refers to a function of this group of instances and is valid as
+ * long as the group is. To let several roots share one dependency
+ * instance, see strata_runtime_share_instance below. wasm_runtime_destroy
+ * frees everything that is left.
+ *
+ * Threads: calls into different exec envs may run on different threads;
+ * loading, instantiating and registering take a runtime-wide lock.
+ */
+#ifndef _WASM_EXPORT_H
+#define _WASM_EXPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WASM_RUNTIME_API_EXTERN
+#define WASM_RUNTIME_API_INTERN
+
+struct WASMModuleCommon;
+typedef struct WASMModuleCommon *wasm_module_t;
+
+struct WASMModuleInstanceCommon;
+typedef struct WASMModuleInstanceCommon *wasm_module_inst_t;
+
+typedef void WASMFunctionInstanceCommon;
+typedef WASMFunctionInstanceCommon *wasm_function_inst_t;
+
+struct WASMExecEnv;
+typedef struct WASMExecEnv *wasm_exec_env_t;
+
+/* A native function for wasm_runtime_register_natives. func_ptr is called
+ * as  ret func(wasm_exec_env_t exec_env, args...)  with the arguments the
+ * signature string describes: "(params)result", each one character:
+ *   i  i32 (int32_t)       I  i64 (int64_t)
+ *   f  f32 (float)         F  f64 (double)
+ *   r  externref (uintptr_t)
+ *   *  i32 app address passed as a native pointer, checked to lie in the
+ *      caller's linear memory (1 byte, or the length that follows)
+ *   ~  i32 length of the preceding * buffer (checked with it)
+ *   $  i32 app address of a NUL-terminated string, passed as const char*
+ * e.g. "(ii)i", "($)", "(*~)i", "(iF)". A NULL or empty signature means
+ * "()". A native reports a trap with wasm_runtime_set_exception on the
+ * instance of its exec env and returns. */
+typedef struct NativeSymbol {
+  const char *symbol;
+  void *func_ptr;
+  const char *signature;
+  /* attachment object, returned by wasm_runtime_get_function_attachment */
+  void *attachment;
+} NativeSymbol;
+
+#define NATIVE_FUNC_ATTR(name, func, sig, attach) \
+  { name, (void *)(func), sig, attach }
+
+typedef enum {
+  /* Runtime allocations come from mem_alloc_option.pool.heap_buf. */
+  Alloc_With_Pool = 0,
+  /* ...from the malloc/realloc/free callbacks in mem_alloc_option.allocator. */
+  Alloc_With_Allocator,
+  /* ...from the C library's malloc. */
+  Alloc_With_System_Allocator,
+} mem_alloc_type_t;
+
+/* What Alloc_With_Pool and Alloc_With_Allocator cover: wasm_runtime_malloc /
+ * realloc / free, the runtime's handles (modules, instances, exec envs), and
+ * the copy of each module's binary that a loaded module keeps for its whole
+ * life. When the pool cannot hold a request, the call fails with a clear
+ * error ("allocate memory failed: the pool of N bytes cannot hold M more"),
+ * never a crash. What cannot come from the pool or the callbacks:
+ *   - linear memories: each is a virtual-memory reservation (8 GiB of
+ *     address space with guard pages, made with mmap) so that accesses need
+ *     no bounds checks; the pool cannot provide reservations or guard pages;
+ *   - executable pages of the JIT tier (mmap, W^X);
+ *   - the decoded module and the interpreter's translated code, which the
+ *     C++ core allocates with operator new;
+ *   - the exec env's value stack and frame stack (operator new).
+ * Pool memory is not zeroed and not freed back to anyone; the pool must
+ * outlive wasm_runtime_destroy. */
+typedef union MemAllocOption {
+  struct {
+    void *heap_buf;
+    uint32_t heap_size;
+  } pool;
+  struct {
+    void *malloc_func;   /* void *(*)(unsigned int size) */
+    void *realloc_func;  /* void *(*)(void *ptr, unsigned int size) */
+    void *free_func;     /* void (*)(void *ptr) */
+  } allocator;
+} MemAllocOption;
+
+typedef struct RuntimeInitArgs {
+  mem_alloc_type_t mem_alloc_type;
+  MemAllocOption mem_alloc_option;
+  /* natives registered by wasm_runtime_full_init */
+  const char *native_module_name;
+  NativeSymbol *native_symbols;
+  uint32_t n_native_symbols;
+  /* accepted and ignored, as in a WAMR build without these features */
+  uint32_t max_thread_num;
+  char ip_addr[128];
+  int unused;
+  int instance_port;
+  uint32_t fast_jit_code_cache_size;
+} RuntimeInitArgs;
+
+#ifndef WASM_VALKIND_T_DEFINED
+#define WASM_VALKIND_T_DEFINED
+typedef uint8_t wasm_valkind_t;
+enum wasm_valkind_enum {
+  WASM_I32,
+  WASM_I64,
+  WASM_F32,
+  WASM_F64,
+  WASM_ANYREF = 128,
+  WASM_FUNCREF,
+};
+#endif
+
+#ifndef WASM_VAL_T_DEFINED
+#define WASM_VAL_T_DEFINED
+struct wasm_ref_t;
+typedef struct wasm_val_t {
+  wasm_valkind_t kind;
+  union {
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+    struct wasm_ref_t *ref;
+  } of;
+} wasm_val_t;
+#endif
+
+/* ---- runtime ------------------------------------------------------------ */
+
+/* Initialises the runtime with the system allocator. Calls nest: each
+ * successful init needs one wasm_runtime_destroy. */
+bool wasm_runtime_init(void);
+/* Same, with an allocator choice and natives to register. */
+bool wasm_runtime_full_init(RuntimeInitArgs *init_args);
+/* Frees every module, instance, exec env and registration left. */
+void wasm_runtime_destroy(void);
+
+void *wasm_runtime_malloc(unsigned int size);
+void *wasm_runtime_realloc(void *ptr, unsigned int size);
+void wasm_runtime_free(void *ptr);
+
+/* ---- modules ------------------------------------------------------------ */
+
+/* Decodes and validates buf, then loads its dependencies. The buffer is
+ * copied and may be freed on return. NULL on failure with the reason in
+ * error_buf. */
+wasm_module_t wasm_runtime_load(uint8_t *buf, uint32_t size, char *error_buf, uint32_t error_buf_size);
+/* Frees the module and the dependencies no other loaded module needs. */
+void wasm_runtime_unload(wasm_module_t module);
+
+/* Makes a loaded module the provider of imports from module_name. The
+ * embedder still owns it (and unloads it, which unregisters it). */
+bool wasm_runtime_register_module(const char *module_name, wasm_module_t module, char *error_buf,
+                                  uint32_t error_buf_size);
+wasm_module_t wasm_runtime_find_module_registered(const char *module_name);
+
+/* Reads the binary of a dependency: *p_buffer and *p_size; false if there
+ * is no such module. The destroyer is called exactly once per buffer, when
+ * that dependency is freed (or right away if it fails to load). */
+typedef bool (*module_reader)(const char *module_name, uint8_t **p_buffer, uint32_t *p_size);
+typedef void (*module_destroyer)(uint8_t *buffer, uint32_t size);
+void wasm_runtime_set_module_reader(const module_reader reader, const module_destroyer destroyer);
+module_reader wasm_runtime_get_module_reader(void);
+module_destroyer wasm_runtime_get_module_destroyer(void);
+
+/* ---- instances ---------------------------------------------------------- */
+
+/* Instantiates the module and its dependencies, running start functions
+ * (and reactors' _initialize) in dependency order. stack_size is the value
+ * stack of the default exec env (wasm_application_execute_*); heap_size
+ * bytes of linear memory are added to memory 0 for
+ * wasm_runtime_module_malloc. */
+wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
+                                            char *error_buf, uint32_t error_buf_size);
+void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst);
+
+/* An export of the instance, or "$mB$call_A": export call_A of dependency
+ * mB of this instance. The signature is ignored (may be NULL). */
+wasm_function_inst_t wasm_runtime_lookup_function(wasm_module_inst_t const module_inst, const char *name,
+                                                  const char *signature);
+
+wasm_exec_env_t wasm_runtime_create_exec_env(wasm_module_inst_t module_inst, uint32_t stack_size);
+void wasm_runtime_destroy_exec_env(wasm_exec_env_t exec_env);
+wasm_module_inst_t wasm_runtime_get_module_inst(wasm_exec_env_t exec_env);
+void wasm_runtime_set_user_data(wasm_exec_env_t exec_env, void *user_data);
+void *wasm_runtime_get_user_data(wasm_exec_env_t exec_env);
+/* The attachment of the native being called. */
+void *wasm_runtime_get_function_attachment(wasm_exec_env_t exec_env);
+
+/* argv: 32-bit cells, i64/f64 taking two (low cell first); results are
+ * written back from argv[0]. False on a trap (see get_exception). */
+bool wasm_runtime_call_wasm(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t argc, uint32_t argv[]);
+bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
+                              wasm_val_t results[], uint32_t num_args, wasm_val_t *args);
+
+uint32_t wasm_func_get_param_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
+uint32_t wasm_func_get_result_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
+
+/* Calls _start, else __main_argc_argv / main (with argc/argv copied into
+ * the app heap when main takes them). */
+bool wasm_application_execute_main(wasm_module_inst_t module_inst, int32_t argc, char *argv[]);
+/* Calls `name` (as lookup_function) with argv parsed for its parameter
+ * types and prints the results as iwasm does: "0xc:i32", one line,
+ * several results separated by ','. */
+bool wasm_application_execute_func(wasm_module_inst_t module_inst, const char *name, int32_t argc, char *argv[]);
+
+/* "Exception: integer divide by zero", or NULL. */
+const char *wasm_runtime_get_exception(wasm_module_inst_t module_inst);
+void wasm_runtime_set_exception(wasm_module_inst_t module_inst, const char *exception);
+void wasm_runtime_clear_exception(wasm_module_inst_t module_inst);
+
+void wasm_runtime_set_custom_data(wasm_module_inst_t module_inst, void *custom_data);
+void *wasm_runtime_get_custom_data(wasm_module_inst_t module_inst);
+
+/* ---- the app heap and addresses ----------------------------------------- */
+
+/* Allocates from the app heap (heap_size bytes of memory 0 given at
+ * instantiation; without one, the module's exported malloc/free if any).
+ * Returns the app offset (0 on failure) and the native address. */
+uint32_t wasm_runtime_module_malloc(wasm_module_inst_t module_inst, uint32_t size, void **p_native_addr);
+void wasm_runtime_module_free(wasm_module_inst_t module_inst, uint32_t ptr);
+uint32_t wasm_runtime_module_dup_data(wasm_module_inst_t module_inst, const char *src, uint32_t size);
+
+bool wasm_runtime_validate_app_addr(wasm_module_inst_t module_inst, uint32_t app_offset, uint32_t size);
+bool wasm_runtime_validate_app_str_addr(wasm_module_inst_t module_inst, uint32_t app_str_offset);
+bool wasm_runtime_validate_native_addr(wasm_module_inst_t module_inst, void *native_ptr, uint32_t size);
+void *wasm_runtime_addr_app_to_native(wasm_module_inst_t module_inst, uint32_t app_offset);
+uint32_t wasm_runtime_addr_native_to_app(wasm_module_inst_t module_inst, void *native_ptr);
+
+/* ---- natives ------------------------------------------------------------ */
+
+/* The array must stay valid while the runtime runs (as in WAMR). Natives
+ * must be registered before loading modules that import them. */
+bool wasm_runtime_register_natives(const char *module_name, NativeSymbol *native_symbols, uint32_t n_native_symbols);
+/* Raw natives: void func(wasm_exec_env_t exec_env, uint64_t *args), each
+ * argument in one 64-bit cell, the result written to args[0]. */
+bool wasm_runtime_register_natives_raw(const char *module_name, NativeSymbol *native_symbols,
+                                       uint32_t n_native_symbols);
+
+/* ---- Strata extensions -------------------------------------------------- */
+
+/* Opt-in sharing of dependency instances: after this call, instantiating
+ * any root that depends on module_name links to the instance of
+ * module_name inside module_inst's group (module_inst's own module or one
+ * of its dependencies) instead of creating a new one. That group then lives
+ * until module_inst is deinstantiated and every instance linked to it is
+ * too. Pass NULL to stop sharing module_name. */
+bool strata_runtime_share_instance(const char *module_name, wasm_module_inst_t module_inst);
+
+/* How many of the root's import slots (and its dependencies') point at a
+ * function, and re-pointing them: the patch point of tier-up and of hot
+ * replacement. Returns the number of slots patched. */
+uint32_t strata_runtime_patch_imports(wasm_module_inst_t module_inst, wasm_function_inst_t from,
+                                      wasm_function_inst_t to);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _WASM_EXPORT_H */

@@ -1,0 +1,24 @@
+// Seams of the C API (include/wasm_export.h) for other parts of Strata.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "runtime/linker.h"
+
+namespace strata {
+namespace capi {
+
+// Host modules other than registered natives (WASI: src/wasi/). Every
+// runtime initialised after this call gets a resolver from `factory`; it is
+// asked after the registered natives and before loaded modules. Call it
+// before wasm_runtime_init (e.g. from a static initialiser of the WASI
+// library, or from the embedder's main).
+void addResolverFactory(std::function<std::unique_ptr<ImportResolver>()> factory);
+
+// The running runtime's registry (null when not initialised). For tests and
+// for the CLI.
+ModuleRegistry* currentRegistry();
+
+}  // namespace capi
+}  // namespace strata

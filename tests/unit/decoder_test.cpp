@@ -1,0 +1,198 @@
+// The decoder: LEB128 edge cases, error messages with offsets, limits, and
+// robustness against truncated and random input.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "wasm_builder.h"
+#include "wasm/binary_reader.h"
+#include "wasm/module.h"
+
+namespace strata {
+namespace {
+
+using test::Bytes;
+
+std::string decodeError(const Bytes& bytes) {
+  try {
+    decodeModule(bytes);
+  } catch (const DecodeError& e) {
+    return e.toString();
+  }
+  return "";
+}
+
+uint64_t readU32(const Bytes& b) {
+  BinaryReader r(b.data(), b.data() + b.size());
+  return r.readU32();
+}
+int64_t readS32(const Bytes& b) {
+  BinaryReader r(b.data(), b.data() + b.size());
+  return r.readS32();
+}
+std::string lebError(const Bytes& b, bool isSigned) {
+  try {
+    isSigned ? readS32(b) : readU32(b);
+  } catch (const DecodeError& e) {
+    return e.message;
+  }
+  return "";
+}
+
+TEST(BinaryReader, UnsignedLeb) {
+  EXPECT_EQ(readU32({0x00}), 0u);
+  EXPECT_EQ(readU32({0xe5, 0x8e, 0x26}), 624485u);
+  EXPECT_EQ(readU32({0xff, 0xff, 0xff, 0xff, 0x0f}), 0xffffffffu);
+  EXPECT_EQ(readU32({0x80, 0x80, 0x80, 0x80, 0x00}), 0u);  // padded but in range
+  EXPECT_EQ(lebError({0xff, 0xff, 0xff, 0xff, 0x1f}, false), "integer too large");
+  EXPECT_EQ(lebError({0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, false), "integer representation too long");
+  EXPECT_EQ(lebError({0x80, 0x80}, false), "unexpected end");
+}
+
+TEST(BinaryReader, SignedLeb) {
+  EXPECT_EQ(readS32({0x7f}), -1);
+  EXPECT_EQ(readS32({0x80, 0x7f}), -128);
+  EXPECT_EQ(readS32({0xff, 0xff, 0xff, 0xff, 0x7f}), -1);
+  EXPECT_EQ(readS32({0x80, 0x80, 0x80, 0x80, 0x78}), INT32_MIN);
+  // The unused high bits of the last byte must repeat the sign bit.
+  EXPECT_EQ(lebError({0xff, 0xff, 0xff, 0xff, 0x4f}, true), "integer too large");
+  EXPECT_EQ(lebError({0x80, 0x80, 0x80, 0x80, 0x08}, true), "integer too large");
+}
+
+TEST(Decoder, HeaderErrors) {
+  EXPECT_EQ(decodeError({}), "error at offset 0x0: unexpected end");
+  EXPECT_EQ(decodeError({0x00, 0x61, 0x73, 0x6e, 1, 0, 0, 0}), "error at offset 0x0: magic header not detected");
+  EXPECT_EQ(decodeError({0x00, 0x61, 0x73, 0x6d, 2, 0, 0, 0}), "error at offset 0x4: unknown binary version");
+  EXPECT_EQ(decodeError({0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 13, 0}), "error at offset 0x8: malformed section id");
+}
+
+TEST(Decoder, TypeMismatchNamesInstructionAndOffset) {
+  test::WasmBuilder b;
+  uint32_t t = b.type({}, {test::I32});
+  // i32.const 1; i64.const 2; i32.add
+  b.func(t, {}, {0x41, 0x01, 0x42, 0x02, 0x6a});
+  Bytes bytes = b.build();
+  std::string err = decodeError(bytes);
+  // The offset is that of the i32.add byte.
+  size_t addAt = bytes.size() - 2;
+  char expected[80];
+  snprintf(expected, sizeof expected, "error at offset 0x%zx: type mismatch in i32.add", addAt);
+  EXPECT_EQ(err, expected);
+}
+
+TEST(Decoder, UnknownIndicesAreNamed) {
+  test::WasmBuilder b;
+  uint32_t t = b.type({}, {});
+  b.func(t, {}, {0x10, 0x05});  // call 5
+  EXPECT_NE(decodeError(b.build()).find("unknown function 5"), std::string::npos);
+  test::WasmBuilder c;
+  c.func(c.type({}, {}), {}, {0x20, 0x00, 0x1a});  // local.get 0; drop
+  EXPECT_NE(decodeError(c.build()).find("unknown local 0"), std::string::npos);
+  test::WasmBuilder m;
+  m.func(m.type({}, {}), {}, {0x3f, 0x00, 0x1a});  // memory.size without a memory
+  EXPECT_NE(decodeError(m.build()).find("unknown memory 0"), std::string::npos);
+}
+
+TEST(Decoder, LimitsOnLocals) {
+  test::WasmBuilder b;
+  b.func(b.type({}, {}), {{50000, test::I32}}, {});
+  EXPECT_EQ(decodeError(b.build()), "");
+  test::WasmBuilder c;
+  c.func(c.type({}, {}), {{50000, test::I32}, {1, test::I64}}, {});
+  EXPECT_NE(decodeError(c.build()).find("too many locals"), std::string::npos);
+  // A count near 2^32 must be refused without allocating it.
+  test::WasmBuilder d;
+  d.func(d.type({}, {}), {{0xfffffff0u, test::I32}}, {});
+  EXPECT_NE(decodeError(d.build()).find("too many locals"), std::string::npos);
+}
+
+TEST(Decoder, NestingLimit) {
+  test::WasmBuilder b;
+  Bytes code;
+  for (int i = 0; i < 20000; ++i) code.insert(code.end(), {0x02, 0x40});  // block
+  for (int i = 0; i < 20000; ++i) code.push_back(0x0b);
+  b.func(b.type({}, {}), {}, code);
+  EXPECT_NE(decodeError(b.build()).find("nesting too deep"), std::string::npos);
+}
+
+TEST(Decoder, UnreachableCodeIsPolymorphic) {
+  test::WasmBuilder b;
+  // unreachable; i32.add; drop; then the function returns i64 from bottom.
+  b.func(b.type({}, {test::I64}), {}, {0x00, 0x6a, 0x1a});
+  EXPECT_EQ(decodeError(b.build()), "");
+  test::WasmBuilder c;
+  // unreachable; i64.const 0; i32.add -> the known i64 operand still mismatches.
+  c.func(c.type({}, {}), {}, {0x00, 0x42, 0x00, 0x6a, 0x1a});
+  EXPECT_NE(decodeError(c.build()).find("type mismatch in i32.add"), std::string::npos);
+}
+
+// Every prefix of a valid module, and every single-byte change, decodes to a
+// module or a DecodeError: never a crash, a hang or another exception.
+TEST(Decoder, TruncationsAndByteFlips) {
+  test::WasmBuilder b;
+  uint32_t t = b.type({test::I32}, {test::I32});
+  b.memory(1);
+  b.func(t, {{1, test::I64}},
+         {0x20, 0x00, 0x41, 0x01, 0x6a, 0x04, 0x7f, 0x41, 0x02, 0x05, 0x20, 0x00, 0x28, 0x02, 0x00, 0x0b},
+         "f");
+  Bytes good = b.build();
+  ASSERT_EQ(decodeError(good), "");
+  // A prefix ending between sections can be a valid smaller module; every
+  // other prefix is rejected.
+  size_t accepted = 0;
+  for (size_t n = 0; n < good.size(); ++n) {
+    Bytes cut(good.begin(), good.begin() + n);
+    accepted += decodeError(cut).empty();
+  }
+  EXPECT_LE(accepted, 3u);
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (uint8_t v : {0x00, 0x01, 0x7f, 0x80, 0xff}) {
+      Bytes flipped = good;
+      flipped[i] = v;
+      EXPECT_NO_THROW({
+        try {
+          decodeModule(flipped);
+        } catch (const DecodeError&) {
+        }
+      });
+    }
+  }
+}
+
+TEST(Decoder, RandomBytes) {
+  std::mt19937 rng(1234);
+  for (int iter = 0; iter < 20000; ++iter) {
+    Bytes bytes = {0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0};
+    size_t n = rng() % 64;
+    for (size_t i = 0; i < n; ++i) bytes.push_back(uint8_t(rng() % 16 < 3 ? rng() % 13 : rng()));
+    EXPECT_NO_THROW({
+      try {
+        decodeModule(bytes);
+      } catch (const DecodeError&) {
+      }
+    });
+  }
+}
+
+TEST(Decoder, NameSectionGivesFunctionNames) {
+  test::WasmBuilder b;
+  b.func(b.type({}, {}), {}, {});
+  Bytes bytes = b.build();
+  // custom section "name", subsection 1: function 0 -> "hello"
+  Bytes names;
+  test::name(names, "name");
+  Bytes sub = {0x01};
+  Bytes fnames = {0x01, 0x00};
+  test::name(fnames, "hello");
+  test::leb(sub, fnames.size());
+  sub.insert(sub.end(), fnames.begin(), fnames.end());
+  names.insert(names.end(), sub.begin(), sub.end());
+  bytes.push_back(0x00);
+  test::leb(bytes, names.size());
+  bytes.insert(bytes.end(), names.begin(), names.end());
+  auto m = decodeModule(bytes);
+  EXPECT_EQ(m->functionName(0), "hello");
+}
+
+}  // namespace
+}  // namespace strata

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "interp/code.h"
+#include "jit/jit.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
 #include "wasm/numeric.h"
@@ -316,8 +317,23 @@ do_call: {
     RELOAD_MEMORY();
     NEXT();
   }
+  // JIT tier hooks (jit/jit.h): a compiled callee runs natively; a first
+  // call may compile (--tier=jit); tiered mode counts calls.
+  if (callee->jitEntry.load(std::memory_order_acquire)) {
+    jit::invoke(*env, callee, calleeFp, inst);
+    RELOAD_MEMORY();
+    NEXT();
+  }
   InterpCode* code = callee->interpCode.load(std::memory_order_acquire);
-  if (!code) code = ensureTranslated(callee);
+  if (!code) {
+    if (jit::onFirstCall(callee)) goto do_call;
+    code = ensureTranslated(callee);
+  }
+  if (jit::g_tiered) {
+    int32_t left = callee->jitCountdown.load(std::memory_order_relaxed) - 1;
+    callee->jitCountdown.store(left, std::memory_order_relaxed);
+    if (left == 0) jit::onHot(callee);
+  }
   if (env->callDepth >= ExecEnv::kMaxCallDepth || calleeFp + code->frameSlots > stackLimit)
     trap("call stack exhausted");
   env->frames()[env->callDepth++] = {ip, fp, fn};
@@ -463,6 +479,13 @@ const void* const* interpreterHandlers() {
   return table;
 }
 
-void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) { run(&env, fn, fp, nullptr); }
+void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
+  if (fn->jitEntry.load(std::memory_order_acquire) ||
+      (!fn->interpCode.load(std::memory_order_acquire) && jit::onFirstCall(fn))) {
+    jit::invoke(env, fn, fp, fn->instance);
+    return;
+  }
+  run(&env, fn, fp, nullptr);
+}
 
 }  // namespace strata

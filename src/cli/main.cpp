@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/spectest.h"
+#include "jit/jit.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
 #include "runtime/linker.h"
@@ -48,7 +49,14 @@ const char kUsage[] =
     "                          export f of dependency mB\n"
     "      --module-path=DIR   where to find imported modules (NAME.wasm), before\n"
     "                          FILE's own directory; repeatable (also --module-path DIR)\n"
-    "      --tier=TIER         interp (default), jit or tiered\n"
+    "      --tier=TIER         interp (default), jit (compile every function before\n"
+    "                          it first runs) or tiered (compile hot functions in\n"
+    "                          the background)\n"
+    "      --jit-threshold=N   tiered: calls before a function is compiled (default 1000)\n"
+    "      --jit-threads=N     tiered: background compile threads (default 1)\n"
+    "      --stats             JIT statistics on stderr after the run\n"
+    "      --dump-jit[=FUNC]   disassemble compiled code (of FUNC: name or index) to stderr\n"
+    "      --perf-map          write /tmp/perf-PID.map naming JIT code for perf\n"
     "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
     "      --dir=HOSTDIR       WASI: preopen HOSTDIR under the same name\n"
     "      --map-dir=GUEST::HOST  WASI: preopen HOST under the name GUEST\n"
@@ -59,7 +67,7 @@ const char kUsage[] =
     "      inf, nan. Results print one per line: 0x2a:i32, 1.500000:f32.\n"
     "  strata validate FILE.wasm...\n"
     "      Decode and validate each file; report each invalid one.\n"
-    "  strata spectest [--tier=TIER] [--verbose] SCRIPT.json\n"
+    "  strata spectest [--tier=TIER] [JIT OPTIONS] [--verbose] SCRIPT.json\n"
     "      Run a spec test script converted by wabt's wast2json.\n"
     "  strata --version\n"
     "  strata --help\n"
@@ -73,16 +81,56 @@ int usageError(const std::string& message) {
 
 bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
-// Accepts --tier=interp; refuses the tiers that do not exist yet with a
-// message saying so, rather than silently falling back to the interpreter.
-// Returns -1 if the tier is fine, else the exit status.
-int checkTier(const std::string& tier) {
-  if (tier == "interp") return -1;
-  if (tier == "jit" || tier == "tiered") {
-    std::cerr << "strata: the " << tier << " tier is not available in this build yet (use --tier=interp)\n";
-    return kExitUsage;
+// Execution-tier options, shared by run and spectest (see jit/jit.h).
+jit::Options g_jitOptions;
+
+bool parseCount(const std::string& text, uint32_t* out) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  *out = static_cast<uint32_t>(std::stoul(text));
+  return true;
+}
+
+// Returns -1 if `arg` is no tier option, 0 if it was taken, else the exit
+// status of a usage error.
+int parseTierOption(const std::string& arg) {
+  if (startsWith(arg, "--tier=")) {
+    const std::string tier = arg.substr(7);
+    if (tier == "interp") {
+      g_jitOptions.mode = jit::Mode::Interp;
+    } else if (tier == "jit") {
+      g_jitOptions.mode = jit::Mode::Jit;
+    } else if (tier == "tiered") {
+      g_jitOptions.mode = jit::Mode::Tiered;
+    } else {
+      return usageError("unknown tier '" + tier + "' (expected interp, jit or tiered)");
+    }
+  } else if (startsWith(arg, "--jit-threshold=")) {
+    if (!parseCount(arg.substr(16), &g_jitOptions.threshold) || g_jitOptions.threshold == 0)
+      return usageError("--jit-threshold needs a number of calls (at least 1)");
+  } else if (startsWith(arg, "--jit-threads=")) {
+    if (!parseCount(arg.substr(14), &g_jitOptions.threads) || g_jitOptions.threads == 0 || g_jitOptions.threads > 64)
+      return usageError("--jit-threads needs a number from 1 to 64");
+  } else if (arg == "--stats") {
+    g_jitOptions.stats = true;
+  } else if (arg == "--dump-jit" || startsWith(arg, "--dump-jit=")) {
+    g_jitOptions.dump = true;
+    if (arg.size() > 10) g_jitOptions.dumpFunction = arg.substr(11);
+  } else if (arg == "--perf-map") {
+    g_jitOptions.perfMap = true;
+  } else {
+    return -1;
   }
-  return usageError("unknown tier '" + tier + "' (expected interp, jit or tiered)");
+  return 0;
+}
+
+// Runs a command with the tier options in effect; --stats reports after.
+template <class F>
+int withTier(F&& body) {
+  jit::configure(g_jitOptions);
+  int status = body();
+  if (g_jitOptions.stats) jit::printStats(std::cerr);
+  jit::shutdown();
+  return status;
 }
 
 // --- arguments of `run --invoke` --------------------------------------------
@@ -398,9 +446,8 @@ int commandRun(const std::vector<std::string>& argv) {
   // negative numbers such as -5 are never mistaken for options.
   for (; i < argv.size() && startsWith(argv[i], "-"); ++i) {
     const std::string& arg = argv[i];
-    if (startsWith(arg, "--tier=")) {
-      int status = checkTier(arg.substr(7));
-      if (status >= 0) return status;
+    if (int tierStatus = parseTierOption(arg); tierStatus >= 0) {
+      if (tierStatus > 0) return tierStatus;
     } else if (arg == "--module-path" || startsWith(arg, "--module-path=")) {
       if (arg == "--module-path") {
         if (++i == argv.size()) return usageError("--module-path needs a directory");
@@ -441,7 +488,7 @@ int commandRun(const std::vector<std::string>& argv) {
   if (i == argv.size()) return usageError("run needs a FILE.wasm");
   options.file = argv[i++];
   options.args.assign(argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
-  return runModule(options);
+  return withTier([&] { return runModule(options); });
 }
 
 // --- strata validate ------------------------------------------------------------
@@ -480,9 +527,8 @@ int commandValidate(const std::vector<std::string>& argv) {
 int commandSpectest(const std::vector<std::string>& argv) {
   SpecTestOptions options;
   for (const std::string& arg : argv) {
-    if (startsWith(arg, "--tier=")) {
-      int status = checkTier(arg.substr(7));
-      if (status >= 0) return status;
+    if (int tierStatus = parseTierOption(arg); tierStatus >= 0) {
+      if (tierStatus > 0) return tierStatus;
     } else if (arg == "--verbose") {
       options.verbose = true;
     } else if (startsWith(arg, "-")) {
@@ -494,7 +540,7 @@ int commandSpectest(const std::vector<std::string>& argv) {
     }
   }
   if (options.jsonPath.empty()) return usageError("spectest needs a SCRIPT.json");
-  return runSpecTestScript(options);
+  return withTier([&] { return runSpecTestScript(options); });
 }
 
 int dispatch(int argc, char** argv) {

@@ -59,6 +59,15 @@ struct Function {
   // Wasm functions: interpreter code, translated on the first call and
   // freed with the function (see interp/).
   std::atomic<InterpCode*> interpCode{nullptr};
+  // JIT tier (jit/): compiled code, null while the function runs in the
+  // interpreter. Arguments in fp[0..params), results to fp[0..results),
+  // exactly like an interpreter frame; returns 0, or a nonzero trap status
+  // (see jit/jit.h). Published with a release store once the code is
+  // ready; the interpreter's do_call checks it.
+  using JitEntry = uint64_t (*)(void* ctx, Slot* fp, Function* self, Instance* caller);
+  std::atomic<JitEntry> jitEntry{nullptr};
+  // Tiered mode: calls left before the function is queued for compilation.
+  std::atomic<int32_t> jitCountdown{0};
 
   Function() = default;
   Function(const Function&) = delete;

@@ -375,8 +375,9 @@ E fd_prestat_dir_name(Call& c) {
 
 E fd_readdir(Call& c) {
   FdEntry* e;
-  if (E err = getFd(c, c.u32(0), rights::FD_READDIR, &e)) return err;
+  if (E err = getFd(c, c.u32(0), 0, &e)) return err;
   if (e->type != filetype::DIRECTORY) return errno_::NOTDIR;
+  if (!(e->rightsBase & rights::FD_READDIR)) return errno_::NOTCAPABLE;
   uint32_t buf = c.u32(1), len = c.u32(2), usedPtr = c.u32(4);
   uint64_t cookie = c.u64(3);
   if (!c.ok(buf, len) || !c.ok(usedPtr, 4)) return errno_::FAULT;
@@ -516,6 +517,7 @@ E path_open(Call& c) {
   uint64_t base = c.u64(5), inheriting = c.u64(6);
   FdEntry* dir;
   if (E err = getFd(c, c.u32(0), 0, &dir)) return err;
+  if (dir->type != filetype::DIRECTORY) return errno_::NOTDIR;
   uint64_t need = rights::PATH_OPEN;
   if (oflags & oflags::CREAT) need |= rights::PATH_CREATE_FILE;
   if (oflags & oflags::TRUNC) need |= rights::PATH_FILESTAT_SET_SIZE;
@@ -530,12 +532,15 @@ E path_open(Call& c) {
   const bool write = (base & (rights::FD_DATASYNC | rights::FD_WRITE | rights::FD_ALLOCATE |
                               rights::FD_FILESTAT_SET_SIZE)) ||
                      (fdflagsArg & fdflags::APPEND);
+  const bool directory = (oflags & oflags::DIRECTORY) || r.trailingSlash;
   int flags = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
-  flags |= (read && write) ? O_RDWR : write ? O_WRONLY : O_RDONLY;
+  // A directory opens read-only whatever rights were asked for (they are
+  // cut down to directory rights below).
+  flags |= directory ? O_RDONLY : (read && write) ? O_RDWR : write ? O_WRONLY : O_RDONLY;
   if (oflags & oflags::CREAT) flags |= O_CREAT;
   if (oflags & oflags::EXCL) flags |= O_EXCL;
   if (oflags & oflags::TRUNC) flags |= O_TRUNC;
-  if ((oflags & oflags::DIRECTORY) || r.trailingSlash) flags |= O_DIRECTORY;
+  if (directory) flags |= O_DIRECTORY;
   if ((oflags & oflags::CREAT) && r.trailingSlash) return errno_::ISDIR;
   if (fdflagsArg & fdflags::APPEND) flags |= O_APPEND;
   if (fdflagsArg & fdflags::NONBLOCK) flags |= O_NONBLOCK;

@@ -1,0 +1,7 @@
+// The start-up benchmark's program (see bench/wasi_startup.sh).
+#include <stdio.h>
+
+int main(void) {
+  printf("hello, world\n");
+  return 0;
+}

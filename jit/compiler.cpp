@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -210,7 +211,10 @@ class Emitter : public NullConsumer {
       guarded_ = mem_->guarded();
     }
   }
-  void setDecoder(Decoder* d) { d_ = d; }
+  void setDecoder(Decoder* d) {
+    d_ = d;
+    bodyEnd_ = d->module().functions[fn_->index - d->module().numImportedFuncs].bodyEnd;
+  }
 
   struct Annotation {
     Label label;
@@ -291,6 +295,14 @@ class Emitter : public NullConsumer {
       cc_.ret(st);
     }
     cc_.endFunc();
+    for (auto& [key, label] : constants_) {
+      cc_.align(AlignMode::kData, 8);
+      cc_.bind(label);
+      if (key.second)
+        cc_.embedUInt32(uint32_t(key.first));
+      else
+        cc_.embedUInt64(key.first);
+    }
     for (JumpTable& t : tables_) {
       cc_.align(AlignMode::kData, 4);
       cc_.bind(t.table);
@@ -515,6 +527,9 @@ class Emitter : public NullConsumer {
   // --- variables ---
   void onLocalGet(uint32_t i) {
     pre();
+    pushLocal(i);
+  }
+  void pushLocal(uint32_t i) {
     Val v;
     v.kind = Val::kLocal;
     v.local = i;
@@ -533,7 +548,7 @@ class Emitter : public NullConsumer {
     if (v.kind == Val::kConst) {
       stack_.push_back(v);
     } else {
-      onLocalGet(i);
+      pushLocal(i);
     }
   }
   void onGlobalGet(uint32_t i) {
@@ -838,12 +853,10 @@ class Emitter : public NullConsumer {
       if (src.kind == Val::kConst) {
         if (src.bits == 0) {
           cc_.xorps(dst.xmm, dst.xmm);
+        } else if (dst.type == ValType::F32) {
+          cc_.movss(dst.xmm, constant(src));
         } else {
-          x86::Gp g = gpOf(src);
-          if (dst.type == ValType::F32)
-            cc_.movd(dst.xmm, g.r32());
-          else
-            cc_.movq(dst.xmm, g);
+          cc_.movsd(dst.xmm, constant(src));
         }
       } else if (src.xmm.id() != dst.xmm.id()) {
         cc_.movaps(dst.xmm, src.xmm);
@@ -858,6 +871,83 @@ class Emitter : public NullConsumer {
     } else if (src.gp.id() != dst.gp.id()) {
       cc_.mov(dst.gp, src.gp);
     }
+  }
+  static Val regVal(ValType t, x86::Gp g) {
+    Val v;
+    v.kind = Val::kReg;
+    v.type = t;
+    v.gp = g;
+    return v;
+  }
+  // The local that the next instruction (a local.set/tee) stores this
+  // instruction's result to, if writing it now is safe: `laterReads` are
+  // operands read after the destination is first written.
+  int64_t retarget(ValType t, std::initializer_list<Val> laterReads) {
+    const Module& m = d_->module();
+    const uint8_t* p = m.bytes.data() + d_->offset();
+    const uint8_t* end = m.bytes.data() + bodyEnd_;
+    if (p >= end || (*p != 0x21 && *p != 0x22)) return -1;
+    uint32_t index = 0, shift = 0;
+    ++p;
+    for (;;) {
+      if (p >= end || shift > 28) return -1;
+      uint8_t byte = *p++;
+      index |= uint32_t(byte & 0x7f) << shift;
+      shift += 7;
+      if (!(byte & 0x80)) break;
+    }
+    if (index >= locals_.size() || locals_[index].type != t) return -1;
+    for (const Val& v : laterReads)
+      if (v.kind == Val::kLocal && v.local == index) return -1;
+    materializeLocals(index);
+    return index;
+  }
+  // Where an instruction computing from `first` should put its result: the
+  // local the next instruction stores it to, `first` itself if it is a
+  // temporary (computed in place), or a fresh register. *out is what to push.
+  x86::Gp destination(ValType t, const Val& first, std::initializer_list<Val> laterReads, Val* out) {
+    int64_t local = retarget(t, laterReads);
+    if (local >= 0) {
+      out->kind = Val::kLocal;
+      out->local = uint32_t(local);
+      out->type = t;
+      return locals_[local].gp;
+    }
+    if (first.kind == Val::kReg) {
+      *out = first;
+      return first.gp;
+    }
+    *out = regVal(t, cc_.newGpq());
+    return out->gp;
+  }
+  x86::Xmm floatDestination(ValType t, const Val& first, std::initializer_list<Val> laterReads, Val* out) {
+    int64_t local = retarget(t, laterReads);
+    if (local >= 0) {
+      out->kind = Val::kLocal;
+      out->local = uint32_t(local);
+      out->type = t;
+      return locals_[local].xmm;
+    }
+    if (first.kind == Val::kReg) {
+      *out = first;
+      return first.xmm;
+    }
+    *out = newReg(t);
+    return out->xmm;
+  }
+  // A float constant in the function's constant pool.
+  x86::Mem constant(const Val& v) {
+    bool f32 = v.type == ValType::F32;
+    auto key = std::make_pair(v.bits, f32);
+    auto it = constants_.find(key);
+    Label l;
+    if (it == constants_.end()) {
+      l = cc_.newLabel();
+      constants_.emplace(key, l);
+    } else {
+      l = it->second;
+    }
+    return f32 ? x86::dword_ptr(l) : x86::qword_ptr(l);
   }
   Val copyOf(const Val& v) {
     Val r = newReg(v.type);
@@ -1393,53 +1483,64 @@ class Emitter : public NullConsumer {
         Val b = pop(), a = pop();
         bool commutative = op != Op::I32Sub && op != Op::I64Sub;
         if (commutative && resolve(a).kind == Val::kConst) std::swap(a, b);
-        const Val& rb = resolve(b);
+        // Prefer computing in place into a temporary operand.
+        if (commutative && a.kind != Val::kReg && b.kind == Val::kReg) std::swap(a, b);
+        const Val rb = resolve(b);
         bool useImm = rb.kind == Val::kConst && (!wide || int64_t(rb.bits) == int64_t(int32_t(rb.bits)));
-        x86::Gp r = cc_.newGpq();
-        x86::Gp ag = gpOf(a);
         Imm bi = imm(int32_t(rb.bits));
         x86::Gp bg;
         if (!useImm) bg = gpOf(b);
-        x86::Gp R = wide ? r : r.r32();
-        x86::Gp A = wide ? ag : ag.r32();
-        x86::Gp B = useImm ? x86::Gp() : (wide ? bg : bg.r32());
-        if (op == Op::I32Mul || op == Op::I64Mul) {
-          if (useImm)
-            cc_.imul(R, A, bi);
-          else {
-            cc_.mov(R, A);
-            cc_.imul(R, B);
-          }
-        } else if ((op == Op::I32Add || op == Op::I64Add) && !useImm) {
-          cc_.lea(r, x86::ptr(ag, bg));
-          if (!wide) cc_.mov(r.r32(), r.r32());
-        } else {
-          cc_.mov(R, A);
-          auto emit = [&](auto&& b) {
-            switch (op) {
-              case Op::I32Add: case Op::I64Add: cc_.add(R, b); break;
-              case Op::I32Sub: case Op::I64Sub: cc_.sub(R, b); break;
-              case Op::I32And: case Op::I64And: cc_.and_(R, b); break;
-              case Op::I32Or: case Op::I64Or: cc_.or_(R, b); break;
-              default: cc_.xor_(R, b); break;
-            }
-          };
-          if (useImm)
-            emit(bi);
-          else
-            emit(B);
+        ValType rt = ValType(info.result);
+        if ((op == Op::I32Add || op == Op::I64Add) && !useImm && a.kind != Val::kReg) {
+          // Three-operand add: lea (a 32-bit lea zero-extends).
+          x86::Gp ag = gpOf(a);
+          Val out;
+          x86::Gp r = destination(rt, a, {}, &out);
+          cc_.lea(wide ? r : r.r32(), x86::ptr(ag, bg));
+          stack_.push_back(out);
+          return true;
         }
-        pushGp(ValType(info.result), r);
+        Val out;
+        x86::Gp r = destination(rt, a, {b}, &out);
+        x86::Gp R = wide ? r : r.r32();
+        x86::Gp B = useImm ? x86::Gp() : (wide ? bg : bg.r32());
+        if ((op == Op::I32Mul || op == Op::I64Mul) && useImm) {
+          x86::Gp ag = gpOf(a);
+          cc_.imul(R, wide ? ag : ag.r32(), bi);
+          stack_.push_back(out);
+          return true;
+        }
+        moveInto(regVal(rt, r), a);
+        auto emit = [&](auto&& b) {
+          switch (op) {
+            case Op::I32Add: case Op::I64Add: cc_.add(R, b); break;
+            case Op::I32Sub: case Op::I64Sub: cc_.sub(R, b); break;
+            case Op::I32Mul: case Op::I64Mul: cc_.imul(R, b); break;
+            case Op::I32And: case Op::I64And: cc_.and_(R, b); break;
+            case Op::I32Or: case Op::I64Or: cc_.or_(R, b); break;
+            default: cc_.xor_(R, b); break;
+          }
+        };
+        if (useImm)
+          emit(bi);
+        else
+          emit(B);
+        stack_.push_back(out);
         return true;
       }
       case Op::I32Shl: case Op::I32ShrS: case Op::I32ShrU: case Op::I32Rotl: case Op::I32Rotr:
       case Op::I64Shl: case Op::I64ShrS: case Op::I64ShrU: case Op::I64Rotl: case Op::I64Rotr: {
         Val b = pop(), a = pop();
-        const Val& rb = resolve(b);
-        x86::Gp r = cc_.newGpq();
-        x86::Gp ag = gpOf(a);
+        const Val rb = resolve(b);
+        x86::Gp c;
+        if (rb.kind != Val::kConst) {
+          c = cc_.newGpq();
+          cc_.mov(c, rb.gp);
+        }
+        Val out;
+        x86::Gp r = destination(ValType(info.result), a, {}, &out);
         x86::Gp R = wide ? r : r.r32();
-        cc_.mov(R, wide ? ag : ag.r32());
+        moveInto(regVal(ValType(info.result), r), a);
         auto emit = [&](auto&& cnt) {
           switch (op) {
             case Op::I32Shl: case Op::I64Shl: cc_.shl(R, cnt); break;
@@ -1449,14 +1550,11 @@ class Emitter : public NullConsumer {
             default: cc_.ror(R, cnt); break;
           }
         };
-        if (rb.kind == Val::kConst) {
+        if (rb.kind == Val::kConst)
           emit(imm(int(rb.bits & (wide ? 63 : 31))));
-        } else {
-          x86::Gp c = cc_.newGpq();
-          cc_.mov(c, rb.gp);
+        else
           emit(c.r8());
-        }
-        pushGp(ValType(info.result), r);
+        stack_.push_back(out);
         return true;
       }
       case Op::I32DivS: case Op::I32DivU: case Op::I32RemS: case Op::I32RemU:
@@ -1466,16 +1564,35 @@ class Emitter : public NullConsumer {
       case Op::F32Add: case Op::F32Sub: case Op::F32Mul: case Op::F32Div:
       case Op::F64Add: case Op::F64Sub: case Op::F64Mul: case Op::F64Div: {
         Val b = pop(), a = pop();
-        x86::Xmm bx = xmmOf(b);
-        Val r = copyOf(a);
+        bool commutative = op == Op::F32Add || op == Op::F64Add || op == Op::F32Mul || op == Op::F64Mul;
+        if (commutative && a.kind != Val::kReg && b.kind == Val::kReg) std::swap(a, b);
         bool f32 = t == ValType::F32;
-        switch (op) {
-          case Op::F32Add: case Op::F64Add: f32 ? cc_.addss(r.xmm, bx) : cc_.addsd(r.xmm, bx); break;
-          case Op::F32Sub: case Op::F64Sub: f32 ? cc_.subss(r.xmm, bx) : cc_.subsd(r.xmm, bx); break;
-          case Op::F32Mul: case Op::F64Mul: f32 ? cc_.mulss(r.xmm, bx) : cc_.mulsd(r.xmm, bx); break;
-          default: f32 ? cc_.divss(r.xmm, bx) : cc_.divsd(r.xmm, bx); break;
-        }
-        stack_.push_back(r);
+        const Val rb = resolve(b);
+        x86::Mem bm;
+        x86::Xmm bx;
+        bool useMem = rb.kind == Val::kConst;
+        if (useMem)
+          bm = constant(rb);
+        else
+          bx = rb.xmm;
+        Val out;
+        x86::Xmm r = floatDestination(t, a, {b}, &out);
+        Val rv = regVal(t, x86::Gp());
+        rv.xmm = r;
+        moveInto(rv, a);
+        auto emit = [&](auto&& src) {
+          switch (op) {
+            case Op::F32Add: case Op::F64Add: f32 ? cc_.addss(r, src) : cc_.addsd(r, src); break;
+            case Op::F32Sub: case Op::F64Sub: f32 ? cc_.subss(r, src) : cc_.subsd(r, src); break;
+            case Op::F32Mul: case Op::F64Mul: f32 ? cc_.mulss(r, src) : cc_.mulsd(r, src); break;
+            default: f32 ? cc_.divss(r, src) : cc_.divsd(r, src); break;
+          }
+        };
+        if (useMem)
+          emit(bm);
+        else
+          emit(bx);
+        stack_.push_back(out);
         return true;
       }
       case Op::F32Copysign: case Op::F64Copysign: {
@@ -1584,6 +1701,8 @@ class Emitter : public NullConsumer {
   bool statusUsed_ = false;
   Label statusExit_;
   std::vector<JumpTable> tables_;
+  std::map<std::pair<uint64_t, bool>, Label> constants_;
+  uint32_t bodyEnd_ = 0;
 };
 
 }  // namespace

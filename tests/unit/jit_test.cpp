@@ -1,0 +1,204 @@
+// The JIT tier: compiled code against the interpreter's results, traps
+// (inline checks, guard-region faults, helpers, host exceptions) travelling
+// through JIT frames, mixed JIT/interpreter/host call chains, recursion
+// limits, and explicit bounds checks when a memory has no guard region.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include "jit/jit.h"
+#include "runtime/exec_env.h"
+#include "runtime/instance.h"
+#include "wasm_builder.h"
+
+namespace strata {
+namespace {
+
+using test::Bytes;
+
+std::shared_ptr<Instance> instantiate(const Bytes& bytes, ExecEnv& env, std::vector<Extern> imports = {}) {
+  return Instance::instantiate(decodeModule(bytes), std::move(imports), env);
+}
+
+std::string trapOf(ExecEnv& env, Function* f, std::vector<Slot> args) {
+  try {
+    env.call(f, args);
+  } catch (const Trap& t) {
+    return t.what();
+  }
+  return "";
+}
+
+void compileAll(Instance& inst) {
+  for (uint32_t i = inst.module().numImportedFuncs; i < inst.module().funcTypes.size(); ++i)
+    ASSERT_TRUE(jit::compile(inst.function(i))) << "function " << i;
+}
+
+// (func $down (param i32) (result i32)
+//   (if (result i32) (local.get 0)
+//     (then (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))
+//     (else (i32.const 0))))
+Bytes recursionModule() {
+  test::WasmBuilder b;
+  uint32_t t = b.type({test::I32}, {test::I32});
+  b.func(t, {},
+         {0x20, 0x00, 0x04, 0x7f, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10, 0x00, 0x41, 0x01, 0x6a, 0x05, 0x41, 0x00,
+          0x0b},
+         "down");
+  return b.build();
+}
+
+TEST(Jit, RecursionAndStackExhaustion) {
+  ExecEnv env;
+  auto inst = instantiate(recursionModule(), env);
+  compileAll(*inst);
+  Function* down = inst->exportedFunction("down");
+  ASSERT_NE(down->jitEntry.load(), nullptr);
+  EXPECT_EQ(env.call(down, {10000})[0], 10000u);
+  EXPECT_EQ(trapOf(env, down, {100000000}), "call stack exhausted");
+  EXPECT_EQ(env.callDepth, 0u);
+  EXPECT_EQ(env.nativeDepth, 0u);
+  EXPECT_EQ(env.call(down, {10})[0], 10u);
+}
+
+Bytes trapModule() {
+  test::WasmBuilder b;
+  uint32_t bin = b.type({test::I32, test::I32}, {test::I32});
+  uint32_t un = b.type({test::I32}, {test::I32});
+  b.memory(1);
+  b.func(bin, {}, {0x20, 0x00, 0x20, 0x01, 0x6d}, "div_s");  // i32.div_s
+  b.func(bin, {}, {0x20, 0x00, 0x20, 0x01, 0x6f}, "rem_s");  // i32.rem_s
+  b.func(un, {}, {0x20, 0x00, 0x28, 0x02, 0x00}, "load");    // i32.load
+  b.func(un, {}, {0x20, 0x00, 0x28, 0x02, 0x10}, "load16");  // i32.load offset=16
+  b.func(un, {}, {0x00}, "unreachable");
+  return b.build();
+}
+
+void checkTraps(ExecEnv& env, Instance& inst) {
+  EXPECT_EQ(trapOf(env, inst.exportedFunction("div_s"), {1, 0}), "integer divide by zero");
+  EXPECT_EQ(trapOf(env, inst.exportedFunction("div_s"), {0x80000000u, 0xffffffffu}), "integer overflow");
+  EXPECT_EQ(env.call(inst.exportedFunction("div_s"), {uint32_t(-7), 2})[0], uint32_t(-3));
+  EXPECT_EQ(env.call(inst.exportedFunction("rem_s"), {0x80000000u, 0xffffffffu})[0], 0u);
+  EXPECT_EQ(trapOf(env, inst.exportedFunction("load"), {65533}), "out of bounds memory access");
+  EXPECT_EQ(trapOf(env, inst.exportedFunction("load"), {0xffffffffu}), "out of bounds memory access");
+  EXPECT_EQ(trapOf(env, inst.exportedFunction("load16"), {65520}), "out of bounds memory access");
+  EXPECT_EQ(env.call(inst.exportedFunction("load"), {65532})[0], 0u);
+  EXPECT_EQ(env.call(inst.exportedFunction("load16"), {65516})[0], 0u);
+  EXPECT_EQ(trapOf(env, inst.exportedFunction("unreachable"), {0}), "unreachable");
+  // The env is clean after every trap.
+  EXPECT_EQ(env.callDepth, 0u);
+  EXPECT_EQ(env.nativeDepth, 0u);
+}
+
+TEST(Jit, TrapsCarrySpecMessages) {
+  ExecEnv env;
+  auto inst = instantiate(trapModule(), env);
+  ASSERT_TRUE(inst->memory(0)->guarded());
+  compileAll(*inst);
+  checkTraps(env, *inst);
+}
+
+#if !defined(__SANITIZE_ADDRESS__)
+// Without the 8 GiB reservation the memory is not guarded and compiled code
+// must check bounds itself. RLIMIT_AS in a child process forces that.
+void runUnguarded() {
+  struct rlimit lim;
+  lim.rlim_cur = lim.rlim_max = uint64_t(3) << 30;
+  setrlimit(RLIMIT_AS, &lim);
+  ExecEnv env;
+  auto inst = instantiate(trapModule(), env);
+  if (inst->memory(0)->guarded()) std::exit(2);
+  compileAll(*inst);
+  checkTraps(env, *inst);
+  std::exit(::testing::Test::HasFailure() ? 1 : 0);
+}
+
+TEST(JitDeathTest, UnguardedMemoryIsBoundsChecked) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(runUnguarded(), ::testing::ExitedWithCode(0), "");
+}
+#endif
+
+// A host function that throws: the exception crosses JIT frames only as a
+// status and comes out of env.call as the original Trap.
+void hostThrows(void*, Instance*, Slot*) { throw Trap("host says no"); }
+void hostDoubles(void*, Instance*, Slot* slots) { slots[0] = uint32_t(slots[0] * 2); }
+
+TEST(Jit, HostCallsAndHostExceptions) {
+  // (import "h" "f" (func $h (param i32) (result i32)))
+  // (func (export "g") (param i32) (result i32) (i32.add (call $h (local.get 0)) (i32.const 1)))
+  test::WasmBuilder b;
+  uint32_t t = b.type({test::I32}, {test::I32});
+  b.importFunc("h", "f", t);
+  b.func(t, {}, {0x20, 0x00, 0x10, 0x00, 0x41, 0x01, 0x6a}, "g");
+  Bytes bytes = b.build();
+  FuncType ft{{ValType::I32}, {ValType::I32}};
+  for (bool throws : {false, true}) {
+    ExecEnv env;
+    Extern host;
+    host.kind = ExternKind::Func;
+    host.func = makeHostFunction(ft, throws ? hostThrows : hostDoubles, nullptr);
+    auto inst = instantiate(bytes, env, {host});
+    compileAll(*inst);
+    Function* g = inst->exportedFunction("g");
+    if (throws)
+      EXPECT_EQ(trapOf(env, g, {5}), "host says no");
+    else
+      EXPECT_EQ(env.call(g, {5})[0], 11u);
+  }
+}
+
+// Re-entry host -> wasm -> host through JIT code is bounded as in the
+// interpreter.
+struct Reentry {
+  ExecEnv* env;
+  Function* wasm;
+};
+void reenter(void* envp, Instance*, Slot* slots) {
+  auto* r = static_cast<Reentry*>(envp);
+  std::vector<Slot> args = {slots[0]};
+  slots[0] = r->env->call(r->wasm, args)[0];
+}
+
+TEST(Jit, HostReentryIsBounded) {
+  test::WasmBuilder b;
+  uint32_t t = b.type({test::I32}, {test::I32});
+  b.importFunc("h", "f", t);
+  b.func(t, {}, {0x20, 0x00, 0x10, 0x00}, "g");
+  ExecEnv env;
+  Reentry r{&env, nullptr};
+  FuncType ft{{ValType::I32}, {ValType::I32}};
+  Extern host;
+  host.kind = ExternKind::Func;
+  host.func = makeHostFunction(ft, reenter, &r);
+  auto inst = instantiate(b.build(), env, {host});
+  compileAll(*inst);
+  r.wasm = inst->exportedFunction("g");
+  EXPECT_EQ(trapOf(env, r.wasm, {1}), "call stack exhausted");
+  EXPECT_EQ(env.nativeDepth, 0u);
+}
+
+// Compiled code calling interpreted code and back, in both directions.
+TEST(Jit, MixedWithInterpreter) {
+  // $even (func 0) and $odd (func 1) call each other; only $even is compiled.
+  // (func $even (param i32) (result i32)
+  //   (if (result i32) (local.get 0) (then (call $odd (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 1))))
+  // (func $odd (param i32) (result i32)
+  //   (if (result i32) (local.get 0) (then (call $even (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 0))))
+  test::WasmBuilder b;
+  uint32_t t = b.type({test::I32}, {test::I32});
+  b.func(t, {}, {0x20, 0x00, 0x04, 0x7f, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10, 0x01, 0x05, 0x41, 0x01, 0x0b}, "even");
+  b.func(t, {}, {0x20, 0x00, 0x04, 0x7f, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10, 0x00, 0x05, 0x41, 0x00, 0x0b}, "odd");
+  ExecEnv env;
+  auto inst = instantiate(b.build(), env);
+  ASSERT_TRUE(jit::compile(inst->exportedFunction("even")));
+  EXPECT_EQ(env.call(inst->exportedFunction("even"), {1001})[0], 0u);
+  EXPECT_EQ(env.call(inst->exportedFunction("odd"), {1001})[0], 1u);
+  EXPECT_EQ(env.call(inst->exportedFunction("even"), {2000})[0], 1u);
+  // Deep mutual recursion through both tiers ends in the trap, not a crash.
+  EXPECT_EQ(trapOf(env, inst->exportedFunction("even"), {50000000}), "call stack exhausted");
+  EXPECT_EQ(env.callDepth, 0u);
+  EXPECT_EQ(env.call(inst->exportedFunction("odd"), {7})[0], 1u);
+}
+
+}  // namespace
+}  // namespace strata

@@ -485,6 +485,19 @@ void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
     jit::invoke(env, fn, fp, fn->instance);
     return;
   }
+  if (jit::g_tiered) {
+    // Tiered: a function entered from outside the interpreter (the host,
+    // or compiled code calling a cold function) is compiled at once: it
+    // may run long, and no interpreter frame of it exists yet that would
+    // have to finish in the interpreter.
+    if (env.callDepth == 0 && jit::compile(fn)) {
+      jit::invoke(env, fn, fp, fn->instance);
+      return;
+    }
+    int32_t left = fn->jitCountdown.load(std::memory_order_relaxed) - 1;
+    fn->jitCountdown.store(left, std::memory_order_relaxed);
+    if (left == 0) jit::onHot(fn);
+  }
   run(&env, fn, fp, nullptr);
 }
 

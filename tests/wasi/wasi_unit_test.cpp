@@ -14,6 +14,7 @@
 #include "runtime/instance.h"
 #include "wasi/wasi.h"
 #include "wasi/wasi_abi.h"
+#include "wasi/wasi_resolver.h"
 #include "wasm/module.h"
 
 namespace strata {
@@ -234,6 +235,23 @@ TEST_F(HostCallTest, ImportsAreTypeChecked) {
   imp.kind = ExternKind::Memory;
   EXPECT_FALSE(resolveWasiImport(*ctx_, m, imp, &ext, &error));
   EXPECT_EQ(wasiFunctionNames().size(), 46u);
+}
+
+TEST_F(HostCallTest, ImportResolverForTheLinker) {
+  Module m;
+  m.types.push_back(FuncType{{ValType::I32}, {ValType::I32}});
+  Import imp;
+  imp.module = kModuleName;
+  imp.name = "fd_close";
+  Extern ext;
+  std::string error;
+  WasiImportResolver resolver([this](const Module&) { return ctx_.get(); });
+  EXPECT_TRUE(resolver.providesModule("wasi_snapshot_preview1"));
+  EXPECT_FALSE(resolver.providesModule("env"));
+  EXPECT_TRUE(resolver.resolve(m, imp, &ext, &error)) << error;
+  EXPECT_TRUE(ext.func && ext.func->hostEnv == ctx_.get());
+  WasiImportResolver none([](const Module&) { return static_cast<WasiContext*>(nullptr); });
+  EXPECT_FALSE(none.resolve(m, imp, &ext, &error));
 }
 
 }  // namespace

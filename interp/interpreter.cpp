@@ -64,11 +64,14 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
 #define STRATA_LABEL_FUSED(Name, ...) \
   &&op_BrIf##Name, &&op_BrIf##Name##Imm, &&op_BrUnless##Name, &&op_BrUnless##Name##Imm,
 #define STRATA_LABEL_ADDRESSED(Name, ...) &&op_##Name##Disp, &&op_##Name##Idx,
-      STRATA_INTERP_OPS(STRATA_LABEL, STRATA_LABEL, STRATA_LABEL_IMM, STRATA_LABEL_FUSED, STRATA_LABEL_ADDRESSED)
+#define STRATA_LABEL_STORE(Name, ...) &&op_##Name##Disp, &&op_##Name##Const,
+      STRATA_INTERP_OPS(STRATA_LABEL, STRATA_LABEL, STRATA_LABEL_IMM, STRATA_LABEL_FUSED, STRATA_LABEL_ADDRESSED,
+                        STRATA_LABEL_STORE)
 #undef STRATA_LABEL
 #undef STRATA_LABEL_IMM
 #undef STRATA_LABEL_FUSED
 #undef STRATA_LABEL_ADDRESSED
+#undef STRATA_LABEL_STORE
   };
   static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == size_t(IOp::Count), "handler table out of sync");
   if (tableOut) {
@@ -152,6 +155,24 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   STRATA_STORE_OPS(STRATA_STORE_HANDLER)
 #undef STRATA_STORE_HANDLER
 
+#define STRATA_STORE_VARIANT_HANDLERS(Name, enc, text, Opd, MemT, align)                     \
+  op_##Name##Disp : {                                                                        \
+    uint64_t ea = uint64_t(uint32_t(rd<uint32_t>(SLOT(0)) + OPERAND(3))) + OPERAND(2);       \
+    if (ea + sizeof(MemT) > memSize) trapMemory();                                           \
+    wr<MemT>(memBase + ea, MemT(rd<CT_##Opd>(SLOT(1))));                                     \
+    ip += 24;                                                                                \
+    NEXT();                                                                                  \
+  }                                                                                          \
+  op_##Name##Const : {                                                                       \
+    uint64_t ea = uint64_t(rd<uint32_t>(SLOT(0))) + OPERAND(1);                              \
+    if (ea + sizeof(MemT) > memSize) trapMemory();                                           \
+    wr<MemT>(memBase + ea, MemT(rd<CT_##Opd>(ip + 16)));                                     \
+    ip += 24;                                                                                \
+    NEXT();                                                                                  \
+  }
+  STRATA_STORE_OPS(STRATA_STORE_VARIANT_HANDLERS)
+#undef STRATA_STORE_VARIANT_HANDLERS
+
 #define STRATA_UNARY_HANDLER(Name, enc, text, Res, Opd, expr)               \
   op_##Name : {                                                             \
     CT_##Opd a = rd<CT_##Opd>(SLOT(1));                                     \
@@ -219,6 +240,11 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
 op_Copy:
   *SLOT(0) = *SLOT(1);
   ip += 16;
+  NEXT();
+op_Copy2:
+  *SLOT(0) = *SLOT(1);
+  *SLOT(2) = *SLOT(3);
+  ip += 24;
   NEXT();
 op_Const32:
   wr<uint32_t>(SLOT(0), OPERAND(1));

@@ -89,14 +89,20 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   const uint8_t* ip;
 
   // Memory can move or grow in any call (the fallback without guard pages
-  // may remap it), so its base and size are re-read after calls.
-#define RELOAD_MEMORY()                                \
-  do {                                                 \
-    if (inst->numMemories()) {                         \
-      Memory* m_ = inst->memory(0);                    \
-      memBase = m_->base();                            \
-      memSize = m_->byteSize();                        \
-    }                                                  \
+  // may remap it), so its base and size are re-read after calls. `mem` is
+  // the current instance's memory 0, or null.
+  Memory* mem = nullptr;
+#define SWITCH_INSTANCE(to)                                  \
+  do {                                                       \
+    inst = (to);                                             \
+    mem = inst->numMemories() ? inst->memory(0) : nullptr;   \
+  } while (0)
+#define RELOAD_MEMORY()          \
+  do {                           \
+    if (mem) {                   \
+      memBase = mem->base();     \
+      memSize = mem->byteSize(); \
+    }                            \
   } while (0)
 #define NEXT() goto* rd<const void*>(ip)
 #define OPERAND(k) rd<uint32_t>(ip + 8 + 4 * (k))
@@ -108,6 +114,7 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
     zeroLocals(fp + code->numParams, fp + code->numLocals);
     ip = code->code.data();
   }
+  SWITCH_INSTANCE(inst);
   RELOAD_MEMORY();
   NEXT();
 
@@ -367,7 +374,7 @@ do_call: {
   fn = callee;
   zeroLocals(fp + code->numParams, fp + code->numLocals);
   if (fn->instance != inst) {
-    inst = fn->instance;
+    SWITCH_INSTANCE(fn->instance);
     RELOAD_MEMORY();
   }
   ip = code->code.data();
@@ -379,7 +386,7 @@ op_Return: {
   ip = frame.returnIp;
   fp = frame.fp;
   fn = frame.function;
-  inst = fn->instance;
+  if (fn->instance != inst) SWITCH_INSTANCE(fn->instance);
   RELOAD_MEMORY();
   NEXT();
 }
@@ -489,6 +496,7 @@ op_ElemDrop:
   NEXT();
 
 #undef RELOAD_MEMORY
+#undef SWITCH_INSTANCE
 #undef NEXT
 #undef OPERAND
 #undef SLOT

@@ -118,7 +118,9 @@ struct WASMModuleInstanceCommon {
   ModuleNode* node = nullptr;
   WASMModuleInstanceCommon* root = nullptr;  // itself for a root
   std::shared_ptr<InstanceGroup> group;       // roots only
-  std::vector<WASMModuleInstanceCommon*> deps;  // roots only: dependency handles (owned)
+  // Roots only: dependency handles, owned by the group (group->attachments)
+  // once instantiation succeeded, since a shared group can outlive its root.
+  std::vector<WASMModuleInstanceCommon*> deps;
   WASMExecEnv* defaultEnv = nullptr;            // roots only
   uint32_t stackSize = 0;
   std::string exception;      // without the "Exception: " prefix
@@ -637,8 +639,14 @@ void freeInstanceHandles(WASMModuleInstanceCommon* root) {
   // Drop sharing registrations that point into this group.
   for (auto it = gRuntime->shared.begin(); it != gRuntime->shared.end();)
     it = it->second == root->group ? gRuntime->shared.erase(it) : std::next(it);
-  root->group.reset();
-  for (WASMModuleInstanceCommon* d : root->deps) rtDelete(d);
+  if (root->group) {
+    // The group may live on (shared with other roots): its instances must
+    // not point at this handle any more.
+    if (root->inst) root->inst->setHostData(nullptr);
+    root->group.reset();
+  } else {
+    for (WASMModuleInstanceCommon* d : root->deps) rtDelete(d);  // failed instantiation
+  }
   root->deps.clear();
   rtDelete(root);
 }
@@ -987,7 +995,17 @@ wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t
   }
   tCurrentEnv = saved;
   (void)allocFailed;
-  if (root->group && !heapInit(root, heap_size, &error)) root->group.reset();
+  if (root->group) {
+    for (WASMModuleInstanceCommon* d : root->deps)
+      root->group->attachments.push_back(std::shared_ptr<void>(d, [](void* p) {
+        static_cast<WASMModuleInstanceCommon*>(p)->~WASMModuleInstanceCommon();
+        rtFree(p);
+      }));
+    if (!heapInit(root, heap_size, &error)) {
+      root->group.reset();  // frees the dependency handles
+      root->deps.clear();
+    }
+  }
   if (!root->group) {
     freeInstanceHandles(root);
     return setError(error_buf, error_buf_size, error), nullptr;

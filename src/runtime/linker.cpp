@@ -18,6 +18,8 @@ std::string joinChain(const std::vector<std::string>& chain) {
   return s;
 }
 
+const char* kindWord(ExternKind k) { return k == ExternKind::Func ? "function" : externKindName(k); }
+
 std::string showGlobal(const GlobalType& t) {
   return std::string(t.mutable_ ? "(mut " : "(") + valTypeName(t.type) + ")";
 }
@@ -250,10 +252,10 @@ bool ModuleRegistry::checkLinks(ModuleNode* node, std::vector<std::string>& chai
     ModuleNode* dep = node->deps.at(k);
     const Module& dm = *dep->module;
     const Export* exp = dm.findExport(imp.name);
-    std::string kind = externKindName(imp.kind);
+    std::string kind = kindWord(imp.kind);
     if (!exp) return fail(what + ": " + imp.module + " exports no " + kind + " \"" + imp.name + "\"");
     if (exp->kind != imp.kind)
-      return fail(what + ": " + imp.module + " exports \"" + imp.name + "\" as a " + externKindName(exp->kind) +
+      return fail(what + ": " + imp.module + " exports \"" + imp.name + "\" as a " + kindWord(exp->kind) +
                   ", not a " + kind);
     switch (imp.kind) {
       case ExternKind::Func: {
@@ -338,6 +340,7 @@ InstanceGroup::~InstanceGroup() {
   // Reverse instantiation order: importers before exporters.
   while (!instances_.empty()) instances_.pop_back();
   failed_.clear();
+  attachments.clear();
 }
 
 Instance* InstanceGroup::find(const std::string& moduleName) const {
@@ -447,7 +450,7 @@ std::shared_ptr<InstanceGroup> InstanceGroup::instantiate(ModuleRegistry& regist
           Instance* di = instOf[dep];
           if (!di->findExport(imp.name, &ext))
             throw LinkError(joinChain(chain) + ": " + what + ": " + imp.module + " exports no " +
-                            externKindName(imp.kind) + " \"" + imp.name + "\"");
+                            kindWord(imp.kind) + " \"" + imp.name + "\"");
           if (ext.kind == ExternKind::Func) ext.func = borrowed(ext.func.get());
         } else if (imp.kind == ExternKind::Func) {
           // A cycle: the exporter is still being instantiated.
@@ -456,7 +459,7 @@ std::shared_ptr<InstanceGroup> InstanceGroup::instantiate(ModuleRegistry& regist
           group->stubs_.push_back(ext.func);
           stubbed.push_back({funcSlot, dep, imp.name});
         } else {
-          throw LinkError(joinChain(chain) + ": " + what + ": a " + externKindName(imp.kind) +
+          throw LinkError(joinChain(chain) + ": " + what + ": a " + kindWord(imp.kind) +
                           " cannot be imported around a cycle (" + imp.module + " is not instantiated yet)");
         }
       }

@@ -178,6 +178,10 @@ class InstanceGroup {
   // changed. The tier-up / hot-replace patch point.
   size_t patchImports(Function* from, Function* to);
 
+  // Objects of the embedding layer released with the group (the C API's
+  // per-instance handles), after its instances.
+  std::vector<std::shared_ptr<void>> attachments;
+
  private:
   InstanceGroup() = default;
   std::vector<std::shared_ptr<Instance>> instances_;  // instantiation order

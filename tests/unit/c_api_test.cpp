@@ -1,0 +1,475 @@
+// The WAMR-style C API (include/wasm_export.h): one or more tests per call,
+// natives of every signature kind, the app heap, allocator modes and pool
+// exhaustion. Modules: tests/unit/multi/*.wat.
+#include <cmath>
+
+#include "c_api_multi_test.h"
+
+using namespace strata_test;
+
+namespace {
+
+// ---------------------------------------------------------------- runtime
+
+TEST(CApiRuntime, InitNestsAndDestroyEnds) {
+  ASSERT_TRUE(wasm_runtime_init());
+  ASSERT_TRUE(wasm_runtime_init());
+  wasm_runtime_destroy();
+  void* p = wasm_runtime_malloc(16);  // still initialised once
+  EXPECT_NE(p, nullptr);
+  wasm_runtime_free(p);
+  wasm_runtime_destroy();
+  EXPECT_EQ(wasm_runtime_malloc(16), nullptr);
+  char err[128];
+  uint8_t byte = 0;
+  EXPECT_EQ(wasm_runtime_load(&byte, 1, err, sizeof err), nullptr);
+  EXPECT_STREQ(err, "the runtime is not initialised (wasm_runtime_init)");
+}
+
+TEST(CApiRuntime, SystemAllocatorMallocReallocFree) {
+  ASSERT_TRUE(wasm_runtime_init());
+  auto* p = static_cast<char*>(wasm_runtime_malloc(8));
+  ASSERT_NE(p, nullptr);
+  std::strcpy(p, "abcdefg");
+  p = static_cast<char*>(wasm_runtime_realloc(p, 4096));
+  ASSERT_NE(p, nullptr);
+  EXPECT_STREQ(p, "abcdefg");
+  wasm_runtime_free(p);
+  wasm_runtime_destroy();
+}
+
+int gMallocs = 0, gFrees = 0;
+void* countingMalloc(unsigned int n) { return ++gMallocs, std::malloc(n); }
+void* countingRealloc(void* p, unsigned int n) { return std::realloc(p, n); }
+void countingFree(void* p) { ++gFrees, std::free(p); }
+
+TEST(CApiRuntime, AllocatorCallbacksAreUsed) {
+  if (multiWasmDir().empty()) GTEST_SKIP();
+  RuntimeInitArgs args;
+  std::memset(&args, 0, sizeof args);
+  args.mem_alloc_type = Alloc_With_Allocator;
+  args.mem_alloc_option.allocator.malloc_func = reinterpret_cast<void*>(countingMalloc);
+  args.mem_alloc_option.allocator.realloc_func = reinterpret_cast<void*>(countingRealloc);
+  args.mem_alloc_option.allocator.free_func = reinterpret_cast<void*>(countingFree);
+  gMallocs = gFrees = 0;
+  ASSERT_TRUE(wasm_runtime_full_init(&args));
+  std::vector<uint8_t> bytes = readWasm("mA");
+  char err[256];
+  wasm_module_t m = wasm_runtime_load(bytes.data(), static_cast<uint32_t>(bytes.size()), err, sizeof err);
+  ASSERT_NE(m, nullptr) << err;
+  wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
+  ASSERT_NE(inst, nullptr) << err;
+  EXPECT_GE(gMallocs, 3);  // the binary's copy, the module and instance handles, ...
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+  wasm_runtime_destroy();
+  EXPECT_EQ(gMallocs, gFrees);
+}
+
+TEST(CApiRuntime, FullInitRejectsBadArguments) {
+  RuntimeInitArgs args;
+  std::memset(&args, 0, sizeof args);
+  args.mem_alloc_type = Alloc_With_Pool;  // no buffer
+  EXPECT_FALSE(wasm_runtime_full_init(&args));
+  args.mem_alloc_type = Alloc_With_Allocator;  // no callbacks
+  EXPECT_FALSE(wasm_runtime_full_init(&args));
+  static NativeSymbol bad[] = {{"f", reinterpret_cast<void*>(countingFree), "(x)", nullptr}};
+  args.mem_alloc_type = Alloc_With_System_Allocator;
+  args.native_symbols = bad;
+  args.n_native_symbols = 1;
+  EXPECT_FALSE(wasm_runtime_full_init(&args));  // invalid signature
+  EXPECT_EQ(wasm_runtime_malloc(1), nullptr);   // not initialised
+}
+
+alignas(16) uint8_t gPool[64 * 1024];
+
+TEST(CApiRuntime, PoolExhaustionIsAClearError) {
+  if (multiWasmDir().empty()) GTEST_SKIP();
+  RuntimeInitArgs args;
+  std::memset(&args, 0, sizeof args);
+  args.mem_alloc_type = Alloc_With_Pool;
+  args.mem_alloc_option.pool.heap_buf = gPool;
+  args.mem_alloc_option.pool.heap_size = sizeof gPool;
+  ASSERT_TRUE(wasm_runtime_full_init(&args));
+
+  // A module larger than the pool: a custom section of 80 KiB after mA.
+  std::vector<uint8_t> big = readWasm("mA");
+  big.push_back(0);                                      // custom section
+  const uint32_t payload = 80 * 1024;
+  uint32_t size = payload + 2;                           // name length + "x" + payload
+  for (uint32_t v = size; ; ) { uint8_t b = v & 0x7f; v >>= 7; big.push_back(b | (v ? 0x80 : 0)); if (!v) break; }
+  big.push_back(1);
+  big.push_back('x');
+  big.resize(big.size() + payload, 0);
+  char err[256];
+  EXPECT_EQ(wasm_runtime_load(big.data(), static_cast<uint32_t>(big.size()), err, sizeof err), nullptr);
+  EXPECT_NE(std::string(err).find("allocate memory failed: the pool of"), std::string::npos) << err;
+
+  // Fill the pool; instantiating then fails cleanly, and works again once
+  // memory is returned.
+  std::vector<uint8_t> bytes = readWasm("mA");
+  wasm_module_t m = wasm_runtime_load(bytes.data(), static_cast<uint32_t>(bytes.size()), err, sizeof err);
+  ASSERT_NE(m, nullptr) << err;
+  std::vector<void*> blocks;
+  while (void* p = wasm_runtime_malloc(256)) blocks.push_back(p);
+  EXPECT_GT(blocks.size(), 100u);
+  EXPECT_EQ(wasm_runtime_instantiate(m, 8192, 0, err, sizeof err), nullptr);
+  EXPECT_NE(std::string(err).find("allocate memory failed"), std::string::npos) << err;
+  for (void* p : blocks) wasm_runtime_free(p);
+  wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
+  ASSERT_NE(inst, nullptr) << err;
+  // After everything is freed, one block spanning most of the pool fits.
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+  void* whole = wasm_runtime_malloc(60 * 1024);
+  EXPECT_NE(whole, nullptr);
+  wasm_runtime_free(whole);
+  wasm_runtime_destroy();
+}
+
+// ---------------------------------------------------------------- modules and calls
+
+class CApi : public CApiTest {};
+
+TEST_F(CApi, LoadReportsDecodeErrors) {
+  uint8_t bad[] = {0x00, 0x61, 0x73, 0x6d, 0x02, 0x00, 0x00, 0x00};
+  char err[256];
+  EXPECT_EQ(wasm_runtime_load(bad, sizeof bad, err, sizeof err), nullptr);
+  EXPECT_EQ(std::string(err).rfind("WASM module load failed: error at offset 0x", 0), 0u) << err;
+  EXPECT_EQ(wasm_runtime_load(nullptr, 0, err, sizeof err), nullptr);
+  // A tiny error buffer is truncated, not overrun.
+  char tiny[8];
+  EXPECT_EQ(wasm_runtime_load(bad, sizeof bad, tiny, sizeof tiny), nullptr);
+  EXPECT_EQ(std::strlen(tiny), 7u);
+}
+
+TEST_F(CApi, RegisterAndFindModule) {
+  wasm_module_t a = load("mA");
+  ASSERT_NE(a, nullptr);
+  char err[256];
+  ASSERT_TRUE(wasm_runtime_register_module("mA", a, err, sizeof err)) << err;
+  EXPECT_EQ(wasm_runtime_find_module_registered("mA"), a);
+  EXPECT_EQ(wasm_runtime_find_module_registered("nope"), nullptr);
+  EXPECT_FALSE(wasm_runtime_register_module("mA", load("mB"), err, sizeof err));
+  EXPECT_STREQ(err, "register module failed: a module named \"mA\" is already registered");
+  EXPECT_FALSE(wasm_runtime_register_module("env", a, err, sizeof err));
+  // mC finds mA registered: the reader is asked for mB only.
+  readerLog() = ReaderLog();
+  wasm_module_t c = load("mC");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(readerLog().reads.count("mA"), 0u);
+  EXPECT_EQ(readerLog().reads["mB"], 1);
+  wasm_module_inst_t inst = instantiate(c);
+  EXPECT_EQ(callI32(inst, "call_A"), 10);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(c);
+  EXPECT_EQ(wasm_runtime_find_module_registered("mA"), a);  // the embedder's, still there
+  wasm_runtime_unload(a);
+  EXPECT_EQ(wasm_runtime_find_module_registered("mA"), nullptr);
+}
+
+TEST_F(CApi, ModuleReaderGetters) {
+  EXPECT_EQ(wasm_runtime_get_module_reader(), &countingReader);
+  EXPECT_EQ(wasm_runtime_get_module_destroyer(), &countingDestroyer);
+}
+
+TEST_F(CApi, CallWasmWithCells) {
+  wasm_module_t m = load("natives_free");
+  ASSERT_NE(m, nullptr);
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+  ASSERT_NE(env, nullptr);
+  EXPECT_EQ(wasm_runtime_get_module_inst(env), inst);
+
+  wasm_function_inst_t add64 = wasm_runtime_lookup_function(inst, "add64", nullptr);
+  ASSERT_NE(add64, nullptr);
+  EXPECT_EQ(wasm_func_get_param_count(add64, inst), 2u);
+  EXPECT_EQ(wasm_func_get_result_count(add64, inst), 1u);
+  uint64_t x = 0x100000005ull, y = 0x200000007ull;
+  uint32_t argv[4] = {uint32_t(x), uint32_t(x >> 32), uint32_t(y), uint32_t(y >> 32)};
+  ASSERT_TRUE(wasm_runtime_call_wasm(env, add64, 4, argv));
+  EXPECT_EQ(argv[0] | (uint64_t(argv[1]) << 32), x + y);
+  EXPECT_FALSE(wasm_runtime_call_wasm(env, add64, 2, argv));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: invalid argument count: the function takes 4 cells, got 2");
+  wasm_runtime_clear_exception(inst);
+  EXPECT_EQ(wasm_runtime_get_exception(inst), nullptr);
+
+  wasm_function_inst_t div = wasm_runtime_lookup_function(inst, "div", nullptr);
+  uint32_t d[2] = {7, 0};
+  EXPECT_FALSE(wasm_runtime_call_wasm(env, div, 2, d));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: integer divide by zero");
+  d[1] = 2;
+  EXPECT_TRUE(wasm_runtime_call_wasm(env, div, 2, d));  // the env is usable after a trap
+  EXPECT_EQ(d[0], 3u);
+
+  wasm_function_inst_t fmul = wasm_runtime_lookup_function(inst, "fmul", nullptr);
+  float f = 1.5f;
+  double g = 4.0;
+  uint32_t c[3];
+  std::memcpy(&c[0], &f, 4);
+  std::memcpy(&c[1], &g, 8);
+  ASSERT_TRUE(wasm_runtime_call_wasm(env, fmul, 3, c));
+  double r;
+  std::memcpy(&r, c, 8);
+  EXPECT_EQ(r, 6.0);
+  EXPECT_EQ(wasm_runtime_lookup_function(inst, "nope", nullptr), nullptr);
+  wasm_runtime_destroy_exec_env(env);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApi, CallWasmA) {
+  wasm_module_t m = load("natives_free");
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+  wasm_function_inst_t fmul = wasm_runtime_lookup_function(inst, "fmul", nullptr);
+  wasm_val_t args[2], results[1];
+  args[0].kind = WASM_F32;
+  args[0].of.f32 = 2.5f;
+  args[1].kind = WASM_F64;
+  args[1].of.f64 = -2.0;
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, fmul, 1, results, 2, args));
+  EXPECT_EQ(results[0].kind, WASM_F64);
+  EXPECT_EQ(results[0].of.f64, -5.0);
+  args[0].kind = WASM_I32;
+  EXPECT_FALSE(wasm_runtime_call_wasm_a(env, fmul, 1, results, 2, args));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: argument 0 is not an f32");
+  EXPECT_FALSE(wasm_runtime_call_wasm_a(env, fmul, 0, results, 2, args));
+  EXPECT_FALSE(wasm_runtime_call_wasm_a(env, fmul, 1, results, 1, args));
+  wasm_runtime_destroy_exec_env(env);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApi, ExecuteFuncPrintsLikeIwasm) {
+  wasm_module_t m = load("mC");
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  testing::internal::CaptureStdout();
+  EXPECT_TRUE(wasm_application_execute_func(inst, "C", 0, nullptr));
+  EXPECT_TRUE(wasm_application_execute_func(inst, "$mB$call_A", 0, nullptr));
+  std::fflush(stdout);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "0xc:i32\n0xa:i32\n");
+  EXPECT_FALSE(wasm_application_execute_func(inst, "nope", 0, nullptr));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: lookup function nope failed");
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+
+  m = load("natives_free");
+  inst = instantiate(m);
+  char a0[] = "0x10", a1[] = "-3", bad[] = "x1";
+  char* args[] = {a0, a1};
+  testing::internal::CaptureStdout();
+  EXPECT_TRUE(wasm_application_execute_func(inst, "div", 2, args));
+  std::fflush(stdout);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "0xfffffffb:i32\n");
+  args[1] = bad;
+  EXPECT_FALSE(wasm_application_execute_func(inst, "div", 2, args));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: invalid input argument 1: 'x1' is not a valid i32");
+  EXPECT_FALSE(wasm_application_execute_func(inst, "div", 1, args));
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApi, ExecuteMainPassesArgv) {
+  wasm_module_t m = load("main_args");
+  wasm_module_inst_t inst = instantiate(m, 64 * 1024);
+  ASSERT_NE(inst, nullptr);
+  char p[] = "prog", x[] = "x";
+  char* argv[] = {p, x};
+  ASSERT_TRUE(wasm_application_execute_main(inst, 2, argv));
+  auto* result = static_cast<int32_t*>(wasm_runtime_addr_app_to_native(inst, 0));
+  EXPECT_EQ(*result, 200 + 'x');
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+
+  m = load("mA");  // no entry point
+  inst = instantiate(m);
+  EXPECT_FALSE(wasm_application_execute_main(inst, 0, nullptr));
+  EXPECT_NE(wasm_runtime_get_exception(inst), nullptr);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApi, AppHeapMallocFreeAndAddresses) {
+  wasm_module_t m = load("mA");
+  wasm_module_inst_t inst = instantiate(m, 64 * 1024);
+  ASSERT_NE(inst, nullptr);
+  void* native = nullptr;
+  uint32_t a = wasm_runtime_module_malloc(inst, 100, &native);
+  ASSERT_NE(a, 0u);
+  EXPECT_GE(a, 65536u);  // after the module's own page
+  EXPECT_EQ(native, wasm_runtime_addr_app_to_native(inst, a));
+  EXPECT_EQ(wasm_runtime_addr_native_to_app(inst, native), a);
+  EXPECT_TRUE(wasm_runtime_validate_app_addr(inst, a, 100));
+  EXPECT_TRUE(wasm_runtime_validate_native_addr(inst, native, 100));
+  uint32_t b = wasm_runtime_module_malloc(inst, 100, nullptr);
+  EXPECT_NE(b, a);
+  wasm_runtime_module_free(inst, a);
+  EXPECT_EQ(wasm_runtime_module_malloc(inst, 50, nullptr), a);  // first fit reuses it
+  EXPECT_EQ(wasm_runtime_module_malloc(inst, 1 << 20, nullptr), 0u);
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: allocate memory failed: app heap cannot hold 1048576 bytes");
+  uint32_t s = wasm_runtime_module_dup_data(inst, "hi!", 4);
+  ASSERT_NE(s, 0u);
+  EXPECT_TRUE(wasm_runtime_validate_app_str_addr(inst, s));
+  EXPECT_STREQ(static_cast<char*>(wasm_runtime_addr_app_to_native(inst, s)), "hi!");
+  // The guest sees the same bytes (mA.read is an i32.load).
+  EXPECT_EQ(callI32(inst, "read", {s}), int32_t(0x00216968));
+
+  EXPECT_FALSE(wasm_runtime_validate_app_addr(inst, 2 * 65536 - 2, 4));
+  EXPECT_FALSE(wasm_runtime_validate_app_str_addr(inst, 3 * 65536));
+  int local = 0;
+  EXPECT_FALSE(wasm_runtime_validate_native_addr(inst, &local, 4));
+  EXPECT_EQ(wasm_runtime_addr_app_to_native(inst, 5 * 65536), nullptr);
+  EXPECT_EQ(wasm_runtime_addr_native_to_app(inst, &local), 0u);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApi, HeapThatCannotFitIsAnInstantiationError) {
+  wasm_module_t m = load("mA");  // memory 1..4 pages
+  std::string error;
+  EXPECT_EQ(instantiate(m, 4 * 65536, &error), nullptr);
+  EXPECT_EQ(error, "cannot add an app heap of 262144 bytes: memory 0 cannot grow by 4 pages");
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApi, UserAndCustomData) {
+  wasm_module_t m = load("mA");
+  wasm_module_inst_t inst = instantiate(m);
+  int tag = 0;
+  wasm_runtime_set_custom_data(inst, &tag);
+  EXPECT_EQ(wasm_runtime_get_custom_data(inst), &tag);
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 8192);
+  wasm_runtime_set_user_data(env, &tag);
+  EXPECT_EQ(wasm_runtime_get_user_data(env), &tag);
+  wasm_runtime_set_exception(inst, "custom");
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: custom");
+  wasm_runtime_destroy_exec_env(env);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+// ---------------------------------------------------------------- natives
+
+int32_t nAdd(wasm_exec_env_t, int32_t a, int32_t b) { return a + b; }
+int32_t nStrlen(wasm_exec_env_t, const char* s) { return static_cast<int32_t>(std::strlen(s)); }
+int32_t nSumBuf(wasm_exec_env_t, const uint8_t* p, uint32_t n) {
+  int32_t s = 0;
+  for (uint32_t i = 0; i < n; ++i) s += p[i];
+  return s;
+}
+double nMix(wasm_exec_env_t, int32_t a, int64_t b, float c, double d) { return a + double(b) + c + d; }
+float nHalf(wasm_exec_env_t, float x) { return x / 2; }
+int64_t nMany(wasm_exec_env_t, int32_t a1, int64_t a2, int32_t a3, int64_t a4, int32_t a5, int64_t a6, int32_t a7,
+              int64_t a8, double d9, double d10, double d11, double d12, double d13, double d14, double d15,
+              double d16, double d17, double d18) {
+  // Weighted, so that any mix-up of positions changes the result.
+  int64_t s = 1 * a1 + 2 * a2 + 3 * a3 + 4 * a4 + 5 * a5 + 6 * a6 + 7 * a7 + 8 * a8;
+  double d = 9 * d9 + 10 * d10 + 11 * d11 + 12 * d12 + 13 * d13 + 14 * d14 + 15 * d15 + 16 * d16 + 17 * d17 +
+             18 * d18;
+  return s + static_cast<int64_t>(d);
+}
+void nFail(wasm_exec_env_t env) { wasm_runtime_set_exception(wasm_runtime_get_module_inst(env), "native failed"); }
+int32_t nAttach(wasm_exec_env_t env) { return *static_cast<int32_t*>(wasm_runtime_get_function_attachment(env)); }
+void nRawAdd(wasm_exec_env_t, uint64_t* args) { args[0] = uint32_t(args[0]) + uint32_t(args[1]); }
+int64_t nUntyped(wasm_exec_env_t, int64_t x) { return x * 2; }
+
+int32_t gAttachment = 4242;
+NativeSymbol gNatives[] = {
+    {"add", reinterpret_cast<void*>(nAdd), "(ii)i", nullptr},
+    {"strlen", reinterpret_cast<void*>(nStrlen), "($)i", nullptr},
+    {"sum_buf", reinterpret_cast<void*>(nSumBuf), "(*~)i", nullptr},
+    {"mix", reinterpret_cast<void*>(nMix), "(iIfF)F", nullptr},
+    {"fhalf", reinterpret_cast<void*>(nHalf), "(f)f", nullptr},
+    {"many", reinterpret_cast<void*>(nMany), "(iIiIiIiIFFFFFFFFFF)I", nullptr},
+    {"fail", reinterpret_cast<void*>(nFail), "()", nullptr},
+    {"attach", reinterpret_cast<void*>(nAttach), "()i", &gAttachment},
+    {"untyped", reinterpret_cast<void*>(nUntyped), nullptr, nullptr},
+};
+NativeSymbol gRawNatives[] = {{"raw_add", reinterpret_cast<void*>(nRawAdd), "(ii)i", nullptr}};
+
+class CApiNatives : public CApiTest {
+ protected:
+  void SetUp() override {
+    CApiTest::SetUp();
+    if (IsSkipped()) return;
+    ASSERT_TRUE(wasm_runtime_register_natives("env", gNatives, sizeof gNatives / sizeof gNatives[0]));
+    ASSERT_TRUE(wasm_runtime_register_natives_raw("env", gRawNatives, 1));
+    module_ = load("natives");
+    ASSERT_NE(module_, nullptr);
+    inst_ = instantiate(module_);
+    ASSERT_NE(inst_, nullptr);
+  }
+  void TearDown() override {
+    if (inst_) wasm_runtime_deinstantiate(inst_);
+    if (module_) wasm_runtime_unload(module_);
+    CApiTest::TearDown();
+  }
+  wasm_module_t module_ = nullptr;
+  wasm_module_inst_t inst_ = nullptr;
+};
+
+TEST_F(CApiNatives, IntegerStringAndBufferArguments) {
+  EXPECT_EQ(callI32(inst_, "add", {40, 2}), 42);
+  EXPECT_EQ(callI32(inst_, "strlen", {16}), 5);      // "hello"
+  EXPECT_EQ(callI32(inst_, "sum_buf", {32, 4}), 10);  // 1+2+3+4
+  EXPECT_EQ(callI32(inst_, "attach"), 4242);
+  EXPECT_EQ(callI32(inst_, "raw_add", {5, 6}), 11);
+}
+
+TEST_F(CApiNatives, FloatAndMixedArguments) {
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst_, 16 * 1024);
+  wasm_val_t r[1], a[1];
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, wasm_runtime_lookup_function(inst_, "mix", nullptr), 1, r, 0, nullptr));
+  EXPECT_EQ(r[0].of.f64, 3.75);
+  a[0].kind = WASM_F32;
+  a[0].of.f32 = 3.0f;
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, wasm_runtime_lookup_function(inst_, "fhalf", nullptr), 1, r, 1, a));
+  EXPECT_EQ(r[0].of.f32, 1.5f);
+  // 8 integer and 10 float arguments: registers and stack on every ABI.
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, wasm_runtime_lookup_function(inst_, "many", nullptr), 1, r, 0, nullptr));
+  EXPECT_EQ(r[0].of.i64, 2109);  // sum of k*k for k = 1..18
+  a[0].kind = WASM_I64;
+  a[0].of.i64 = int64_t(1) << 40;
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, wasm_runtime_lookup_function(inst_, "untyped", nullptr), 1, r, 1, a));
+  EXPECT_EQ(r[0].of.i64, int64_t(1) << 41);
+  wasm_runtime_destroy_exec_env(env);
+}
+
+TEST_F(CApiNatives, ExceptionsAndBadPointersTrap) {
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst_, 16 * 1024);
+  uint32_t argv[2] = {0, 0};
+  EXPECT_FALSE(wasm_runtime_call_wasm(env, wasm_runtime_lookup_function(inst_, "fail", nullptr), 0, argv));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst_), "Exception: native failed");
+  wasm_runtime_clear_exception(inst_);
+  argv[0] = 65530;
+  argv[1] = 100;
+  EXPECT_FALSE(wasm_runtime_call_wasm(env, wasm_runtime_lookup_function(inst_, "sum_buf", nullptr), 2, argv));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst_), "Exception: out of bounds memory access");
+  argv[0] = 70000;
+  EXPECT_FALSE(wasm_runtime_call_wasm(env, wasm_runtime_lookup_function(inst_, "strlen", nullptr), 1, argv));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst_), "Exception: out of bounds memory access");
+  wasm_runtime_destroy_exec_env(env);
+}
+
+TEST_F(CApiNatives, RegistrationChecksSignatures) {
+  NativeSymbol bad[] = {{"x", reinterpret_cast<void*>(nAdd), "(i~)i", nullptr}};
+  EXPECT_FALSE(wasm_runtime_register_natives("env", bad, 1));  // ~ must follow *
+  bad[0].signature = "(ii)q";
+  EXPECT_FALSE(wasm_runtime_register_natives("env", bad, 1));
+  bad[0].signature = "ii";
+  EXPECT_FALSE(wasm_runtime_register_natives("other", bad, 1));
+}
+
+TEST_F(CApiNatives, SignatureMismatchWithTheImporter) {
+  static NativeSymbol wrong[] = {{"add", reinterpret_cast<void*>(nAdd), "(ii)I", nullptr}};
+  ASSERT_TRUE(wasm_runtime_register_natives("env", wrong, 1));
+  EXPECT_EQ(loadError("natives"),
+            "(root): import env.add: signature mismatch: (root) expects (i32 i32) -> (i32), the host function is "
+            "(i32 i32) -> (i64)");
+}
+
+}  // namespace

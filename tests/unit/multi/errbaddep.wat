@@ -1,0 +1,1 @@
+(module (import "garbage" "f" (func)))

@@ -1,0 +1,1 @@
+(module (import "mA" "g" (global i32)))

@@ -1,0 +1,1 @@
+(module (import "mA" "A" (global i32)))

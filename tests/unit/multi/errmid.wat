@@ -1,0 +1,1 @@
+(module (import "mA" "nope" (func (result i32))) (func (export "x")))

@@ -1,0 +1,1 @@
+(module (import "errmid" "x" (func)))

@@ -1,0 +1,1 @@
+(module (import "mA" "A" (func (param i32) (result i32))))

@@ -1,0 +1,1 @@
+(module (import "command" "inited" (func (result i32))))

@@ -3,7 +3,7 @@
 #   1. Release build in build/, every ctest test (unit, CLI, spec, install,
 #      samples, benchmark smoke test).
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/:
-#      the unit tests and the interpreter's spec tests again, where memory
+#      the unit tests, the interpreter's spec tests and the WASI tests again, where memory
 #      errors in the runtime show up as failures instead of luck.
 # STRATA_JOBS sets the parallelism (default: all cores); STRATA_BUILD_DIR
 # and STRATA_ASAN_BUILD_DIR move the two build trees.
@@ -18,7 +18,7 @@ echo "=== Release build and full test suite ==="
 bash "$root/scripts/build.sh" "$build"
 ctest --test-dir "$build" --output-on-failure -j "$jobs"
 
-echo "=== ASan + UBSan build: unit tests and interpreter spec tests ==="
+echo "=== ASan + UBSan build: unit tests, interpreter spec tests, WASI tests ==="
 # RelWithDebInfo: sanitizer reports with line numbers, at a speed that keeps
 # the spec suite within CI's time.
 cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -28,3 +28,4 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 "$asan/tests/strata_unit_tests"
 ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L interp
+ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L wasi

@@ -57,11 +57,12 @@ struct Function;
   V(ElemDrop)      /* segment */                                                 \
   V(RefIsNull)     /* dst, a */                                                 \
   V(F32MulAdd)     /* dst, a, b, c: a * b + c, rounded after each step */        \
-  V(F64MulAdd)     /* dst, a, b, c */
+  V(F64MulAdd)     /* dst, a, b, c */                                            \
+  V(Copy2)         /* dst1, src1, dst2, src2: two copies, in order */
 
 // Every handler label of the interpreter, in IOp order. V(Name, ...) for
 // each; the generated families follow the plain ones.
-#define STRATA_INTERP_OPS(PLAIN, WASM, IMM, FUSED, ADDRESSED)                    \
+#define STRATA_INTERP_OPS(PLAIN, WASM, IMM, FUSED, ADDRESSED, STORE)             \
   STRATA_INTERP_CONTROL_OPS(PLAIN)                                               \
   /* Simple wasm operators: Load: dst, addr, offset. Store: addr, value,    */   \
   /* offset. Unary: dst, a. Binary: dst, a, b.                              */   \
@@ -77,7 +78,10 @@ struct Function;
   STRATA_COMPARE_OPS(FUSED)                                                      \
   /* A load whose address was just computed by i32.add: NameDisp: dst, a,   */   \
   /* offset, k (address a + k); NameIdx: dst, a, offset, b (address a + b). */   \
-  STRATA_LOAD_OPS(ADDRESSED)
+  STRATA_LOAD_OPS(ADDRESSED)                                                     \
+  /* Stores: NameDisp: a, value, offset, k (address a + k); NameConst:      */   \
+  /* addr, offset, imm64 (a constant value).                                */   \
+  STRATA_STORE_OPS(STORE)
 
 enum class IOp : uint16_t {
 #define STRATA_IOP_PLAIN(Name) Name,
@@ -85,12 +89,15 @@ enum class IOp : uint16_t {
 #define STRATA_IOP_IMM(Name, ...) Name##Imm,
 #define STRATA_IOP_FUSED(Name, ...) BrIf##Name, BrIf##Name##Imm, BrUnless##Name, BrUnless##Name##Imm,
 #define STRATA_IOP_ADDRESSED(Name, ...) Name##Disp, Name##Idx,
-  STRATA_INTERP_OPS(STRATA_IOP_PLAIN, STRATA_IOP_WASM, STRATA_IOP_IMM, STRATA_IOP_FUSED, STRATA_IOP_ADDRESSED)
+#define STRATA_IOP_STORE(Name, ...) Name##Disp, Name##Const,
+  STRATA_INTERP_OPS(STRATA_IOP_PLAIN, STRATA_IOP_WASM, STRATA_IOP_IMM, STRATA_IOP_FUSED, STRATA_IOP_ADDRESSED,
+                    STRATA_IOP_STORE)
 #undef STRATA_IOP_PLAIN
 #undef STRATA_IOP_WASM
 #undef STRATA_IOP_IMM
 #undef STRATA_IOP_FUSED
 #undef STRATA_IOP_ADDRESSED
+#undef STRATA_IOP_STORE
   Count
 };
 
@@ -103,6 +110,9 @@ IOp immediateFormOf(IOp op);
 IOp fusedBranchOf(IOp compare, bool branchIfTrue, bool immediate);
 // For a load: its form with an i32.add folded into the address.
 IOp addressedLoadOf(IOp load, bool immediate);
+// For a store: its form with an address displacement, or with a constant
+// value.
+IOp storeFormOf(IOp store, bool displaced);
 
 struct InterpCode {
   std::vector<uint8_t> code;

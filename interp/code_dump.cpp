@@ -27,7 +27,7 @@ const IOpInfo kIOpInfo[] = {
     {"data.drop", "s"}, {"memory.copy", "sss"}, {"memory.fill", "sss"}, {"table.get", "ssq"},
     {"table.set", "ssq"}, {"table.size", "sq"}, {"table.grow", "sssq"}, {"table.fill", "sssq"},
     {"table.copy", "sssqq"}, {"table.init", "ssssq"}, {"elem.drop", "s"}, {"ref.is_null", "ss"},
-    {"f32.mul_add", "ssss"}, {"f64.mul_add", "ssss"},
+    {"f32.mul_add", "ssss"}, {"f64.mul_add", "ssss"}, {"copy2", "ssss"},
 #define STRATA_INFO_MEM(Name, enc, text, ...) {text, "sss"},
 #define STRATA_INFO_UNARY(Name, enc, text, ...) {text, "ss"},
 #define STRATA_INFO_BINARY(Name, enc, text, ...) {text, "sss"},
@@ -40,6 +40,8 @@ const IOpInfo kIOpInfo[] = {
     STRATA_COMPARE_OPS(STRATA_INFO_FUSED)
 #define STRATA_INFO_ADDRESSED(Name, enc, text, ...) {text ".disp", "ssss"}, {text ".idx", "ssss"},
     STRATA_LOAD_OPS(STRATA_INFO_ADDRESSED)
+#define STRATA_INFO_STORE(Name, enc, text, ...) {text ".disp", "ssss"}, {text ".const", "ssq"},
+    STRATA_STORE_OPS(STRATA_INFO_STORE)
 };
 static_assert(sizeof(kIOpInfo) / sizeof(kIOpInfo[0]) == size_t(IOp::Count), "IOp info out of sync");
 

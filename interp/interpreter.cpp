@@ -64,11 +64,14 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
 #define STRATA_LABEL_FUSED(Name, ...) \
   &&op_BrIf##Name, &&op_BrIf##Name##Imm, &&op_BrUnless##Name, &&op_BrUnless##Name##Imm,
 #define STRATA_LABEL_ADDRESSED(Name, ...) &&op_##Name##Disp, &&op_##Name##Idx,
-      STRATA_INTERP_OPS(STRATA_LABEL, STRATA_LABEL, STRATA_LABEL_IMM, STRATA_LABEL_FUSED, STRATA_LABEL_ADDRESSED)
+#define STRATA_LABEL_STORE(Name, ...) &&op_##Name##Disp, &&op_##Name##Const,
+      STRATA_INTERP_OPS(STRATA_LABEL, STRATA_LABEL, STRATA_LABEL_IMM, STRATA_LABEL_FUSED, STRATA_LABEL_ADDRESSED,
+                        STRATA_LABEL_STORE)
 #undef STRATA_LABEL
 #undef STRATA_LABEL_IMM
 #undef STRATA_LABEL_FUSED
 #undef STRATA_LABEL_ADDRESSED
+#undef STRATA_LABEL_STORE
   };
   static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == size_t(IOp::Count), "handler table out of sync");
   if (tableOut) {
@@ -86,14 +89,20 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   const uint8_t* ip;
 
   // Memory can move or grow in any call (the fallback without guard pages
-  // may remap it), so its base and size are re-read after calls.
-#define RELOAD_MEMORY()                                \
-  do {                                                 \
-    if (inst->numMemories()) {                         \
-      Memory* m_ = inst->memory(0);                    \
-      memBase = m_->base();                            \
-      memSize = m_->byteSize();                        \
-    }                                                  \
+  // may remap it), so its base and size are re-read after calls. `mem` is
+  // the current instance's memory 0, or null.
+  Memory* mem = nullptr;
+#define SWITCH_INSTANCE(to)                                  \
+  do {                                                       \
+    inst = (to);                                             \
+    mem = inst->numMemories() ? inst->memory(0) : nullptr;   \
+  } while (0)
+#define RELOAD_MEMORY()          \
+  do {                           \
+    if (mem) {                   \
+      memBase = mem->base();     \
+      memSize = mem->byteSize(); \
+    }                            \
   } while (0)
 #define NEXT() goto* rd<const void*>(ip)
 #define OPERAND(k) rd<uint32_t>(ip + 8 + 4 * (k))
@@ -105,6 +114,7 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
     zeroLocals(fp + code->numParams, fp + code->numLocals);
     ip = code->code.data();
   }
+  SWITCH_INSTANCE(inst);
   RELOAD_MEMORY();
   NEXT();
 
@@ -151,6 +161,24 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   }
   STRATA_STORE_OPS(STRATA_STORE_HANDLER)
 #undef STRATA_STORE_HANDLER
+
+#define STRATA_STORE_VARIANT_HANDLERS(Name, enc, text, Opd, MemT, align)                     \
+  op_##Name##Disp : {                                                                        \
+    uint64_t ea = uint64_t(uint32_t(rd<uint32_t>(SLOT(0)) + OPERAND(3))) + OPERAND(2);       \
+    if (ea + sizeof(MemT) > memSize) trapMemory();                                           \
+    wr<MemT>(memBase + ea, MemT(rd<CT_##Opd>(SLOT(1))));                                     \
+    ip += 24;                                                                                \
+    NEXT();                                                                                  \
+  }                                                                                          \
+  op_##Name##Const : {                                                                       \
+    uint64_t ea = uint64_t(rd<uint32_t>(SLOT(0))) + OPERAND(1);                              \
+    if (ea + sizeof(MemT) > memSize) trapMemory();                                           \
+    wr<MemT>(memBase + ea, MemT(rd<CT_##Opd>(ip + 16)));                                     \
+    ip += 24;                                                                                \
+    NEXT();                                                                                  \
+  }
+  STRATA_STORE_OPS(STRATA_STORE_VARIANT_HANDLERS)
+#undef STRATA_STORE_VARIANT_HANDLERS
 
 #define STRATA_UNARY_HANDLER(Name, enc, text, Res, Opd, expr)               \
   op_##Name : {                                                             \
@@ -219,6 +247,11 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
 op_Copy:
   *SLOT(0) = *SLOT(1);
   ip += 16;
+  NEXT();
+op_Copy2:
+  *SLOT(0) = *SLOT(1);
+  *SLOT(2) = *SLOT(3);
+  ip += 24;
   NEXT();
 op_Const32:
   wr<uint32_t>(SLOT(0), OPERAND(1));
@@ -341,7 +374,7 @@ do_call: {
   fn = callee;
   zeroLocals(fp + code->numParams, fp + code->numLocals);
   if (fn->instance != inst) {
-    inst = fn->instance;
+    SWITCH_INSTANCE(fn->instance);
     RELOAD_MEMORY();
   }
   ip = code->code.data();
@@ -353,7 +386,7 @@ op_Return: {
   ip = frame.returnIp;
   fp = frame.fp;
   fn = frame.function;
-  inst = fn->instance;
+  if (fn->instance != inst) SWITCH_INSTANCE(fn->instance);
   RELOAD_MEMORY();
   NEXT();
 }
@@ -463,6 +496,7 @@ op_ElemDrop:
   NEXT();
 
 #undef RELOAD_MEMORY
+#undef SWITCH_INSTANCE
 #undef NEXT
 #undef OPERAND
 #undef SLOT
@@ -484,6 +518,19 @@ void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
       (!fn->interpCode.load(std::memory_order_acquire) && jit::onFirstCall(fn))) {
     jit::invoke(env, fn, fp, fn->instance);
     return;
+  }
+  if (jit::g_tiered) {
+    // Tiered: a function entered from outside the interpreter (the host,
+    // or compiled code calling a cold function) is compiled at once: it
+    // may run long, and no interpreter frame of it exists yet that would
+    // have to finish in the interpreter.
+    if (env.callDepth == 0 && jit::compile(fn)) {
+      jit::invoke(env, fn, fp, fn->instance);
+      return;
+    }
+    int32_t left = fn->jitCountdown.load(std::memory_order_relaxed) - 1;
+    fn->jitCountdown.store(left, std::memory_order_relaxed);
+    if (left == 0) jit::onHot(fn);
   }
   run(&env, fn, fp, nullptr);
 }

@@ -62,6 +62,18 @@ IOp addressedLoadOf(IOp load, bool immediate) {
   }
 }
 
+IOp storeFormOf(IOp store, bool displaced) {
+  switch (store) {
+#define STRATA_MAP(Name, ...) \
+  case IOp::Name:             \
+    return displaced ? IOp::Name##Disp : IOp::Name##Const;
+    STRATA_STORE_OPS(STRATA_MAP)
+#undef STRATA_MAP
+    default:
+      return IOp::Count;
+  }
+}
+
 IOp fusedBranchOf(IOp compare, bool branchIfTrue, bool immediate) {
   switch (compare) {
 #define STRATA_MAP(Name, ...)                                                  \
@@ -361,9 +373,37 @@ class Translator : public NullConsumer {
     u32(m.offset);
   }
   void onStore(Op op, MemArg m) {
+    IOp plain = simpleOpFor(op);
+    uint32_t h = uint32_t(stack_.size());
+    // A constant value is stored from the instruction itself.
+    if (isConst(stack_[h - 1])) {
+      uint64_t bits = constant(stack_[h - 1]).bits;
+      stack_.pop_back();
+      uint32_t addr = pop();
+      emitOp(storeFormOf(plain, false));
+      u32(addr);
+      u32(m.offset);
+      u64(bits);
+      return;
+    }
+    // An address computed as `a + k` or `a - k` just before (the value
+    // needed no instruction) folds into the store.
+    if (lastIsPending() && last_.immediate && (last_.op == IOp::I32Add || last_.op == IOp::I32Sub) &&
+        stack_[h - 2] == last_.dst && last_.dst == canonical(h - 2)) {
+      uint32_t value = stack_[h - 1];
+      stack_.resize(h - 2);
+      LastOp add = takeBackLast();
+      uint32_t k = add.op == IOp::I32Sub ? 0u - uint32_t(add.imm) : uint32_t(add.imm);
+      emitOp(storeFormOf(plain, true));
+      u32(add.a);
+      u32(value);
+      u32(m.offset);
+      u32(k);
+      return;
+    }
     uint32_t value = pop();
     uint32_t addr = pop();
-    emitOp(simpleOpFor(op));
+    emitOp(plain);
     u32(addr);
     u32(value);
     u32(m.offset);
@@ -451,6 +491,7 @@ class Translator : public NullConsumer {
   void startLabel() {
     lastDst_ = kNoPatch;
     last_.start = kNoPatch;
+    lastCopy_ = kNoPatch;
   }
   // Fusion support: is the last emitted instruction still the last one, and
   // does the top of the stack hold its (not yet retargeted) result?
@@ -580,6 +621,7 @@ class Translator : public NullConsumer {
   void emitOp(IOp op) {
     opStart_ = here();
     last_.start = kNoPatch;
+    lastCopy_ = kNoPatch;
     ptr(handlers_[size_t(op)]);
   }
   void u32(uint32_t v) {
@@ -599,9 +641,22 @@ class Translator : public NullConsumer {
     lastDstSlot_ = slot;
     u32(slot);
   }
+  // Runs of copies (local rotations, materialisation) pair up into Copy2.
   void emitCopy(uint32_t dst, uint32_t src) {
     if (dst == src) return;
+    if (lastCopy_ != kNoPatch && lastCopy_ + 16 == here()) {
+      uint32_t first[2];
+      std::memcpy(first, &out_.code[lastCopy_ + 8], 8);
+      out_.code.resize(lastCopy_);
+      emitOp(IOp::Copy2);
+      u32(first[0]);
+      u32(first[1]);
+      u32(dst);
+      u32(src);
+      return;
+    }
     emitOp(IOp::Copy);
+    lastCopy_ = opStart_;
     u32(dst);
     u32(src);
   }
@@ -709,6 +764,7 @@ class Translator : public NullConsumer {
   // The last instruction if it was a simple operator whose result a
   // following instruction may absorb (branch, multiply-add, address).
   LastOp last_;
+  uint32_t lastCopy_ = kNoPatch;  // start of the last instruction if a Copy
   uint32_t opStart_ = 0;
   uint32_t lastDst_ = kNoPatch;  // code offset of the last output operand
   uint32_t lastDstSlot_ = 0;

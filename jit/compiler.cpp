@@ -311,13 +311,26 @@ class Emitter : public NullConsumer {
   }
 
   // --- structured control ---
+  // Dead code: after br/br_table/return/unreachable, or after the end of a
+  // block nothing reaches, the decoder may still report instructions (it
+  // tracks reachability per block for validation). Everything up to the
+  // enclosing live block's else/end is skipped; deadDepth_ counts blocks
+  // opened in dead code.
   void onBlock(Control& c) {
+    if (dead_) {
+      ++deadDepth_;
+      return;
+    }
     pre();
     materializeLocals();
     c.data.label = cc_.newLabel();
     for (uint32_t i = 0; i < c.sig.numResults(); ++i) c.data.merge.push_back(newReg(c.sig.result(i)));
   }
   void onLoop(Control& c) {
+    if (dead_) {
+      ++deadDepth_;
+      return;
+    }
     pre();
     materializeLocals();
     c.data.label = cc_.newLabel();
@@ -328,6 +341,10 @@ class Emitter : public NullConsumer {
     cc_.bind(c.data.label);
   }
   void onIf(Control& c) {
+    if (dead_) {
+      ++deadDepth_;
+      return;
+    }
     pre(true);
     Cond cond = popCondition();
     materializeLocals();
@@ -339,6 +356,9 @@ class Emitter : public NullConsumer {
     branchIf(cond.negated(), c.data.elseLabel);
   }
   void onElse(Control& c, bool thenFallsThrough) {
+    if (dead_ && deadDepth_) return;
+    thenFallsThrough = thenFallsThrough && !dead_;
+    dead_ = false;
     pre();
     if (thenFallsThrough) {
       moveTo(c.data.merge);
@@ -351,12 +371,19 @@ class Emitter : public NullConsumer {
     stack_.insert(stack_.end(), c.data.params.begin(), c.data.params.end());
   }
   void onEnd(Control& c, bool fallsThrough) {
+    if (dead_ && deadDepth_) {
+      --deadDepth_;
+      return;
+    }
+    fallsThrough = fallsThrough && !dead_;
+    dead_ = false;
     pre();
     if (c.kind == Op::Loop) {
       uint32_t n = c.sig.numResults();
       if (!fallsThrough) {
         stack_.resize(c.height);
         for (uint32_t i = 0; i < n; ++i) stack_.push_back(constVal(c.sig.result(i), 0));
+        dead_ = true;
       } else {
         std::vector<Val> top(stack_.end() - n, stack_.end());
         stack_.resize(c.height);
@@ -390,14 +417,16 @@ class Emitter : public NullConsumer {
     }
     for (uint32_t i = 0; i < c.sig.numResults(); ++i)
       stack_.push_back(c.data.reached ? c.data.merge[i] : constVal(c.sig.result(i), 0));
+    if (!c.data.reached) dead_ = true;
   }
 
   void onBr(Control& target) {
-    pre();
+    if (!pre()) return;
     branchTo(target);
+    dead_ = true;
   }
   void onBrIf(Control& target) {
-    pre(true);
+    if (!pre(true)) return;
     Cond cond = popCondition();
     if (target.data.merge.empty() && target.labelArity() == 0) {
       target.data.reached |= !target.isLoop();
@@ -410,11 +439,12 @@ class Emitter : public NullConsumer {
     }
   }
   void onBrTable(const std::vector<Control*>& targets, Control& def) {
-    pre();
+    if (!pre()) return;
     Val index = pop();
     if (index.kind == Val::kConst) {
       uint32_t i = uint32_t(index.bits);
       branchTo(i < targets.size() ? *targets[i] : def);
+      dead_ = true;
       return;
     }
     x86::Gp idx = gpOf(index);
@@ -456,21 +486,24 @@ class Emitter : public NullConsumer {
       cc_.bind(stubs[t]);
       branchTo(*t);
     }
+    dead_ = true;
   }
   void onReturn() {
-    pre();
+    if (!pre()) return;
     moveTo(fnMerge_);
     cc_.jmp(fnLabel_);
     markFunctionReached();
+    dead_ = true;
   }
   void onUnreachable() {
-    pre();
+    if (!pre()) return;
     cc_.jmp(trapLabel(kUnreachable));
+    dead_ = true;
   }
 
   // --- calls ---
   void onCall(uint32_t funcIndex) {
-    pre();
+    if (!pre()) return;
     const Module& m = d_->module();
     const FuncType& ft = m.funcType(funcIndex);
     storeArgs(ft);
@@ -484,7 +517,7 @@ class Emitter : public NullConsumer {
     emitCall(ft, callee);
   }
   void onCallIndirect(uint32_t typeIndex, uint32_t table) {
-    pre();
+    if (!pre()) return;
     const FuncType& ft = d_->module().types[typeIndex];
     Val index = pop();
     x86::Gp idx = gpOf(index);
@@ -496,11 +529,11 @@ class Emitter : public NullConsumer {
 
   // --- parametric ---
   void onDrop() {
-    pre();
+    if (!pre()) return;
     stack_.pop_back();
   }
   void onSelect(ValType t) {
-    pre();
+    if (!pre()) return;
     Val cond = pop();
     Val b = pop();
     Val a = pop();
@@ -526,7 +559,7 @@ class Emitter : public NullConsumer {
 
   // --- variables ---
   void onLocalGet(uint32_t i) {
-    pre();
+    if (!pre()) return;
     pushLocal(i);
   }
   void pushLocal(uint32_t i) {
@@ -537,12 +570,12 @@ class Emitter : public NullConsumer {
     stack_.push_back(v);
   }
   void onLocalSet(uint32_t i) {
-    pre();
+    if (!pre()) return;
     Val v = pop();
     setLocal(i, v);
   }
   void onLocalTee(uint32_t i) {
-    pre();
+    if (!pre()) return;
     Val v = pop();
     setLocal(i, v);
     if (v.kind == Val::kConst) {
@@ -552,7 +585,7 @@ class Emitter : public NullConsumer {
     }
   }
   void onGlobalGet(uint32_t i) {
-    pre();
+    if (!pre()) return;
     GlobalCell* cell = inst_.global(i);
     Val r = newReg(cell->type.type);
     x86::Gp p = cc_.newGpq();
@@ -561,7 +594,7 @@ class Emitter : public NullConsumer {
     stack_.push_back(r);
   }
   void onGlobalSet(uint32_t i) {
-    pre();
+    if (!pre()) return;
     GlobalCell* cell = inst_.global(i);
     Val v = pop();
     x86::Gp p = cc_.newGpq();
@@ -582,54 +615,54 @@ class Emitter : public NullConsumer {
 
   // --- tables and references ---
   void onTableGet(uint32_t t) {
-    pre();
+    if (!pre()) return;
     x86::Gp idx = gpOf(pop());
     x86::Gp r = callHelper((void*)&jitTableGet, {ctx_, ptrImm(inst_.table(t)), idx}, true);
     pushGp(inst_.table(t)->type().elem, r);
   }
   void onTableSet(uint32_t t) {
-    pre();
+    if (!pre()) return;
     x86::Gp v = gpOf(pop());
     x86::Gp idx = gpOf(pop());
     callHelper((void*)&jitTableSet, {ctx_, ptrImm(inst_.table(t)), idx, v}, true);
   }
   void onTableSize(uint32_t t) {
-    pre();
+    if (!pre()) return;
     x86::Gp r = callHelper((void*)&jitTableSize, {ptrImm(inst_.table(t))}, false);
     pushGp(ValType::I32, r);
   }
   void onTableGrow(uint32_t t) {
-    pre();
+    if (!pre()) return;
     x86::Gp n = gpOf(pop());
     x86::Gp init = gpOf(pop());
     x86::Gp r = callHelper((void*)&jitTableGrow, {ptrImm(inst_.table(t)), init, n}, false);
     pushGp(ValType::I32, r);
   }
   void onTableFill(uint32_t t) {
-    pre();
+    if (!pre()) return;
     x86::Gp n = gpOf(pop()), v = gpOf(pop()), idx = gpOf(pop());
     callHelper((void*)&jitTableFill, {ctx_, ptrImm(inst_.table(t)), idx, v, n}, true);
   }
   void onTableCopy(uint32_t dst, uint32_t src) {
-    pre();
+    if (!pre()) return;
     x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
     callHelper((void*)&jitTableCopy, {ctx_, ptrImm(inst_.table(dst)), ptrImm(inst_.table(src)), d, s, n}, true);
   }
   void onTableInit(uint32_t seg, uint32_t t) {
-    pre();
+    if (!pre()) return;
     x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
     callHelper((void*)&jitTableInit, {ctx_, ptrImm(&inst_), ptrImm(inst_.table(t)), u64Imm(seg), d, s, n}, true);
   }
   void onElemDrop(uint32_t seg) {
-    pre();
+    if (!pre()) return;
     callHelper((void*)&jitElemDrop, {ptrImm(&inst_), u64Imm(seg)}, false);
   }
   void onRefNull(ValType t) {
-    pre();
+    if (!pre()) return;
     stack_.push_back(constVal(t, 0));
   }
   void onRefIsNull() {
-    pre();
+    if (!pre()) return;
     Val v = pop();
     if (v.kind == Val::kConst) {
       stack_.push_back(constVal(ValType::I32, v.bits == 0));
@@ -643,13 +676,13 @@ class Emitter : public NullConsumer {
     pushGp(ValType::I32, r);
   }
   void onRefFunc(uint32_t f) {
-    pre();
+    if (!pre()) return;
     stack_.push_back(constVal(ValType::FuncRef, uint64_t(uintptr_t(inst_.function(f)))));
   }
 
   // --- memory ---
   void onLoad(Op op, MemArg m) {
-    pre();
+    if (!pre()) return;
     Val addr = pop();
     const OpInfo& info = opInfo(op);
     ValType rt = ValType(info.result);
@@ -675,7 +708,7 @@ class Emitter : public NullConsumer {
     stack_.push_back(r);
   }
   void onStore(Op op, MemArg m) {
-    pre();
+    if (!pre()) return;
     Val v = pop();
     Val addr = pop();
     uint32_t size = accessSize(op);
@@ -709,44 +742,44 @@ class Emitter : public NullConsumer {
     }
   }
   void onMemorySize() {
-    pre();
+    if (!pre()) return;
     x86::Gp r = callHelper((void*)&jitMemorySize, {ptrImm(mem_)}, false);
     pushGp(ValType::I32, r);
   }
   void onMemoryGrow() {
-    pre();
+    if (!pre()) return;
     x86::Gp n = gpOf(pop());
     x86::Gp r = callHelper((void*)&jitMemoryGrow, {ptrImm(mem_), n}, false);
     if (!guarded_) refreshMemory();
     pushGp(ValType::I32, r);
   }
   void onMemoryInit(uint32_t seg) {
-    pre();
+    if (!pre()) return;
     x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
     callHelper((void*)&jitMemoryInit, {ctx_, ptrImm(&inst_), u64Imm(seg), d, s, n}, true);
   }
   void onDataDrop(uint32_t seg) {
-    pre();
+    if (!pre()) return;
     callHelper((void*)&jitDataDrop, {ptrImm(&inst_), u64Imm(seg)}, false);
   }
   void onMemoryCopy() {
-    pre();
+    if (!pre()) return;
     x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
     callHelper((void*)&jitMemoryCopy, {ctx_, ptrImm(mem_), d, s, n}, true);
   }
   void onMemoryFill() {
-    pre();
+    if (!pre()) return;
     x86::Gp n = gpOf(pop()), v = gpOf(pop()), d = gpOf(pop());
     callHelper((void*)&jitMemoryFill, {ctx_, ptrImm(mem_), d, v, n}, true);
   }
 
   // --- numeric ---
   void onConst(ValType t, uint64_t bits) {
-    pre();
+    if (!pre()) return;
     stack_.push_back(constVal(t, bits));
   }
   void onUnary(Op op) {
-    pre(op == Op::I32Eqz);
+    if (!pre(op == Op::I32Eqz)) return;
     const OpInfo& info = opInfo(op);
     ValType rt = ValType(info.result);
     if (stack_.back().kind == Val::kConst) {
@@ -769,7 +802,7 @@ class Emitter : public NullConsumer {
     if (!emitUnary(op)) emitHelper(op, 1);
   }
   void onBinary(Op op) {
-    pre();
+    if (!pre()) return;
     const OpInfo& info = opInfo(op);
     ValType rt = ValType(info.result);
     Val& b = stack_[stack_.size() - 1];
@@ -1055,7 +1088,8 @@ class Emitter : public NullConsumer {
   }
   // Every callback starts here: annotation, and a pending comparison that
   // the callback does not consume becomes a 0/1 value.
-  void pre(bool consumesCondition = false) {
+  bool pre(bool consumesCondition = false) {
+    if (dead_) return false;
     if (annotate_) {
       Label l = cc_.newLabel();
       cc_.bind(l);
@@ -1068,6 +1102,7 @@ class Emitter : public NullConsumer {
       materializeCond(c, r);
       pushGp(ValType::I32, r);
     }
+    return true;
   }
   const char* opNameAt(size_t offset) {
     const uint8_t* p = d_->module().bytes.data() + offset;
@@ -1701,6 +1736,8 @@ class Emitter : public NullConsumer {
   bool statusUsed_ = false;
   Label statusExit_;
   std::vector<JumpTable> tables_;
+  bool dead_ = false;
+  uint32_t deadDepth_ = 0;
   std::map<std::pair<uint64_t, bool>, Label> constants_;
   uint32_t bodyEnd_ = 0;
 };
@@ -1737,6 +1774,11 @@ CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate) {
   }
   if (errors.error == kErrorOk) cc.finalize();
   if (errors.error != kErrorOk) {
+    if (std::getenv("STRATA_JIT_DEBUG")) {
+      String sb;
+      Formatter::formatNodeList(sb, FormatOptions(), &cc);
+      std::fprintf(stderr, "%s\n", sb.data());
+    }
     result.error = std::string("asmjit: ") + errors.message;
     return result;
   }

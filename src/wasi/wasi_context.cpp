@@ -146,7 +146,7 @@ std::unique_ptr<FdEntry> stdioEntry(int hostFd) {
     if (::getsockopt(hostFd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM)
       e->type = filetype::SOCKET_DGRAM;
     e->rightsBase = rights::SOCKET_BASE;
-  } else if (S_ISFIFO(st.st_mode) || (S_ISCHR(st.st_mode) && ::isatty(hostFd))) {
+  } else if (S_ISCHR(st.st_mode) && ::isatty(hostFd)) {  // a pipe keeps them: lseek says ESPIPE
     e->rightsBase &= ~(rights::FD_SEEK | rights::FD_TELL);
   }
   return e;

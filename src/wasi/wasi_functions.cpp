@@ -568,7 +568,7 @@ E path_open(Call& c) {
     e->rightsInheriting = inheriting;
   } else {
     e->rightsBase = base & rights::FILE_BASE;
-    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) e->rightsBase &= ~(rights::FD_SEEK | rights::FD_TELL);
+    if (S_ISCHR(st.st_mode) && ::isatty(fd)) e->rightsBase &= ~(rights::FD_SEEK | rights::FD_TELL);
     e->rightsInheriting = 0;
   }
   int64_t n = c.ctx.insertFd(std::move(e));

@@ -1,4 +1,4 @@
-// The start-up benchmark's program (see bench/wasi_startup.sh).
+// The start-up benchmark's program (see measure_startup.sh).
 #include <stdio.h>
 
 int main(void) {

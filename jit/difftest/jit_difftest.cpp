@@ -1,0 +1,170 @@
+// Differential test of the two tiers: runs every export of a module once in
+// the interpreter and once with every function compiled by the JIT (each on
+// a fresh instance), and compares what happened: results, traps, the
+// values passed to the fuzzing-support log imports, and the final memory.
+// Meant for modules from binaryen's `wasm-opt -ttf` (see run_difftest.sh).
+//
+//   strata-jit-difftest FILE.wasm...   exit 0 iff every file agrees
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "jit/jit.h"
+#include "runtime/exec_env.h"
+#include "runtime/instance.h"
+#include "wasm/module.h"
+
+namespace strata {
+namespace {
+
+struct Log {
+  std::vector<std::string> lines;
+};
+
+struct LogFunction {
+  Log* log;
+  ValType type;
+};
+
+void logCallback(void* env, Instance*, Slot* slots) {
+  auto* f = static_cast<LogFunction*>(env);
+  char buf[64];
+  uint64_t v = slots[0];
+  if (f->type == ValType::I32 || f->type == ValType::F32) v &= 0xffffffffu;
+  std::snprintf(buf, sizeof buf, "log %s 0x%" PRIx64, valTypeName(f->type), v);
+  f->log->lines.push_back(buf);
+}
+
+std::string describe(const FuncType& type, const std::vector<Slot>& results) {
+  std::ostringstream out;
+  for (size_t i = 0; i < results.size(); ++i) {
+    Slot v = results[i];
+    ValType t = type.results[i];
+    if (t == ValType::F32) {
+      v &= 0xffffffffu;
+      // Any NaN is as good as another (wasm NaN payloads are not
+      // deterministic across implementations).
+      if ((v & 0x7f800000u) == 0x7f800000u && (v & 0x7fffffu)) v = 0x7fc00000u;
+    } else if (t == ValType::F64) {
+      if ((v & 0x7ff0000000000000ull) == 0x7ff0000000000000ull && (v & 0xfffffffffffffull)) v = 0x7ff8000000000000ull;
+    } else if (isRefType(t)) {
+      v = v != 0;  // references: only null-ness is comparable across instances
+    }
+    out << " " << valTypeName(t) << ":0x" << std::hex << v;
+  }
+  return out.str();
+}
+
+// Runs the module's exports in order; returns the transcript.
+std::string runAll(const std::shared_ptr<const Module>& module, bool jit, std::string* error) {
+  Log log;
+  std::vector<std::unique_ptr<LogFunction>> logFns;
+  std::vector<Extern> imports;
+  for (const Import& imp : module->imports) {
+    if (imp.kind != ExternKind::Func || imp.module != "fuzzing-support") {
+      *error = "unsupported import " + imp.module + "." + imp.name;
+      return "";
+    }
+    const FuncType& ft = module->types[imp.typeIndex];
+    if (ft.params.size() != 1 || !ft.results.empty()) {
+      *error = "unsupported import " + imp.name;
+      return "";
+    }
+    logFns.push_back(std::make_unique<LogFunction>(LogFunction{&log, ft.params[0]}));
+    Extern ext;
+    ext.kind = ExternKind::Func;
+    ext.func = makeHostFunction(ft, logCallback, logFns.back().get());
+    imports.push_back(ext);
+  }
+  std::ostringstream out;
+  ExecEnv env;
+  std::shared_ptr<Instance> inst;
+  try {
+    inst = Instance::instantiate(module, imports, env);
+  } catch (const std::exception& e) {
+    out << "instantiate: " << e.what() << "\n";
+    return out.str();
+  }
+  if (jit) {
+    for (uint32_t i = module->numImportedFuncs; i < module->funcTypes.size(); ++i) {
+      if (!jit::compile(inst->function(i))) {
+        *error = "JIT cannot compile " + module->functionName(i);
+        return "";
+      }
+    }
+  }
+  for (const Export& e : module->exports) {
+    if (e.kind != ExternKind::Func) continue;
+    Function* f = inst->function(e.index);
+    std::vector<Slot> args(f->type.params.size(), 0);
+    out << e.name << ":";
+    log.lines.clear();
+    try {
+      std::vector<Slot> results = env.call(f, args);
+      out << describe(f->type, results);
+    } catch (const Trap& t) {
+      out << " trap " << t.what();
+    }
+    for (const std::string& l : log.lines) out << "\n  " << l;
+    out << "\n";
+  }
+  if (inst->numMemories()) {
+    Memory* m = inst->memory(0);
+    uint64_t h = 1469598103934665603ull;
+    for (uint64_t i = 0; i < m->byteSize(); ++i) h = (h ^ m->base()[i]) * 1099511628211ull;
+    out << "memory " << m->byteSize() << " bytes, hash 0x" << std::hex << h << "\n";
+  }
+  return out.str();
+}
+
+int check(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::shared_ptr<const Module> module;
+  try {
+    module = decodeModule(std::move(bytes));
+  } catch (const DecodeError& e) {
+    std::cout << path << ": skipped (" << e.toString() << ")\n";
+    return 0;
+  }
+  std::string error;
+  std::string a = runAll(module, false, &error);
+  if (!error.empty()) {
+    std::cout << path << ": skipped (" << error << ")\n";
+    return 0;
+  }
+  std::string b = runAll(module, true, &error);
+  if (!error.empty()) {
+    std::cout << path << ": FAILED: " << error << "\n";
+    return 1;
+  }
+  if (a != b) {
+    std::cout << path << ": FAILED: tiers differ\n--- interp\n" << a << "--- jit\n" << b;
+    return 1;
+  }
+  std::cout << path << ": ok\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace strata
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: strata-jit-difftest FILE.wasm...\n";
+    return 2;
+  }
+  strata::jit::Options options;
+  options.stats = true;  // compile failures are reported with their reason
+  strata::jit::configure(options);
+  strata::jit::installSignalHandlers();
+  int failed = 0;
+  for (int i = 1; i < argc; ++i) failed += strata::check(argv[i]);
+  return failed ? 1 : 0;
+}

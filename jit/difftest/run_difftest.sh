@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Differential testing of the interpreter against the JIT on random modules
+# from binaryen's translate-to-fuzz mode (wasm-opt -ttf).
+#
+#   run_difftest.sh DIFFTEST_BINARY WORK_DIR FIRST_SEED COUNT
+#
+# Seed S makes 4 KiB of pseudo-random bytes (deterministic), wasm-opt turns
+# them into a valid module (MVP + sign-ext + bulk memory + nontrapping
+# float-to-int + multi-value), and strata-jit-difftest runs its exports in
+# both tiers. ctest runs a fixed seed range; run more by hand, e.g.
+#   jit/difftest/run_difftest.sh build/strata-jit-difftest /tmp/fz 1000 500
+set -euo pipefail
+difftest="$1"
+work="$2"
+first="$3"
+count="$4"
+command -v wasm-opt > /dev/null || { echo "wasm-opt not found (install binaryen)"; exit 77; }
+mkdir -p "$work"
+files=()
+for ((seed = first; seed < first + count; ++seed)); do
+  python3 -c "import random,sys; r=random.Random($seed); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(4096)))" \
+    > "$work/$seed.bin"
+  wasm-opt -ttf "$work/$seed.bin" -o "$work/$seed.wasm" --mvp-features --enable-sign-ext --enable-bulk-memory \
+    --enable-nontrapping-float-to-int --enable-multivalue 2> /dev/null
+  files+=("$work/$seed.wasm")
+done
+"$difftest" "${files[@]}"

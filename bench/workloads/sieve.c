@@ -1,6 +1,6 @@
 /* sieve: the sieve of Eratosthenes over 4 million numbers, n times.
  * Measures byte loads and stores and tight loops. */
-#include "kernel.h"
+#include "bench.h"
 
 #define LIMIT 4000000u
 
@@ -19,7 +19,7 @@ static uint32_t sieve(uint32_t limit, uint32_t* largest) {
   return count;
 }
 
-KERNEL_ENTRY uint64_t run(uint32_t n) {
+static uint64_t run(uint32_t n) {
   uint64_t h = 0;
   for (uint32_t rep = 0; rep < n; ++rep) {
     /* Vary the limit a little so no two repetitions are the same work. */
@@ -30,3 +30,5 @@ KERNEL_ENTRY uint64_t run(uint32_t n) {
   }
   return h;
 }
+
+BENCH_MAIN("sieve", 60)

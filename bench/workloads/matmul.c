@@ -1,12 +1,12 @@
 /* matmul: dense 200x200 double-precision matrix product, n times.
  * Measures f64 arithmetic and strided memory access. */
-#include "kernel.h"
+#include "bench.h"
 
 #define DIM 200
 
 static double a[DIM][DIM], b[DIM][DIM], c[DIM][DIM];
 
-KERNEL_ENTRY uint64_t run(uint32_t n) {
+static uint64_t run(uint32_t n) {
   uint32_t seed = 12345;
   for (int i = 0; i < DIM; ++i)
     for (int j = 0; j < DIM; ++j) {
@@ -31,3 +31,5 @@ KERNEL_ENTRY uint64_t run(uint32_t n) {
   }
   return h;
 }
+
+BENCH_MAIN("matmul", 600)

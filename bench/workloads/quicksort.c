@@ -1,6 +1,6 @@
 /* quicksort: sorts 1 Mi pseudo-random 32-bit keys, n times with different
  * data. Measures unpredictable branches, memory traffic and recursion. */
-#include "kernel.h"
+#include "bench.h"
 
 #define COUNT (1u << 20)
 
@@ -45,7 +45,7 @@ static void quicksort(uint32_t* a, int32_t lo, int32_t hi) {
   insertion_sort(a, lo, hi);
 }
 
-KERNEL_ENTRY uint64_t run(uint32_t n) {
+static uint64_t run(uint32_t n) {
   uint64_t h = 0;
   uint32_t seed = 0x9e3779b9;
   for (uint32_t rep = 0; rep < n; ++rep) {
@@ -60,3 +60,5 @@ KERNEL_ENTRY uint64_t run(uint32_t n) {
   }
   return h;
 }
+
+BENCH_MAIN("quicksort", 7)

@@ -182,10 +182,6 @@ struct Cond {
   }
 };
 
-struct JumpTable {
-  Label table;
-  std::vector<Label> entries;
-};
 
 class Emitter : public NullConsumer {
  public:
@@ -229,6 +225,7 @@ class Emitter : public NullConsumer {
   void onFunctionStart(Control& c) {
     const FuncType& ft = d_->functionType();
     FuncNode* f = cc_.addFunc(FuncSignatureT<uint64_t, void*, void*, void*, void*>(CallConvId::kHost));
+    funcNode_ = f;
     ctx_ = cc_.newGpq("ctx");
     fp_ = cc_.newGpq("fp");
     f->setArg(0, ctx_);
@@ -265,14 +262,9 @@ class Emitter : public NullConsumer {
         cc_.xor_(locals_[i].gp.r32(), locals_[i].gp.r32());
       }
     }
-    if (mem_) {
-      if (guarded_) {
-        memBase_ = cc_.newGpq("membase");
-        cc_.mov(memBase_, imm(uint64_t(uintptr_t(mem_->base()))));
-      } else {
-        refreshMemory();
-      }
-    }
+    if (mem_ && !guarded_) refreshMemory();
+    // The memory base register is set up here on first use (see base()).
+    prologueEnd_ = cc_.cursor();
     fnLabel_ = cc_.newLabel();
     for (ValType t : ft.results) fnMerge_.push_back(newReg(t));
     c.data.label = fnLabel_;
@@ -302,11 +294,6 @@ class Emitter : public NullConsumer {
         cc_.embedUInt32(uint32_t(key.first));
       else
         cc_.embedUInt64(key.first);
-    }
-    for (JumpTable& t : tables_) {
-      cc_.align(AlignMode::kData, 4);
-      cc_.bind(t.table);
-      for (const Label& e : t.entries) cc_.embedLabelDelta(e, t.table, 4);
     }
   }
 
@@ -459,34 +446,52 @@ class Emitter : public NullConsumer {
       order.push_back(t);
       return l;
     };
+    // Runs of equal targets, then a binary search over them (asmjit's
+    // register allocator cannot be trusted with indirect jumps through a
+    // table: it asserts on some jump annotations).
     uint32_t count = uint32_t(targets.size());
-    if (count <= 8) {
-      for (uint32_t i = 0; i < count; ++i) {
-        cc_.cmp(idx.r32(), imm(i));
-        cc_.je(stubFor(targets[i]));
-      }
+    std::vector<Range> ranges;
+    for (uint32_t i = 0; i < count; ++i) {
+      if (!ranges.empty() && ranges.back().target == targets[i])
+        ranges.back().hi = i;
+      else
+        ranges.push_back({i, i, targets[i]});
+    }
+    x86::Gp i32 = idx.r32();
+    if (ranges.empty()) {
       cc_.jmp(stubFor(&def));
     } else {
-      cc_.cmp(idx.r32(), imm(count));
+      cc_.cmp(i32, imm(count));
       cc_.jae(stubFor(&def));
-      JumpTable jt;
-      jt.table = cc_.newLabel();
-      for (Control* t : targets) jt.entries.push_back(stubFor(t));
-      x86::Gp base = cc_.newGpq(), off = cc_.newGpq(), i64 = cc_.newGpq();
-      cc_.mov(i64.r32(), idx.r32());
-      cc_.lea(base, x86::ptr(jt.table));
-      cc_.movsxd(off, x86::dword_ptr(base, i64, 2));
-      cc_.add(off, base);
-      JumpAnnotation* ann = cc_.newJumpAnnotation();
-      for (Control* t : order) ann->addLabel(stubs[t]);
-      cc_.jmp(off, ann);
-      tables_.push_back(std::move(jt));
+      searchRanges(i32, ranges, 0, ranges.size(), stubFor);
     }
     for (Control* t : order) {
       cc_.bind(stubs[t]);
       branchTo(*t);
     }
     dead_ = true;
+  }
+  struct Range {
+    uint32_t lo, hi;
+    Control* target;
+  };
+  template <class StubFor>
+  void searchRanges(x86::Gp idx, const std::vector<Range>& r, size_t l, size_t h, StubFor& stubFor) {
+    if (h - l <= 3) {
+      for (size_t i = l; i + 1 < h; ++i) {
+        cc_.cmp(idx, imm(r[i].hi));
+        cc_.jbe(stubFor(r[i].target));
+      }
+      cc_.jmp(stubFor(r[h - 1].target));
+      return;
+    }
+    size_t m = (l + h) / 2;
+    Label right = cc_.newLabel();
+    cc_.cmp(idx, imm(r[m].lo));
+    cc_.jae(right);
+    searchRanges(idx, r, l, m, stubFor);
+    cc_.bind(right);
+    searchRanges(idx, r, m, h, stubFor);
   }
   void onReturn() {
     if (!pre()) return;
@@ -507,6 +512,15 @@ class Emitter : public NullConsumer {
     const Module& m = d_->module();
     const FuncType& ft = m.funcType(funcIndex);
     storeArgs(ft);
+    if (inst_.function(funcIndex) == fn_) {
+      // Self-recursion: a direct call, no entry lookup.
+      InvokeNode* node;
+      cc_.invoke(&node, funcNode_->label(), FuncSignatureT<uint64_t, void*, void*>(CallConvId::kHost));
+      node->setArg(0, ctx_);
+      node->setArg(1, fp_);
+      finishCall(ft, node);
+      return;
+    }
     x86::Gp callee = cc_.newGpq("callee");
     if (funcIndex < m.numImportedFuncs) {
       cc_.mov(callee, imm(uint64_t(uintptr_t(&inst_.importSlot(funcIndex)))));
@@ -552,7 +566,10 @@ class Emitter : public NullConsumer {
     } else {
       x86::Gp bg = gpOf(b);
       cc_.test(c.r32(), c.r32());
-      cc_.cmovz(r.gp, bg);
+      if (r.gp.size() == 4)
+        cc_.cmovz(r.gp, bg.r32());
+      else
+        cc_.cmovz(r.gp, bg.r64());
     }
     stack_.push_back(r);
   }
@@ -609,7 +626,7 @@ class Emitter : public NullConsumer {
         cc_.movq(g, x);
       cc_.mov(x86::qword_ptr(p), g);
     } else {
-      cc_.mov(x86::qword_ptr(p), gpOf(v));
+      cc_.mov(x86::qword_ptr(p), gpOf(v).r64());  // i32: upper half zero
     }
   }
 
@@ -669,8 +686,8 @@ class Emitter : public NullConsumer {
       return;
     }
     x86::Gp g = gpOf(v);
-    x86::Gp r = cc_.newGpq();
-    cc_.xor_(r.r32(), r.r32());
+    x86::Gp r = cc_.newGpd();
+    cc_.xor_(r, r);
     cc_.test(g, g);
     cc_.setz(r.r8());
     pushGp(ValType::I32, r);
@@ -827,6 +844,10 @@ class Emitter : public NullConsumer {
 
  private:
   // --- virtual stack ---
+  // i32 (and f32 bits) live in 32-bit virtual registers, written only by
+  // 32-bit instructions: their upper halves are zero, and spill slots are
+  // written and read at one width (no store-forwarding stalls).
+  x86::Gp newGp(ValType t) { return t == ValType::I32 || t == ValType::F32 ? cc_.newGpd() : cc_.newGpq(); }
   Val newReg(ValType t) {
     Val v;
     v.kind = Val::kReg;
@@ -836,7 +857,7 @@ class Emitter : public NullConsumer {
     else if (t == ValType::F64)
       v.xmm = cc_.newXmmSd();
     else
-      v.gp = cc_.newGpq();
+      v.gp = newGp(t);
     return v;
   }
   static Val constVal(ValType t, uint64_t bits) {
@@ -853,6 +874,11 @@ class Emitter : public NullConsumer {
     return v;
   }
   void pushGp(ValType t, x86::Gp g) {
+    if (t == ValType::I32 && g.size() == 8) {
+      x86::Gp d = cc_.newGpd();
+      cc_.mov(d, g.r32());
+      g = d;
+    }
     Val v;
     v.kind = Val::kReg;
     v.type = t;
@@ -865,7 +891,7 @@ class Emitter : public NullConsumer {
   x86::Gp gpOf(const Val& v0) {
     const Val& v = resolve(v0);
     if (v.kind == Val::kReg) return v.gp;
-    x86::Gp g = cc_.newGpq();
+    x86::Gp g = newGp(v.type);
     if (is64(v.type) && v.bits > 0xffffffffu)
       cc_.mov(g, imm(v.bits));
     else
@@ -902,7 +928,10 @@ class Emitter : public NullConsumer {
       else
         cc_.mov(dst.gp.r32(), imm(uint32_t(src.bits)));
     } else if (src.gp.id() != dst.gp.id()) {
-      cc_.mov(dst.gp, src.gp);
+      if (dst.gp.size() == 4)
+        cc_.mov(dst.gp, src.gp.r32());
+      else
+        cc_.mov(dst.gp, src.gp.r64());
     }
   }
   static Val regVal(ValType t, x86::Gp g) {
@@ -950,7 +979,7 @@ class Emitter : public NullConsumer {
       *out = first;
       return first.gp;
     }
-    *out = regVal(t, cc_.newGpq());
+    *out = regVal(t, newGp(t));
     return out->gp;
   }
   x86::Xmm floatDestination(ValType t, const Val& first, std::initializer_list<Val> laterReads, Val* out) {
@@ -1002,14 +1031,15 @@ class Emitter : public NullConsumer {
       if (int64_t(v.bits) == int64_t(int32_t(v.bits))) {
         cc_.mov(m, imm(int32_t(v.bits)));
       } else {
-        cc_.mov(m, gpOf(v));
+        cc_.mov(m, gpOf(v).r64());
       }
       return;
     }
     switch (v.type) {
       case ValType::F32: m.setSize(4); cc_.movss(m, v.xmm); break;
       case ValType::F64: m.setSize(8); cc_.movsd(m, v.xmm); break;
-      default: m.setSize(8); cc_.mov(m, v.gp); break;
+      case ValType::I32: m.setSize(4); cc_.mov(m, v.gp.r32()); break;
+      default: m.setSize(8); cc_.mov(m, v.gp.r64()); break;
     }
   }
   // Entries reading a local become registers of their own (before the
@@ -1098,7 +1128,7 @@ class Emitter : public NullConsumer {
     if (!consumesCondition && !stack_.empty() && stack_.back().kind == Val::kCmp) {
       stack_.pop_back();
       Cond c = emitCompare();
-      x86::Gp r = cc_.newGpq();
+      x86::Gp r = cc_.newGpd();
       materializeCond(c, r);
       pushGp(ValType::I32, r);
     }
@@ -1237,20 +1267,27 @@ class Emitter : public NullConsumer {
   // --- helper calls ---
   Operand ptrImm(const void* p) { return imm(uint64_t(uintptr_t(p))); }
   Operand u64Imm(uint64_t v) { return imm(v); }
-  x86::Gp callHelper(void* fn, std::initializer_list<Operand> args, bool mayTrap) {
+  x86::Gp callHelper(void* fn, std::initializer_list<Operand> args0, bool mayTrap) {
+    // Helpers take 64-bit arguments: widen 32-bit registers first (before
+    // the call node, which is where the arguments must be ready).
+    std::vector<Operand> args(args0);
+    for (Operand& a : args) {
+      if (a.isReg() && a.as<x86::Gp>().size() == 4) {
+        x86::Gp w = cc_.newGpq();
+        cc_.mov(w.r32(), a.as<x86::Gp>());
+        a = w;
+      }
+    }
     FuncSignatureBuilder sig(CallConvId::kHost);
     sig.setRetT<uint64_t>();
     for (size_t i = 0; i < args.size(); ++i) sig.addArgT<uint64_t>();
     InvokeNode* node;
     cc_.invoke(&node, imm(uint64_t(uintptr_t(fn))), sig);
-    size_t i = 0;
-    for (const Operand& a : args) {
-      if (a.isImm()) {
-        node->setArg(i, a.as<Imm>());
-      } else {
-        node->setArg(i, a.as<x86::Gp>());
-      }
-      ++i;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i].isImm())
+        node->setArg(i, args[i].as<Imm>());
+      else
+        node->setArg(i, args[i].as<x86::Gp>());
     }
     x86::Gp r = cc_.newGpq();
     node->setRet(0, r);
@@ -1281,6 +1318,9 @@ class Emitter : public NullConsumer {
     node->setArg(1, fp_);
     node->setArg(2, callee);
     node->setArg(3, imm(uint64_t(uintptr_t(&inst_))));
+    finishCall(ft, node);
+  }
+  void finishCall(const FuncType& ft, InvokeNode* node) {
     x86::Gp st = cc_.newGpq("status");
     node->setRet(0, st);
     Label ok = cc_.newLabel();
@@ -1309,6 +1349,18 @@ class Emitter : public NullConsumer {
         return 0;
     }
   }
+  // The guarded memory's base (it never moves), loaded once in the
+  // prologue when the function first needs it.
+  x86::Gp base() {
+    if (!memBase_.isValid()) {
+      memBase_ = cc_.newGpq("membase");
+      BaseNode* saved = cc_.setCursor(prologueEnd_);
+      cc_.mov(memBase_, imm(uint64_t(uintptr_t(mem_->base()))));
+      prologueEnd_ = cc_.cursor();
+      cc_.setCursor(saved == prologueEnd_->prev() ? prologueEnd_ : saved);
+    }
+    return memBase_;
+  }
   // [membase + index + offset]; with an unguarded memory, a bounds check
   // first.
   x86::Mem address(const Val& addr0, uint32_t offset, uint32_t size) {
@@ -1316,17 +1368,17 @@ class Emitter : public NullConsumer {
     if (guarded_) {
       if (addr.kind == Val::kConst) {
         uint64_t ea = uint64_t(uint32_t(addr.bits)) + offset;
-        if (ea < (1ull << 31)) return x86::ptr(memBase_, int32_t(ea));
+        if (ea < (1ull << 31)) return x86::ptr(base(), int32_t(ea));
         x86::Gp t = cc_.newGpq();
         cc_.mov(t, imm(ea));
-        return x86::ptr(memBase_, t);
+        return x86::ptr(base(), t);
       }
       x86::Gp idx = addr.gp;
-      if (offset < (1u << 31)) return x86::ptr(memBase_, idx, 0, int32_t(offset));
+      if (offset < (1u << 31)) return x86::ptr(base(), idx.r64(), 0, int32_t(offset));
       x86::Gp t = cc_.newGpq();
       cc_.mov(t.r32(), imm(offset));
-      cc_.add(t, idx);
-      return x86::ptr(memBase_, t);
+      cc_.add(t, idx.r64());
+      return x86::ptr(base(), t);
     }
     // Explicit check: ea + size <= memSize, in 64 bits (no overflow).
     x86::Gp ea = cc_.newGpq("ea");
@@ -1370,7 +1422,7 @@ class Emitter : public NullConsumer {
   x86::Gp bitsOf(const Val& v0) {
     const Val& v = resolve(v0);
     if (!isFloat(v.type) || v.kind == Val::kConst) return gpOf(v);
-    x86::Gp g = cc_.newGpq();
+    x86::Gp g = newGp(v.type);
     if (v.type == ValType::F32)
       cc_.movd(g.r32(), v.xmm);
     else
@@ -1416,19 +1468,19 @@ class Emitter : public NullConsumer {
       case Op::I64ExtendI32S: case Op::I64ExtendI32U: case Op::I32WrapI64: {
         pop();
         x86::Gp s = gpOf(a);
-        x86::Gp r = cc_.newGpq();
+        x86::Gp r = newGp(rt);
         switch (op) {
           case Op::I32Clz: cc_.lzcnt(r.r32(), s.r32()); break;
           case Op::I32Ctz: cc_.tzcnt(r.r32(), s.r32()); break;
           case Op::I32Popcnt: cc_.popcnt(r.r32(), s.r32()); break;
-          case Op::I64Clz: cc_.lzcnt(r, s); break;
-          case Op::I64Ctz: cc_.tzcnt(r, s); break;
-          case Op::I64Popcnt: cc_.popcnt(r, s); break;
+          case Op::I64Clz: cc_.lzcnt(r, s.r64()); break;
+          case Op::I64Ctz: cc_.tzcnt(r, s.r64()); break;
+          case Op::I64Popcnt: cc_.popcnt(r, s.r64()); break;
           case Op::I32Extend8S: cc_.movsx(r.r32(), s.r8()); break;
           case Op::I32Extend16S: cc_.movsx(r.r32(), s.r16()); break;
-          case Op::I64Extend8S: cc_.movsx(r, s.r8()); break;
-          case Op::I64Extend16S: cc_.movsx(r, s.r16()); break;
-          case Op::I64Extend32S: case Op::I64ExtendI32S: cc_.movsxd(r, s.r32()); break;
+          case Op::I64Extend8S: cc_.movsx(r.r64(), s.r8()); break;
+          case Op::I64Extend16S: cc_.movsx(r.r64(), s.r16()); break;
+          case Op::I64Extend32S: case Op::I64ExtendI32S: cc_.movsxd(r.r64(), s.r32()); break;
           default: cc_.mov(r.r32(), s.r32()); break;  // extend_u, wrap: zero-extend
         }
         pushGp(rt, r);
@@ -1437,9 +1489,9 @@ class Emitter : public NullConsumer {
       case Op::F32Abs: case Op::F32Neg: case Op::F64Abs: case Op::F64Neg: {
         pop();
         x86::Gp g = bitsOf(a);
-        x86::Gp r = cc_.newGpq();
-        cc_.mov(r, g);
         bool f32 = at == ValType::F32;
+        x86::Gp r = newGp(at);
+        cc_.mov(r, f32 ? x86::Gp(g.r32()) : x86::Gp(g.r64()));
         bool neg = op == Op::F32Neg || op == Op::F64Neg;
         if (f32) {
           neg ? cc_.xor_(r.r32(), imm(int32_t(0x80000000u))) : cc_.and_(r.r32(), imm(0x7fffffff));
@@ -1481,7 +1533,7 @@ class Emitter : public NullConsumer {
         cc_.xorps(r.xmm, r.xmm);
         bool f32 = rt == ValType::F32;
         // u32 values are zero-extended in their register: convert as i64.
-        x86::Gp src = (op == Op::F32ConvertI32S || op == Op::F64ConvertI32S) ? s.r32() : s;
+        x86::Gp src = (op == Op::F32ConvertI32S || op == Op::F64ConvertI32S) ? x86::Gp(s.r32()) : x86::Gp(s.r64());
         f32 ? cc_.cvtsi2ss(r.xmm, src) : cc_.cvtsi2sd(r.xmm, src);
         stack_.push_back(r);
         return true;
@@ -1531,7 +1583,7 @@ class Emitter : public NullConsumer {
           x86::Gp ag = gpOf(a);
           Val out;
           x86::Gp r = destination(rt, a, {}, &out);
-          cc_.lea(wide ? r : r.r32(), x86::ptr(ag, bg));
+          cc_.lea(r, x86::ptr(ag.r64(), bg.r64()));
           stack_.push_back(out);
           return true;
         }
@@ -1569,8 +1621,8 @@ class Emitter : public NullConsumer {
         const Val rb = resolve(b);
         x86::Gp c;
         if (rb.kind != Val::kConst) {
-          c = cc_.newGpq();
-          cc_.mov(c, rb.gp);
+          c = cc_.newGpd();
+          cc_.mov(c, rb.gp.r32());
         }
         Val out;
         x86::Gp r = destination(ValType(info.result), a, {}, &out);
@@ -1633,10 +1685,11 @@ class Emitter : public NullConsumer {
       case Op::F32Copysign: case Op::F64Copysign: {
         Val b = pop(), a = pop();
         x86::Gp ag = bitsOf(a), bg = bitsOf(b);
-        x86::Gp r = cc_.newGpq(), s = cc_.newGpq();
-        cc_.mov(r, ag);
-        cc_.mov(s, bg);
-        if (t == ValType::F32) {
+        bool f32 = t == ValType::F32;
+        x86::Gp r = newGp(t), s = newGp(t);
+        cc_.mov(r, f32 ? x86::Gp(ag.r32()) : x86::Gp(ag.r64()));
+        cc_.mov(s, f32 ? x86::Gp(bg.r32()) : x86::Gp(bg.r64()));
+        if (f32) {
           cc_.and_(r.r32(), imm(0x7fffffff));
           cc_.and_(s.r32(), imm(int32_t(0x80000000u)));
           cc_.or_(r.r32(), s.r32());
@@ -1668,17 +1721,18 @@ class Emitter : public NullConsumer {
       cc_.test(B, B);
       cc_.jz(trapLabel(kDivideByZero));
     }
-    x86::Gp lo = cc_.newGpq("lo"), hi = cc_.newGpq("hi");
-    x86::Gp L = wide ? lo : lo.r32(), H = wide ? hi : hi.r32();
+    ValType vt = wide ? ValType::I64 : ValType::I32;
+    x86::Gp lo = newGp(vt), hi = newGp(vt);
+    x86::Gp L = lo, H = hi;
     x86::Gp ag = gpOf(a);
     Label done = cc_.newLabel();
-    x86::Gp result = cc_.newGpq();
+    x86::Gp result = newGp(vt);
     if (isSigned && (!constB || minusOne)) {
       Label normal = cc_.newLabel();
       cc_.cmp(B, imm(-1));
       cc_.jne(normal);
       if (isRem) {
-        cc_.xor_(result.r32(), result.r32());
+        cc_.xor_(result.r32(), result.r32());  // (a 32-bit write of a 64-bit temp: not spilled here)
       } else {
         // INT_MIN / -1 overflows.
         if (wide) {
@@ -1689,8 +1743,8 @@ class Emitter : public NullConsumer {
           cc_.cmp(ag.r32(), imm(int32_t(INT32_MIN)));
         }
         cc_.je(trapLabel(kIntegerOverflow));
-        cc_.mov(result, ag);
-        wide ? cc_.neg(result) : cc_.neg(result.r32());
+        cc_.mov(result, wide ? x86::Gp(ag.r64()) : x86::Gp(ag.r32()));
+        cc_.neg(result);
       }
       cc_.jmp(done);
       cc_.bind(normal);
@@ -1703,7 +1757,7 @@ class Emitter : public NullConsumer {
       cc_.xor_(hi.r32(), hi.r32());
       cc_.div(H, L, B);
     }
-    cc_.mov(wide ? result : result.r32(), isRem ? H : L);
+    cc_.mov(result, isRem ? H : L);
     cc_.bind(done);
     pushGp(wide ? ValType::I64 : ValType::I32, result);
   }
@@ -1726,6 +1780,8 @@ class Emitter : public NullConsumer {
   bool guarded_ = false;
   bool hasLzcnt_ = false, hasBmi_ = false, hasPopcnt_ = false, hasSse41_ = false;
   x86::Gp ctx_, fp_, memBase_;
+  FuncNode* funcNode_ = nullptr;
+  BaseNode* prologueEnd_ = nullptr;
   std::vector<Val> locals_;
   std::vector<Val> stack_;
   std::vector<Val> fnMerge_;
@@ -1735,7 +1791,6 @@ class Emitter : public NullConsumer {
   Label trapLabels_[kNumTrapCodes];
   bool statusUsed_ = false;
   Label statusExit_;
-  std::vector<JumpTable> tables_;
   bool dead_ = false;
   uint32_t deadDepth_ = 0;
   std::map<std::pair<uint64_t, bool>, Label> constants_;

@@ -76,11 +76,15 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
   // Defined functions. Their Function objects exist before any constant
   // expression runs, since ref.func may name them.
   instance->definedFunctions_.reserve(m.functions.size());
+  // One registry lookup per type, not per function.
+  std::vector<uint32_t> sigIds(m.types.size(), 0);
   for (size_t i = 0; i < m.functions.size(); ++i) {
     uint32_t index = m.numImportedFuncs + static_cast<uint32_t>(i);
+    uint32_t typeIndex = m.funcTypes[index];
+    if (!sigIds[typeIndex]) sigIds[typeIndex] = canonicalSignatureId(m.types[typeIndex]);
     auto f = std::make_unique<Function>();
-    f->type = m.funcType(index);
-    f->sigId = canonicalSignatureId(f->type);
+    f->type = m.types[typeIndex];
+    f->sigId = sigIds[typeIndex];
     f->instance = instance.get();
     f->index = index;
     instance->definedFunctions_.push_back(std::move(f));

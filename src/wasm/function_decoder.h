@@ -118,10 +118,27 @@ class FunctionDecoder {
         consumer_(consumer),
         reader_(module.bytes.data() + decl_.codeBegin, module.bytes.data() + decl_.bodyEnd,
                 decl_.codeBegin) {
-    locals_.reserve(type_.params.size() + decl_.locals.size());
+    Scratch& s = scratch();
+    locals_.swap(s.locals);
+    stack_.swap(s.stack);
+    controls_.swap(s.controls);
+    brTargets_.swap(s.brTargets);
+    locals_.clear();
+    stack_.clear();
+    controls_.clear();
     locals_.insert(locals_.end(), type_.params.begin(), type_.params.end());
     locals_.insert(locals_.end(), decl_.locals.begin(), decl_.locals.end());
   }
+  ~FunctionDecoder() {
+    Scratch& s = scratch();
+    controls_.clear();
+    locals_.swap(s.locals);
+    stack_.swap(s.stack);
+    controls_.swap(s.controls);
+    brTargets_.swap(s.brTargets);
+  }
+  FunctionDecoder(const FunctionDecoder&) = delete;
+  FunctionDecoder& operator=(const FunctionDecoder&) = delete;
 
   // Validates the body and drives the consumer. Throws DecodeError.
   void decode();
@@ -256,6 +273,20 @@ class FunctionDecoder {
 
   void decodeSpecial(Op op);
   void decodePrefixed();
+
+  // The stacks' storage is reused by the next decoder on this thread:
+  // validating a module of many small functions would otherwise be mostly
+  // malloc and free.
+  struct Scratch {
+    std::vector<ValType> locals;
+    std::vector<ValType> stack;
+    std::vector<Control> controls;
+    std::vector<Control*> brTargets;
+  };
+  static Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+  }
 
   const Module& module_;
   const FunctionDecl& decl_;

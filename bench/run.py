@@ -65,6 +65,7 @@ WORKLOADS = {
 TIERS = ["interp", "jit", "tiered"]
 OTHER_RUNTIMES = ["node", "wasm3", "iwasm"]
 CHECKSUM_RE = re.compile(r"checksum: (0x[0-9a-fA-F]+)")
+N_RE = re.compile(r" N=(\d+) ")
 
 QUIET = False
 
@@ -207,7 +208,7 @@ def table_rows(results, runners):
         header += [r.label + " s", r.label + " x"]
     rows = []
     for w in results["workloads"]:
-        row = [w["name"], w["arg"] or "default", fmt_s(w["results"]["native"].get("median"))]
+        row = [w["name"], w.get("n") or w["arg"] or "?", fmt_s(w["results"]["native"].get("median"))]
         for r in runners[1:]:
             res = w["results"].get(r.name, {})
             status = res.get("status")
@@ -307,7 +308,7 @@ def svg_chart(results, runners, title):
             r = res.get(s.name, {})
             x = gx + si * bar_w
             if r.get("status") != "ok":
-                out.append('<text x="%.1f" y="%.1f" font-size="9" fill="#999">-</text>' % (x + 2, y(1) - 3))
+                out.append('<text x="%.1f" y="%.1f" font-size="9" fill="#999">\u00d7</text>' % (x + 1, y(1) - 3))
                 continue
             v = r["ratio"]
             y1, y0 = y(max(v, 10**lo_exp)), y(10**lo_exp)
@@ -315,6 +316,11 @@ def svg_chart(results, runners, title):
                 '<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s"><title>%s %s: %.2fx native</title></rect>'
                 % (x, y1, bar_w - 1, max(y0 - y1, 0.5), COLORS[si % len(COLORS)], esc(name), esc(s.label), v)
             )
+            if name == "geomean":
+                out.append(
+                    '<text x="%.1f" y="%.1f" font-size="9" text-anchor="middle">%s</text>'
+                    % (x + bar_w / 2, y1 - 3, ("%.1f" % v) if v >= 10 else ("%.2f" % v))
+                )
         tx = gx + bar_w * len(series) / 2
         ty = top + plot_h + 12
         weight = ' font-weight="bold"' if name == "geomean" else ""
@@ -328,6 +334,8 @@ def svg_chart(results, runners, title):
         ly = height - 16
         out.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (lx, ly - 10, COLORS[si % len(COLORS)]))
         label = s.label if s.name in OTHER_RUNTIMES else "strata " + s.label
+        if not any(res.get(s.name, {}).get("status") == "ok" for _, res in groups):
+            label += " (failed: \u00d7)"
         out.append('<text x="%d" y="%d">%s</text>' % (lx + 16, ly, esc(label)))
         lx += 30 + 7 * len(label)
     out.append("</svg>")
@@ -463,6 +471,8 @@ def main():
                         failed = True
                 elif r.name == "native" and entry["checksum"] is None:
                     entry["checksum"] = m.group(1).lower()
+                    n_match = N_RE.search(out)
+                    entry["n"] = int(n_match.group(1)) if n_match else None
                 elif m.group(1).lower() != entry["checksum"]:
                     res["status"] = "WRONG"
                     res["error"] = "checksum %s, native %s" % (m.group(1).lower(), entry["checksum"])
@@ -486,20 +496,29 @@ def main():
                     res["ratio"] = res["median"] / statistics.median(native["times"])
         results["workloads"].append(entry)
 
-    # Geomeans over the workloads every runner finished, so the columns compare.
-    complete = [
-        w for w in results["workloads"]
-        if all(w["results"].get(r.name, {}).get("status") == "ok" for r in runners if r.available)
-    ]
+    # Geomeans over the workloads that every runner finished, leaving out
+    # runners that finished none (a tier that crashes everywhere), so the
+    # columns compare.
+    def finished(w, r):
+        return w["results"].get(r.name, {}).get("status") == "ok"
+
+    counted = [r for r in runners if r.available and any(finished(w, r) for w in results["workloads"])]
+    complete = [w for w in results["workloads"] if all(finished(w, r) for r in counted)]
     results["geomean"] = {}
     results["geomean_over"] = [w["name"] for w in complete]
-    for r in runners:
-        if not r.available or not complete:
-            continue
+    for r in counted:
+        if not complete:
+            break
         g = {"seconds": geomean([w["results"][r.name]["median"] for w in complete])}
         if r.name != "native":
             g["ratio"] = geomean([w["results"][r.name]["ratio"] for w in complete])
         results["geomean"][r.name] = g
+    results["failures"] = {}
+    for r in runners:
+        errors = [(w["name"], w["results"][r.name]["error"]) for w in results["workloads"]
+                  if w["results"].get(r.name, {}).get("status") in ("FAIL", "WRONG")]
+        if errors:
+            results["failures"][r.name] = errors
     results["loadavg_end"] = list(os.getloadavg())
     for r, j in zip(runners, results["runners"]):
         j["available"], j["note"] = r.available, r.note
@@ -514,8 +533,13 @@ def main():
     for name, why in skipped.items():
         if not args.smoke:
             print("%s: skipped (%s)" % (name, why))
+    for name, errors in results["failures"].items():
+        first = errors[0][1].replace("\n", " ")
+        print("%s: failed on %d of %d workloads; first: %s: %s"
+              % (name, len(errors), len(results["workloads"]), errors[0][0], first[:300]))
     if len(complete) < len(results["workloads"]):
-        print("geomean over %d of %d workloads (those every runner finished)" % (len(complete), len(results["workloads"])))
+        print("geomean over %d of %d workloads (those every runner that finished any finished)"
+              % (len(complete), len(results["workloads"])))
 
     out_dir = os.path.join(args.build, "bench")
     json_path = args.json or (None if args.smoke else os.path.join(out_dir, "results.json"))
@@ -526,7 +550,7 @@ def main():
             f.write("\n")
         progress("wrote %s" % json_path)
     if svg_path and svg_path != "-":
-        title = "Strata vs native: %d workloads" % len(complete)
+        title = "Strata vs native code: %d WASI workloads" % len(results["workloads"])
         svg = svg_chart(results, shown, title)
         if svg:
             with open(svg_path, "w") as f:

@@ -192,9 +192,13 @@ void BM_CallHostToWasm(benchmark::State& state) {
   Function* inc = f.get("inc");
   Slot slots[1] = {0};
   uint32_t expected = 0;
-  for (auto _ : state) {
-    f.env.call(inc, slots);
-    ++expected;
+  try {
+    for (auto _ : state) {
+      f.env.call(inc, slots);
+      ++expected;
+    }
+  } catch (const std::exception& e) {
+    return fail(state, e.what());
   }
   if (static_cast<uint32_t>(slots[0]) != expected) fail(state, "wrong result");
   state.SetItemsProcessed(state.iterations());
@@ -209,7 +213,11 @@ void callLoopBench(benchmark::State& state, const char* function) {
   const uint32_t n = static_cast<uint32_t>(state.range(0));
   for (auto _ : state) {
     Slot slots[1] = {n};
-    f.env.call(loop, slots);
+    try {
+      f.env.call(loop, slots);
+    } catch (const std::exception& e) {
+      return fail(state, e.what());
+    }
     if (static_cast<uint32_t>(slots[0]) != n) return fail(state, "wrong result");
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
@@ -227,7 +235,11 @@ void BM_MemoryGrow(benchmark::State& state) {
     Function* grow = instance->exportedFunction("grow");
     state.ResumeTiming();
     Slot slots[1] = {n};
-    env.call(grow, slots);
+    try {
+      env.call(grow, slots);
+    } catch (const std::exception& e) {
+      return fail(state, e.what());
+    }
     state.PauseTiming();
     if (static_cast<uint32_t>(slots[0]) != n + 1) {
       state.ResumeTiming();

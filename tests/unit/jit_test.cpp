@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "jit/jit.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
@@ -198,6 +201,23 @@ TEST(Jit, MixedWithInterpreter) {
   EXPECT_EQ(trapOf(env, inst->exportedFunction("even"), {50000000}), "call stack exhausted");
   EXPECT_EQ(env.callDepth, 0u);
   EXPECT_EQ(env.call(inst->exportedFunction("odd"), {7})[0], 1u);
+}
+
+// W^X: no mapping of the process is writable and executable at once, even
+// right after code was emitted.
+TEST(Jit, CodeIsNeverWritableAndExecutable) {
+  ExecEnv env;
+  auto inst = instantiate(trapModule(), env);
+  compileAll(*inst);
+  EXPECT_EQ(env.call(inst->exportedFunction("div_s"), {7, 2})[0], 3u);
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    std::istringstream fields(line);
+    std::string range, perms;
+    fields >> range >> perms;
+    EXPECT_FALSE(perms.size() >= 3 && perms[1] == 'w' && perms[2] == 'x') << line;
+  }
 }
 
 }  // namespace

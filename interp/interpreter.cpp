@@ -514,20 +514,15 @@ const void* const* interpreterHandlers() {
 }
 
 void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
+  // Entered from outside the interpreter (the host, or compiled code
+  // calling a function without JIT code): the first such entry may compile
+  // (--tier=jit; tiered mode for functions with loops, see jit/jit.h).
   if (fn->jitEntry.load(std::memory_order_acquire) ||
-      (!fn->interpCode.load(std::memory_order_acquire) && jit::onFirstCall(fn))) {
+      (!fn->interpCode.load(std::memory_order_acquire) && jit::onFirstCall(fn, /*fromOutside=*/true))) {
     jit::invoke(env, fn, fp, fn->instance);
     return;
   }
   if (jit::g_tiered) {
-    // Tiered: a function entered from outside the interpreter (the host,
-    // or compiled code calling a cold function) is compiled at once: it
-    // may run long, and no interpreter frame of it exists yet that would
-    // have to finish in the interpreter.
-    if (env.callDepth == 0 && jit::compile(fn)) {
-      jit::invoke(env, fn, fp, fn->instance);
-      return;
-    }
     int32_t left = fn->jitCountdown.load(std::memory_order_relaxed) - 1;
     fn->jitCountdown.store(left, std::memory_order_relaxed);
     if (left == 0) jit::onHot(fn);

@@ -1801,6 +1801,25 @@ class Emitter : public NullConsumer {
 
 // --- compile driver ------------------------------------------------------------
 
+namespace {
+struct LoopFinder : NullConsumer {
+  bool found = false;
+  void onLoop(Control&) { found = true; }
+};
+}  // namespace
+
+bool functionHasLoop(Function* f) {
+  const Module& module = f->instance->module();
+  LoopFinder finder;
+  try {
+    FunctionDecoder<LoopFinder> decoder(module, f->index - module.numImportedFuncs, finder);
+    decoder.decode();
+  } catch (const DecodeError&) {
+    return false;
+  }
+  return finder.found;
+}
+
 CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate) {
   CompileResult result;
   Instance& inst = *f->instance;

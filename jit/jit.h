@@ -92,9 +92,13 @@ bool compile(Function* f);
 void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller);
 
 // Hook for the interpreter, called when `f` is about to run and has no
-// interpreter code yet (its first call): in jit mode compiles it. True if
-// `f` now has a JIT entry.
-bool onFirstCall(Function* f);
+// interpreter code yet (its first call): in jit mode compiles it. In tiered
+// mode it starts the call countdown, and compiles at once a function with
+// a loop entered from outside the interpreter (`fromOutside`: the host or
+// compiled code), since without OSR a long-running loop entered once
+// would otherwise never leave the interpreter. True if `f` now has a JIT
+// entry.
+bool onFirstCall(Function* f, bool fromOutside = false);
 // Tiered mode: `f`'s countdown ran out.
 void onHot(Function* f);
 // True in tiered mode (checked by the interpreter off its hot path).

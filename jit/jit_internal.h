@@ -56,6 +56,9 @@ struct CompileResult {
   std::vector<CodeAnnotation> annotations;
 };
 
+// Whether the body of wasm function `f` has a loop (one validating walk).
+bool functionHasLoop(Function* f);
+
 // Compiles one function into `rt`. Not thread-safe per runtime: callers lock.
 CompileResult compileFunction(Function* f, asmjit::JitRuntime& rt, bool annotate);
 

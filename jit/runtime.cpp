@@ -161,7 +161,7 @@ uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* ca
       return 0;
     }
     if (!callee->jitEntry.load(std::memory_order_acquire) && !callee->interpCode.load(std::memory_order_acquire))
-      onFirstCall(callee);
+      onFirstCall(callee, /*fromOutside=*/true);
     if (Function::JitEntry e = callee->jitEntry.load(std::memory_order_acquire))
       return e(ctx, fp, callee, caller);
     char probe;
@@ -434,13 +434,14 @@ void worker() {
 
 }  // namespace
 
-bool onFirstCall(Function* f) {
+bool onFirstCall(Function* f, bool fromOutside) {
   switch (g_options.mode) {
     case Mode::Jit:
       return compile(f);
     case Mode::Tiered:
       if (f->jitCountdown.load(std::memory_order_relaxed) == 0)
         f->jitCountdown.store(int32_t(std::max<uint32_t>(g_options.threshold, 1)), std::memory_order_relaxed);
+      if (fromOutside && !f->isHost() && functionHasLoop(f)) return compile(f);
       return false;
     default:
       return false;

@@ -203,6 +203,43 @@ TEST(Jit, MixedWithInterpreter) {
   EXPECT_EQ(env.call(inst->exportedFunction("odd"), {7})[0], 1u);
 }
 
+// Tiered: interpreted calls count down, the background compiler publishes
+// the entry, later calls run compiled code; results never change.
+TEST(Jit, TieredCompilesHotFunctionsInTheBackground) {
+  // $leaf (func 0) is called by $caller (func 1) n times, from the
+  // interpreter: (loop (local.set 1 (i32.add (local.get 1) (call $leaf (local.get 0)))) (br_if ...)).
+  test::WasmBuilder b;
+  uint32_t t = b.type({test::I32}, {test::I32});
+  b.func(t, {}, {0x20, 0x00, 0x41, 0x02, 0x6c}, "leaf");  // x * 2
+  // (local $i i32) (local $sum i32)
+  // loop: sum += leaf(i); i += 1; br_if (i != n)
+  b.func(t, {{2, test::I32}},
+         {0x03, 0x40,                                      // loop
+          0x20, 0x02, 0x20, 0x01, 0x10, 0x00, 0x6a, 0x21, 0x02,  // sum = sum + leaf(i)
+          0x20, 0x01, 0x41, 0x01, 0x6a, 0x22, 0x01,        // i = i + 1 (tee)
+          0x20, 0x00, 0x47, 0x0d, 0x00,                    // br_if 0 (i != n)
+          0x0b, 0x20, 0x02},
+         "caller");
+  jit::Options tiered;
+  tiered.mode = jit::Mode::Tiered;
+  tiered.threshold = 5;
+  jit::configure(tiered);
+  ExecEnv env;
+  auto inst = instantiate(b.build(), env);
+  Function* leaf = inst->exportedFunction("leaf");
+  Function* caller = inst->exportedFunction("caller");
+  // Entered from the host: the caller is compiled at once; its calls to the
+  // cold leaf go through the bridge, which compiles the leaf too.
+  EXPECT_EQ(env.call(caller, {100})[0], 9900u);
+  std::ostringstream stats;
+  jit::printStats(stats);  // waits for the background compiler
+  EXPECT_NE(caller->jitEntry.load(), nullptr);
+  EXPECT_NE(leaf->jitEntry.load(), nullptr);
+  EXPECT_EQ(env.call(caller, {100})[0], 9900u);
+  EXPECT_EQ(env.call(leaf, {21})[0], 42u);
+  jit::configure(jit::Options());
+}
+
 // W^X: no mapping of the process is writable and executable at once, even
 // right after code was emitted.
 TEST(Jit, CodeIsNeverWritableAndExecutable) {

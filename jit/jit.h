@@ -76,6 +76,9 @@ struct Options {
   bool dump = false;          // --dump-jit
   std::string dumpFunction;   // empty: every function
   bool perfMap = false;
+  // Testing: refuse to compile the function of this name (or index), as if
+  // the JIT could not handle it. Also set by STRATA_JIT_REFUSE.
+  std::string refuse;
 };
 
 // Set once, before any module runs.

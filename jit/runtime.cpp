@@ -22,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <iostream>
@@ -353,6 +354,7 @@ void writePerfMap(uintptr_t addr, size_t size, const std::string& name) {
 
 void configure(const Options& options) {
   g_options = options;
+  if (const char* refuse = std::getenv("STRATA_JIT_REFUSE")) g_options.refuse = refuse;
   g_tiered = options.mode == Mode::Tiered;
   if (options.mode != Mode::Interp) installSignalHandlers();
 }
@@ -369,11 +371,17 @@ bool compile(Function* f) {
   bool dump = wantsDump(f);
   auto t0 = std::chrono::steady_clock::now();
   CompileResult r;
-  try {
-    r = compileFunction(f, runtime(), dump);
-  } catch (const std::exception& e) {
-    r.entry = nullptr;
-    r.error = e.what();
+  const Module& module = f->instance->module();
+  if (!g_options.refuse.empty() &&
+      (g_options.refuse == module.functionName(f->index) || g_options.refuse == std::to_string(f->index))) {
+    r.error = "refused (testing)";
+  } else {
+    try {
+      r = compileFunction(f, runtime(), dump);
+    } catch (const std::exception& e) {
+      r.entry = nullptr;
+      r.error = e.what();
+    }
   }
   auto t1 = std::chrono::steady_clock::now();
   Stats& s = stats();

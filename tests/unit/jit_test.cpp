@@ -240,6 +240,29 @@ TEST(Jit, TieredCompilesHotFunctionsInTheBackground) {
   jit::configure(jit::Options());
 }
 
+// A function the JIT cannot compile stays interpreted; its callers and
+// callees still run compiled, through the bridge and do_call.
+TEST(Jit, UncompilableFunctionStaysInterpreted) {
+  test::WasmBuilder b;
+  uint32_t t = b.type({test::I32}, {test::I32});
+  b.func(t, {}, {0x20, 0x00, 0x41, 0x02, 0x6c}, "leaf");                    // x * 2
+  b.func(t, {}, {0x20, 0x00, 0x10, 0x00, 0x41, 0x01, 0x6a}, "middle");     // leaf(x) + 1
+  b.func(t, {}, {0x20, 0x00, 0x10, 0x01, 0x41, 0x03, 0x6c}, "top");        // middle(x) * 3
+  jit::Options options;
+  options.mode = jit::Mode::Jit;
+  options.refuse = "middle";
+  jit::configure(options);
+  ExecEnv env;
+  auto inst = instantiate(b.build(), env);
+  EXPECT_EQ(env.call(inst->exportedFunction("top"), {5})[0], 33u);
+  EXPECT_NE(inst->exportedFunction("top")->jitEntry.load(), nullptr);
+  EXPECT_EQ(inst->exportedFunction("middle")->jitEntry.load(), nullptr);
+  EXPECT_NE(inst->exportedFunction("middle")->interpCode.load(), nullptr);
+  EXPECT_NE(inst->exportedFunction("leaf")->jitEntry.load(), nullptr);
+  EXPECT_EQ(env.call(inst->exportedFunction("middle"), {5})[0], 11u);
+  jit::configure(jit::Options());
+}
+
 // W^X: no mapping of the process is writable and executable at once, even
 // right after code was emitted.
 TEST(Jit, CodeIsNeverWritableAndExecutable) {

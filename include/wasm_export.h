@@ -234,7 +234,10 @@ uint32_t wasm_func_get_param_count(wasm_function_inst_t func_inst, wasm_module_i
 uint32_t wasm_func_get_result_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
 
 /* Calls _start, else __main_argc_argv / main (with argc/argv copied into
- * the app heap when main takes them). */
+ * the app heap when main takes them). A WASI command's arguments are those
+ * of wasm_runtime_set_wasi_args (argc/argv here are ignored for _start, as
+ * in WAMR); when it calls proc_exit the call still succeeds and the code is
+ * wasm_runtime_get_wasi_exit_code's. */
 bool wasm_application_execute_main(wasm_module_inst_t module_inst, int32_t argc, char *argv[]);
 /* Calls `name` (as lookup_function) with argv parsed for its parameter
  * types and prints the results as iwasm does: "0xc:i32", one line,
@@ -274,6 +277,40 @@ bool wasm_runtime_register_natives(const char *module_name, NativeSymbol *native
 bool wasm_runtime_register_natives_raw(const char *module_name, NativeSymbol *native_symbols,
                                        uint32_t n_native_symbols);
 
+/* ---- WASI --------------------------------------------------------------- */
+
+/* The WASI arguments of a module: preopened directories (the guest sees
+ * each under its host path), "GUEST::HOST" mappings, "KEY=VALUE"
+ * environment strings and argv (argv[0] is the program name). The strings
+ * are copied. They take effect at the next wasm_runtime_instantiate, which
+ * builds a new WASI context (fd table) for each root instance and fails with
+ * a clear error if a directory cannot be opened or an argument is bad (a
+ * NULL list with a nonzero count, a mapping without "::", an env entry
+ * without '='). Modules of the same group (the root and the dependencies
+ * instantiated for it) share the root's context, so a WASI reactor used as
+ * a library writes to the same descriptors as the command that imports it;
+ * a dependency with its own wasm_runtime_set_wasi_args gets its own. A
+ * module that imports WASI without any set_wasi_args sees no arguments, no
+ * environment and no preopened directory, with the process's stdio. */
+void wasm_runtime_set_wasi_args(wasm_module_t module, const char *dir_list[], uint32_t dir_count,
+                                const char *map_dir_list[], uint32_t map_dir_count, const char *env[],
+                                uint32_t env_count, char *argv[], int argc);
+/* The same, with the host descriptors behind the guest's fds 0, 1 and 2
+ * (-1: the process's own). They are not closed by the runtime. */
+void wasm_runtime_set_wasi_args_ex(wasm_module_t module, const char *dir_list[], uint32_t dir_count,
+                                   const char *map_dir_list[], uint32_t map_dir_count, const char *env[],
+                                   uint32_t env_count, char *argv[], int argc, int64_t stdinfd, int64_t stdoutfd,
+                                   int64_t stderrfd);
+/* True for a root instance whose module imports WASI. */
+bool wasm_runtime_is_wasi_mode(wasm_module_inst_t module_inst);
+/* The command's _start, or NULL. */
+wasm_function_inst_t wasm_runtime_lookup_wasi_start_function(wasm_module_inst_t module_inst);
+/* A call that ends in proc_exit(code) (in the instance or any of its
+ * dependencies) returns true, as in WAMR, with no exception; this is the
+ * code of the last one (0 after wasm_application_execute_main when _start
+ * returned normally). */
+uint32_t wasm_runtime_get_wasi_exit_code(wasm_module_inst_t module_inst);
+
 /* ---- Strata extensions -------------------------------------------------- */
 
 /* Opt-in sharing of dependency instances: after this call, instantiating
@@ -289,6 +326,42 @@ bool strata_runtime_share_instance(const char *module_name, wasm_module_inst_t m
  * replacement. Returns the number of slots patched. */
 uint32_t strata_runtime_patch_imports(wasm_module_inst_t module_inst, wasm_function_inst_t from,
                                       wasm_function_inst_t to);
+
+/* Hot replacement of a dependency (no peer runtime has it): instantiates
+ * new_module (loaded with wasm_runtime_load) in place of module_inst's
+ * dependency module_name, then re-points every reference the group holds
+ * to the old instance's exported functions (the importers' import slots,
+ * one atomic store each, and funcref elements of the group's tables and
+ * globals) to the new instance's exports of the same names. new_module's
+ * own imports come from the group's instances (by module name) and host
+ * modules; its start function and a reactor's _initialize run first, on the
+ * calling thread's exec env. Its state starts fresh: the old instance's
+ * memory and globals are not carried over. new_module may be unloaded
+ * afterwards; the instance keeps what it needs. The C++ form is
+ * strata::InstanceGroup::replace (src/runtime/linker.h).
+ *
+ * Fails, changing nothing, with one line in error_buf when: module_name is
+ * the root or not a dependency of this group; an importer imports a memory,
+ * table or global from it; new_module lacks a function an importer uses or
+ * its type differs; new_module imports a module not in the group or fails
+ * to start; other roots' instances link to this group
+ * (strata_runtime_share_instance).
+ *
+ * In-flight calls: a call already running in the old code (for instance the
+ * native that called this function) finishes on the old code; every call
+ * made after this function returns (through an import slot, a table, or
+ * lookup_function "$name$f") runs the new code. The old instance is
+ * "retired" and freed when no call through this API is running on any
+ * thread (the moment the last running wasm_runtime_call_wasm /
+ * wasm_application_execute_* returns, or at once if none is running),
+ * unless a table or global of the group still refers to one of its
+ * functions that was not exported (then at the next replacement in the
+ * group or at wasm_runtime_deinstantiate). wasm_function_inst_t handles of
+ * the old instance's functions must not be used after the replacement. */
+bool strata_runtime_replace_module(wasm_module_inst_t module_inst, const char *module_name,
+                                   wasm_module_t new_module, char *error_buf, uint32_t error_buf_size);
+/* How many replaced instances of module_inst's group are not freed yet. */
+uint32_t strata_runtime_retired_count(wasm_module_inst_t module_inst);
 
 #ifdef __cplusplus
 }

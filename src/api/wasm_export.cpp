@@ -3,6 +3,7 @@
 #include "wasm_export.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cinttypes>
 #include <cmath>
@@ -22,16 +23,27 @@
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
 #include "runtime/linker.h"
+#include "wasi/wasi.h"
+#include "wasi/wasi_resolver.h"
 #include "wasm/module.h"
 
 using namespace strata;
 
 // ---------------------------------------------------------------- handles
 
+// What wasm_runtime_set_wasi_args(_ex) gave for a module; the WASI context
+// is built from it at each instantiation.
+struct WasiArgs {
+  std::vector<std::string> dirs, mapDirs, env, argv;
+  int64_t stdinFd = -1, stdoutFd = -1, stderrFd = -1;  // -1: the process's own
+  std::string error;                                   // a bad argument, reported at instantiation
+};
+
 struct WASMModuleCommon {
   ModuleNode* node = nullptr;
   uint8_t* copy = nullptr;  // wasm_runtime_load's copy of the binary (allocator memory)
   uint32_t size = 0;
+  std::unique_ptr<WasiArgs> wasiArgs;  // null: never set
 };
 
 namespace {
@@ -127,6 +139,11 @@ struct WASMModuleInstanceCommon {
   std::string exceptionText;  // what get_exception returned last
   void* customData = nullptr;
   AppHeap heap;
+  // Roots only: the WASI context of the root (null if it imports no WASI)
+  // and the code of the last proc_exit (0 when _start returned).
+  wasi::WasiContext* wasiCtx = nullptr;
+  std::shared_ptr<wasi::WasiContext> wasiCtxShared;  // the same, for replacements
+  uint32_t wasiExitCode = 0;
 };
 
 struct WASMExecEnv {
@@ -158,6 +175,8 @@ struct Runtime {
   std::set<WASMModuleCommon*> moduleHandles;
   std::map<std::string, std::shared_ptr<InstanceGroup>> shared;
   std::string lastAllocError;
+  // The context WASI imports are type-checked against at load time.
+  std::unique_ptr<wasi::WasiContext> wasiCheckCtx;
 };
 
 std::recursive_mutex gMutex;
@@ -169,6 +188,97 @@ std::vector<std::function<std::unique_ptr<ImportResolver>()>>& resolverFactories
 }
 
 thread_local WASMExecEnv* tCurrentEnv = nullptr;
+
+// Calls running through the C API (callOn), on every thread, and groups
+// with instances retired by strata_runtime_replace_module: those are freed
+// when the count of running calls drops to zero.
+std::atomic<int> gActiveCalls{0};
+std::atomic<int> gRetiredPending{0};
+void releaseRetiredIfIdle();
+
+// ---------------------------------------------------------------- WASI
+
+// The WASI contexts of one wasm_runtime_instantiate, made as the linker
+// asks for them (WasiImportResolver's contextFor) and handed to the group.
+// A module with its own wasm_runtime_set_wasi_args gets its own context;
+// every other module of the group shares the root's (one process: one fd
+// table, argv and environment).
+struct WasiInstantiation {
+  ModuleNode* root = nullptr;
+  std::map<const Module*, std::shared_ptr<wasi::WasiContext>> contexts;
+  std::shared_ptr<wasi::WasiContext> rootCtx;
+};
+thread_local WasiInstantiation* tWasiInst = nullptr;
+
+ModuleNode* nodeOfModule(ModuleNode* node, const Module* m, std::set<ModuleNode*>& seen) {
+  if (!node || !seen.insert(node).second) return nullptr;
+  if (node->module.get() == m) return node;
+  for (ModuleNode* d : node->deps)
+    if (ModuleNode* n = nodeOfModule(d, m, seen)) return n;
+  return nullptr;
+}
+
+std::shared_ptr<wasi::WasiContext> makeWasiContext(const WasiArgs* args, const std::string& label) {
+  wasi::WasiOptions options;
+  std::string error;
+  if (args) {
+    if (!args->error.empty()) throw LinkError(label + ": WASI arguments: " + args->error);
+    for (const std::string& d : args->dirs) options.addDir(d);
+    for (const std::string& m : args->mapDirs)
+      if (!options.addMapDir(m)) throw LinkError(label + ": WASI arguments: bad map_dir '" + m + "' (expected GUEST::HOST)");
+    options.env = args->env;
+    options.args = args->argv;
+    if (args->stdinFd >= 0) options.stdinFd = static_cast<int>(args->stdinFd);
+    if (args->stdoutFd >= 0) options.stdoutFd = static_cast<int>(args->stdoutFd);
+    if (args->stderrFd >= 0) options.stderrFd = static_cast<int>(args->stderrFd);
+  }
+  std::unique_ptr<wasi::WasiContext> ctx = wasi::WasiContext::create(options, &error);
+  if (!ctx) throw LinkError(label + ": WASI context: " + error);
+  return std::shared_ptr<wasi::WasiContext>(std::move(ctx));
+}
+
+const WasiArgs* wasiArgsOf(ModuleNode* node) {
+  auto* h = node ? static_cast<WASMModuleCommon*>(node->hostData) : nullptr;
+  return h ? h->wasiArgs.get() : nullptr;
+}
+
+wasi::WasiContext* wasiContextFor(const Module& importer) {
+  WasiInstantiation* wi = tWasiInst;
+  if (!wi) {
+    // wasm_runtime_load checks the types of WASI imports; the functions it
+    // makes are thrown away.
+    Runtime* rt = gRuntime;
+    if (!rt) return nullptr;
+    if (!rt->wasiCheckCtx) {
+      std::string error;
+      rt->wasiCheckCtx = wasi::WasiContext::create(wasi::WasiOptions(), &error);
+    }
+    return rt->wasiCheckCtx.get();
+  }
+  auto it = wi->contexts.find(&importer);
+  if (it != wi->contexts.end()) return it->second.get();
+  std::set<ModuleNode*> seen;
+  ModuleNode* node = nodeOfModule(wi->root, &importer, seen);
+  const WasiArgs* args = wasiArgsOf(node);
+  std::shared_ptr<wasi::WasiContext> ctx;
+  if (args && node != wi->root) {
+    ctx = makeWasiContext(args, node->label);
+  } else {
+    if (!wi->rootCtx) wi->rootCtx = makeWasiContext(wasiArgsOf(wi->root), wi->root->label);
+    ctx = wi->rootCtx;
+  }
+  wi->contexts[&importer] = ctx;
+  return ctx.get();
+}
+
+void ensureWasiResolverFactory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    strata::capi::addResolverFactory(
+        [] { return std::unique_ptr<ImportResolver>(new wasi::WasiImportResolver(wasiContextFor)); });
+  });
+}
+
 
 void setError(char* buf, uint32_t size, const std::string& msg) {
   if (buf && size) std::snprintf(buf, size, "%s", msg.c_str());
@@ -601,8 +711,20 @@ bool callOn(WASMExecEnv* ee, Function* f, Slot* slots) {
   tCurrentEnv = ee;
   WASMModuleInstanceCommon* inst = ee->moduleInst;
   bool ok = false;
+  gActiveCalls.fetch_add(1, std::memory_order_acq_rel);
+  struct Active {
+    ~Active() {
+      if (gActiveCalls.fetch_sub(1, std::memory_order_acq_rel) == 1 && gRetiredPending.load() > 0)
+        releaseRetiredIfIdle();
+    }
+  } active;
   try {
     ee->env->call(f, slots);
+    ok = true;
+  } catch (const wasi::WasiExit& e) {
+    // proc_exit ends the call successfully, as in WAMR; the code is
+    // wasm_runtime_get_wasi_exit_code's.
+    if (WASMModuleInstanceCommon* root = rootOf(inst)) root->wasiExitCode = e.code();
     ok = true;
   } catch (const Trap& e) {
     if (inst) inst->exception = e.what();
@@ -626,6 +748,17 @@ WASMExecEnv* defaultEnv(WASMModuleInstanceCommon* h) {
     else h->exception = err;
   }
   return root->defaultEnv;
+}
+
+void releaseRetiredIfIdle() {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  Runtime* rt = gRuntime;
+  if (!rt || gActiveCalls.load() != 0) return;  // the last call to end does it
+  // What a table or global still refers to stays until the next
+  // replacement in its group or wasm_runtime_deinstantiate.
+  gRetiredPending.store(0);
+  for (WASMModuleInstanceCommon* r : rt->roots)
+    if (r->group && r->group->retiredCount()) r->group->releaseRetired();
 }
 
 uint32_t cellsOf(ValType t) { return (t == ValType::I32 || t == ValType::F32) ? 1 : 2; }
@@ -664,6 +797,7 @@ void destroyRuntime(Runtime* rt) {
   rt->shared.clear();
   rt->registry.reset();  // frees every module, calling destroyers
   rt->extraResolvers.clear();
+  rt->wasiCheckCtx.reset();
 }
 
 bool parseArg(const char* text, ValType type, Slot* out) {
@@ -751,6 +885,7 @@ extern "C" {
 
 bool wasm_runtime_full_init(RuntimeInitArgs* args) {
   std::lock_guard<std::recursive_mutex> lock(gMutex);
+  ensureWasiResolverFactory();
   if (gRuntime) {
     ++gRuntime->initCount;
     return true;
@@ -984,8 +1119,14 @@ wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t
   };
   WASMExecEnv* saved = tCurrentEnv;
   tCurrentEnv = root->defaultEnv;
+  WasiInstantiation wasiInst;
+  wasiInst.root = module->node;
+  WasiInstantiation* savedWasi = tWasiInst;
+  tWasiInst = &wasiInst;
   try {
     root->group = InstanceGroup::instantiate(*rt->registry, module->node, *root->defaultEnv->env, options);
+  } catch (const wasi::WasiExit& e) {
+    error = "instantiate failed: proc_exit(" + std::to_string(e.code()) + ") in a start function or _initialize";
   } catch (const Trap& e) {
     error = std::string("instantiate failed: start function trapped: Exception: ") + e.what();
   } catch (const std::bad_alloc&) {
@@ -994,8 +1135,14 @@ wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t
     error = std::string("instantiate failed: ") + e.what();
   }
   tCurrentEnv = saved;
+  tWasiInst = savedWasi;
   (void)allocFailed;
   if (root->group) {
+    // The WASI contexts live as long as the instances that use them.
+    for (auto& kv : wasiInst.contexts) root->group->attachments.push_back(kv.second);
+    auto rc = wasiInst.contexts.find(module->node->module.get());
+    if (rc != wasiInst.contexts.end()) root->wasiCtx = rc->second.get();
+    root->wasiCtxShared = wasiInst.rootCtx;
     for (WASMModuleInstanceCommon* d : root->deps)
       root->group->attachments.push_back(std::shared_ptr<void>(d, [](void* p) {
         static_cast<WASMModuleInstanceCommon*>(p)->~WASMModuleInstanceCommon();
@@ -1177,6 +1324,7 @@ bool wasm_application_execute_main(wasm_module_inst_t module_inst, int32_t argc,
   WASMExecEnv* ee = defaultEnv(module_inst);
   if (!ee) return false;
   Instance* inst = module_inst->inst;
+  if (WASMModuleInstanceCommon* root = rootOf(module_inst)) root->wasiExitCode = 0;
   Function* f = inst->exportedFunction("_start");
   if (f && f->type.params.empty()) {
     std::vector<Slot> slots(f->type.results.size() + 1);
@@ -1373,6 +1521,145 @@ bool strata_runtime_share_instance(const char* module_name, wasm_module_inst_t m
   if (!root || !root->group || !root->group->find(module_name)) return false;
   gRuntime->shared[module_name] = root->group;
   return true;
+}
+
+// ---------------------------------------------------------------- WASI
+
+namespace {
+void setWasiArgs(wasm_module_t module, const char* dir_list[], uint32_t dir_count, const char* map_dir_list[],
+                 uint32_t map_dir_count, const char* env[], uint32_t env_count, char* argv[], int argc,
+                 int64_t stdinfd, int64_t stdoutfd, int64_t stderrfd) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  if (!gRuntime || !module || !gRuntime->moduleHandles.count(module)) return;
+  auto args = std::unique_ptr<WasiArgs>(new WasiArgs);
+  auto copy = [&](const char* what, const char* const* list, int64_t n, std::vector<std::string>* out) {
+    if (n < 0) n = 0;
+    if (n && !list) {
+      if (args->error.empty()) args->error = std::string(what) + " is NULL but its count is " + std::to_string(n);
+      return;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (!list[i]) {
+        if (args->error.empty()) args->error = std::string(what) + "[" + std::to_string(i) + "] is NULL";
+        return;
+      }
+      out->emplace_back(list[i]);
+    }
+  };
+  copy("dir_list", dir_list, dir_count, &args->dirs);
+  copy("map_dir_list", map_dir_list, map_dir_count, &args->mapDirs);
+  copy("env", env, env_count, &args->env);
+  copy("argv", argv, argc, &args->argv);
+  for (const std::string& e : args->env)
+    if (e.find('=') == std::string::npos && args->error.empty()) args->error = "env entry '" + e + "' has no '='";
+  args->stdinFd = stdinfd;
+  args->stdoutFd = stdoutfd;
+  args->stderrFd = stderrfd;
+  module->wasiArgs = std::move(args);
+}
+}  // namespace
+
+void wasm_runtime_set_wasi_args(wasm_module_t module, const char* dir_list[], uint32_t dir_count,
+                                const char* map_dir_list[], uint32_t map_dir_count, const char* env[],
+                                uint32_t env_count, char* argv[], int argc) {
+  setWasiArgs(module, dir_list, dir_count, map_dir_list, map_dir_count, env, env_count, argv, argc, -1, -1, -1);
+}
+
+void wasm_runtime_set_wasi_args_ex(wasm_module_t module, const char* dir_list[], uint32_t dir_count,
+                                   const char* map_dir_list[], uint32_t map_dir_count, const char* env[],
+                                   uint32_t env_count, char* argv[], int argc, int64_t stdinfd, int64_t stdoutfd,
+                                   int64_t stderrfd) {
+  setWasiArgs(module, dir_list, dir_count, map_dir_list, map_dir_count, env, env_count, argv, argc, stdinfd,
+              stdoutfd, stderrfd);
+}
+
+bool wasm_runtime_is_wasi_mode(wasm_module_inst_t module_inst) {
+  WASMModuleInstanceCommon* root = rootOf(module_inst);
+  return root && root == module_inst && root->wasiCtx;
+}
+
+wasm_function_inst_t wasm_runtime_lookup_wasi_start_function(wasm_module_inst_t module_inst) {
+  if (!wasm_runtime_is_wasi_mode(module_inst)) return nullptr;
+  Function* f = module_inst->inst->exportedFunction("_start");
+  return f && f->type.params.empty() && f->type.results.empty() ? f : nullptr;
+}
+
+uint32_t wasm_runtime_get_wasi_exit_code(wasm_module_inst_t module_inst) {
+  WASMModuleInstanceCommon* root = rootOf(module_inst);
+  return root ? root->wasiExitCode : 0;
+}
+
+// ---------------------------------------------------------------- hot replacement
+
+bool strata_runtime_replace_module(wasm_module_inst_t module_inst, const char* module_name, wasm_module_t new_module,
+                                   char* error_buf, uint32_t error_buf_size) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  Runtime* rt = runtime();
+  if (!rt) return setError(error_buf, error_buf_size, "the runtime is not initialised"), false;
+  WASMModuleInstanceCommon* root = rootOf(module_inst);
+  if (!root || !rt->roots.count(root) || !root->group)
+    return setError(error_buf, error_buf_size, "replace failed: invalid module instance"), false;
+  if (!module_name || !new_module || !rt->moduleHandles.count(new_module))
+    return setError(error_buf, error_buf_size, "replace failed: invalid module or name"), false;
+  // Other roots linked to this group's instances (sharing) would keep
+  // calling the old code. References: the root's own, the sharing
+  // registrations (later roots link to the new instance), other groups.
+  long refs = 1;
+  for (auto& kv : rt->shared) refs += kv.second == root->group ? 1 : 0;
+  if (root->group.use_count() > refs)
+    return setError(error_buf, error_buf_size,
+                    std::string("replace ") + module_name +
+                        ": other instances link to this group's instances (strata_runtime_share_instance)"),
+           false;
+  WASMExecEnv* ee = tCurrentEnv ? tCurrentEnv : defaultEnv(root);
+  if (!ee) return setError(error_buf, error_buf_size, "replace failed: " + root->exception), false;
+
+  WasiInstantiation wasiInst;
+  wasiInst.root = root->node;
+  wasiInst.rootCtx = root->wasiCtxShared;
+  WasiInstantiation* savedWasi = tWasiInst;
+  tWasiInst = &wasiInst;
+  std::string error;
+  WASMModuleInstanceCommon* handle = nullptr;
+  long n = -1;
+  try {
+    n = root->group->replace(
+        *rt->registry, module_name, new_module->node->module, *ee->env,
+        [&](Instance* inst) {
+          handle = rtNew<WASMModuleInstanceCommon>();
+          if (!handle) throw LinkError(rt->lastAllocError);
+          handle->root = root;
+          handle->inst = inst;
+          inst->setHostData(handle);
+        },
+        &error);
+  } catch (const wasi::WasiExit& e) {
+    error = std::string("replace ") + module_name + ": proc_exit(" + std::to_string(e.code()) + ") while starting";
+  } catch (const std::exception& e) {
+    error = std::string("replace ") + module_name + ": " + e.what();
+  }
+  tWasiInst = savedWasi;
+  if (handle) {
+    // The handle lives with the group (the new instance, or a failed one
+    // the group keeps).
+    root->group->attachments.push_back(std::shared_ptr<void>(handle, [](void* p) {
+      static_cast<WASMModuleInstanceCommon*>(p)->~WASMModuleInstanceCommon();
+      rtFree(p);
+    }));
+  }
+  if (n < 0) return setError(error_buf, error_buf_size, error), false;
+  if (n >= 0 && !wasiInst.contexts.empty())
+    for (auto& kv : wasiInst.contexts) root->group->attachments.push_back(kv.second);
+  gRetiredPending.fetch_add(1);
+  if (gActiveCalls.load() == 0) releaseRetiredIfIdle();
+  return true;
+}
+
+uint32_t strata_runtime_retired_count(wasm_module_inst_t module_inst) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  WASMModuleInstanceCommon* root = rootOf(module_inst);
+  if (!gRuntime || !root || !gRuntime->roots.count(root) || !root->group) return 0;
+  return static_cast<uint32_t>(root->group->retiredCount());
 }
 
 uint32_t strata_runtime_patch_imports(wasm_module_inst_t module_inst, wasm_function_inst_t from,

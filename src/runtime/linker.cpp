@@ -339,6 +339,7 @@ void ModuleRegistry::freeNode(ModuleNode* node) {
 InstanceGroup::~InstanceGroup() {
   // Reverse instantiation order: importers before exporters.
   while (!instances_.empty()) instances_.pop_back();
+  retired_.clear();
   failed_.clear();
   attachments.clear();
 }
@@ -363,6 +364,182 @@ size_t InstanceGroup::patchImports(Function* from, Function* to) {
     }
   }
   return n;
+}
+
+long InstanceGroup::replace(ModuleRegistry& registry, const std::string& moduleName,
+                            std::shared_ptr<const Module> replacement, ExecEnv& env,
+                            const std::function<void(Instance*)>& onInstance, std::string* error) {
+  std::lock_guard<std::recursive_mutex> lock(registry.mutex());
+  const std::string where = "replace " + moduleName + ": ";
+  auto fail = [&](const std::string& what) {
+    *error = where + what;
+    return -1L;
+  };
+  if (!replacement) return fail("no replacement module");
+  auto named = byName_.find(moduleName);
+  if (named == byName_.end())
+    return fail(shared_.count(moduleName) ? "its instance belongs to another group (shared); replace it there"
+                                          : "no instance of that name in this group");
+  Instance* old = named->second;
+  if (old == root_) return fail("the root instance cannot be replaced");
+  const Module& nm = *replacement;
+
+  // Every importer's use of the old instance must be a function the
+  // replacement exports with the same type.
+  for (const auto& inst : instances_) {
+    if (inst.get() == old) continue;
+    const Module& m = inst->module();
+    for (const Import& imp : m.imports) {
+      if (imp.module != moduleName) continue;
+      const std::string what = m.moduleName.empty() ? std::string("an importer") : m.moduleName;
+      if (imp.kind != ExternKind::Func)
+        return fail("import " + imp.module + "." + imp.name + " is a " + kindWord(imp.kind) +
+                    ", which cannot be re-pointed (only modules whose importers import functions can be replaced)");
+      const Export* exp = nm.findExport(imp.name);
+      if (!exp || exp->kind != ExternKind::Func)
+        return fail("the replacement exports no function \"" + imp.name + "\" (imported by " +
+                    (inst.get() == root_ ? std::string("the root") : what) + ")");
+      if (nm.funcType(exp->index) != m.types[imp.typeIndex])
+        return fail("signature mismatch for \"" + imp.name + "\": the importer expects " +
+                    m.types[imp.typeIndex].toString() + ", the replacement exports " +
+                    nm.funcType(exp->index).toString());
+    }
+  }
+
+  // The replacement's imports: host modules, or this group's instances.
+  std::vector<Extern> externs;
+  for (const Import& imp : nm.imports) {
+    const std::string what = "import " + imp.module + "." + imp.name + ": ";
+    Extern ext;
+    if (registry.isHostModule(imp.module)) {
+      bool done = false;
+      for (ImportResolver* r : registry.resolvers()) {
+        if (!r->providesModule(imp.module)) continue;
+        std::string err;
+        if (!r->resolve(nm, imp, &ext, &err)) return fail(hostError(imp, err));
+        done = true;
+        break;
+      }
+      if (!done) return fail(what + "no host module " + imp.module);
+    } else {
+      if (imp.module == moduleName) return fail(what + "the replacement cannot import from the module it replaces");
+      Instance* from = find(imp.module);
+      if (!from) return fail(what + imp.module + " is not instantiated in this group");
+      if (!from->findExport(imp.name, &ext))
+        return fail(what + imp.module + " exports no " + kindWord(imp.kind) + " \"" + imp.name + "\"");
+      if (ext.kind == ExternKind::Func) ext.func = borrowed(ext.func.get());
+    }
+    externs.push_back(std::move(ext));
+  }
+
+  Instance::Hooks hooks;
+  hooks.created = [&](Instance& inst) {
+    if (onInstance) onInstance(&inst);
+  };
+  hooks.retainFailed = [this](std::shared_ptr<Instance> inst) { failed_.push_back(std::move(inst)); };
+  std::shared_ptr<Instance> fresh;
+  try {
+    fresh = Instance::instantiate(replacement, std::move(externs), env, hooks);
+    if (!nm.findExport("_start")) {
+      Function* init = fresh->exportedFunction("_initialize");
+      if (init && init->type.params.empty() && init->type.results.empty()) env.call(init, std::vector<Slot>{});
+    }
+  } catch (const Trap& e) {
+    if (fresh) failed_.push_back(fresh);
+    return fail(std::string("the replacement trapped while starting: ") + e.what());
+  } catch (const std::runtime_error& e) {
+    if (fresh) failed_.push_back(fresh);
+    return fail(e.what());
+  }
+
+  // Old exported function -> new export of the same name and type.
+  std::map<Function*, Function*> map;
+  for (const Export& exp : old->module().exports) {
+    if (exp.kind != ExternKind::Func) continue;
+    Function* from = old->function(exp.index);
+    Function* to = fresh->exportedFunction(exp.name);
+    if (from && to && from->type == to->type && from->instance == old) map[from] = to;
+  }
+  long n = 0;
+  auto repoint = [&](Slot& s) {
+    auto it = map.find(reinterpret_cast<Function*>(static_cast<uintptr_t>(s)));
+    if (s && it != map.end()) {
+      s = reinterpret_cast<uintptr_t>(it->second);
+      ++n;
+    }
+  };
+  std::shared_ptr<Instance> oldOwned;
+  for (auto& inst : instances_) {
+    if (inst.get() == old) {
+      oldOwned = inst;
+      inst = fresh;  // same place in instantiation order
+      continue;
+    }
+    const Module& m = inst->module();
+    uint32_t slot = 0;
+    for (const Import& imp : m.imports) {
+      if (imp.kind != ExternKind::Func) continue;
+      if (imp.module == moduleName) {
+        inst->importSlot(slot).store(fresh->exportedFunction(imp.name), std::memory_order_release);
+        ++n;
+      }
+      ++slot;
+    }
+  }
+  named->second = fresh.get();
+  for (const auto& inst : instances_) {
+    const Module& m = inst->module();
+    // Tables and globals this instance defines (imported ones are
+    // re-pointed where they are defined).
+    for (uint32_t t = m.numImportedTables; t < m.tables.size(); ++t) {
+      Table* table = inst->table(t);
+      if (!table || table->type().elem != ValType::FuncRef) continue;
+      for (uint64_t i = 0; i < table->size(); ++i) repoint(table->data()[i]);
+    }
+    for (uint32_t g = m.numImportedGlobals; g < m.globalTypes.size(); ++g)
+      if (m.globalTypes[g].type == ValType::FuncRef) repoint(inst->global(g)->value);
+  }
+  retired_.push_back(std::move(oldOwned));
+  return n;
+}
+
+size_t InstanceGroup::releaseRetired() {
+  if (retired_.empty()) return 0;
+  // Retired instances still referenced from a live table or global, or
+  // from one kept that way, stay.
+  std::set<Instance*> kept;
+  auto scan = [&](const Instance& inst) {
+    const Module& m = inst.module();
+    auto note = [&](Slot s) {
+      if (!s) return;
+      Function* f = reinterpret_cast<Function*>(static_cast<uintptr_t>(s));
+      for (const auto& r : retired_)
+        if (f->instance == r.get()) kept.insert(r.get());
+    };
+    for (uint32_t t = m.numImportedTables; t < m.tables.size(); ++t) {
+      Table* table = inst.table(t);
+      if (table && table->type().elem == ValType::FuncRef)
+        for (uint64_t i = 0; i < table->size(); ++i) note(table->data()[i]);
+    }
+    for (uint32_t g = m.numImportedGlobals; g < m.globalTypes.size(); ++g)
+      if (m.globalTypes[g].type == ValType::FuncRef) note(inst.global(g)->value);
+  };
+  for (const auto& inst : instances_) scan(*inst);
+  for (size_t before = 0; before != kept.size();) {
+    before = kept.size();
+    for (const auto& r : retired_)
+      if (kept.count(r.get())) scan(*r);
+  }
+  size_t freed = 0;
+  for (auto it = retired_.begin(); it != retired_.end();) {
+    if (kept.count(it->get())) {
+      ++it;
+    } else {
+      it = retired_.erase(it);
+      ++freed;
+    }
+  }
+  return freed;
 }
 
 std::shared_ptr<InstanceGroup> InstanceGroup::instantiate(ModuleRegistry& registry, ModuleNode* root, ExecEnv& env,

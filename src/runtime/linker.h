@@ -178,6 +178,40 @@ class InstanceGroup {
   // changed. The tier-up / hot-replace patch point.
   size_t patchImports(Function* from, Function* to);
 
+  // Hot replacement of a dependency ("beyond the peers"): instantiates
+  // `replacement` in place of this group's instance of `moduleName` and
+  // re-points every reference the group holds to the old instance's
+  // exported functions: the importers' slots (one release store each, the
+  // patchImports mechanism) and funcref elements of live tables and
+  // globals, each to the new export of the same name. The replacement's
+  // imports come from this group's instances (by module name) and from host
+  // modules; its start function and a reactor's _initialize run on `env`
+  // before anything is re-pointed. Its state starts fresh (nothing of the
+  // old instance's memory or globals is carried over).
+  //
+  // Fails, changing nothing, with *error set to one line when: moduleName
+  // is the root or no instance of this group; an importer imports a
+  // memory, table or global from it (those cannot be re-pointed); the
+  // replacement lacks a function an importer uses or its type differs; the
+  // replacement imports a module that is not in the group, or fails to
+  // instantiate. Another group that links to this one's instance
+  // (Options::shared) would keep calling the old code: the caller must not
+  // replace a module such groups use (the C API refuses).
+  //
+  // A call already running in the old code finishes there; the old
+  // instance is kept as "retired" (its memory, its functions) until
+  // releaseRetired(), which the caller may call only when no call into this
+  // group is running on any thread. `onInstance` is called with the new
+  // instance right after it is created. Returns the number of references
+  // re-pointed (or -1 on failure).
+  long replace(ModuleRegistry& registry, const std::string& moduleName, std::shared_ptr<const Module> replacement,
+               ExecEnv& env, const std::function<void(Instance*)>& onInstance, std::string* error);
+  // Frees the retired instances that no live table or global of the group
+  // refers to any more (a function that was not exported, stored in a
+  // table, keeps its instance). Returns how many were freed.
+  size_t releaseRetired();
+  size_t retiredCount() const { return retired_.size(); }
+
   // Objects of the embedding layer released with the group (the C API's
   // per-instance handles), after its instances.
   std::vector<std::shared_ptr<void>> attachments;
@@ -188,6 +222,7 @@ class InstanceGroup {
   std::map<std::string, Instance*> byName_;
   std::vector<std::shared_ptr<Function>> stubs_;
   std::vector<std::shared_ptr<Instance>> failed_;  // failed instantiations whose functions may be referenced
+  std::vector<std::shared_ptr<Instance>> retired_;  // replaced instances (see replace)
   std::map<std::string, std::shared_ptr<InstanceGroup>> shared_;
   Instance* root_ = nullptr;
 };

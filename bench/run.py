@@ -260,20 +260,22 @@ def svg_chart(results, runners, title):
     ratios = [res[s.name]["ratio"] for _, res in groups for s in series if res.get(s.name, {}).get("status") == "ok"]
     if not series or not ratios:
         return None
-    lo = min(0.5, min(ratios))
-    hi = max(2.0, max(ratios))
-    lo_exp = math.floor(math.log10(lo))
-    hi_exp = math.ceil(math.log10(hi))
+    # Axis from the 1-2-5 step at or below the smallest ratio (0.5 at most)
+    # to the one at or above the largest (2 at least).
+    steps = [m * 10.0**e for e in range(-3, 5) for m in (1, 2, 5)]
+    lo_v = max(v for v in steps if v <= min(0.5, min(ratios)))
+    hi_v = min(v for v in steps if v >= max(2.0, max(ratios)))
     left, right, top, bottom = 70, 20, 60, 90
     bar_w = 10 if len(series) > 2 else 14
     group_w = bar_w * len(series) + 14
-    plot_w = group_w * len(groups)
+    geo_w = 2 * bar_w * len(series) + 14  # wider, to fit the value labels
+    plot_w = group_w * (len(groups) - 1) + geo_w
     plot_h = 320
     width = left + plot_w + right
     height = top + plot_h + bottom
 
     def y(v):
-        return top + plot_h * (1 - (math.log10(v) - lo_exp) / (hi_exp - lo_exp))
+        return top + plot_h * (1 - (math.log10(v) - math.log10(lo_v)) / (math.log10(hi_v) - math.log10(lo_v)))
 
     esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     out = [
@@ -285,43 +287,43 @@ def svg_chart(results, runners, title):
         "median of %d runs</text>" % (left, results["repeat"]),
     ]
     # Grid lines at 1, 2, 5 x 10^k.
-    for e in range(lo_exp, hi_exp + 1):
-        for m in (1, 2, 5):
-            v = m * 10**e
-            if v < 10**lo_exp or v > 10**hi_exp:
-                continue
-            yy = y(v)
-            strong = v == 1
-            out.append(
-                '<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="%s"/>'
-                % (left, left + plot_w, yy, yy, "#333" if strong else "#ddd", "1.5" if strong else "1")
-            )
-            label = ("%g" % v) + "x"
-            out.append('<text x="%d" y="%.1f" text-anchor="end" fill="#333">%s</text>' % (left - 6, yy + 4, label))
+    for v in steps:
+        if v < lo_v or v > hi_v:
+            continue
+        yy = y(v)
+        strong = v == 1
+        out.append(
+            '<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="%s"/>'
+            % (left, left + plot_w, yy, yy, "#333" if strong else "#ddd", "1.5" if strong else "1")
+        )
+        out.append('<text x="%d" y="%.1f" text-anchor="end" fill="#333">%sx</text>' % (left - 6, yy + 4, "%g" % v))
+    any_failed = False
     for gi, (name, res) in enumerate(groups):
         gx = left + gi * group_w + 7
+        bw = bar_w
         if name == "geomean":
-            out.append(
-                '<rect x="%d" y="%d" width="%d" height="%d" fill="#f3f3f3"/>' % (gx - 5, top, group_w - 4, plot_h)
-            )
+            bw = 2 * bar_w
+            out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="#f3f3f3"/>' % (gx - 5, top, geo_w - 4, plot_h))
         for si, s in enumerate(series):
             r = res.get(s.name, {})
-            x = gx + si * bar_w
+            x = gx + si * bw
             if r.get("status") != "ok":
+                any_failed = True
                 out.append('<text x="%.1f" y="%.1f" font-size="9" fill="#999">\u00d7</text>' % (x + 1, y(1) - 3))
                 continue
             v = r["ratio"]
-            y1, y0 = y(max(v, 10**lo_exp)), y(10**lo_exp)
+            # Bars grow from 1x: up when slower than native, down when faster.
+            y1, y0 = y(max(v, lo_v)), y(1)
             out.append(
                 '<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s"><title>%s %s: %.2fx native</title></rect>'
-                % (x, y1, bar_w - 1, max(y0 - y1, 0.5), COLORS[si % len(COLORS)], esc(name), esc(s.label), v)
+                % (x, min(y0, y1), bw - 1, max(abs(y0 - y1), 0.5), COLORS[si % len(COLORS)], esc(name), esc(s.label), v)
             )
             if name == "geomean":
                 out.append(
                     '<text x="%.1f" y="%.1f" font-size="9" text-anchor="middle">%s</text>'
-                    % (x + bar_w / 2, y1 - 3, ("%.1f" % v) if v >= 10 else ("%.2f" % v))
+                    % (x + bw / 2, min(y0, y1) - 3, ("%.1f" % v) if v >= 10 else ("%.2f" % v))
                 )
-        tx = gx + bar_w * len(series) / 2
+        tx = gx + bw * len(series) / 2
         ty = top + plot_h + 12
         weight = ' font-weight="bold"' if name == "geomean" else ""
         out.append(
@@ -338,6 +340,8 @@ def svg_chart(results, runners, title):
             label += " (failed: \u00d7)"
         out.append('<text x="%d" y="%d">%s</text>' % (lx + 16, ly, esc(label)))
         lx += 30 + 7 * len(label)
+    if any_failed:
+        out.append('<text x="%d" y="%d" fill="#555">\u00d7 failed or wrong checksum</text>' % (lx, height - 16))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

@@ -58,4 +58,4 @@ static uint64_t run(uint32_t n) {
   return h;
 }
 
-BENCH_MAIN("bintrees", 17)
+BENCH_MAIN("bintrees", 18)

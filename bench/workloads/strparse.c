@@ -165,4 +165,4 @@ static uint64_t run(uint32_t n) {
   return h;
 }
 
-BENCH_MAIN("strparse", 120)
+BENCH_MAIN("strparse", 200)

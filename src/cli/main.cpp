@@ -67,7 +67,7 @@ const char kUsage[] =
     "      inf, nan. Results print one per line: 0x2a:i32, 1.500000:f32.\n"
     "  strata validate FILE.wasm...\n"
     "      Decode and validate each file; report each invalid one.\n"
-    "  strata spectest [--tier=TIER] [JIT OPTIONS] [--verbose] SCRIPT.json\n"
+    "  strata spectest [--tier=TIER] [JIT OPTIONS] [--linker] [--verbose] SCRIPT.json\n"
     "      Run a spec test script converted by wabt's wast2json.\n"
     "  strata --version\n"
     "  strata --help\n"
@@ -531,6 +531,8 @@ int commandSpectest(const std::vector<std::string>& argv) {
       if (tierStatus > 0) return tierStatus;
     } else if (arg == "--verbose") {
       options.verbose = true;
+    } else if (arg == "--linker") {
+      options.linker = true;
     } else if (startsWith(arg, "-")) {
       return usageError("unknown option '" + arg + "' for spectest");
     } else if (options.jsonPath.empty()) {

@@ -28,6 +28,7 @@
 #include "cli/host_spectest.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
+#include "runtime/linker.h"
 #include "wasm/module.h"
 
 namespace strata {
@@ -277,9 +278,15 @@ struct ActionResult {
 
 class ScriptRunner {
  public:
-  ScriptRunner(std::string dir, std::string scriptName, bool verbose)
-      : dir_(std::move(dir)), scriptName_(std::move(scriptName)), verbose_(verbose), spectest_(makeSpectestModule()) {
+  ScriptRunner(std::string dir, std::string scriptName, bool verbose, bool linker)
+      : dir_(std::move(dir)),
+        scriptName_(std::move(scriptName)),
+        verbose_(verbose),
+        linker_(linker),
+        spectest_(makeSpectestModule()),
+        spectestResolver_(spectest_) {
     registry_["spectest"] = Exporter{nullptr, &spectest_};
+    linkRegistry_.addResolver(&spectestResolver_);
   }
 
   void run(const json& commands) {
@@ -421,7 +428,30 @@ class ScriptRunner {
   }
 
   std::shared_ptr<Instance> instantiate(const std::shared_ptr<const Module>& module) {
+    if (linker_) return instantiateLinked(module);
     return Instance::instantiate(module, resolveImports(*module), env_);
+  }
+
+  // --linker: the module is a root of the multi-module linker; a name
+  // registered with `register` is a registered module whose instance every
+  // later root shares (InstanceGroup::Options::shared). Load-time link
+  // errors and instantiation errors are both LinkErrors.
+  std::shared_ptr<Instance> instantiateLinked(const std::shared_ptr<const Module>& module) {
+    std::string error;
+    ModuleNode* node = linkRegistry_.loadRoot(module, "(module)", &error);
+    if (!node) throw LinkError(error);
+    InstanceGroup::Options options;
+    options.shared = linkedGroups_;
+    options.runInitialize = false;  // no WASI conventions in spec scripts
+    std::shared_ptr<InstanceGroup> group;
+    try {
+      group = InstanceGroup::instantiate(linkRegistry_, node, env_, options);
+    } catch (...) {
+      linkRegistry_.releaseRoot(node);
+      throw;
+    }
+    linkedRoots_[group->root()] = {node, group};
+    return std::shared_ptr<Instance>(group, group->root());  // alive as long as its group
   }
 
   Outcome doModule(const json& command) {
@@ -449,7 +479,16 @@ class ScriptRunner {
 
   Outcome doRegister(const json& command) {
     std::shared_ptr<Instance> instance = instanceNamed(command.value("name", std::string()));
-    registry_[command.at("as").get<std::string>()] = Exporter{instance, nullptr};
+    const std::string as = command.at("as").get<std::string>();
+    registry_[as] = Exporter{instance, nullptr};
+    if (linker_) {
+      auto it = linkedRoots_.find(instance.get());
+      if (it == linkedRoots_.end()) throw ScriptError("register: the instance was not made by the linker");
+      std::string error;
+      if (!linkRegistry_.registerModule(as, it->second.node, &error)) throw ScriptError("register: " + error);
+      it->second.group->alias(as);
+      linkedGroups_[as] = it->second.group;
+    }
     return pass();
   }
 
@@ -631,10 +670,34 @@ class ScriptRunner {
     return fail("expected trap \"" + text + "\", but instantiation succeeded");
   }
 
+  // The spectest host module as an ImportResolver of the linker.
+  class SpectestResolver : public ImportResolver {
+   public:
+    explicit SpectestResolver(const HostModule& host) : host_(host) {}
+    bool providesModule(const std::string& name) const override { return name == "spectest"; }
+    bool resolve(const Module&, const Import& import, Extern* out, std::string* error) override {
+      if (host_.find(import.name, out) && out->kind == import.kind) return true;
+      *error = "unknown import \"spectest\".\"" + import.name + "\"";
+      return false;
+    }
+
+   private:
+    const HostModule& host_;
+  };
+  struct LinkedRoot {
+    ModuleNode* node;
+    std::shared_ptr<InstanceGroup> group;
+  };
+
   const std::string dir_;  // the script's folder, with a trailing slash
   const std::string scriptName_;
   const bool verbose_;
+  const bool linker_;
   HostModule spectest_;
+  SpectestResolver spectestResolver_;
+  ModuleRegistry linkRegistry_;                                     // --linker
+  std::map<std::string, std::shared_ptr<InstanceGroup>> linkedGroups_;  // by `register` name
+  std::map<Instance*, LinkedRoot> linkedRoots_;
   ExecEnv env_;
   std::map<std::string, Exporter> registry_;                   // by `register` name
   std::map<std::string, std::shared_ptr<Instance>> named_;     // by `$name`
@@ -678,7 +741,7 @@ int runSpecTestScript(const SpecTestOptions& options) {
     scriptName = baseName(script["source_filename"].get<std::string>());
 
   try {
-    ScriptRunner runner(dirName(options.jsonPath), scriptName, options.verbose);
+    ScriptRunner runner(dirName(options.jsonPath), scriptName, options.verbose, options.linker);
     runner.run(script["commands"]);
     return runner.finish();
   } catch (const std::exception& e) {

@@ -21,6 +21,10 @@ struct SpecTestOptions {
   // Also report commands that passed with a different message than the
   // script expects (trap texts, decode errors).
   bool verbose = false;
+  // Load and instantiate every module through the multi-module linker
+  // (runtime/linker.h: ModuleRegistry, InstanceGroup with the registered
+  // instances shared) instead of linking each instance directly.
+  bool linker = false;
 };
 
 // Runs the script. Prints one line per failure and, last, exactly

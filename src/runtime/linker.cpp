@@ -679,7 +679,22 @@ std::shared_ptr<InstanceGroup> InstanceGroup::instantiate(ModuleRegistry& regist
   };
 
   std::vector<std::string> chain{root->label};
-  visit(root, chain);
+  try {
+    visit(root, chain);
+  } catch (...) {
+    // An instance that failed after its element segments ran may have
+    // stored its functions in a table of a shared group, which outlives
+    // this one: that group keeps this whole group (the failed instance and
+    // what it imports) alive. This group then drops its own references to
+    // the shared groups, so that no cycle is left.
+    if (!group->failed_.empty() && !group->shared_.empty()) {
+      std::map<std::string, std::shared_ptr<InstanceGroup>> shared;
+      shared.swap(group->shared_);
+      for (auto& kv : shared)
+        if (kv.second) kv.second->attachments.push_back(group);
+    }
+    throw;
+  }
   group->root_ = instOf[root];
   if (!pending.empty()) throw LinkError(pending.front().importerLabel + ": unresolved import cycle");
   return group;

@@ -169,6 +169,10 @@ class InstanceGroup {
                                                     const Options& options);
 
   Instance* root() const { return root_; }
+  // Makes the root findable under `name` (find, and Options::shared of
+  // later groups), for a root registered after it was instantiated (the
+  // spec scripts' `register`).
+  void alias(const std::string& name) { byName_[name] = root_; }
   // The instance of dependency `moduleName` (or the root's, by its name).
   Instance* find(const std::string& moduleName) const;
   const std::vector<std::shared_ptr<Instance>>& instances() const { return instances_; }

@@ -291,6 +291,27 @@ TEST_F(MultiModuleTest, OptInInstanceSharing) {
   wasm_runtime_unload(c);
 }
 
+// The spec's rule (linking.wast): a failed instantiation keeps what its
+// element segments wrote into an imported table. When that table belongs
+// to a shared group, the failed instance must live as long as that group.
+TEST_F(MultiModuleTest, FailedInstanceWhoseFunctionIsInASharedTableStaysAlive) {
+  wasm_module_t c = load("mC");
+  wasm_module_t f = load("failpart");
+  ASSERT_TRUE(c && f);
+  wasm_module_inst_t ic = instantiate(c);
+  ASSERT_NE(ic, nullptr);
+  ASSERT_TRUE(strata_runtime_share_instance("mA", ic));
+  std::string err;
+  EXPECT_EQ(instantiate(f, 0, &err), nullptr);
+  EXPECT_EQ(err, "instantiate failed: start function trapped: Exception: out of bounds memory access");
+  EXPECT_EQ(callI32(ic, "$mA$callt", {2}), 70);  // the failed module's $seventy, calling mA's A
+  EXPECT_TRUE(strata_runtime_share_instance("mA", nullptr));
+  EXPECT_EQ(callI32(ic, "$mA$callt", {2}), 70);
+  wasm_runtime_deinstantiate(ic);
+  wasm_runtime_unload(f);
+  wasm_runtime_unload(c);
+}
+
 TEST_F(MultiModuleTest, PatchImportsRepointsSlots) {
   wasm_module_t m = load("mC");
   wasm_module_inst_t inst = instantiate(m);

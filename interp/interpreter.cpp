@@ -350,19 +350,19 @@ do_call: {
     RELOAD_MEMORY();
     NEXT();
   }
-  // JIT tier hooks (jit/jit.h): a compiled callee runs natively; a first
-  // call may compile (--tier=jit); tiered mode counts calls.
-  if (callee->jitEntry.load(std::memory_order_acquire)) {
-    jit::invoke(*env, callee, calleeFp, inst);
-    RELOAD_MEMORY();
-    NEXT();
-  }
   InterpCode* code = callee->interpCode.load(std::memory_order_acquire);
   if (!code) {
-    if (jit::onFirstCall(callee)) goto do_call;
+    // JIT tier hooks (jit/jit.h), off the hot path: a function with JIT
+    // code has no interpreter code (tier-up retires it), and a first call
+    // may compile (--tier=jit).
+    if (callee->jitEntry.load(std::memory_order_acquire) || jit::onFirstCall(callee)) {
+      jit::invoke(*env, callee, calleeFp, inst);
+      RELOAD_MEMORY();
+      NEXT();
+    }
     code = ensureTranslated(callee);
   }
-  if (jit::g_tiered) {
+  if (jit::g_tiered) {  // tiered mode counts calls
     int32_t left = callee->jitCountdown.load(std::memory_order_relaxed) - 1;
     callee->jitCountdown.store(left, std::memory_order_relaxed);
     if (left == 0) jit::onHot(callee);

@@ -30,6 +30,7 @@
 #include <thread>
 
 #include "jit/jit.h"
+#include "interp/code.h"
 #include "jit/jit_internal.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
@@ -400,6 +401,15 @@ bool compile(Function* f) {
   if (dump) dumpCode(stderr, name, r);
   if (g_options.perfMap) writePerfMap(uintptr_t(r.entry), r.codeSize, name);
   f->jitEntry.store(reinterpret_cast<Function::JitEntry>(r.entry), std::memory_order_release);
+  // The interpreter looks for JIT code only when a callee has no
+  // interpreter code (keeping its call path free of JIT checks), so a
+  // tier-up retires the interpreter code: frames still running it keep it
+  // alive here (until exit: code of tiered-up functions is small and
+  // bounded by the number of functions).
+  if (InterpCode* old = f->interpCode.exchange(nullptr, std::memory_order_acq_rel)) {
+    static std::vector<InterpCode*>* retired = new std::vector<InterpCode*>;  // reachable: not a leak
+    retired->push_back(old);
+  }
   return true;
 }
 

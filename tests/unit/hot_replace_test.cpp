@@ -4,6 +4,8 @@
 // instance is freed when no call is running, and every refusal is a clear
 // error that changes nothing. Modules: tests/unit/multi/hr_*.wat.
 #include "c_api_multi_test.h"
+#include "jit/jit.h"
+#include "runtime/objects.h"
 
 using namespace strata_test;
 
@@ -84,6 +86,39 @@ TEST_F(HotReplace, InFlightCallFinishesOnOldCodeNewCallsRunNewCode) {
   wasm_runtime_unload(v2);  // the new instance keeps what it needs
   EXPECT_EQ(callI32(inst, "call_get"), 52);
   wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(root);
+}
+
+// The same with JIT code on both sides: the root's call_get, the old get()
+// (which is on the stack, compiled, when the replacement happens) and the
+// new get() are all compiled before they run.
+TEST_F(HotReplace, InFlightCallInJitCodeFinishesThereAndNewCallsRunNewJitCode) {
+  wasm_module_t root = load("hr_root");
+  wasm_module_t v2 = load("hr_lib2");
+  ASSERT_TRUE(root && v2);
+  wasm_module_inst_t inst = instantiate(root);
+  ASSERT_NE(inst, nullptr);
+  gHot.root = inst;
+  gHot.replacement = v2;
+  auto compile = [&](const char* name) {
+    auto* f = static_cast<strata::Function*>(wasm_runtime_lookup_function(inst, name, nullptr));
+    ASSERT_NE(f, nullptr) << name;
+    ASSERT_TRUE(strata::jit::compile(f)) << name;
+  };
+  compile("call_get");
+  compile("call_table");
+  compile("$hr_lib$get");
+  gHot.replaceOnNext = true;
+  EXPECT_EQ(callI32(inst, "call_get"), 11);  // old JIT code, its state (1 + 1 * 10)
+  EXPECT_EQ(gHot.error, "");
+  EXPECT_EQ(gHot.retiredDuring, 1u);
+  EXPECT_EQ(gHot.newCallDuring, 12);  // v2, interpreted (first call)
+  EXPECT_EQ(strata_runtime_retired_count(inst), 0u);  // freed with its JIT code
+  compile("$hr_lib$get");  // now v2's
+  EXPECT_EQ(callI32(inst, "call_get"), 22);
+  EXPECT_EQ(callI32(inst, "call_table"), 32);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(v2);
   wasm_runtime_unload(root);
 }
 

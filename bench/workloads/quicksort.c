@@ -61,4 +61,4 @@ static uint64_t run(uint32_t n) {
   return h;
 }
 
-BENCH_MAIN("quicksort", 7)
+BENCH_MAIN("quicksort", 9)

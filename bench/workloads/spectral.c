@@ -52,4 +52,4 @@ static uint64_t run(uint32_t n) {
   return h;
 }
 
-BENCH_MAIN("spectral", 3000)
+BENCH_MAIN("spectral", 4000)

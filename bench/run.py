@@ -15,7 +15,9 @@ Every workload runs under each runner -r times (default 3), the runners
 taking turns within each repetition so that a change in machine load hits
 all of them alike; the median is reported. "x native" is runner time /
 native time: how many times slower than native code (lower is better). The
-geomean row is the geometric mean over the workloads every runner finished.
+geomean row is the geometric mean over the workloads that every runner
+finished (a runner that finished none, such as a tier that crashes on
+everything, is left out of that rule).
 A Strata tier that this build does not have (`strata run` exits 2 with "not
 available") is reported as unavailable, not as a failure.
 

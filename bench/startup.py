@@ -90,10 +90,11 @@ def main():
         })
 
     print("WASI hello world: mean wall time of %d runs (hyperfine), median peak RSS of 5 runs" % args.runs)
-    print("%-14s %12s %10s %14s" % ("runner", "wall ms", "+/- ms", "peak RSS MiB"))
-    print("-" * 53)
+    print("%-14s %10s %8s %8s %14s" % ("runner", "mean ms", "+/- ms", "min ms", "peak RSS MiB"))
+    print("-" * 58)
     for r in results:
-        print("%-14s %12.2f %10.2f %14.1f" % (r["name"], r["mean_ms"], r["stddev_ms"], r["peak_rss_kib"] / 1024))
+        print("%-14s %10.2f %8.2f %8.2f %14.1f"
+              % (r["name"], r["mean_ms"], r["stddev_ms"], r["min_ms"], r["peak_rss_kib"] / 1024))
     for n in notes:
         print(n)
     if args.json:

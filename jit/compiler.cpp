@@ -619,11 +619,7 @@ class Emitter : public NullConsumer {
     if (isFloat(v.type)) {
       // Keep 32-bit globals clean in their upper half (hosts read them).
       x86::Gp g = cc_.newGpq();
-      x86::Xmm x = xmmOf(v);
-      if (v.type == ValType::F32)
-        cc_.movd(g.r32(), x);
-      else
-        cc_.movq(g, x);
+      xmmToGp(g, xmmOf(v), v.type == ValType::F32);
       cc_.mov(x86::qword_ptr(p), g);
     } else {
       cc_.mov(x86::qword_ptr(p), gpOf(v).r64());  // i32: upper half zero
@@ -1423,11 +1419,26 @@ class Emitter : public NullConsumer {
     const Val& v = resolve(v0);
     if (!isFloat(v.type) || v.kind == Val::kConst) return gpOf(v);
     x86::Gp g = newGp(v.type);
-    if (v.type == ValType::F32)
-      cc_.movd(g.r32(), v.xmm);
-    else
-      cc_.movq(g, v.xmm);
+    xmmToGp(g, v.xmm, v.type == ValType::F32);
     return g;
+  }
+  // Moves float bits to a general register through a stack slot. A direct
+  // movd/movq is what we want, but this asmjit's register allocator, when it
+  // has spilled the xmm source, rewrites the source to the spill slot and
+  // the encoder then picks the MMX form (`movq mm0, [rsp+8]`): the gp
+  // destination is never written. Float-to-bits moves are rare enough in
+  // hot code that the extra store and load do not matter.
+  void xmmToGp(x86::Gp g, x86::Xmm x, bool is32) {
+    x86::Mem slot = cc_.newStack(8, 8);
+    if (is32) {
+      slot.setSize(4);
+      cc_.movss(slot, x);
+      cc_.mov(g.r32(), slot);
+    } else {
+      slot.setSize(8);
+      cc_.movsd(slot, x);
+      cc_.mov(g.r64(), slot);
+    }
   }
   void pushBits(ValType t, x86::Gp g) {
     if (!isFloat(t)) return pushGp(t, g);

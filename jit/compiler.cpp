@@ -1371,9 +1371,10 @@ class Emitter : public NullConsumer {
       }
       x86::Gp idx = addr.gp;
       if (offset < (1u << 31)) return x86::ptr(base(), idx.r64(), 0, int32_t(offset));
-      x86::Gp t = cc_.newGpq();
+      x86::Gp t = cc_.newGpq(), i = cc_.newGpq();
       cc_.mov(t.r32(), imm(offset));
-      cc_.add(t, idx.r64());
+      cc_.mov(i.r32(), idx.r32());  // zero-extended, in a 64-bit register of its own
+      cc_.add(t, i);
       return x86::ptr(base(), t);
     }
     // Explicit check: ea + size <= memSize, in 64 bits (no overflow).
@@ -1429,6 +1430,15 @@ class Emitter : public NullConsumer {
   // destination is never written. Float-to-bits moves are rare enough in
   // hot code that the extra store and load do not matter.
   void xmmToGp(x86::Gp g, x86::Xmm x, bool is32) {
+    if (hasSse41_) {
+      // pextr has no memory form for its xmm source, so a spilled source is
+      // reloaded into a register, never rewritten.
+      if (is32)
+        cc_.pextrd(g.r32(), x, imm(0));
+      else
+        cc_.pextrq(g.r64(), x, imm(0));
+      return;
+    }
     x86::Mem slot = cc_.newStack(8, 8);
     if (is32) {
       slot.setSize(4);
@@ -1544,7 +1554,17 @@ class Emitter : public NullConsumer {
         cc_.xorps(r.xmm, r.xmm);
         bool f32 = rt == ValType::F32;
         // u32 values are zero-extended in their register: convert as i64.
-        x86::Gp src = (op == Op::F32ConvertI32S || op == Op::F64ConvertI32S) ? x86::Gp(s.r32()) : x86::Gp(s.r64());
+        x86::Gp src = s;
+        if (op == Op::F32ConvertI32U || op == Op::F64ConvertI32U) {
+          // Convert as i64, zero-extended into a 64-bit register of its
+          // own: a 64-bit view of a 32-bit register could be rewritten by
+          // the register allocator to an 8-byte read of its 4-byte spill
+          // slot.
+          src = cc_.newGpq();
+          cc_.mov(src.r32(), s.r32());
+        } else if (op == Op::F32ConvertI32S || op == Op::F64ConvertI32S) {
+          src = s.r32();
+        }
         f32 ? cc_.cvtsi2ss(r.xmm, src) : cc_.cvtsi2sd(r.xmm, src);
         stack_.push_back(r);
         return true;

@@ -189,7 +189,11 @@ uint64_t jitResolveIndirect(JitContext* ctx, Table* table, uint64_t index, uint6
   uint32_t i = uint32_t(index);
   if (i >= table->size()) return fail(ctx, kUndefinedElement);
   Function* f = reinterpret_cast<Function*>(table->data()[i]);
-  if (!f) return fail(ctx, kUninitializedElement);
+  if (!f) {
+    // The interpreter's wording names the index.
+    pendingException() = std::make_exception_ptr(Trap("uninitialized element " + std::to_string(i)));
+    return fail(ctx, kPending);
+  }
   if (f->sigId != uint32_t(sigId)) return fail(ctx, kIndirectCallTypeMismatch);
   return uint64_t(uintptr_t(f));
 }

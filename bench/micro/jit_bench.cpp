@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/micro/bench_imports.h"
 #include "bench/micro/bench_modules.h"
 #include "jit/jit.h"
 #include "runtime/exec_env.h"
@@ -37,6 +38,7 @@ using strata::Instance;
 using strata::Module;
 using strata::Slot;
 using strata::bench::Bytes;
+using strata::bench::stubImports;
 
 constexpr uint32_t kThreshold = 100;
 bool g_failed = false;
@@ -46,19 +48,6 @@ void fail(benchmark::State& state, const std::string& message) {
   g_failed = true;
 }
 
-// Every function import of a module that is compiled but never run.
-void hostStub(void*, Instance*, Slot*) { throw std::runtime_error("stub import called"); }
-std::vector<Extern> stubImports(const Module& module) {
-  std::vector<Extern> imports;
-  for (const auto& import : module.imports) {
-    if (import.kind != ExternKind::Func) throw std::runtime_error("only function imports are stubbed");
-    Extern e;
-    e.kind = ExternKind::Func;
-    e.func = strata::makeHostFunction(module.types[import.typeIndex], hostStub, nullptr);
-    imports.push_back(e);
-  }
-  return imports;
-}
 
 void compileBench(benchmark::State& state, const Bytes& bytes) {
   std::shared_ptr<const Module> module;

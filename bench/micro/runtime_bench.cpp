@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/micro/bench_imports.h"
 #include "bench/micro/bench_modules.h"
 #include "interp/code.h"
 #include "jit/jit.h"
@@ -44,6 +45,7 @@ using strata::Instance;
 using strata::Module;
 using strata::Slot;
 using strata::bench::Bytes;
+using strata::bench::stubImports;
 using strata::bench::ModuleBuilder;
 
 // Set when a benchmark's result is wrong: Google Benchmark still exits 0
@@ -60,21 +62,6 @@ void fail(benchmark::State& state, const std::string& message) {
 // Host function of the call benchmarks: (i32) -> i32, adds one.
 void hostInc(void*, Instance*, Slot* slots) { slots[0] = static_cast<uint32_t>(slots[0] + 1); }
 
-// Stands in for every function import of a module that is only translated
-// or instantiated, never run (the workloads' WASI imports).
-void hostStub(void*, Instance*, Slot*) { throw std::runtime_error("stub import called"); }
-
-std::vector<Extern> stubImports(const Module& module) {
-  std::vector<Extern> imports;
-  for (const auto& import : module.imports) {
-    if (import.kind != ExternKind::Func) throw std::runtime_error("only function imports are stubbed");
-    Extern e;
-    e.kind = ExternKind::Func;
-    e.func = strata::makeHostFunction(module.types[import.typeIndex], hostStub, nullptr);
-    imports.push_back(e);
-  }
-  return imports;
-}
 
 // --- modules ----------------------------------------------------------------
 

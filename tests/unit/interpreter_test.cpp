@@ -5,25 +5,15 @@
 #include "interp/code.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
-#include "wasm_builder.h"
+#include "run_helpers.h"
 
 namespace strata {
 namespace {
 
 using test::Bytes;
 
-std::shared_ptr<Instance> instantiate(const Bytes& bytes, ExecEnv& env, std::vector<Extern> imports = {}) {
-  return Instance::instantiate(decodeModule(bytes), std::move(imports), env);
-}
-
-std::string trapOf(ExecEnv& env, Function* f, std::vector<Slot> args) {
-  try {
-    env.call(f, args);
-  } catch (const Trap& t) {
-    return t.what();
-  }
-  return "";
-}
+using test::instantiate;
+using test::trapOf;
 
 // (func $down (param i32) (result i32)
 //   (if (result i32) (local.get 0)
@@ -62,33 +52,10 @@ TEST(Interpreter, SmallStackTrapsEarlier) {
 
 // A host function that calls back into wasm, which calls the host again:
 // nesting through native frames is bounded too.
-struct Reentry {
-  ExecEnv* env;
-  Function* wasm;
-};
-void reenter(void* envp, Instance*, Slot* slots) {
-  auto* r = static_cast<Reentry*>(envp);
-  std::vector<Slot> args = {slots[0]};
-  slots[0] = r->env->call(r->wasm, args)[0];
-}
-
 TEST(Interpreter, HostReentryIsBounded) {
-  // (import "h" "f" (func $h (param i32) (result i32)))
-  // (func (export "g") (param i32) (result i32) (call $h (local.get 0)))
-  test::WasmBuilder b;
-  uint32_t t = b.type({test::I32}, {test::I32});
-  b.importFunc("h", "f", t);
-  b.func(t, {}, {0x20, 0x00, 0x10, 0x00}, "g");
-  ExecEnv env;
-  Reentry r{&env, nullptr};
-  FuncType ft{{ValType::I32}, {ValType::I32}};
-  Extern host;
-  host.kind = ExternKind::Func;
-  host.func = makeHostFunction(ft, reenter, &r);
-  auto inst = instantiate(b.build(), env, {host});
-  r.wasm = inst->exportedFunction("g");
-  EXPECT_EQ(trapOf(env, r.wasm, {1}), "call stack exhausted");
-  EXPECT_EQ(env.nativeDepth, 0u);
+  test::Reentry r;
+  EXPECT_EQ(trapOf(r.env, r.g, {1}), "call stack exhausted");
+  EXPECT_EQ(r.env.nativeDepth, 0u);
 }
 
 TEST(Interpreter, TrapsCarrySpecMessages) {

@@ -11,25 +11,15 @@
 #include "jit/jit.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
-#include "wasm_builder.h"
+#include "run_helpers.h"
 
 namespace strata {
 namespace {
 
 using test::Bytes;
 
-std::shared_ptr<Instance> instantiate(const Bytes& bytes, ExecEnv& env, std::vector<Extern> imports = {}) {
-  return Instance::instantiate(decodeModule(bytes), std::move(imports), env);
-}
-
-std::string trapOf(ExecEnv& env, Function* f, std::vector<Slot> args) {
-  try {
-    env.call(f, args);
-  } catch (const Trap& t) {
-    return t.what();
-  }
-  return "";
-}
+using test::instantiate;
+using test::trapOf;
 
 void compileAll(Instance& inst) {
   for (uint32_t i = inst.module().numImportedFuncs; i < inst.module().funcTypes.size(); ++i)
@@ -152,32 +142,11 @@ TEST(Jit, HostCallsAndHostExceptions) {
 
 // Re-entry host -> wasm -> host through JIT code is bounded as in the
 // interpreter.
-struct Reentry {
-  ExecEnv* env;
-  Function* wasm;
-};
-void reenter(void* envp, Instance*, Slot* slots) {
-  auto* r = static_cast<Reentry*>(envp);
-  std::vector<Slot> args = {slots[0]};
-  slots[0] = r->env->call(r->wasm, args)[0];
-}
-
 TEST(Jit, HostReentryIsBounded) {
-  test::WasmBuilder b;
-  uint32_t t = b.type({test::I32}, {test::I32});
-  b.importFunc("h", "f", t);
-  b.func(t, {}, {0x20, 0x00, 0x10, 0x00}, "g");
-  ExecEnv env;
-  Reentry r{&env, nullptr};
-  FuncType ft{{ValType::I32}, {ValType::I32}};
-  Extern host;
-  host.kind = ExternKind::Func;
-  host.func = makeHostFunction(ft, reenter, &r);
-  auto inst = instantiate(b.build(), env, {host});
-  compileAll(*inst);
-  r.wasm = inst->exportedFunction("g");
-  EXPECT_EQ(trapOf(env, r.wasm, {1}), "call stack exhausted");
-  EXPECT_EQ(env.nativeDepth, 0u);
+  test::Reentry r;
+  compileAll(*r.instance);
+  EXPECT_EQ(trapOf(r.env, r.g, {1}), "call stack exhausted");
+  EXPECT_EQ(r.env.nativeDepth, 0u);
 }
 
 // Compiled code calling interpreted code and back, in both directions.

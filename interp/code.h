@@ -58,7 +58,8 @@ struct Function;
   V(RefIsNull)     /* dst, a */                                                 \
   V(F32MulAdd)     /* dst, a, b, c: a * b + c, rounded after each step */        \
   V(F64MulAdd)     /* dst, a, b, c */                                            \
-  V(Copy2)         /* dst1, src1, dst2, src2: two copies, in order */
+  V(Copy2)         /* dst1, src1, dst2, src2: two copies, in order */         \
+  V(LoopHeader)    /* loopOffset: tiered mode's back-edge counter and OSR */
 
 // Every handler label of the interpreter, in IOp order. V(Name, ...) for
 // each; the generated families follow the plain ones.

@@ -27,7 +27,7 @@ const IOpInfo kIOpInfo[] = {
     {"data.drop", "s"}, {"memory.copy", "sss"}, {"memory.fill", "sss"}, {"table.get", "ssq"},
     {"table.set", "ssq"}, {"table.size", "sq"}, {"table.grow", "sssq"}, {"table.fill", "sssq"},
     {"table.copy", "sssqq"}, {"table.init", "ssssq"}, {"elem.drop", "s"}, {"ref.is_null", "ss"},
-    {"f32.mul_add", "ssss"}, {"f64.mul_add", "ssss"}, {"copy2", "ssss"},
+    {"f32.mul_add", "ssss"}, {"f64.mul_add", "ssss"}, {"copy2", "ssss"}, {"loop_header", "s"},
 #define STRATA_INFO_MEM(Name, enc, text, ...) {text, "sss"},
 #define STRATA_INFO_UNARY(Name, enc, text, ...) {text, "ss"},
 #define STRATA_INFO_BINARY(Name, enc, text, ...) {text, "sss"},

@@ -45,6 +45,15 @@ inline void zeroLocals(Slot* begin, Slot* end) {
   for (Slot* p = begin; p < end; ++p) *p = 0;
 }
 
+// Tiered mode's counter (Function::jitCountdown): true when it reaches
+// zero. A plain load and store, not an atomic decrement: a count lost to a
+// race between threads only delays a tier-up.
+inline bool countDown(Function* f) {
+  uint32_t left = uint32_t(f->jitCountdown.load(std::memory_order_relaxed)) - 1;
+  f->jitCountdown.store(int32_t(left), std::memory_order_relaxed);
+  return left == 0;
+}
+
 [[noreturn]] void trap(const char* message) { throw Trap(message); }
 [[noreturn]] void trapMemory() { throw Trap("out of bounds memory access"); }
 [[noreturn]] void trapTable() { throw Trap("out of bounds table access"); }
@@ -362,11 +371,7 @@ do_call: {
     }
     code = ensureTranslated(callee);
   }
-  if (jit::g_tiered) {  // tiered mode counts calls
-    int32_t left = callee->jitCountdown.load(std::memory_order_relaxed) - 1;
-    callee->jitCountdown.store(left, std::memory_order_relaxed);
-    if (left == 0) jit::onHot(callee);
-  }
+  if (jit::g_tiered && countDown(callee)) jit::onHot(callee);  // tiered mode counts calls
   if (env->callDepth >= ExecEnv::kMaxCallDepth || calleeFp + code->frameSlots > stackLimit)
     trap("call stack exhausted");
   env->frames()[env->callDepth++] = {ip, fp, fn};
@@ -390,6 +395,21 @@ op_Return: {
   RELOAD_MEMORY();
   NEXT();
 }
+
+  // Tiered mode only (see the translator): loop iterations count towards
+  // the function's tier-up like calls. When the count runs out the JIT is
+  // asked for code entered at this loop's header; once it is ready the rest
+  // of this call runs compiled (on-stack replacement) and returns its
+  // results in fp[0..) like any return.
+op_LoopHeader:
+  if (countDown(fn)) {
+    if (Function::JitEntry osr = jit::onHotLoop(fn, OPERAND(0))) {
+      jit::invokeOsr(*env, fn, osr, fp);
+      goto op_Return;
+    }
+  }
+  ip += 12;
+  NEXT();
 
   // ---------------------------------------------------------------------
   // Memory instructions.
@@ -515,18 +535,14 @@ const void* const* interpreterHandlers() {
 
 void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
   // Entered from outside the interpreter (the host, or compiled code
-  // calling a function without JIT code): the first such entry may compile
-  // (--tier=jit; tiered mode for functions with loops, see jit/jit.h).
+  // calling a function without JIT code): the first call may compile
+  // (--tier=jit, see jit/jit.h).
   if (fn->jitEntry.load(std::memory_order_acquire) ||
-      (!fn->interpCode.load(std::memory_order_acquire) && jit::onFirstCall(fn, /*fromOutside=*/true))) {
+      (!fn->interpCode.load(std::memory_order_acquire) && jit::onFirstCall(fn))) {
     jit::invoke(env, fn, fp, fn->instance);
     return;
   }
-  if (jit::g_tiered) {
-    int32_t left = fn->jitCountdown.load(std::memory_order_relaxed) - 1;
-    fn->jitCountdown.store(left, std::memory_order_relaxed);
-    if (left == 0) jit::onHot(fn);
-  }
+  if (jit::g_tiered && countDown(fn)) jit::onHot(fn);
   run(&env, fn, fp, nullptr);
 }
 

@@ -16,8 +16,10 @@
 // entry in its own slot), so all paths into a label agree on where values
 // are.
 #include <mutex>
+#include <utility>
 
 #include "interp/code.h"
+#include "jit/jit.h"
 #include "runtime/instance.h"
 #include "wasm/function_decoder.h"
 
@@ -126,6 +128,16 @@ class Translator : public NullConsumer {
     materializeAll();
     c.data.loopStart = here();
     startLabel();
+    // Tiered mode: every iteration passes the header, which counts towards
+    // the function's tier-up and, once the function is hot, may leave for
+    // compiled code entered at this loop (OSR). Only where the operand
+    // stack is empty: then the frame's state is its locals alone, which is
+    // what the JIT's OSR entry loads.
+    if (jit::g_tiered && stack_.empty()) {
+      emitOp(IOp::LoopHeader);
+      u32(uint32_t(d_->opOffset()));
+      startLabel();
+    }
   }
   void onIf(Control& c) {
     Condition cond = popCondition();
@@ -793,6 +805,9 @@ InterpCode* ensureTranslated(Function* f) {
   return code.release();
 }
 
-Function::~Function() { delete interpCode.load(); }
+Function::~Function() {
+  delete interpCode.load();
+  for (OsrEntry* e = osrEntries.load(); e;) delete std::exchange(e, e->next);
+}
 
 }  // namespace strata

@@ -196,7 +196,8 @@ class Emitter : public NullConsumer {
   using Control = ControlEntry<ControlData>;
   using Decoder = FunctionDecoder<Emitter>;
 
-  Emitter(x86::Compiler& cc, Function* fn, bool annotate) : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate) {
+  Emitter(x86::Compiler& cc, Function* fn, bool annotate, uint32_t osrLoop)
+      : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate), osrLoop_(osrLoop) {
     const CpuInfo& cpu = CpuInfo::host();
     hasLzcnt_ = cpu.hasFeature(CpuFeatures::X86::kLZCNT);
     hasBmi_ = cpu.hasFeature(CpuFeatures::X86::kBMI);
@@ -254,7 +255,9 @@ class Emitter : public NullConsumer {
     for (uint32_t i = 0; i < n; ++i) {
       ValType t = d_->localType(i);
       locals_[i] = newReg(t);
-      if (i < ft.params.size()) {
+      if (isOsr()) {
+        continue;  // loaded at the OSR loop's header
+      } else if (i < ft.params.size()) {
         loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
       } else if (isFloat(t)) {
         cc_.xorps(locals_[i].xmm, locals_[i].xmm);
@@ -265,6 +268,13 @@ class Emitter : public NullConsumer {
     if (mem_ && !guarded_) refreshMemory();
     // The memory base register is set up here on first use (see base()).
     prologueEnd_ = cc_.cursor();
+    if (isOsr()) {
+      // Straight to the loop header; the code before it is unreachable
+      // (asmjit's register allocator drops it) unless an outer loop's
+      // back edge leads there.
+      osrLabel_ = cc_.newLabel();
+      cc_.jmp(osrLabel_);
+    }
     fnLabel_ = cc_.newLabel();
     for (ValType t : ft.results) fnMerge_.push_back(newReg(t));
     c.data.label = fnLabel_;
@@ -272,6 +282,7 @@ class Emitter : public NullConsumer {
   }
 
   void finish() {
+    if (isOsr() && !osrBound_) throw Unsupported{"OSR loop not found in reachable code"};
     // Trap exits: return the code.
     for (uint32_t k = 0; k < kNumTrapCodes; ++k) {
       if (!trapUsed_[k]) continue;
@@ -325,8 +336,20 @@ class Emitter : public NullConsumer {
     for (uint32_t i = 0; i < n; ++i) c.data.merge.push_back(newReg(c.sig.param(i)));
     moveTo(c.data.merge);
     for (uint32_t i = 0; i < n; ++i) stack_[stack_.size() - n + i] = c.data.merge[i];
+    if (isOsr() && d_->opOffset() == osrLoop_) bindOsrEntry(c);
     cc_.bind(c.data.label);
   }
+  // The OSR entry: the interpreter frame's locals into their registers.
+  // Only at a loop entered with an empty operand stack (the interpreter
+  // offers OSR nowhere else), so the locals are the whole state.
+  void bindOsrEntry(const Control& c) {
+    if (!stack_.empty()) throw Unsupported{"OSR at a loop with values on the operand stack"};
+    cc_.jmp(c.data.label);
+    cc_.bind(osrLabel_);
+    for (uint32_t i = 0; i < locals_.size(); ++i) loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
+    osrBound_ = true;
+  }
+  bool isOsr() const { return osrLoop_ != UINT32_MAX; }
   void onIf(Control& c) {
     if (dead_) {
       ++deadDepth_;
@@ -512,8 +535,9 @@ class Emitter : public NullConsumer {
     const Module& m = d_->module();
     const FuncType& ft = m.funcType(funcIndex);
     storeArgs(ft);
-    if (inst_.function(funcIndex) == fn_) {
-      // Self-recursion: a direct call, no entry lookup.
+    if (inst_.function(funcIndex) == fn_ && !isOsr()) {
+      // Self-recursion: a direct call, no entry lookup. (Not from an OSR
+      // entry, whose own entry point is the loop header.)
       InvokeNode* node;
       cc_.invoke(&node, funcNode_->label(), FuncSignatureT<uint64_t, void*, void*>(CallConvId::kHost));
       node->setArg(0, ctx_);
@@ -1806,6 +1830,9 @@ class Emitter : public NullConsumer {
   Function* fn_;
   Instance& inst_;
   bool annotate_;
+  uint32_t osrLoop_;  // OSR entry at this loop, or UINT32_MAX
+  Label osrLabel_;
+  bool osrBound_ = false;
   Decoder* d_ = nullptr;
   Memory* mem_ = nullptr;
   bool guarded_ = false;
@@ -1832,26 +1859,7 @@ class Emitter : public NullConsumer {
 
 // --- compile driver ------------------------------------------------------------
 
-namespace {
-struct LoopFinder : NullConsumer {
-  bool found = false;
-  void onLoop(Control&) { found = true; }
-};
-}  // namespace
-
-bool functionHasLoop(Function* f) {
-  const Module& module = f->instance->module();
-  LoopFinder finder;
-  try {
-    FunctionDecoder<LoopFinder> decoder(module, f->index - module.numImportedFuncs, finder);
-    decoder.decode();
-  } catch (const DecodeError&) {
-    return false;
-  }
-  return finder.found;
-}
-
-CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate) {
+CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate, uint32_t osrLoop) {
   CompileResult result;
   Instance& inst = *f->instance;
   const Module& module = inst.module();
@@ -1864,7 +1872,7 @@ CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate) {
   ErrorRecorder errors;
   code.setErrorHandler(&errors);
   x86::Compiler cc(&code);
-  Emitter emitter(cc, f, annotate);
+  Emitter emitter(cc, f, annotate, osrLoop);
   try {
     FunctionDecoder<Emitter> decoder(module, defined, emitter);
     emitter.setDecoder(&decoder);

@@ -70,8 +70,12 @@ enum class Mode { Interp, Jit, Tiered };
 
 struct Options {
   Mode mode = Mode::Interp;
-  uint32_t threshold = 1000;  // tiered: calls before a function is compiled
-  uint32_t threads = 1;       // tiered: background compile threads
+  // Tiered: calls plus loop iterations before a function is compiled
+  // (chosen by measurement: see jit/README.md).
+  uint32_t threshold = kDefaultThreshold;
+  // Tiered: background compile threads; 0 compiles on the thread that found
+  // the function hot, at that moment (deterministic: for tests).
+  uint32_t threads = 1;
   bool stats = false;
   bool dump = false;          // --dump-jit
   std::string dumpFunction;   // empty: every function
@@ -79,6 +83,7 @@ struct Options {
   // Testing: refuse to compile the function of this name (or index), as if
   // the JIT could not handle it. Also set by STRATA_JIT_REFUSE.
   std::string refuse;
+  static constexpr uint32_t kDefaultThreshold = 1000;
 };
 
 // Set once, before any module runs.
@@ -95,18 +100,38 @@ bool compile(Function* f);
 void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller);
 
 // Hook for the interpreter, called when `f` is about to run and has no
-// interpreter code yet (its first call): in jit mode compiles it. In tiered
-// mode it starts the call countdown, and compiles at once a function with
-// a loop entered from outside the interpreter (`fromOutside`: the host or
-// compiled code), since without OSR a long-running loop entered once
-// would otherwise never leave the interpreter. True if `f` now has a JIT
-// entry.
-bool onFirstCall(Function* f, bool fromOutside = false);
-// Tiered mode: `f`'s countdown ran out.
+// interpreter code yet (its first call): in jit mode compiles it (true if
+// `f` now has a JIT entry); in tiered mode starts its countdown.
+bool onFirstCall(Function* f);
+// Tiered mode: `f`'s countdown ran out at a call: queue it for compilation.
 void onHot(Function* f);
+// Tiered mode: `f`'s countdown ran out at the header of the loop at module
+// offset `loopOffset`, in an interpreter frame whose operand stack is empty
+// there. Asks for (or, once compiled, returns) an OSR entry: compiled code
+// of `f` that starts at that loop header with the locals taken from the
+// frame and runs the rest of the call. Null: keep interpreting.
+Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset);
+// Runs OSR entry `entry` of `f` on the interpreter frame `fp` (the locals
+// are in fp[0..locals)); the results end up in fp[0..results). Throws Trap.
+void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp);
 // True in tiered mode (checked by the interpreter off its hot path).
 extern bool g_tiered;
 
+// What the JIT did so far (also printed by --stats).
+struct Counters {
+  uint64_t compiled = 0;    // functions compiled (OSR entries not included)
+  uint64_t failed = 0;      // compiles that failed: those stay interpreted
+  uint64_t tierUps = 0;     // tiered: compiled because they got hot
+  uint64_t osrCompiled = 0; // OSR entries compiled
+  uint64_t osrEntries = 0;  // times a running interpreter frame entered one
+};
+Counters counters();
+// Waits until the background compilers have nothing queued or running.
+void waitForCompiles();
+
+// --stats: starts sampling where the time goes (interpreter, compiled code,
+// the rest) with a profiling timer; printStats reports it.
+void startProfiling();
 // Prints the --stats report; waits for pending background compiles first.
 void printStats(std::ostream& out);
 // Stops background compile threads (after the program ran).

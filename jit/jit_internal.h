@@ -56,11 +56,11 @@ struct CompileResult {
   std::vector<CodeAnnotation> annotations;
 };
 
-// Whether the body of wasm function `f` has a loop (one validating walk).
-bool functionHasLoop(Function* f);
-
-// Compiles one function into `rt`. Not thread-safe per runtime: callers lock.
-CompileResult compileFunction(Function* f, asmjit::JitRuntime& rt, bool annotate);
+// Compiles one function into `rt`. Not thread-safe per runtime: callers
+// lock. With `osrLoop` (a `loop` instruction's module offset, or UINT32_MAX
+// for none) the code is an OSR entry: it loads every local from fp[0..)
+// and starts at that loop's header.
+CompileResult compileFunction(Function* f, asmjit::JitRuntime& rt, bool annotate, uint32_t osrLoop);
 
 // Disassembles (Zydis) with wasm annotations to `out`.
 void dumpCode(std::FILE* out, const std::string& name, const CompileResult& r);

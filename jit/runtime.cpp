@@ -12,12 +12,15 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include <Zydis/Zydis.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <atomic>
 #include <chrono>
@@ -51,10 +54,12 @@ Options g_options;
 // interpreter, exception unwinding and signal delivery.
 constexpr uintptr_t kStackReserve = 256 * 1024;
 
-constexpr int32_t kCompileFailed = INT32_MIN;
+// Whole-function compile (no OSR loop).
+constexpr uint32_t kNoLoop = UINT32_MAX;
 
 struct Stats {
   std::atomic<uint64_t> compiled{0}, failed{0}, compileNs{0}, codeBytes{0}, wasmBytes{0}, tierUps{0};
+  std::atomic<uint64_t> osrCompiled{0}, osrEntries{0};
 };
 Stats& stats() {
   static Stats* s = new Stats;
@@ -137,13 +142,13 @@ namespace {
 }
 }  // namespace
 
-void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller) {
+namespace {
+void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, Instance* caller) {
   JitContext& ctx = threadContext();
   ExecEnv* savedEnv = ctx.env;
   Slot* savedLimit = ctx.slotLimit;
   ctx.env = &env;
   ctx.slotLimit = env.stackLimit();
-  Function::JitEntry entry = f->jitEntry.load(std::memory_order_acquire);
   uint64_t status = entry(&ctx, fp, f, caller);
   ctx.env = savedEnv;
   ctx.slotLimit = savedLimit;
@@ -151,6 +156,15 @@ void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller) {
     ctx.status = 0;
     raise(status);
   }
+}
+}  // namespace
+
+void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller) {
+  run(env, f->jitEntry.load(std::memory_order_acquire), f, fp, caller);
+}
+
+void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp) {
+  run(env, entry, f, fp, f->instance);
 }
 
 uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* caller) {
@@ -163,7 +177,7 @@ uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* ca
       return 0;
     }
     if (!callee->jitEntry.load(std::memory_order_acquire) && !callee->interpCode.load(std::memory_order_acquire))
-      onFirstCall(callee, /*fromOutside=*/true);
+      onFirstCall(callee);
     if (Function::JitEntry e = callee->jitEntry.load(std::memory_order_acquire))
       return e(ctx, fp, callee, caller);
     char probe;
@@ -366,23 +380,24 @@ void configure(const Options& options) {
 
 const Options& options() { return g_options; }
 
-bool compile(Function* f) {
-  if (f->isHost()) return false;
-  if (f->jitEntry.load(std::memory_order_acquire)) return true;
-  std::lock_guard<std::mutex> lock(compileMutex());
-  if (f->jitEntry.load(std::memory_order_acquire)) return true;
-  if (f->jitCountdown.load(std::memory_order_relaxed) == kCompileFailed) return false;
+namespace {
+
+// Compiles `f` whole (osrLoop == kNoLoop) or as an OSR entry at the loop at
+// module offset `osrLoop`, and registers the code (fault ranges, dump, perf
+// map, stats). Null if the JIT cannot compile it. Caller holds the compile
+// mutex.
+Function::JitEntry compileLocked(Function* f, uint32_t osrLoop) {
   installSignalHandlers();
   bool dump = wantsDump(f);
   auto t0 = std::chrono::steady_clock::now();
   CompileResult r;
   const Module& module = f->instance->module();
-  if (!g_options.refuse.empty() &&
-      (g_options.refuse == module.functionName(f->index) || g_options.refuse == std::to_string(f->index))) {
+  std::string name = module.functionName(f->index);
+  if (!g_options.refuse.empty() && (g_options.refuse == name || g_options.refuse == std::to_string(f->index))) {
     r.error = "refused (testing)";
   } else {
     try {
-      r = compileFunction(f, runtime(), dump);
+      r = compileFunction(f, runtime(), dump, osrLoop);
     } catch (const std::exception& e) {
       r.entry = nullptr;
       r.error = e.what();
@@ -391,20 +406,51 @@ bool compile(Function* f) {
   auto t1 = std::chrono::steady_clock::now();
   Stats& s = stats();
   s.compileNs += uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
-  std::string name = f->instance->module().functionName(f->index);
+  if (osrLoop != kNoLoop) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "@osr:0x%x", osrLoop);
+    name += suffix;
+  }
   if (!r.entry) {
     ++s.failed;
-    f->jitCountdown.store(kCompileFailed, std::memory_order_relaxed);
-    if (g_options.stats) std::cerr << "strata: warning: JIT cannot compile " << name << " (" << r.error << "); it stays interpreted\n";
-    return false;
+    if (g_options.stats)
+      std::cerr << "strata: warning: JIT cannot compile " << name << " (" << r.error << "); it stays interpreted\n";
+    return nullptr;
   }
-  ++s.compiled;
+  ++(osrLoop == kNoLoop ? s.compiled : s.osrCompiled);
   s.codeBytes += r.codeSize;
   s.wasmBytes += r.wasmBytes;
   registerCode(uintptr_t(r.entry), uintptr_t(r.entry) + r.codeSize, r.oobExit);
   if (dump) dumpCode(stderr, name, r);
   if (g_options.perfMap) writePerfMap(uintptr_t(r.entry), r.codeSize, name);
-  f->jitEntry.store(reinterpret_cast<Function::JitEntry>(r.entry), std::memory_order_release);
+  return reinterpret_cast<Function::JitEntry>(r.entry);
+}
+
+// Compiles the OSR entry `e` of `f`, unless done already.
+void compileOsr(Function* f, Function::OsrEntry* e) {
+  std::lock_guard<std::mutex> lock(compileMutex());
+  if (e->entry.load(std::memory_order_acquire) || e->failed.load(std::memory_order_relaxed)) return;
+  if (Function::JitEntry entry = compileLocked(f, e->loopOffset))
+    e->entry.store(entry, std::memory_order_release);
+  else
+    e->failed.store(true, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+bool compile(Function* f) {
+  if (f->isHost()) return false;
+  if (f->jitEntry.load(std::memory_order_acquire)) return true;
+  std::lock_guard<std::mutex> lock(compileMutex());
+  if (f->jitEntry.load(std::memory_order_acquire)) return true;
+  if (f->jitFailed.load(std::memory_order_relaxed)) return false;
+  Function::JitEntry entry = compileLocked(f, kNoLoop);
+  if (!entry) {
+    f->jitFailed.store(true, std::memory_order_relaxed);
+    f->jitCountdown.store(INT32_MAX, std::memory_order_relaxed);
+    return false;
+  }
+  f->jitEntry.store(entry, std::memory_order_release);
   // The interpreter looks for JIT code only when a callee has no
   // interpreter code (keeping its call path free of JIT checks), so a
   // tier-up retires the interpreter code: frames still running it keep it
@@ -421,10 +467,18 @@ bool compile(Function* f) {
 
 namespace {
 
+// A compile request: the whole function, or one of its OSR entries. The
+// instance is kept alive until the job is done.
+struct Job {
+  std::shared_ptr<Instance> keep;
+  Function* function = nullptr;
+  Function::OsrEntry* osr = nullptr;
+};
+
 struct Queue {
   std::mutex mutex;
   std::condition_variable cv, idle;
-  std::deque<std::pair<std::shared_ptr<Instance>, Function*>> items;
+  std::deque<Job> items;
   size_t busy = 0;
   bool started = false;
 };
@@ -433,19 +487,31 @@ Queue& queue() {
   return *q;
 }
 
+// Compile threads' samples count as "background compiles" in --stats.
+thread_local bool t_compileWorker __attribute__((tls_model("initial-exec"))) = false;
+
+void runJob(const Job& job) {
+  if (job.osr) {
+    compileOsr(job.function, job.osr);
+  } else if (compile(job.function)) {
+    ++stats().tierUps;
+  }
+}
+
 void worker() {
+  t_compileWorker = true;
   Queue& q = queue();
   for (;;) {
-    std::pair<std::shared_ptr<Instance>, Function*> item;
+    Job job;
     {
       std::unique_lock<std::mutex> lock(q.mutex);
       q.cv.wait(lock, [&] { return !q.items.empty(); });
-      item = std::move(q.items.front());
+      job = std::move(q.items.front());
       q.items.pop_front();
       ++q.busy;
     }
-    if (compile(item.second)) ++stats().tierUps;
-    item.first.reset();
+    runJob(job);
+    job.keep.reset();
     {
       std::lock_guard<std::mutex> lock(q.mutex);
       --q.busy;
@@ -454,16 +520,68 @@ void worker() {
   }
 }
 
+// Compiles now (--jit-threads=0) or queues for the background threads.
+void submit(Function* f, Function::OsrEntry* osr) {
+  if (g_options.threads == 0) {
+    runJob({nullptr, f, osr});
+    return;
+  }
+  Job job{nullptr, f, osr};
+  try {
+    job.keep = f->instance->shared_from_this();
+  } catch (const std::bad_weak_ptr&) {
+    return;  // not owned by a shared_ptr: its lifetime is unknown, stay interpreted
+  }
+  Queue& q = queue();
+  std::lock_guard<std::mutex> lock(q.mutex);
+  if (!q.started) {
+    q.started = true;
+    for (uint32_t i = 0; i < g_options.threads; ++i) std::thread(worker).detach();
+  }
+  q.items.push_back(std::move(job));
+  q.cv.notify_one();
+}
+
+// After a function was queued, its counter keeps running (calls still
+// interpreted, loop headers in running frames) and asks again every
+// `threshold` counts: cheap, and how a running loop finds its OSR entry.
+int32_t recheckInterval() { return int32_t(std::min<uint32_t>(std::max<uint32_t>(g_options.threshold, 1), INT32_MAX)); }
+
+void queueWholeFunction(Function* f) {
+  if (f->jitEntry.load(std::memory_order_acquire) || f->jitFailed.load(std::memory_order_relaxed)) return;
+  if (f->jitQueued.exchange(true, std::memory_order_acq_rel)) return;
+  submit(f, nullptr);
+}
+
+Function::OsrEntry* findOsr(Function* f, uint32_t loopOffset) {
+  for (Function::OsrEntry* e = f->osrEntries.load(std::memory_order_acquire); e; e = e->next)
+    if (e->loopOffset == loopOffset) return e;
+  return nullptr;
+}
+
+// Finds or adds the OSR entry record of a loop; `added` if this call made it.
+Function::OsrEntry* osrEntryFor(Function* f, uint32_t loopOffset, bool* added) {
+  static std::mutex* m = new std::mutex;
+  std::lock_guard<std::mutex> lock(*m);
+  *added = false;
+  if (Function::OsrEntry* e = findOsr(f, loopOffset)) return e;
+  auto* e = new Function::OsrEntry;
+  e->loopOffset = loopOffset;
+  e->next = f->osrEntries.load(std::memory_order_relaxed);
+  f->osrEntries.store(e, std::memory_order_release);
+  *added = true;
+  return e;
+}
+
 }  // namespace
 
-bool onFirstCall(Function* f, bool fromOutside) {
+bool onFirstCall(Function* f) {
   switch (g_options.mode) {
     case Mode::Jit:
       return compile(f);
     case Mode::Tiered:
       if (f->jitCountdown.load(std::memory_order_relaxed) == 0)
-        f->jitCountdown.store(int32_t(std::max<uint32_t>(g_options.threshold, 1)), std::memory_order_relaxed);
-      if (fromOutside && !f->isHost() && functionHasLoop(f)) return compile(f);
+        f->jitCountdown.store(recheckInterval(), std::memory_order_relaxed);
       return false;
     default:
       return false;
@@ -472,22 +590,34 @@ bool onFirstCall(Function* f, bool fromOutside) {
 
 void onHot(Function* f) {
   if (f->isHost() || f->jitEntry.load(std::memory_order_relaxed)) return;
-  // Not again until the compile is done (or forever, if it fails).
-  f->jitCountdown.store(INT32_MAX, std::memory_order_relaxed);
-  std::shared_ptr<Instance> keep;
-  try {
-    keep = f->instance->shared_from_this();
-  } catch (const std::bad_weak_ptr&) {
-    return;
+  f->jitCountdown.store(f->jitFailed.load(std::memory_order_relaxed) ? INT32_MAX : recheckInterval(),
+                        std::memory_order_relaxed);
+  queueWholeFunction(f);
+}
+
+Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset) {
+  f->jitCountdown.store(recheckInterval(), std::memory_order_relaxed);
+  Function::OsrEntry* e = findOsr(f, loopOffset);
+  if (!e) {
+    bool added = false;
+    e = osrEntryFor(f, loopOffset, &added);
+    if (added) {
+      submit(f, e);  // first: it is what this running frame waits for
+      queueWholeFunction(f);
+    }
   }
+  if (Function::JitEntry entry = e->entry.load(std::memory_order_acquire)) {
+    ++stats().osrEntries;
+    return entry;
+  }
+  if (e->failed.load(std::memory_order_relaxed)) f->jitCountdown.store(INT32_MAX, std::memory_order_relaxed);
+  return nullptr;
+}
+
+void waitForCompiles() {
   Queue& q = queue();
-  std::lock_guard<std::mutex> lock(q.mutex);
-  if (!q.started) {
-    q.started = true;
-    for (uint32_t i = 0; i < std::max<uint32_t>(g_options.threads, 1); ++i) std::thread(worker).detach();
-  }
-  q.items.emplace_back(std::move(keep), f);
-  q.cv.notify_one();
+  std::unique_lock<std::mutex> lock(q.mutex);
+  q.idle.wait(lock, [&] { return q.items.empty() && q.busy == 0; });
 }
 
 void shutdown() {
@@ -497,20 +627,101 @@ void shutdown() {
   q.idle.wait(lock, [&] { return q.busy == 0; });
 }
 
-void printStats(std::ostream& out) {
-  {
-    Queue& q = queue();
-    std::unique_lock<std::mutex> lock(q.mutex);
-    q.idle.wait(lock, [&] { return q.items.empty() && q.busy == 0; });
+Counters counters() {
+  Stats& s = stats();
+  Counters c;
+  c.compiled = s.compiled;
+  c.failed = s.failed;
+  c.tierUps = s.tierUps;
+  c.osrCompiled = s.osrCompiled;
+  c.osrEntries = s.osrEntries;
+  return c;
+}
+
+// --- --stats: where the time goes --------------------------------------------------
+
+namespace {
+
+// CPU-time samples by where the sampled thread was: its pc in the
+// interpreter's dispatch loop, in compiled code, elsewhere (the runtime's
+// C++, host and WASI functions, translation, foreground compiles), or a
+// compile thread. The profiling timer asks for one sample per millisecond
+// of process CPU time; the kernel may deliver them at its tick rate.
+enum Bucket { kInInterpreter, kInCompiledCode, kInRuntime, kInCompileThread, kNumBuckets };
+std::atomic<uint64_t> g_samples[kNumBuckets];
+uintptr_t g_interpBegin = 0, g_interpEnd = 0;
+
+void profileHandler(int, siginfo_t*, void* context) {
+  int savedErrno = errno;
+  auto* uc = static_cast<ucontext_t*>(context);
+  uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
+  Bucket b = kInRuntime;
+  if (t_compileWorker) {
+    b = kInCompileThread;
+  } else if (pc >= g_interpBegin && pc < g_interpEnd) {
+    b = kInInterpreter;
+  } else {
+    size_t n = g_rangeCount.load(std::memory_order_acquire);
+    for (size_t i = 0; i < n; ++i) {
+      if (pc >= g_ranges[i].begin && pc < g_ranges[i].end) {
+        b = kInCompiledCode;
+        break;
+      }
+    }
   }
+  g_samples[b].fetch_add(1, std::memory_order_relaxed);
+  errno = savedErrno;
+}
+
+}  // namespace
+
+void startProfiling() {
+  // The interpreter's handlers are labels inside its one dispatch function:
+  // their span is (nearly all of) the interpreter's code.
+  const void* const* handlers = interpreterHandlers();
+  auto [lo, hi] = std::minmax_element(handlers, handlers + size_t(IOp::Count),
+                                      [](const void* a, const void* b) { return uintptr_t(a) < uintptr_t(b); });
+  g_interpBegin = uintptr_t(*lo);
+  g_interpEnd = uintptr_t(*hi) + 64;
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = profileHandler;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGPROF, &sa, nullptr);
+  itimerval timer{{0, 1000}, {0, 1000}};
+  setitimer(ITIMER_PROF, &timer, nullptr);
+}
+
+void printStats(std::ostream& out) {
+  waitForCompiles();
+  itimerval off{};
+  setitimer(ITIMER_PROF, &off, nullptr);
   Stats& s = stats();
   double ms = double(s.compileNs) / 1e6;
   double mbps = s.compileNs ? double(s.wasmBytes) / (double(s.compileNs) / 1e9) / 1e6 : 0;
   out << "jit: functions compiled: " << s.compiled << ", failed (interpreted): " << s.failed << "\n"
+      << "jit: tier-ups: " << s.tierUps << ", OSR entries compiled: " << s.osrCompiled
+      << ", OSR entries taken: " << s.osrEntries << "\n"
       << "jit: compile time: " << ms << " ms, wasm bytes: " << s.wasmBytes << " (" << mbps << " MB/s)\n"
       << "jit: code bytes: " << s.codeBytes << " ("
-      << (s.wasmBytes ? double(s.codeBytes) / double(s.wasmBytes) : 0.0) << " per wasm byte)\n"
-      << "jit: tier-ups: " << s.tierUps << ", OSR entries: 0\n";
+      << (s.wasmBytes ? double(s.codeBytes) / double(s.wasmBytes) : 0.0) << " per wasm byte)\n";
+  uint64_t total = 0;
+  for (auto& n : g_samples) total += n;
+  if (total) {
+    static const char* const kNames[kNumBuckets] = {"interpreter", "compiled code", "runtime and host",
+                                                    "background compiles"};
+    rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    double cpuMs = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+                   double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+    char line[256];
+    int at = std::snprintf(line, sizeof line, "jit: CPU time %.0f ms (%" PRIu64 " samples):", cpuMs, total);
+    for (int b = 0; b < kNumBuckets; ++b)
+      at += std::snprintf(line + at, sizeof line - size_t(at), "%s %s %.1f%%", b ? "," : "", kNames[b],
+                          100.0 * double(g_samples[b]) / double(total));
+    out << line << "\n";
+  }
 }
 
 // --- dump ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-// Differential test of the two tiers: runs every export of a module once in
-// the interpreter and once with every function compiled by the JIT (each on
-// a fresh instance), and compares what happened: results, traps, the
+// Differential test of the tiers: runs every export of a module in the
+// interpreter, with every function compiled by the JIT, and tiered with
+// everything compiled (and every loop entered by OSR) as soon as it runs,
+// each on a fresh instance, and compares what happened: results, traps, the
 // values passed to the fuzzing-support log imports, and the final memory.
 // Meant for modules from binaryen's `wasm-opt -ttf` (see run_difftest.sh).
 //
@@ -64,8 +65,25 @@ std::string describe(const FuncType& type, const std::vector<Slot>& results) {
   return out.str();
 }
 
+// How runAll runs the module: interpreted, every function compiled before
+// it runs, or tiered with everything hot at once and compiled on the spot
+// (so running loops are entered by OSR at their first iteration).
+enum class Tier { Interp, Jit, Tiered };
+
+void configureTier(Tier tier) {
+  jit::Options options;
+  options.stats = true;  // compile failures are reported with their reason
+  if (tier == Tier::Tiered) {
+    options.mode = jit::Mode::Tiered;
+    options.threshold = 1;
+    options.threads = 0;
+  }
+  jit::configure(options);
+}
+
 // Runs the module's exports in order; returns the transcript.
-std::string runAll(const std::shared_ptr<const Module>& module, bool jit, std::string* error) {
+std::string runAll(const std::shared_ptr<const Module>& module, Tier tier, std::string* error) {
+  configureTier(tier);
   Log log;
   std::vector<std::unique_ptr<LogFunction>> logFns;
   std::vector<Extern> imports;
@@ -94,7 +112,7 @@ std::string runAll(const std::shared_ptr<const Module>& module, bool jit, std::s
     out << "instantiate: " << e.what() << "\n";
     return out.str();
   }
-  if (jit) {
+  if (tier == Tier::Jit) {
     for (uint32_t i = module->numImportedFuncs; i < module->funcTypes.size(); ++i) {
       if (!jit::compile(inst->function(i))) {
         *error = "JIT cannot compile " + module->functionName(i);
@@ -182,19 +200,22 @@ int check(const std::string& path) {
     return 0;
   }
   std::string error;
-  std::string a = runAll(module, false, &error);
+  std::string a = runAll(module, Tier::Interp, &error);
   if (!error.empty()) {
     std::cout << path << ": skipped (" << error << ")\n";
     return 0;
   }
-  std::string b = runAll(module, true, &error);
-  if (!error.empty()) {
-    std::cout << path << ": FAILED: " << error << "\n";
-    return 1;
-  }
-  if (a != b) {
-    std::cout << path << ": FAILED: tiers differ\n--- interp\n" << a << "--- jit\n" << b;
-    return 1;
+  for (Tier tier : {Tier::Jit, Tier::Tiered}) {
+    const char* name = tier == Tier::Jit ? "jit" : "tiered";
+    std::string b = runAll(module, tier, &error);
+    if (!error.empty()) {
+      std::cout << path << ": FAILED (" << name << "): " << error << "\n";
+      return 1;
+    }
+    if (a != b) {
+      std::cout << path << ": FAILED: tiers differ\n--- interp\n" << a << "--- " << name << "\n" << b;
+      return 1;
+    }
   }
   std::cout << path << ": ok\n";
   return 0;
@@ -208,9 +229,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: strata-jit-difftest FILE.wasm...\n";
     return 2;
   }
-  strata::jit::Options options;
-  options.stats = true;  // compile failures are reported with their reason
-  strata::jit::configure(options);
+  strata::configureTier(strata::Tier::Interp);
   strata::jit::installSignalHandlers();
   int failed = 0;
   if (std::string(argv[1]) == "--compile-only") {
@@ -219,5 +238,8 @@ int main(int argc, char** argv) {
     return failed ? 1 : 0;
   }
   for (int i = 1; i < argc; ++i) failed += strata::check(argv[i]);
+  strata::jit::Counters c = strata::jit::counters();
+  std::cout << argc - 1 << " modules, " << failed << " failed; JIT: " << c.compiled << " functions compiled, "
+            << c.osrCompiled << " OSR entries compiled, " << c.osrEntries << " taken (tiered runs)\n";
   return failed ? 1 : 0;
 }

@@ -66,8 +66,26 @@ struct Function {
   // ready; the interpreter's do_call checks it.
   using JitEntry = uint64_t (*)(void* ctx, Slot* fp, Function* self, Instance* caller);
   std::atomic<JitEntry> jitEntry{nullptr};
-  // Tiered mode: calls left before the function is queued for compilation.
+  // Tiered mode: calls and loop iterations left before the function is
+  // queued for compilation; afterwards, how long until the interpreter asks
+  // again whether an OSR entry is ready (see jit/jit.h).
   std::atomic<int32_t> jitCountdown{0};
+  // Queued for the background compiler; the JIT cannot compile it (it
+  // stays interpreted).
+  std::atomic<bool> jitQueued{false};
+  std::atomic<bool> jitFailed{false};
+  // On-stack replacement (tiered mode): code compiled to be entered at the
+  // header of one loop of this function from a running interpreter frame
+  // whose locals are in fp[0..locals). One entry per loop asked for, in a
+  // list that only grows (readers walk it without a lock); freed with the
+  // function.
+  struct OsrEntry {
+    uint32_t loopOffset = 0;  // module offset of the `loop` instruction
+    std::atomic<JitEntry> entry{nullptr};
+    std::atomic<bool> failed{false};
+    OsrEntry* next = nullptr;
+  };
+  std::atomic<OsrEntry*> osrEntries{nullptr};
 
   Function() = default;
   Function(const Function&) = delete;

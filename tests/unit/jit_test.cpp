@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -199,8 +200,9 @@ TEST(Jit, TieredCompilesHotFunctionsInTheBackground) {
   auto inst = instantiate(b.build(), env);
   Function* leaf = inst->exportedFunction("leaf");
   Function* caller = inst->exportedFunction("caller");
-  // Entered from the host: the caller is compiled at once; its calls to the
-  // cold leaf go through the bridge, which compiles the leaf too.
+  // The caller runs interpreted; the leaf gets hot after 5 calls, and so
+  // does the caller's loop header (OSR requested, which also queues the
+  // caller); whatever finishes compiling during the call is used at once.
   EXPECT_EQ(env.call(caller, {100})[0], 9900u);
   std::ostringstream stats;
   jit::printStats(stats);  // waits for the background compiler
@@ -208,6 +210,105 @@ TEST(Jit, TieredCompilesHotFunctionsInTheBackground) {
   EXPECT_NE(leaf->jitEntry.load(), nullptr);
   EXPECT_EQ(env.call(caller, {100})[0], 9900u);
   EXPECT_EQ(env.call(leaf, {21})[0], 42u);
+  jit::configure(jit::Options());
+}
+
+// (func $sum (param $n i32) (result i64) (local $i i32) (local $s i64)
+//   (loop (local.set $s (i64.add (local.get $s) (i64.extend_i32_u (local.get $i))))
+//         (br_if 0 (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+//   (local.get $s))
+// (func $divAfter (param $n i32) (result i32) (local $i i32)
+//   (loop (br_if 0 (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+//   (i32.div_u (i32.const 1) (i32.sub (local.get $i) (local.get $n))))   ;; divides by zero
+// (func $callDivAfter (param i32) (result i32) (call $divAfter (local.get 0)))
+Bytes osrModule() {
+  test::WasmBuilder b;
+  uint32_t sumType = b.type({test::I32}, {test::I64});
+  uint32_t t = b.type({test::I32}, {test::I32});
+  b.func(sumType, {{1, test::I32}, {1, test::I64}},
+         {0x03, 0x40, 0x20, 0x02, 0x20, 0x01, 0xad, 0x7c, 0x21, 0x02,  // s += i
+          0x20, 0x01, 0x41, 0x01, 0x6a, 0x22, 0x01,                    // i = i + 1
+          0x20, 0x00, 0x49, 0x0d, 0x00, 0x0b,                          // br_if (i < n)
+          0x20, 0x02},
+         "sum");
+  b.func(t, {{1, test::I32}},
+         {0x03, 0x40, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x22, 0x01, 0x20, 0x00, 0x49, 0x0d, 0x00, 0x0b,  // loop
+          0x41, 0x01, 0x20, 0x01, 0x20, 0x00, 0x6b, 0x6e},                                          // 1 / (i - n)
+         "divAfter");
+  b.func(t, {}, {0x20, 0x00, 0x10, 0x01}, "callDivAfter");
+  return b.build();
+}
+
+// OSR, compiling on the spot (--jit-threads=0): a loop entered once leaves
+// the interpreter at its header when the countdown runs out, with the
+// locals the interpreter computed; traps raised after the switch unwind
+// the interpreter frames below.
+TEST(Jit, OsrEntersARunningLoop) {
+  jit::Options tiered;
+  tiered.mode = jit::Mode::Tiered;
+  tiered.threshold = 100;
+  tiered.threads = 0;
+  jit::configure(tiered);
+  ExecEnv env;
+  auto inst = instantiate(osrModule(), env);
+  Function* sum = inst->exportedFunction("sum");
+  jit::Counters before = jit::counters();
+  EXPECT_EQ(env.call(sum, {1000000})[0], 499999500000u);
+  jit::Counters after = jit::counters();
+  EXPECT_EQ(after.osrCompiled - before.osrCompiled, 1u);
+  EXPECT_EQ(after.osrEntries - before.osrEntries, 1u);
+  EXPECT_NE(sum->jitEntry.load(), nullptr);  // the whole function was queued too
+  // Later calls run the compiled function from its start.
+  EXPECT_EQ(env.call(sum, {10})[0], 45u);
+  EXPECT_EQ(jit::counters().osrEntries, after.osrEntries);
+
+  EXPECT_EQ(trapOf(env, inst->exportedFunction("callDivAfter"), {5000}), "integer divide by zero");
+  EXPECT_EQ(jit::counters().osrEntries - after.osrEntries, 1u);
+  EXPECT_EQ(env.callDepth, 0u);
+  EXPECT_EQ(env.nativeDepth, 0u);
+  EXPECT_EQ(trapOf(env, inst->exportedFunction("callDivAfter"), {5000}), "integer divide by zero");
+  jit::configure(jit::Options());
+}
+
+// OSR with the background compiler: the loop keeps running interpreted
+// while its entry compiles, and moves over once it is published. The loop
+// asks the host whether that happened (or 10 s passed) and stops then.
+struct OsrPoll {
+  uint64_t osrBefore = 0;
+  std::chrono::steady_clock::time_point deadline;
+  static void poll(void* self, Instance*, Slot* slots) {
+    auto* p = static_cast<OsrPoll*>(self);
+    slots[0] = jit::counters().osrEntries > p->osrBefore || std::chrono::steady_clock::now() > p->deadline;
+  }
+};
+
+TEST(Jit, OsrWithTheBackgroundCompiler) {
+  // (import "env" "poll" (func $poll (result i32)))
+  // (func (export "run") (result i32) (local $i i32)
+  //   (loop (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if 0 (i32.eqz (call $poll))))
+  //   (local.get $i))
+  test::WasmBuilder b;
+  uint32_t pollType = b.type({}, {test::I32});
+  b.importFunc("env", "poll", pollType);
+  b.func(pollType, {{1, test::I32}},
+         {0x03, 0x40, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00, 0x10, 0x00, 0x45, 0x0d, 0x00, 0x0b, 0x20, 0x00},
+         "run");
+  jit::Options tiered;
+  tiered.mode = jit::Mode::Tiered;
+  tiered.threshold = 50;
+  jit::configure(tiered);
+  OsrPoll poll;
+  poll.osrBefore = jit::counters().osrEntries;
+  poll.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  Extern host;
+  host.kind = ExternKind::Func;
+  host.func = makeHostFunction(FuncType{{}, {ValType::I32}}, OsrPoll::poll, &poll);
+  ExecEnv env;
+  auto inst = instantiate(b.build(), env, {host});
+  uint64_t iterations = env.call(inst->exportedFunction("run"), std::vector<Slot>{})[0];
+  EXPECT_EQ(jit::counters().osrEntries - poll.osrBefore, 1u);
+  EXPECT_GE(iterations, 49u);  // the call and 49 loop headers ran the countdown out first
+  jit::waitForCompiles();
   jit::configure(jit::Options());
 }
 

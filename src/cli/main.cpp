@@ -49,12 +49,15 @@ const char kUsage[] =
     "                          export f of dependency mB\n"
     "      --module-path=DIR   where to find imported modules (NAME.wasm), before\n"
     "                          FILE's own directory; repeatable (also --module-path DIR)\n"
-    "      --tier=TIER         interp (default), jit (compile every function before\n"
-    "                          it first runs) or tiered (compile hot functions in\n"
-    "                          the background)\n"
-    "      --jit-threshold=N   tiered: calls before a function is compiled (default 1000)\n"
-    "      --jit-threads=N     tiered: background compile threads (default 1)\n"
-    "      --stats             JIT statistics on stderr after the run\n"
+    "      --tier=TIER         tiered (default: interpret, compile hot functions in\n"
+    "                          the background, enter hot loops by OSR), interp, or\n"
+    "                          jit (compile every function before it first runs)\n"
+    "      --jit-threshold=N   tiered: calls plus loop iterations before a function\n"
+    "                          is compiled (default 1000)\n"
+    "      --jit-threads=N     tiered: background compile threads (default 1; 0\n"
+    "                          compiles on the spot, for tests)\n"
+    "      --stats             JIT statistics and CPU time per tier on stderr after\n"
+    "                          the run\n"
     "      --dump-jit[=FUNC]   disassemble compiled code (of FUNC: name or index) to stderr\n"
     "      --perf-map          write /tmp/perf-PID.map naming JIT code for perf\n"
     "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
@@ -82,7 +85,12 @@ int usageError(const std::string& message) {
 bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 // Execution-tier options, shared by run and spectest (see jit/jit.h).
-jit::Options g_jitOptions;
+// Tiered by default: the interpreter's start-up, the JIT's speed once hot.
+jit::Options g_jitOptions = [] {
+  jit::Options o;
+  o.mode = jit::Mode::Tiered;
+  return o;
+}();
 
 bool parseCount(const std::string& text, uint32_t* out) {
   if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return false;
@@ -108,8 +116,8 @@ int parseTierOption(const std::string& arg) {
     if (!parseCount(arg.substr(16), &g_jitOptions.threshold) || g_jitOptions.threshold == 0)
       return usageError("--jit-threshold needs a number of calls (at least 1)");
   } else if (startsWith(arg, "--jit-threads=")) {
-    if (!parseCount(arg.substr(14), &g_jitOptions.threads) || g_jitOptions.threads == 0 || g_jitOptions.threads > 64)
-      return usageError("--jit-threads needs a number from 1 to 64");
+    if (!parseCount(arg.substr(14), &g_jitOptions.threads) || g_jitOptions.threads > 64)
+      return usageError("--jit-threads needs a number from 0 to 64");
   } else if (arg == "--stats") {
     g_jitOptions.stats = true;
   } else if (arg == "--dump-jit" || startsWith(arg, "--dump-jit=")) {
@@ -127,6 +135,7 @@ int parseTierOption(const std::string& arg) {
 template <class F>
 int withTier(F&& body) {
   jit::configure(g_jitOptions);
+  if (g_jitOptions.stats) jit::startProfiling();
   int status = body();
   if (g_jitOptions.stats) jit::printStats(std::cerr);
   jit::shutdown();

@@ -119,6 +119,19 @@ typedef union MemAllocOption {
   } allocator;
 } MemAllocOption;
 
+/* Execution tiers (WAMR's names). Strata has one JIT (asmjit):
+ *   Mode_Interp          the interpreter only;
+ *   Mode_Fast_JIT        every function compiled before it first runs;
+ *   Mode_Multi_Tier_JIT  tiered: interpret, compile hot functions in the
+ *                        background, enter hot loops by OSR (the default);
+ *   Mode_LLVM_JIT        not supported. */
+typedef enum RunningMode {
+  Mode_Interp = 1,
+  Mode_Fast_JIT,
+  Mode_LLVM_JIT,
+  Mode_Multi_Tier_JIT,
+} RunningMode;
+
 typedef struct RuntimeInitArgs {
   mem_alloc_type_t mem_alloc_type;
   MemAllocOption mem_alloc_option;
@@ -132,6 +145,14 @@ typedef struct RuntimeInitArgs {
   int unused;
   int instance_port;
   uint32_t fast_jit_code_cache_size;
+  /* 0: the default, Mode_Multi_Tier_JIT */
+  RunningMode running_mode;
+  /* accepted and ignored */
+  uint32_t llvm_jit_opt_level;
+  uint32_t llvm_jit_size_level;
+  uint32_t segue_flags;
+  /* write /tmp/perf-PID.map naming compiled functions for perf */
+  bool enable_linux_perf;
 } RuntimeInitArgs;
 
 #ifndef WASM_VALKIND_T_DEFINED
@@ -171,6 +192,14 @@ bool wasm_runtime_init(void);
 bool wasm_runtime_full_init(RuntimeInitArgs *init_args);
 /* Frees every module, instance, exec env and registration left. */
 void wasm_runtime_destroy(void);
+
+/* The tier is one for the whole process. Changing it affects functions
+ * that have not run yet; set it before loading modules. */
+bool wasm_runtime_is_running_mode_supported(RunningMode running_mode);
+bool wasm_runtime_set_default_running_mode(RunningMode running_mode);
+/* Succeeds only for the process's mode (there are no per-instance tiers). */
+bool wasm_runtime_set_running_mode(wasm_module_inst_t module_inst, RunningMode running_mode);
+RunningMode wasm_runtime_get_running_mode(wasm_module_inst_t module_inst);
 
 void *wasm_runtime_malloc(unsigned int size);
 void *wasm_runtime_realloc(void *ptr, unsigned int size);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "api/c_api_internal.h"
+#include "jit/jit.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
 #include "runtime/linker.h"
@@ -883,6 +884,45 @@ ModuleRegistry* currentRegistry() { return gRuntime ? gRuntime->registry.get() :
 
 extern "C" {
 
+namespace {
+// The tier of the process (see jit/jit.h), set by full_init and
+// set_default_running_mode.
+RunningMode gRunningMode = Mode_Multi_Tier_JIT;
+
+bool configureTier(RunningMode mode, bool perfMap) {
+  jit::Options options = jit::options();
+  switch (mode) {
+    case Mode_Interp: options.mode = jit::Mode::Interp; break;
+    case Mode_Fast_JIT: options.mode = jit::Mode::Jit; break;
+    case Mode_Multi_Tier_JIT: options.mode = jit::Mode::Tiered; break;
+    default: return false;
+  }
+  options.perfMap = options.perfMap || perfMap;
+  jit::configure(options);
+  gRunningMode = mode;
+  return true;
+}
+}  // namespace
+
+bool wasm_runtime_is_running_mode_supported(RunningMode mode) {
+  return mode == Mode_Interp || mode == Mode_Fast_JIT || mode == Mode_Multi_Tier_JIT;
+}
+
+bool wasm_runtime_set_default_running_mode(RunningMode mode) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  return configureTier(mode, false);
+}
+
+bool wasm_runtime_set_running_mode(wasm_module_inst_t inst, RunningMode mode) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  return inst && mode == gRunningMode;
+}
+
+RunningMode wasm_runtime_get_running_mode(wasm_module_inst_t) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  return gRunningMode;
+}
+
 bool wasm_runtime_full_init(RuntimeInitArgs* args) {
   std::lock_guard<std::recursive_mutex> lock(gMutex);
   ensureWasiResolverFactory();
@@ -890,6 +930,9 @@ bool wasm_runtime_full_init(RuntimeInitArgs* args) {
     ++gRuntime->initCount;
     return true;
   }
+  if (!configureTier(args && args->running_mode ? args->running_mode : Mode_Multi_Tier_JIT,
+                     args && args->enable_linux_perf))
+    return false;
   auto rt = std::make_unique<Runtime>();
   if (args) {
     rt->allocType = args->mem_alloc_type;
@@ -956,6 +999,7 @@ bool wasm_runtime_init(void) {
 void wasm_runtime_destroy(void) {
   std::lock_guard<std::recursive_mutex> lock(gMutex);
   if (!gRuntime || --gRuntime->initCount > 0) return;
+  jit::shutdown();  // no background compile outlives the runtime
   destroyRuntime(gRuntime);
   delete gRuntime;
   gRuntime = nullptr;

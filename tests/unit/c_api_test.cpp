@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "c_api_multi_test.h"
+#include "jit/jit.h"
 
 using namespace strata_test;
 
@@ -125,6 +126,53 @@ TEST(CApiRuntime, PoolExhaustionIsAClearError) {
   EXPECT_NE(whole, nullptr);
   wasm_runtime_free(whole);
   wasm_runtime_destroy();
+}
+
+// Each supported running mode runs the same loop with the same result, and
+// says what it did: the JIT modes compile, the interpreter does not; the
+// tiered mode enters the long-running loop by OSR.
+TEST(CApiRuntime, RunningModes) {
+  if (multiWasmDir().empty()) GTEST_SKIP();
+  EXPECT_TRUE(wasm_runtime_is_running_mode_supported(Mode_Interp));
+  EXPECT_TRUE(wasm_runtime_is_running_mode_supported(Mode_Fast_JIT));
+  EXPECT_TRUE(wasm_runtime_is_running_mode_supported(Mode_Multi_Tier_JIT));
+  EXPECT_FALSE(wasm_runtime_is_running_mode_supported(Mode_LLVM_JIT));
+  RuntimeInitArgs args;
+  std::memset(&args, 0, sizeof args);
+  args.mem_alloc_type = Alloc_With_System_Allocator;
+  args.running_mode = Mode_LLVM_JIT;
+  EXPECT_FALSE(wasm_runtime_full_init(&args));
+
+  for (RunningMode mode : {Mode_Interp, Mode_Fast_JIT, Mode_Multi_Tier_JIT}) {
+    SCOPED_TRACE(int(mode));
+    args.running_mode = mode;
+    ASSERT_TRUE(wasm_runtime_full_init(&args));
+    std::vector<uint8_t> bytes = readWasm("mA");
+    char err[256];
+    wasm_module_t m = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
+    ASSERT_NE(m, nullptr) << err;
+    wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
+    ASSERT_NE(inst, nullptr) << err;
+    EXPECT_EQ(wasm_runtime_get_running_mode(inst), mode);
+    EXPECT_TRUE(wasm_runtime_set_running_mode(inst, mode));
+    EXPECT_FALSE(wasm_runtime_set_running_mode(inst, mode == Mode_Interp ? Mode_Fast_JIT : Mode_Interp));
+    wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+    wasm_function_inst_t loop = wasm_runtime_lookup_function(inst, "A_direct", nullptr);
+    ASSERT_NE(loop, nullptr);
+    strata::jit::Counters before = strata::jit::counters();
+    uint32_t argv[1] = {1000000};
+    ASSERT_TRUE(wasm_runtime_call_wasm(env, loop, 1, argv)) << wasm_runtime_get_exception(inst);
+    EXPECT_EQ(argv[0], 10000000u);
+    strata::jit::waitForCompiles();
+    strata::jit::Counters after = strata::jit::counters();
+    if (mode == Mode_Interp) EXPECT_EQ(after.compiled, before.compiled);
+    if (mode == Mode_Fast_JIT) EXPECT_GT(after.compiled, before.compiled);
+    if (mode == Mode_Multi_Tier_JIT) EXPECT_EQ(after.osrEntries - before.osrEntries, 1u);
+    wasm_runtime_destroy_exec_env(env);
+    wasm_runtime_deinstantiate(inst);
+    wasm_runtime_unload(m);
+    wasm_runtime_destroy();
+  }
 }
 
 // ---------------------------------------------------------------- modules and calls

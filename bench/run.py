@@ -94,10 +94,13 @@ def native_runner():
 
 
 def strata_runner(strata, tier):
+    """A Strata tier; "tiered@N" is the tiered mode with --jit-threshold=N."""
+    mode, _, threshold = tier.partition("@")
+    flags = ["--tier=" + mode] + (["--jit-threshold=" + threshold] if threshold else [])
     return Runner(
         "strata-" + tier,
         tier,
-        lambda d, w, a: [strata, "run", "--tier=" + tier, os.path.join(d, w + ".wasm")] + a,
+        lambda d, w, a: [strata, "run"] + flags + [os.path.join(d, w + ".wasm")] + a,
     )
 
 
@@ -360,7 +363,7 @@ def main():
     parser.add_argument("--strata", help="the strata binary (default: BUILD/strata)")
     parser.add_argument("--workloads", help="folder of NAME.wasm and NAME-native (default: BUILD/bench/workloads)")
     parser.add_argument("-r", "--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
-    parser.add_argument("--tiers", default=",".join(TIERS), help="Strata tiers to run (default: interp,jit,tiered)")
+    parser.add_argument("--tiers", default=",".join(TIERS), help="Strata tiers to run (default: interp,jit,tiered); tiered@N: tiered with --jit-threshold=N")
     parser.add_argument("--only", help="comma-separated subset of the workloads")
     parser.add_argument("--arg", action="append", default=[], metavar="NAME=N", help="run workload NAME with N (repeatable)")
     parser.add_argument("--no-other-runtimes", action="store_true", help="skip node, wasm3 and iwasm even if on PATH")
@@ -379,8 +382,9 @@ def main():
         parser.error("--repeat must be at least 1")
     tiers = [t for t in args.tiers.split(",") if t]
     for t in tiers:
-        if t not in TIERS:
-            parser.error("unknown tier %r (expected %s)" % (t, ",".join(TIERS)))
+        mode, at, threshold = t.partition("@")
+        if mode not in TIERS or (at and (mode != "tiered" or not threshold.isdigit())):
+            parser.error("unknown tier %r (expected %s, or tiered@N)" % (t, ",".join(TIERS)))
 
     available = sorted(f[:-5] for f in os.listdir(wdir) if f.endswith(".wasm")) if os.path.isdir(wdir) else []
     order = [w for w in WORKLOADS if w in available] + [w for w in available if w not in WORKLOADS]

@@ -16,7 +16,6 @@
 // entry in its own slot), so all paths into a label agree on where values
 // are.
 #include <mutex>
-#include <utility>
 
 #include "interp/code.h"
 #include "jit/jit.h"
@@ -803,11 +802,6 @@ InterpCode* ensureTranslated(Function* f) {
   translator.finish();
   f->interpCode.store(code.get(), std::memory_order_release);
   return code.release();
-}
-
-Function::~Function() {
-  delete interpCode.load();
-  for (OsrEntry* e = osrEntries.load(); e;) delete std::exchange(e, e->next);
 }
 
 }  // namespace strata

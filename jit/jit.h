@@ -95,6 +95,12 @@ const Options& options();
 // it: the function stays interpreted (a warning is printed under --stats).
 bool compile(Function* f);
 
+// Frees the compiled code of `f` (its entry and OSR entries), which is
+// dying: called by ~Function.
+void releaseCode(Function* f);
+// Bytes of compiled code currently allocated (asmjit's allocator).
+size_t liveCodeBytes();
+
 // Runs compiled `f` on `env` from C++ (the interpreter or ExecEnv::call).
 // Throws Trap.
 void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller);
@@ -141,8 +147,10 @@ void shutdown();
 // functions, interpreted functions).
 uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* caller);
 
-// Registers [begin, end) as JIT code whose guard-region faults go to `oobExit`.
-void registerCode(uintptr_t begin, uintptr_t end, uintptr_t oobExit);
+// Registers [begin, end) as JIT code whose guard-region faults go to
+// `oobExit`; unregisterCode forgets the range starting at `begin`.
+bool registerCode(uintptr_t begin, uintptr_t end, uintptr_t oobExit);
+void unregisterCode(uintptr_t begin);
 void installSignalHandlers();
 
 }  // namespace jit

@@ -7,8 +7,7 @@
 // (JitAllocatorOptions::kUseDualMapping): the code is written through a
 // read-write view and executed through a separate read-execute view of the
 // same memory, so no page is ever writable and executable at once.
-// Compiled code is never freed (functions die with their instances, which
-// only happens at the end of a run or a spec script).
+// Compiled code is freed when its function dies (with its instance).
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -288,25 +287,40 @@ uint64_t jitRefreshMemory(JitContext* ctx, Memory* mem) {
 
 namespace {
 
+// The JIT code ranges, for the signal handlers: an array they read without
+// locks. Freed ranges are disabled (end = 0) and their slots reused, so the
+// array only holds live code. Writers hold the compile mutex.
 struct CodeRange {
-  uintptr_t begin, end, oobExit;
+  std::atomic<uintptr_t> begin, end, oobExit;
 };
 constexpr size_t kMaxRanges = size_t(1) << 20;
 CodeRange* g_ranges = nullptr;
 std::atomic<size_t> g_rangeCount{0};
+std::vector<size_t>& freeRangeSlots() {
+  static auto* slots = new std::vector<size_t>;  // leaked like the code itself
+  return *slots;
+}
+
+// The live range holding pc, or null.
+const CodeRange* findRange(uintptr_t pc) {
+  size_t n = g_rangeCount.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i) {
+    const CodeRange& r = g_ranges[i];
+    uintptr_t end = r.end.load(std::memory_order_acquire);
+    if (pc < end && pc >= r.begin.load(std::memory_order_relaxed)) return &r;
+  }
+  return nullptr;
+}
 struct sigaction g_prevSegv, g_prevBus;
 
 void faultHandler(int sig, siginfo_t* info, void* context) {
   auto* uc = static_cast<ucontext_t*>(context);
   uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
-  size_t n = g_rangeCount.load(std::memory_order_acquire);
-  for (size_t i = n; i-- > 0;) {
-    const CodeRange& r = g_ranges[i];
-    if (pc >= r.begin && pc < r.end) {
-      if (!r.oobExit) break;
+  if (const CodeRange* r = findRange(pc)) {
+    if (uintptr_t exit = r->oobExit.load(std::memory_order_relaxed)) {
       // Resume at the function's "out of bounds memory access" exit, which
       // returns the trap status like any other trap.
-      uc->uc_mcontext.gregs[REG_RIP] = greg_t(r.oobExit);
+      uc->uc_mcontext.gregs[REG_RIP] = greg_t(exit);
       return;
     }
   }
@@ -339,12 +353,38 @@ void installSignalHandlers() {
   });
 }
 
-void registerCode(uintptr_t begin, uintptr_t end, uintptr_t oobExit) {
-  // Callers hold the compile mutex: one writer at a time.
+bool registerCode(uintptr_t begin, uintptr_t end, uintptr_t oobExit) {
+  // Callers hold the compile mutex: one writer at a time. A slot is
+  // written while disabled (end == 0) and enabled last.
+  if (!g_ranges) return false;
+  std::vector<size_t>& free = freeRangeSlots();
+  size_t i;
+  if (!free.empty()) {
+    i = free.back();
+    free.pop_back();
+  } else {
+    i = g_rangeCount.load(std::memory_order_relaxed);
+    if (i >= kMaxRanges) return false;
+    g_ranges[i].end.store(0, std::memory_order_relaxed);
+    g_rangeCount.store(i + 1, std::memory_order_release);
+  }
+  CodeRange& r = g_ranges[i];
+  r.begin.store(begin, std::memory_order_relaxed);
+  r.oobExit.store(oobExit, std::memory_order_relaxed);
+  r.end.store(end, std::memory_order_release);
+  return true;
+}
+
+void unregisterCode(uintptr_t begin) {
   size_t n = g_rangeCount.load(std::memory_order_relaxed);
-  if (!g_ranges || n >= kMaxRanges) return;
-  g_ranges[n] = {begin, end, oobExit};
-  g_rangeCount.store(n + 1, std::memory_order_release);
+  for (size_t i = 0; i < n; ++i) {
+    CodeRange& r = g_ranges[i];
+    if (r.end.load(std::memory_order_relaxed) && r.begin.load(std::memory_order_relaxed) == begin) {
+      r.end.store(0, std::memory_order_release);
+      freeRangeSlots().push_back(i);
+      return;
+    }
+  }
 }
 
 // --- compile driver ----------------------------------------------------------------
@@ -417,10 +457,17 @@ Function::JitEntry compileLocked(Function* f, uint32_t osrLoop) {
       std::cerr << "strata: warning: JIT cannot compile " << name << " (" << r.error << "); it stays interpreted\n";
     return nullptr;
   }
+  if (!registerCode(uintptr_t(r.entry), uintptr_t(r.entry) + r.codeSize, r.oobExit)) {
+    // Without its range a guard-region fault in this code would kill the
+    // process: too many functions are compiled at once.
+    runtime().release(r.entry);
+    ++s.failed;
+    if (g_options.stats) std::cerr << "strata: warning: JIT code table full; " << name << " stays interpreted\n";
+    return nullptr;
+  }
   ++(osrLoop == kNoLoop ? s.compiled : s.osrCompiled);
   s.codeBytes += r.codeSize;
   s.wasmBytes += r.wasmBytes;
-  registerCode(uintptr_t(r.entry), uintptr_t(r.entry) + r.codeSize, r.oobExit);
   if (dump) dumpCode(stderr, name, r);
   if (g_options.perfMap) writePerfMap(uintptr_t(r.entry), r.codeSize, name);
   return reinterpret_cast<Function::JitEntry>(r.entry);
@@ -454,13 +501,25 @@ bool compile(Function* f) {
   // The interpreter looks for JIT code only when a callee has no
   // interpreter code (keeping its call path free of JIT checks), so a
   // tier-up retires the interpreter code: frames still running it keep it
-  // alive here (until exit: code of tiered-up functions is small and
-  // bounded by the number of functions).
-  if (InterpCode* old = f->interpCode.exchange(nullptr, std::memory_order_acq_rel)) {
-    static std::vector<InterpCode*>* retired = new std::vector<InterpCode*>;  // reachable: not a leak
-    retired->push_back(old);
-  }
+  // alive: the function keeps it until it dies.
+  f->retiredInterpCode = f->interpCode.exchange(nullptr, std::memory_order_acq_rel);
   return true;
+}
+
+void releaseCode(Function* f) {
+  std::lock_guard<std::mutex> lock(compileMutex());
+  auto release = [](Function::JitEntry entry) {
+    if (!entry) return;
+    unregisterCode(uintptr_t(entry));
+    runtime().release(entry);
+  };
+  release(f->jitEntry.exchange(nullptr));
+  for (Function::OsrEntry* e = f->osrEntries.load(); e; e = e->next) release(e->entry.exchange(nullptr));
+}
+
+size_t liveCodeBytes() {
+  std::lock_guard<std::mutex> lock(compileMutex());
+  return runtime().allocator()->statistics().usedSize();
 }
 
 // --- tiering -------------------------------------------------------------------------
@@ -660,14 +719,8 @@ void profileHandler(int, siginfo_t*, void* context) {
     b = kInCompileThread;
   } else if (pc >= g_interpBegin && pc < g_interpEnd) {
     b = kInInterpreter;
-  } else {
-    size_t n = g_rangeCount.load(std::memory_order_acquire);
-    for (size_t i = 0; i < n; ++i) {
-      if (pc >= g_ranges[i].begin && pc < g_ranges[i].end) {
-        b = kInCompiledCode;
-        break;
-      }
-    }
+  } else if (findRange(pc)) {
+    b = kInCompiledCode;
   }
   g_samples[b].fetch_add(1, std::memory_order_relaxed);
   errno = savedErrno;

@@ -1,6 +1,11 @@
 // Signature canonicalisation, host functions and tables.
 #include "runtime/objects.h"
 
+#include <utility>
+
+#include "interp/code.h"
+#include "jit/jit.h"
+
 #include <map>
 #include <mutex>
 #include <new>
@@ -33,6 +38,14 @@ SignatureRegistry& signatureRegistry() {
 }
 
 }  // namespace
+
+Function::~Function() {
+  // Nothing runs this function any more: its instance is being destroyed.
+  if (jitEntry.load() || osrEntries.load()) jit::releaseCode(this);
+  for (OsrEntry* e = osrEntries.load(); e;) delete std::exchange(e, e->next);
+  delete interpCode.load();
+  delete retiredInterpCode;
+}
 
 uint32_t canonicalSignatureId(const FuncType& type) {
   SignatureRegistry& reg = signatureRegistry();

@@ -59,6 +59,9 @@ struct Function {
   // Wasm functions: interpreter code, translated on the first call and
   // freed with the function (see interp/).
   std::atomic<InterpCode*> interpCode{nullptr};
+  // The interpreter code a tier-up replaced: frames that were running it
+  // finish on it, so it lives as long as the function.
+  InterpCode* retiredInterpCode = nullptr;
   // JIT tier (jit/): compiled code, null while the function runs in the
   // interpreter. Arguments in fp[0..params), results to fp[0..results),
   // exactly like an interpreter frame; returns 0, or a nonzero trap status
@@ -66,6 +69,8 @@ struct Function {
   // ready; the interpreter's do_call checks it.
   using JitEntry = uint64_t (*)(void* ctx, Slot* fp, Function* self, Instance* caller);
   std::atomic<JitEntry> jitEntry{nullptr};
+  // Compiled code (the entry and any OSR entries) is freed with the
+  // function (jit::releaseCode).
   // Tiered mode: calls and loop iterations left before the function is
   // queued for compilation; afterwards, how long until the interpreter asks
   // again whether an OSR entry is ready (see jit/jit.h).

@@ -335,6 +335,32 @@ TEST(Jit, UncompilableFunctionStaysInterpreted) {
   jit::configure(jit::Options());
 }
 
+// Compiled code dies with its function: instantiating, compiling (whole
+// functions and OSR entries) and dropping instances in a loop leaves the
+// JIT's code memory where it started, and guard-region faults still trap in
+// code compiled into reused memory.
+TEST(Jit, CodeIsFreedWithItsInstance) {
+  jit::Options tiered;
+  tiered.mode = jit::Mode::Tiered;
+  tiered.threshold = 10;
+  tiered.threads = 0;
+  jit::configure(tiered);
+  size_t baseline = jit::liveCodeBytes();
+  Bytes osr = osrModule();
+  Bytes traps = trapModule();
+  for (int i = 0; i < 200; ++i) {
+    ExecEnv env;
+    auto inst = instantiate(osr, env);
+    EXPECT_EQ(env.call(inst->exportedFunction("sum"), {1000})[0], 499500u);
+    auto t = instantiate(traps, env);
+    compileAll(*t);
+    EXPECT_EQ(trapOf(env, t->exportedFunction("load"), {0xfffffff0u}), "out of bounds memory access");
+    EXPECT_GT(jit::liveCodeBytes(), baseline);
+  }
+  EXPECT_EQ(jit::liveCodeBytes(), baseline);
+  jit::configure(jit::Options());
+}
+
 // W^X: no mapping of the process is writable and executable at once, even
 // right after code was emitted.
 TEST(Jit, CodeIsNeverWritableAndExecutable) {

@@ -22,6 +22,24 @@ using test::Bytes;
 using test::instantiate;
 using test::trapOf;
 
+// Sets the JIT mode for one test and restores the default (interpreter)
+// at its end.
+struct TierScope {
+  explicit TierScope(jit::Mode mode, uint32_t threshold = jit::Options::kDefaultThreshold, uint32_t threads = 1,
+                     std::string refuse = "") {
+    jit::Options options;
+    options.mode = mode;
+    options.threshold = threshold;
+    options.threads = threads;
+    options.refuse = std::move(refuse);
+    jit::configure(options);
+  }
+  ~TierScope() {
+    jit::waitForCompiles();
+    jit::configure(jit::Options());
+  }
+};
+
 void compileAll(Instance& inst) {
   for (uint32_t i = inst.module().numImportedFuncs; i < inst.module().funcTypes.size(); ++i)
     ASSERT_TRUE(jit::compile(inst.function(i))) << "function " << i;
@@ -192,10 +210,7 @@ TEST(Jit, TieredCompilesHotFunctionsInTheBackground) {
           0x20, 0x00, 0x47, 0x0d, 0x00,                    // br_if 0 (i != n)
           0x0b, 0x20, 0x02},
          "caller");
-  jit::Options tiered;
-  tiered.mode = jit::Mode::Tiered;
-  tiered.threshold = 5;
-  jit::configure(tiered);
+  TierScope tier(jit::Mode::Tiered, 5);
   ExecEnv env;
   auto inst = instantiate(b.build(), env);
   Function* leaf = inst->exportedFunction("leaf");
@@ -210,7 +225,6 @@ TEST(Jit, TieredCompilesHotFunctionsInTheBackground) {
   EXPECT_NE(leaf->jitEntry.load(), nullptr);
   EXPECT_EQ(env.call(caller, {100})[0], 9900u);
   EXPECT_EQ(env.call(leaf, {21})[0], 42u);
-  jit::configure(jit::Options());
 }
 
 // (func $sum (param $n i32) (result i64) (local $i i32) (local $s i64)
@@ -244,11 +258,7 @@ Bytes osrModule() {
 // locals the interpreter computed; traps raised after the switch unwind
 // the interpreter frames below.
 TEST(Jit, OsrEntersARunningLoop) {
-  jit::Options tiered;
-  tiered.mode = jit::Mode::Tiered;
-  tiered.threshold = 100;
-  tiered.threads = 0;
-  jit::configure(tiered);
+  TierScope tier(jit::Mode::Tiered, 100, 0);
   ExecEnv env;
   auto inst = instantiate(osrModule(), env);
   Function* sum = inst->exportedFunction("sum");
@@ -267,7 +277,6 @@ TEST(Jit, OsrEntersARunningLoop) {
   EXPECT_EQ(env.callDepth, 0u);
   EXPECT_EQ(env.nativeDepth, 0u);
   EXPECT_EQ(trapOf(env, inst->exportedFunction("callDivAfter"), {5000}), "integer divide by zero");
-  jit::configure(jit::Options());
 }
 
 // OSR with the background compiler: the loop keeps running interpreted
@@ -293,10 +302,7 @@ TEST(Jit, OsrWithTheBackgroundCompiler) {
   b.func(pollType, {{1, test::I32}},
          {0x03, 0x40, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00, 0x10, 0x00, 0x45, 0x0d, 0x00, 0x0b, 0x20, 0x00},
          "run");
-  jit::Options tiered;
-  tiered.mode = jit::Mode::Tiered;
-  tiered.threshold = 50;
-  jit::configure(tiered);
+  TierScope tier(jit::Mode::Tiered, 50);
   OsrPoll poll;
   poll.osrBefore = jit::counters().osrEntries;
   poll.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -308,8 +314,6 @@ TEST(Jit, OsrWithTheBackgroundCompiler) {
   uint64_t iterations = env.call(inst->exportedFunction("run"), std::vector<Slot>{})[0];
   EXPECT_EQ(jit::counters().osrEntries - poll.osrBefore, 1u);
   EXPECT_GE(iterations, 49u);  // the call and 49 loop headers ran the countdown out first
-  jit::waitForCompiles();
-  jit::configure(jit::Options());
 }
 
 // A function the JIT cannot compile stays interpreted; its callers and
@@ -320,10 +324,7 @@ TEST(Jit, UncompilableFunctionStaysInterpreted) {
   b.func(t, {}, {0x20, 0x00, 0x41, 0x02, 0x6c}, "leaf");                    // x * 2
   b.func(t, {}, {0x20, 0x00, 0x10, 0x00, 0x41, 0x01, 0x6a}, "middle");     // leaf(x) + 1
   b.func(t, {}, {0x20, 0x00, 0x10, 0x01, 0x41, 0x03, 0x6c}, "top");        // middle(x) * 3
-  jit::Options options;
-  options.mode = jit::Mode::Jit;
-  options.refuse = "middle";
-  jit::configure(options);
+  TierScope tier(jit::Mode::Jit, jit::Options::kDefaultThreshold, 1, "middle");
   ExecEnv env;
   auto inst = instantiate(b.build(), env);
   EXPECT_EQ(env.call(inst->exportedFunction("top"), {5})[0], 33u);
@@ -332,7 +333,6 @@ TEST(Jit, UncompilableFunctionStaysInterpreted) {
   EXPECT_NE(inst->exportedFunction("middle")->interpCode.load(), nullptr);
   EXPECT_NE(inst->exportedFunction("leaf")->jitEntry.load(), nullptr);
   EXPECT_EQ(env.call(inst->exportedFunction("middle"), {5})[0], 11u);
-  jit::configure(jit::Options());
 }
 
 // Compiled code dies with its function: instantiating, compiling (whole
@@ -340,11 +340,7 @@ TEST(Jit, UncompilableFunctionStaysInterpreted) {
 // JIT's code memory where it started, and guard-region faults still trap in
 // code compiled into reused memory.
 TEST(Jit, CodeIsFreedWithItsInstance) {
-  jit::Options tiered;
-  tiered.mode = jit::Mode::Tiered;
-  tiered.threshold = 10;
-  tiered.threads = 0;
-  jit::configure(tiered);
+  TierScope tier(jit::Mode::Tiered, 10, 0);
   size_t baseline = jit::liveCodeBytes();
   Bytes osr = osrModule();
   Bytes traps = trapModule();
@@ -358,7 +354,6 @@ TEST(Jit, CodeIsFreedWithItsInstance) {
     EXPECT_GT(jit::liveCodeBytes(), baseline);
   }
   EXPECT_EQ(jit::liveCodeBytes(), baseline);
-  jit::configure(jit::Options());
 }
 
 // W^X: no mapping of the process is writable and executable at once, even

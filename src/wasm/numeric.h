@@ -92,16 +92,21 @@ template <class F> inline F ftrunc(F a) { return std::isnan(a) ? a + a : std::tr
 template <class F> inline F fnearest(F a) { return std::isnan(a) ? a + a : std::nearbyint(a); }
 template <class F> inline F fsqrt(F a) { return std::sqrt(a); }
 
-// min/max: NaN if either is NaN; -0 < +0.
+// min/max: NaN if either is NaN; -0 < +0. The NaN is the first NaN
+// operand, quieted (as SSE arithmetic does): `a + b` would leave the choice
+// between two NaNs to the C++ compiler, which may swap the operands of +,
+// and the tiers (each with its own copy of this code) would disagree.
 template <class F>
 inline F fmin(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return a + b;  // propagates a quiet NaN
+  if (std::isnan(a)) return a + a;
+  if (std::isnan(b)) return b + b;
   if (a == b) return std::signbit(a) ? a : b;
   return a < b ? a : b;
 }
 template <class F>
 inline F fmax(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return a + b;
+  if (std::isnan(a)) return a + a;
+  if (std::isnan(b)) return b + b;
   if (a == b) return std::signbit(a) ? b : a;
   return a > b ? a : b;
 }

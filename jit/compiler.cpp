@@ -23,6 +23,7 @@
 // see jit.h for how traps travel.
 #include <asmjit/x86.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -192,6 +193,10 @@ class Emitter : public NullConsumer {
     bool reached = false;    // some branch targets `label`
     std::vector<Val> merge;  // registers the label's values arrive in
     std::vector<Val> params; // if: the parameters, for the else arm
+    // How many loop renames (renames_) are in effect at the label: a branch
+    // here first moves the locals renamed since back (syncLocalsTo).
+    size_t renameDepth = 0;
+    size_t renamesBefore = 0;  // loop: renames_ before its own
   };
   using Control = ControlEntry<ControlData>;
   using Decoder = FunctionDecoder<Emitter>;
@@ -208,6 +213,7 @@ class Emitter : public NullConsumer {
       guarded_ = mem_->guarded();
     }
   }
+  void setLoopLocals(std::unordered_map<uint32_t, std::vector<uint32_t>> m) { loopLocals_ = std::move(m); }
   void setDecoder(Decoder* d) {
     d_ = d;
     bodyEnd_ = d->module().functions[fn_->index - d->module().numImportedFuncs].bodyEnd;
@@ -322,6 +328,7 @@ class Emitter : public NullConsumer {
     pre();
     materializeLocals();
     c.data.label = cc_.newLabel();
+    c.data.renameDepth = renames_.size();
     for (uint32_t i = 0; i < c.sig.numResults(); ++i) c.data.merge.push_back(newReg(c.sig.result(i)));
   }
   void onLoop(Control& c) {
@@ -336,9 +343,44 @@ class Emitter : public NullConsumer {
     for (uint32_t i = 0; i < n; ++i) c.data.merge.push_back(newReg(c.sig.param(i)));
     moveTo(c.data.merge);
     for (uint32_t i = 0; i < n; ++i) stack_[stack_.size() - n + i] = c.data.merge[i];
+    c.data.renamesBefore = renames_.size();
+    renameLoopLocals();
+    c.data.renameDepth = renames_.size();
     if (isOsr() && d_->opOffset() == osrLoop_) bindOsrEntry(c);
     cc_.bind(c.data.label);
   }
+  // Inside a loop, the locals it uses live in fresh virtual registers,
+  // copied in at the loop's entry and back wherever control leaves it.
+  // Asmjit's allocator gives a register to a virtual register for its
+  // whole life or not at all; a local used all over a large function
+  // competes with everything and ends up in memory, its loop copy lives
+  // only in the loop and gets a register (matmul's inner loop kept its
+  // counters on the stack without this).
+  void renameLoopLocals() {
+    // With few locals each can keep a register of its own: renaming would
+    // only add moves (and compile time).
+    if (locals_.size() <= kLocalsWithOwnRegisters) return;
+    auto it = loopLocals_.find(uint32_t(d_->opOffset()));
+    if (it == loopLocals_.end()) return;
+    for (uint32_t i : it->second) {
+      Val inner = newReg(locals_[i].type);
+      moveInto(inner, locals_[i]);
+      renames_.push_back({i, locals_[i]});
+      locals_[i] = inner;
+    }
+  }
+  // Before control goes to a label outside some loops: their locals back
+  // into the registers the label expects. Undone newest first, so each
+  // local ends in the register of its outermost rename past `depth`.
+  void syncLocalsTo(size_t depth, bool restore, bool emit = true) {
+    for (size_t k = renames_.size(); k-- > depth;) {
+      const Rename& r = renames_[k];
+      if (emit) moveInto(r.outer, locals_[r.local]);
+      if (restore) locals_[r.local] = r.outer;
+    }
+    if (restore) renames_.resize(depth);
+  }
+  bool needsSync(const Control& target) const { return renames_.size() != target.data.renameDepth; }
   // The OSR entry: the interpreter frame's locals into their registers.
   // Only at a loop entered with an empty operand stack (the interpreter
   // offers OSR nowhere else), so the locals are the whole state.
@@ -360,6 +402,7 @@ class Emitter : public NullConsumer {
     materializeLocals();
     c.data.label = cc_.newLabel();
     c.data.elseLabel = cc_.newLabel();
+    c.data.renameDepth = renames_.size();
     for (uint32_t i = 0; i < c.sig.numResults(); ++i) c.data.merge.push_back(newReg(c.sig.result(i)));
     uint32_t n = c.sig.numParams();
     c.data.params.assign(stack_.end() - n, stack_.end());
@@ -389,6 +432,9 @@ class Emitter : public NullConsumer {
     dead_ = false;
     pre();
     if (c.kind == Op::Loop) {
+      // Leaving the loop by its end: its locals back where the code
+      // after it expects them.
+      syncLocalsTo(c.data.renamesBefore, /*restore=*/true, /*emit=*/fallsThrough);
       uint32_t n = c.sig.numResults();
       if (!fallsThrough) {
         stack_.resize(c.height);
@@ -438,7 +484,7 @@ class Emitter : public NullConsumer {
   void onBrIf(Control& target) {
     if (!pre(true)) return;
     Cond cond = popCondition();
-    if (target.data.merge.empty() && target.labelArity() == 0) {
+    if (target.data.merge.empty() && target.labelArity() == 0 && !needsSync(target)) {
       target.data.reached |= !target.isLoop();
       branchIf(cond, target.data.label);
     } else {
@@ -1106,6 +1152,7 @@ class Emitter : public NullConsumer {
       return;
     }
     moveTo(target.data.merge);
+    syncLocalsTo(target.data.renameDepth, /*restore=*/false);
     if (!target.isLoop()) target.data.reached = true;
     cc_.jmp(target.data.label);
   }
@@ -1841,6 +1888,19 @@ class Emitter : public NullConsumer {
   FuncNode* funcNode_ = nullptr;
   BaseNode* prologueEnd_ = nullptr;
   std::vector<Val> locals_;
+  // Loop renames in effect, outermost first: local, and its register
+  // outside the loop.
+  struct Rename {
+    uint32_t local;
+    Val outer;
+  };
+  std::vector<Rename> renames_;
+  // x86-64 has 14 general-purpose registers for the allocator (and 16 xmm);
+  // some go to temporaries, the memory base and the frame pointer.
+  static constexpr size_t kLocalsWithOwnRegisters = 10;
+  // The locals each loop uses (keyed by the loop's module offset), from a
+  // walk before this one (LoopLocals).
+  std::unordered_map<uint32_t, std::vector<uint32_t>> loopLocals_;
   std::vector<Val> stack_;
   std::vector<Val> fnMerge_;
   Label fnLabel_;
@@ -1859,6 +1919,54 @@ class Emitter : public NullConsumer {
 
 // --- compile driver ------------------------------------------------------------
 
+namespace {
+
+// The first walk: which locals each loop uses (nested loops' uses count for
+// the loops around them), for the emitter's loop renames.
+class LoopLocals : public NullConsumer {
+ public:
+  using Decoder = FunctionDecoder<LoopLocals>;
+  void setDecoder(Decoder* d) { d_ = d; }
+  void onFunctionStart(Control&) { open_.push_back(kNotLoop); }
+  void onBlock(Control&) { open_.push_back(kNotLoop); }
+  void onIf(Control&) { open_.push_back(kNotLoop); }
+  void onLoop(Control&) {
+    uint32_t offset = uint32_t(d_->opOffset());
+    result[offset];  // a loop that uses no local still gets an entry
+    open_.push_back(offset);
+    loops_.push_back(offset);
+  }
+  void onEnd(Control&, bool) {
+    uint32_t closed = open_.back();
+    open_.pop_back();
+    if (closed == kNotLoop) return;
+    loops_.pop_back();
+    std::vector<uint32_t>& used = result[closed];
+    std::sort(used.begin(), used.end());
+    used.erase(std::unique(used.begin(), used.end()), used.end());
+    if (!loops_.empty()) {
+      std::vector<uint32_t>& outer = result[loops_.back()];
+      outer.insert(outer.end(), used.begin(), used.end());
+    }
+  }
+  void onLocalGet(uint32_t i) { use(i); }
+  void onLocalSet(uint32_t i) { use(i); }
+  void onLocalTee(uint32_t i) { use(i); }
+
+  std::unordered_map<uint32_t, std::vector<uint32_t>> result;
+
+ private:
+  static constexpr uint32_t kNotLoop = UINT32_MAX;
+  void use(uint32_t i) {
+    if (!loops_.empty()) result[loops_.back()].push_back(i);
+  }
+  Decoder* d_ = nullptr;
+  std::vector<uint32_t> open_;   // per open block: its loop offset or kNotLoop
+  std::vector<uint32_t> loops_;  // the open loops
+};
+
+}  // namespace
+
 CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate, uint32_t osrLoop) {
   CompileResult result;
   Instance& inst = *f->instance;
@@ -1874,6 +1982,11 @@ CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate, uint32
   x86::Compiler cc(&code);
   Emitter emitter(cc, f, annotate, osrLoop);
   try {
+    LoopLocals loops;
+    FunctionDecoder<LoopLocals> first(module, defined, loops);
+    loops.setDecoder(&first);
+    first.decode();
+    emitter.setLoopLocals(std::move(loops.result));
     FunctionDecoder<Emitter> decoder(module, defined, emitter);
     emitter.setDecoder(&decoder);
     decoder.decode();

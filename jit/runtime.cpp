@@ -618,6 +618,12 @@ Function::OsrEntry* findOsr(Function* f, uint32_t loopOffset) {
   return nullptr;
 }
 
+bool osrPending(Function* f) {
+  for (Function::OsrEntry* e = f->osrEntries.load(std::memory_order_acquire); e; e = e->next)
+    if (!e->entry.load(std::memory_order_acquire) && !e->failed.load(std::memory_order_relaxed)) return true;
+  return false;
+}
+
 // Finds or adds the OSR entry record of a loop; `added` if this call made it.
 Function::OsrEntry* osrEntryFor(Function* f, uint32_t loopOffset, bool* added) {
   static std::mutex* m = new std::mutex;
@@ -658,6 +664,9 @@ Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset) {
   f->jitCountdown.store(recheckInterval(), std::memory_order_relaxed);
   Function::OsrEntry* e = findOsr(f, loopOffset);
   if (!e) {
+    // One OSR compile per function at a time: while one is on its way the
+    // frame may have moved on to a later loop, which asks again later.
+    if (osrPending(f)) return nullptr;
     bool added = false;
     e = osrEntryFor(f, loopOffset, &added);
     if (added) {

@@ -117,6 +117,9 @@ IOp storeFormOf(IOp store, bool displaced);
 
 struct InterpCode {
   std::vector<uint8_t> code;
+  // Retired by a tier-up, kept for frames still running it: the next older
+  // retired code of the same function (see Function::retiredInterpCode).
+  InterpCode* retiredNext = nullptr;
   uint32_t numParams = 0;
   uint32_t numLocals = 0;   // parameters included
   uint32_t frameSlots = 0;  // locals + the deepest operand stack

@@ -15,7 +15,7 @@ namespace {
 struct IOpInfo {
   const char* name;
   // Operand words after the handler: 32-bit slots/immediates ('s'), 64-bit
-  // immediates or pointers ('q'), branch offsets ('r').
+  // immediates or pointers ('q'), branch offsets ('r'), module offsets ('o').
   const char* operands;
 };
 
@@ -27,7 +27,7 @@ const IOpInfo kIOpInfo[] = {
     {"data.drop", "s"}, {"memory.copy", "sss"}, {"memory.fill", "sss"}, {"table.get", "ssq"},
     {"table.set", "ssq"}, {"table.size", "sq"}, {"table.grow", "sssq"}, {"table.fill", "sssq"},
     {"table.copy", "sssqq"}, {"table.init", "ssssq"}, {"elem.drop", "s"}, {"ref.is_null", "ss"},
-    {"f32.mul_add", "ssss"}, {"f64.mul_add", "ssss"}, {"copy2", "ssss"}, {"loop_header", "s"},
+    {"f32.mul_add", "ssss"}, {"f64.mul_add", "ssss"}, {"copy2", "ssss"}, {"loop_header", "o"},
 #define STRATA_INFO_MEM(Name, enc, text, ...) {text, "sss"},
 #define STRATA_INFO_UNARY(Name, enc, text, ...) {text, "ss"},
 #define STRATA_INFO_BINARY(Name, enc, text, ...) {text, "sss"},
@@ -93,6 +93,8 @@ std::string dumpInterpCode(const InterpCode& code) {
         std::memcpy(&v, base + at, 4);
         if (*o == 'r')
           snprintf(line, sizeof line, " ->%zu", pos + int32_t(v));
+        else if (*o == 'o')
+          snprintf(line, sizeof line, " @0x%x", v);
         else
           snprintf(line, sizeof line, " %u", v);
         count = v;

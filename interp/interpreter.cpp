@@ -45,13 +45,15 @@ inline void zeroLocals(Slot* begin, Slot* end) {
   for (Slot* p = begin; p < end; ++p) *p = 0;
 }
 
-// Tiered mode's counter (Function::jitCountdown): true when it reaches
-// zero. A plain load and store, not an atomic decrement: a count lost to a
-// race between threads only delays a tier-up.
+// Tiered mode's counter (Function::jitCountdown): true when it runs out
+// (the JIT hook then sets it again). A plain load and store, not an atomic
+// decrement: a count lost to a race between threads only delays a tier-up,
+// and a counter that was never set (or read as 0 by two threads) runs out
+// at once rather than wrapping.
 inline bool countDown(Function* f) {
-  uint32_t left = uint32_t(f->jitCountdown.load(std::memory_order_relaxed)) - 1;
-  f->jitCountdown.store(int32_t(left), std::memory_order_relaxed);
-  return left == 0;
+  int32_t left = f->jitCountdown.load(std::memory_order_relaxed) - 1;
+  f->jitCountdown.store(left, std::memory_order_relaxed);
+  return left <= 0;
 }
 
 [[noreturn]] void trap(const char* message) { throw Trap(message); }
@@ -542,7 +544,14 @@ void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
     jit::invoke(env, fn, fp, fn->instance);
     return;
   }
-  if (jit::g_tiered && countDown(fn)) jit::onHot(fn);
+  if (jit::g_tiered && countDown(fn)) {
+    jit::onHot(fn);
+    // Compiled on the spot (--jit-threads=0): this call runs it already.
+    if (fn->jitEntry.load(std::memory_order_acquire)) {
+      jit::invoke(env, fn, fp, fn->instance);
+      return;
+    }
+  }
   run(&env, fn, fp, nullptr);
 }
 

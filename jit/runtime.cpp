@@ -30,6 +30,7 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "jit/jit.h"
 #include "interp/code.h"
@@ -288,41 +289,57 @@ uint64_t jitRefreshMemory(JitContext* ctx, Memory* mem) {
 namespace {
 
 // The JIT code ranges, for the signal handlers: an array they read without
-// locks. Freed ranges are disabled (end = 0) and their slots reused, so the
-// array only holds live code. Writers hold the compile mutex.
+// locks. Freed ranges are disabled and their slots reused, so the array only
+// holds live code. Writers hold the compile mutex; each slot is a seqlock
+// (odd `seq` while it is being written), so a handler never pairs one
+// code's begin with another's end.
 struct CodeRange {
+  std::atomic<uint32_t> seq;
   std::atomic<uintptr_t> begin, end, oobExit;
 };
 constexpr size_t kMaxRanges = size_t(1) << 20;
 CodeRange* g_ranges = nullptr;
 std::atomic<size_t> g_rangeCount{0};
-std::vector<size_t>& freeRangeSlots() {
-  static auto* slots = new std::vector<size_t>;  // leaked like the code itself
+// Writer side (compile mutex): free slots, and the slot of each code start.
+struct RangeSlots {
+  std::vector<size_t> free;
+  std::unordered_map<uintptr_t, size_t> byBegin;
+};
+RangeSlots& rangeSlots() {
+  static auto* slots = new RangeSlots;  // leaked like the code itself
   return *slots;
 }
 
-// The live range holding pc, or null.
-const CodeRange* findRange(uintptr_t pc) {
+// The live range holding pc: true, with its oobExit.
+bool findRange(uintptr_t pc, uintptr_t* oobExit) {
   size_t n = g_rangeCount.load(std::memory_order_acquire);
   for (size_t i = 0; i < n; ++i) {
     const CodeRange& r = g_ranges[i];
-    uintptr_t end = r.end.load(std::memory_order_acquire);
-    if (pc < end && pc >= r.begin.load(std::memory_order_relaxed)) return &r;
+    uint32_t seq = r.seq.load(std::memory_order_acquire);
+    if (seq & 1) continue;  // being rewritten: not code that can be running
+    uintptr_t begin = r.begin.load(std::memory_order_relaxed);
+    uintptr_t end = r.end.load(std::memory_order_relaxed);
+    uintptr_t exit = r.oobExit.load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (r.seq.load(std::memory_order_relaxed) != seq) continue;
+    if (pc >= begin && pc < end) {
+      *oobExit = exit;
+      return true;
+    }
   }
-  return nullptr;
+  return false;
 }
 struct sigaction g_prevSegv, g_prevBus;
 
 void faultHandler(int sig, siginfo_t* info, void* context) {
   auto* uc = static_cast<ucontext_t*>(context);
   uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
-  if (const CodeRange* r = findRange(pc)) {
-    if (uintptr_t exit = r->oobExit.load(std::memory_order_relaxed)) {
-      // Resume at the function's "out of bounds memory access" exit, which
-      // returns the trap status like any other trap.
-      uc->uc_mcontext.gregs[REG_RIP] = greg_t(exit);
-      return;
-    }
+  uintptr_t exit = 0;
+  if (findRange(pc, &exit) && exit) {
+    // Resume at the function's "out of bounds memory access" exit, which
+    // returns the trap status like any other trap.
+    uc->uc_mcontext.gregs[REG_RIP] = greg_t(exit);
+    return;
   }
   const struct sigaction& prev = sig == SIGBUS ? g_prevBus : g_prevSegv;
   if ((prev.sa_flags & SA_SIGINFO) && prev.sa_sigaction) {
@@ -353,38 +370,46 @@ void installSignalHandlers() {
   });
 }
 
+namespace {
+// Rewrites slot i (seqlock: odd while writing).
+void writeRange(size_t i, uintptr_t begin, uintptr_t end, uintptr_t oobExit) {
+  CodeRange& r = g_ranges[i];
+  uint32_t seq = r.seq.load(std::memory_order_relaxed);
+  r.seq.store(seq + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  r.begin.store(begin, std::memory_order_relaxed);
+  r.end.store(end, std::memory_order_relaxed);
+  r.oobExit.store(oobExit, std::memory_order_relaxed);
+  r.seq.store(seq + 2, std::memory_order_release);
+}
+}  // namespace
+
 bool registerCode(uintptr_t begin, uintptr_t end, uintptr_t oobExit) {
-  // Callers hold the compile mutex: one writer at a time. A slot is
-  // written while disabled (end == 0) and enabled last.
   if (!g_ranges) return false;
-  std::vector<size_t>& free = freeRangeSlots();
+  RangeSlots& slots = rangeSlots();
   size_t i;
-  if (!free.empty()) {
-    i = free.back();
-    free.pop_back();
+  if (!slots.free.empty()) {
+    i = slots.free.back();
+    slots.free.pop_back();
   } else {
     i = g_rangeCount.load(std::memory_order_relaxed);
     if (i >= kMaxRanges) return false;
-    g_ranges[i].end.store(0, std::memory_order_relaxed);
+    g_ranges[i].seq.store(1, std::memory_order_relaxed);  // not readable yet
     g_rangeCount.store(i + 1, std::memory_order_release);
+    g_ranges[i].seq.store(0, std::memory_order_release);
   }
-  CodeRange& r = g_ranges[i];
-  r.begin.store(begin, std::memory_order_relaxed);
-  r.oobExit.store(oobExit, std::memory_order_relaxed);
-  r.end.store(end, std::memory_order_release);
+  writeRange(i, begin, end, oobExit);
+  slots.byBegin[begin] = i;
   return true;
 }
 
 void unregisterCode(uintptr_t begin) {
-  size_t n = g_rangeCount.load(std::memory_order_relaxed);
-  for (size_t i = 0; i < n; ++i) {
-    CodeRange& r = g_ranges[i];
-    if (r.end.load(std::memory_order_relaxed) && r.begin.load(std::memory_order_relaxed) == begin) {
-      r.end.store(0, std::memory_order_release);
-      freeRangeSlots().push_back(i);
-      return;
-    }
-  }
+  RangeSlots& slots = rangeSlots();
+  auto it = slots.byBegin.find(begin);
+  if (it == slots.byBegin.end()) return;
+  writeRange(it->second, 0, 0, 0);
+  slots.free.push_back(it->second);
+  slots.byBegin.erase(it);
 }
 
 // --- compile driver ----------------------------------------------------------------
@@ -485,6 +510,17 @@ void compileOsr(Function* f, Function::OsrEntry* e) {
 
 }  // namespace
 
+namespace {
+// Takes the interpreter code out of use (tier-up). Caller holds the compile
+// mutex.
+void retireInterpCode(Function* f) {
+  if (InterpCode* old = f->interpCode.exchange(nullptr, std::memory_order_acq_rel)) {
+    old->retiredNext = f->retiredInterpCode;
+    f->retiredInterpCode = old;
+  }
+}
+}  // namespace
+
 bool compile(Function* f) {
   if (f->isHost()) return false;
   if (f->jitEntry.load(std::memory_order_acquire)) return true;
@@ -502,7 +538,7 @@ bool compile(Function* f) {
   // interpreter code (keeping its call path free of JIT checks), so a
   // tier-up retires the interpreter code: frames still running it keep it
   // alive: the function keeps it until it dies.
-  f->retiredInterpCode = f->interpCode.exchange(nullptr, std::memory_order_acq_rel);
+  retireInterpCode(f);
   return true;
 }
 
@@ -654,13 +690,21 @@ bool onFirstCall(Function* f) {
 }
 
 void onHot(Function* f) {
-  if (f->isHost() || f->jitEntry.load(std::memory_order_relaxed)) return;
+  if (f->isHost()) return;
+  if (f->jitEntry.load(std::memory_order_acquire)) {
+    // Compiled, yet called through new interpreter code: it was translated
+    // again while the tier-up was being published. Retire that too.
+    std::lock_guard<std::mutex> lock(compileMutex());
+    retireInterpCode(f);
+    return;
+  }
   f->jitCountdown.store(f->jitFailed.load(std::memory_order_relaxed) ? INT32_MAX : recheckInterval(),
                         std::memory_order_relaxed);
   queueWholeFunction(f);
 }
 
 Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset) {
+  if (g_options.mode != Mode::Tiered) return nullptr;
   f->jitCountdown.store(recheckInterval(), std::memory_order_relaxed);
   Function::OsrEntry* e = findOsr(f, loopOffset);
   if (!e) {
@@ -678,8 +722,7 @@ Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset) {
     ++stats().osrEntries;
     return entry;
   }
-  if (e->failed.load(std::memory_order_relaxed)) f->jitCountdown.store(INT32_MAX, std::memory_order_relaxed);
-  return nullptr;
+  return nullptr;  // not compiled yet, or it failed: ask again later (cheap)
 }
 
 void waitForCompiles() {
@@ -690,9 +733,19 @@ void waitForCompiles() {
 
 void shutdown() {
   Queue& q = queue();
-  std::unique_lock<std::mutex> lock(q.mutex);
-  q.items.clear();
-  q.idle.wait(lock, [&] { return q.busy == 0; });
+  std::deque<Job> dropped;
+  {
+    std::unique_lock<std::mutex> lock(q.mutex);
+    dropped.swap(q.items);
+    q.idle.wait(lock, [&] { return q.busy == 0; });
+  }
+  // Outside the queue's lock: dropping a job may destroy its instance.
+  for (Job& job : dropped) {
+    if (job.osr)
+      job.osr->failed.store(true, std::memory_order_relaxed);
+    else
+      job.function->jitQueued.store(false, std::memory_order_relaxed);
+  }
 }
 
 Counters counters() {
@@ -728,7 +781,7 @@ void profileHandler(int, siginfo_t*, void* context) {
     b = kInCompileThread;
   } else if (pc >= g_interpBegin && pc < g_interpEnd) {
     b = kInInterpreter;
-  } else if (findRange(pc)) {
+  } else if (uintptr_t exit; findRange(pc, &exit)) {
     b = kInCompiledCode;
   }
   g_samples[b].fetch_add(1, std::memory_order_relaxed);

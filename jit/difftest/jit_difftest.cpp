@@ -66,8 +66,8 @@ std::string describe(const FuncType& type, const std::vector<Slot>& results) {
 }
 
 // How runAll runs the module: interpreted, every function compiled before
-// it runs, or tiered with everything hot at once and compiled on the spot
-// (so running loops are entered by OSR at their first iteration).
+// it runs, or tiered with everything hot almost at once and compiled on the
+// spot (so a call's first loop is entered by OSR at its first iteration).
 enum class Tier { Interp, Jit, Tiered };
 
 void configureTier(Tier tier) {
@@ -75,7 +75,7 @@ void configureTier(Tier tier) {
   options.stats = true;  // compile failures are reported with their reason
   if (tier == Tier::Tiered) {
     options.mode = jit::Mode::Tiered;
-    options.threshold = 1;
+    options.threshold = 2;  // the call counts 1, the first loop header 2: OSR there
     options.threads = 0;
   }
   jit::configure(options);

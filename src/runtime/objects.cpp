@@ -1,14 +1,14 @@
-// Signature canonicalisation, host functions and tables.
+// Signature canonicalisation, host functions, tables, and what a Function
+// frees when it dies (interpreter and compiled code).
 #include "runtime/objects.h"
-
-#include <utility>
-
-#include "interp/code.h"
-#include "jit/jit.h"
 
 #include <map>
 #include <mutex>
 #include <new>
+#include <utility>
+
+#include "interp/code.h"
+#include "jit/jit.h"
 
 namespace strata {
 
@@ -44,7 +44,7 @@ Function::~Function() {
   if (jitEntry.load() || osrEntries.load()) jit::releaseCode(this);
   for (OsrEntry* e = osrEntries.load(); e;) delete std::exchange(e, e->next);
   delete interpCode.load();
-  delete retiredInterpCode;
+  for (InterpCode* c = retiredInterpCode; c;) delete std::exchange(c, c->retiredNext);
 }
 
 uint32_t canonicalSignatureId(const FuncType& type) {

@@ -59,25 +59,25 @@ struct Function {
   // Wasm functions: interpreter code, translated on the first call and
   // freed with the function (see interp/).
   std::atomic<InterpCode*> interpCode{nullptr};
-  // The interpreter code a tier-up replaced: frames that were running it
-  // finish on it, so it lives as long as the function.
+  // Interpreter code a tier-up replaced (a list through
+  // InterpCode::retiredNext): frames that were running it finish on it, so
+  // it lives as long as the function.
   InterpCode* retiredInterpCode = nullptr;
   // JIT tier (jit/): compiled code, null while the function runs in the
   // interpreter. Arguments in fp[0..params), results to fp[0..results),
   // exactly like an interpreter frame; returns 0, or a nonzero trap status
   // (see jit/jit.h). Published with a release store once the code is
-  // ready; the interpreter's do_call checks it.
+  // ready; the interpreter's do_call checks it. Freed with the function
+  // (jit::releaseCode), like the OSR entries below.
   using JitEntry = uint64_t (*)(void* ctx, Slot* fp, Function* self, Instance* caller);
   std::atomic<JitEntry> jitEntry{nullptr};
-  // Compiled code (the entry and any OSR entries) is freed with the
-  // function (jit::releaseCode).
   // Tiered mode: calls and loop iterations left before the function is
   // queued for compilation; afterwards, how long until the interpreter asks
   // again whether an OSR entry is ready (see jit/jit.h).
   std::atomic<int32_t> jitCountdown{0};
-  // Queued for the background compiler; the JIT cannot compile it (it
-  // stays interpreted).
+  // Queued for the background compiler.
   std::atomic<bool> jitQueued{false};
+  // The JIT cannot compile it: it stays interpreted.
   std::atomic<bool> jitFailed{false};
   // On-stack replacement (tiered mode): code compiled to be entered at the
   // header of one loop of this function from a running interpreter frame

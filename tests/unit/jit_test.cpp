@@ -279,6 +279,24 @@ TEST(Jit, OsrEntersARunningLoop) {
   EXPECT_EQ(trapOf(env, inst->exportedFunction("callDivAfter"), {5000}), "integer divide by zero");
 }
 
+// A tier-up on the spot during a call from the host: that call already
+// runs the compiled code, and the function keeps no interpreter code (a
+// second translation would keep interpreted callers on it for good).
+TEST(Jit, TierUpFromTheHostLeavesNoInterpreterCode) {
+  TierScope tier(jit::Mode::Tiered, 1, 0);
+  ExecEnv env;
+  auto inst = instantiate(osrModule(), env);
+  Function* sum = inst->exportedFunction("sum");
+  Function* caller = inst->exportedFunction("callDivAfter");
+  jit::Counters before = jit::counters();
+  EXPECT_EQ(env.call(sum, {10})[0], 45u);
+  EXPECT_NE(sum->jitEntry.load(), nullptr);
+  EXPECT_EQ(sum->interpCode.load(), nullptr);
+  EXPECT_EQ(jit::counters().osrEntries, before.osrEntries);  // compiled before its loop ran
+  EXPECT_EQ(trapOf(env, caller, {3}), "integer divide by zero");
+  EXPECT_EQ(caller->interpCode.load(), nullptr);
+}
+
 // OSR with the background compiler: the loop keeps running interpreted
 // while its entry compiles, and moves over once it is published. The loop
 // asks the host whether that happened (or 10 s passed) and stops then.

@@ -1,9 +1,10 @@
 ;; On-stack replacement: loops that the tiered mode leaves for compiled code
 ;; at their header while the interpreter frame is running. ctest runs every
-;; script in every tier; with --tier=tiered --jit-threshold=1 --jit-threads=0
-;; each function's first call is interpreted until its first loop header,
-;; where the OSR entry is compiled and entered at once, so every loop below
-;; is entered by OSR with the state the interpreter built before it.
+;; script in every tier; with --tier=tiered --jit-threshold=2
+;; --jit-threads=0 a function's first call counts 1 and its first loop
+;; header the second, where the OSR entry is compiled and entered at once,
+;; so the first loop below of each function is entered by OSR with the
+;; state the interpreter built before it.
 
 (module
   (memory 1)

@@ -356,10 +356,13 @@ class Emitter : public NullConsumer {
   // competes with everything and ends up in memory, its loop copy lives
   // only in the loop and gets a register (matmul's inner loop kept its
   // counters on the stack without this).
+  // With few locals each can keep a register of its own: renaming would
+  // only add moves (and compile time). x86-64 has 14 general-purpose
+  // registers for the allocator (and 16 xmm); some go to temporaries, the
+  // memory base and the frame pointer.
+  static bool wantsLoopRenames(size_t numLocals) { return numLocals > 10; }
   void renameLoopLocals() {
-    // With few locals each can keep a register of its own: renaming would
-    // only add moves (and compile time).
-    if (locals_.size() <= kLocalsWithOwnRegisters) return;
+    if (!wantsLoopRenames(locals_.size())) return;
     auto it = loopLocals_.find(uint32_t(d_->opOffset()));
     if (it == loopLocals_.end()) return;
     for (uint32_t i : it->second) {
@@ -1895,9 +1898,6 @@ class Emitter : public NullConsumer {
     Val outer;
   };
   std::vector<Rename> renames_;
-  // x86-64 has 14 general-purpose registers for the allocator (and 16 xmm);
-  // some go to temporaries, the memory base and the frame pointer.
-  static constexpr size_t kLocalsWithOwnRegisters = 10;
   // The locals each loop uses (keyed by the loop's module offset), from a
   // walk before this one (LoopLocals).
   std::unordered_map<uint32_t, std::vector<uint32_t>> loopLocals_;
@@ -1982,11 +1982,13 @@ CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate, uint32
   x86::Compiler cc(&code);
   Emitter emitter(cc, f, annotate, osrLoop);
   try {
-    LoopLocals loops;
-    FunctionDecoder<LoopLocals> first(module, defined, loops);
-    loops.setDecoder(&first);
-    first.decode();
-    emitter.setLoopLocals(std::move(loops.result));
+    if (Emitter::wantsLoopRenames(f->type.params.size() + decl.locals.size())) {
+      LoopLocals loops;
+      FunctionDecoder<LoopLocals> first(module, defined, loops);
+      loops.setDecoder(&first);
+      first.decode();
+      emitter.setLoopLocals(std::move(loops.result));
+    }
     FunctionDecoder<Emitter> decoder(module, defined, emitter);
     emitter.setDecoder(&decoder);
     decoder.decode();

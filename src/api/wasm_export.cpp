@@ -882,11 +882,10 @@ ModuleRegistry* currentRegistry() { return gRuntime ? gRuntime->registry.get() :
 
 // ---------------------------------------------------------------- runtime
 
-extern "C" {
-
 namespace {
-// The tier of the process (see jit/jit.h), set by full_init and
-// set_default_running_mode.
+// The tier of the process (see jit/jit.h): set by full_init (a nonzero
+// running_mode) and set_default_running_mode, while no module is loaded
+// (the tier is read by code translated and compiled for loaded modules).
 RunningMode gRunningMode = Mode_Multi_Tier_JIT;
 
 bool configureTier(RunningMode mode, bool perfMap) {
@@ -898,11 +897,14 @@ bool configureTier(RunningMode mode, bool perfMap) {
     default: return false;
   }
   options.perfMap = options.perfMap || perfMap;
+  jit::shutdown();  // no background compile reads the options while they change
   jit::configure(options);
   gRunningMode = mode;
   return true;
 }
 }  // namespace
+
+extern "C" {
 
 bool wasm_runtime_is_running_mode_supported(RunningMode mode) {
   return mode == Mode_Interp || mode == Mode_Fast_JIT || mode == Mode_Multi_Tier_JIT;
@@ -910,6 +912,7 @@ bool wasm_runtime_is_running_mode_supported(RunningMode mode) {
 
 bool wasm_runtime_set_default_running_mode(RunningMode mode) {
   std::lock_guard<std::recursive_mutex> lock(gMutex);
+  if (gRuntime && (!gRuntime->moduleHandles.empty() || !gRuntime->roots.empty())) return false;
   return configureTier(mode, false);
 }
 
@@ -930,7 +933,8 @@ bool wasm_runtime_full_init(RuntimeInitArgs* args) {
     ++gRuntime->initCount;
     return true;
   }
-  if (!configureTier(args && args->running_mode ? args->running_mode : Mode_Multi_Tier_JIT,
+  // A zero running_mode keeps the default (set_default_running_mode's).
+  if (!configureTier(args && args->running_mode ? args->running_mode : gRunningMode,
                      args && args->enable_linux_perf))
     return false;
   auto rt = std::make_unique<Runtime>();

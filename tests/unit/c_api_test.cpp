@@ -155,6 +155,9 @@ TEST(CApiRuntime, RunningModes) {
     ASSERT_NE(inst, nullptr) << err;
     EXPECT_EQ(wasm_runtime_get_running_mode(inst), mode);
     EXPECT_TRUE(wasm_runtime_set_running_mode(inst, mode));
+    // No tier change while modules are loaded.
+    EXPECT_FALSE(wasm_runtime_set_default_running_mode(Mode_Interp));
+    EXPECT_EQ(wasm_runtime_get_running_mode(inst), mode);
     EXPECT_FALSE(wasm_runtime_set_running_mode(inst, mode == Mode_Interp ? Mode_Fast_JIT : Mode_Interp));
     wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
     wasm_function_inst_t loop = wasm_runtime_lookup_function(inst, "A_direct", nullptr);
@@ -173,6 +176,13 @@ TEST(CApiRuntime, RunningModes) {
     wasm_runtime_unload(m);
     wasm_runtime_destroy();
   }
+  // A zero running_mode keeps the default set before init.
+  ASSERT_TRUE(wasm_runtime_set_default_running_mode(Mode_Fast_JIT));
+  args.running_mode = RunningMode(0);
+  ASSERT_TRUE(wasm_runtime_full_init(&args));
+  EXPECT_EQ(wasm_runtime_get_running_mode(nullptr), Mode_Fast_JIT);
+  EXPECT_TRUE(wasm_runtime_set_default_running_mode(Mode_Multi_Tier_JIT));
+  wasm_runtime_destroy();
 }
 
 // ---------------------------------------------------------------- modules and calls

@@ -140,6 +140,10 @@ void waitForCompiles();
 void startProfiling();
 // Prints the --stats report; waits for pending background compiles first.
 void printStats(std::ostream& out);
+// Drops queued compiles of `instance` and waits for one being compiled, so
+// that the caller's reference is the last: an embedder's deinstantiate
+// must not leave the instance to die later on a compile thread.
+void cancelCompiles(const Instance* instance);
 // Stops background compile threads (after the program ran).
 void shutdown();
 

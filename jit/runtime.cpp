@@ -575,6 +575,7 @@ struct Queue {
   std::condition_variable cv, idle;
   std::deque<Job> items;
   size_t busy = 0;
+  std::vector<const Instance*> running;  // instances of the jobs being compiled
   bool started = false;
 };
 Queue& queue() {
@@ -604,13 +605,18 @@ void worker() {
       job = std::move(q.items.front());
       q.items.pop_front();
       ++q.busy;
+      q.running.push_back(job.keep.get());
     }
     runJob(job);
+    // Let go of the instance before saying the job is done: whoever waits
+    // in cancelCompiles then holds the last reference.
+    const Instance* instance = job.keep.get();
     job.keep.reset();
     {
       std::lock_guard<std::mutex> lock(q.mutex);
       --q.busy;
-      if (q.items.empty() && q.busy == 0) q.idle.notify_all();
+      q.running.erase(std::find(q.running.begin(), q.running.end(), instance));
+      q.idle.notify_all();
     }
   }
 }
@@ -731,6 +737,36 @@ void waitForCompiles() {
   q.idle.wait(lock, [&] { return q.items.empty() && q.busy == 0; });
 }
 
+namespace {
+// Marks dropped jobs as never done, so their functions can ask again.
+void forgetJobs(std::deque<Job>& dropped) {
+  for (Job& job : dropped) {
+    if (job.osr)
+      job.osr->failed.store(true, std::memory_order_relaxed);
+    else
+      job.function->jitQueued.store(false, std::memory_order_relaxed);
+  }
+}
+}  // namespace
+
+void cancelCompiles(const Instance* instance) {
+  Queue& q = queue();
+  std::deque<Job> dropped;
+  {
+    std::unique_lock<std::mutex> lock(q.mutex);
+    for (auto it = q.items.begin(); it != q.items.end();) {
+      if (it->keep.get() == instance) {
+        dropped.push_back(std::move(*it));
+        it = q.items.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    q.idle.wait(lock, [&] { return std::find(q.running.begin(), q.running.end(), instance) == q.running.end(); });
+  }
+  forgetJobs(dropped);
+}
+
 void shutdown() {
   Queue& q = queue();
   std::deque<Job> dropped;
@@ -740,12 +776,7 @@ void shutdown() {
     q.idle.wait(lock, [&] { return q.busy == 0; });
   }
   // Outside the queue's lock: dropping a job may destroy its instance.
-  for (Job& job : dropped) {
-    if (job.osr)
-      job.osr->failed.store(true, std::memory_order_relaxed);
-    else
-      job.function->jitQueued.store(false, std::memory_order_relaxed);
-  }
+  forgetJobs(dropped);
 }
 
 Counters counters() {

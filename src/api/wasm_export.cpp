@@ -777,6 +777,8 @@ void freeInstanceHandles(WASMModuleInstanceCommon* root) {
     // The group may live on (shared with other roots): its instances must
     // not point at this handle any more.
     if (root->inst) root->inst->setHostData(nullptr);
+    if (root->group.use_count() == 1)
+      for (const auto& inst : root->group->instances()) jit::cancelCompiles(inst.get());
     root->group.reset();
   } else {
     for (WASMModuleInstanceCommon* d : root->deps) rtDelete(d);  // failed instantiation

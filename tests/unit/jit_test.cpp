@@ -297,6 +297,20 @@ TEST(Jit, TierUpFromTheHostLeavesNoInterpreterCode) {
   EXPECT_EQ(caller->interpCode.load(), nullptr);
 }
 
+// Cancelling an instance's background compiles leaves the caller with the
+// only reference, so the instance dies on the caller's thread.
+TEST(Jit, CancelCompilesReleasesTheInstance) {
+  TierScope tier(jit::Mode::Tiered, 1);
+  ExecEnv env;
+  auto inst = instantiate(osrModule(), env);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(env.call(inst->exportedFunction("sum"), {10})[0], 45u);
+    EXPECT_EQ(trapOf(env, inst->exportedFunction("callDivAfter"), {3}), "integer divide by zero");
+  }
+  jit::cancelCompiles(inst.get());
+  EXPECT_EQ(inst.use_count(), 1);
+}
+
 // OSR with the background compiler: the loop keeps running interpreted
 // while its entry compiles, and moves over once it is published. The loop
 // asks the host whether that happened (or 10 s passed) and stops then.

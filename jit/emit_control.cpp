@@ -1,0 +1,545 @@
+// The emitter's handlers for the function frame, structured control
+// (branches, loop renames, the OSR entry), calls, locals, globals and
+// tables (see emitter.h).
+#include <algorithm>
+#include <cstring>
+
+#include "jit/emitter.h"
+#include "runtime/exec_env.h"
+#include "wasm/numeric.h"
+
+namespace strata::jit::emit {
+
+// --- misc ---
+
+void Emitter::setDecoder(Decoder* d) {
+  d_ = d;
+  bodyEnd_ = d->module().functions[fn_->index - d->module().numImportedFuncs].bodyEnd;
+}
+
+// --- function ---
+
+void Emitter::onFunctionStart(Control& c) {
+  const FuncType& ft = d_->functionType();
+  FuncNode* f = cc_.addFunc(FuncSignatureT<uint64_t, void*, void*, void*, void*>(CallConvId::kHost));
+  funcNode_ = f;
+  ctx_ = cc_.newGpq("ctx");
+  fp_ = cc_.newGpq("fp");
+  f->setArg(0, ctx_);
+  f->setArg(1, fp_);
+  // Native and value stack limits: "call stack exhausted".
+  cc_.cmp(x86::rsp, x86::qword_ptr(ctx_, offsetof(JitContext, stackLimit)));
+  cc_.jb(trapLabel(kStackExhausted));
+  if (mem_ && guarded_) {
+    // The guard-region fault handler resumes at oobExit. Asmjit's register
+    // allocator drops blocks nothing jumps to, so give the exit a jump
+    // that is never taken: cmp of two user-space addresses cannot
+    // overflow.
+    hasOobExit = true;
+    oobExit = trapLabel(kOutOfBoundsMemory);
+    cc_.jo(oobExit);
+  }
+  uint32_t need = uint32_t(std::max(ft.params.size(), ft.results.size()));
+  if (need) {
+    x86::Gp t = cc_.newGpq("top");
+    cc_.lea(t, x86::ptr(fp_, int32_t(need * 8)));
+    cc_.cmp(t, x86::qword_ptr(ctx_, offsetof(JitContext, slotLimit)));
+    cc_.ja(trapLabel(kStackExhausted));
+  }
+  uint32_t n = d_->numLocals();
+  locals_.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    ValType t = d_->localType(i);
+    locals_[i] = newReg(t);
+    if (isOsr()) {
+      continue;  // loaded at the OSR loop's header
+    } else if (i < ft.params.size()) {
+      loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
+    } else if (isFloat(t)) {
+      cc_.xorps(locals_[i].xmm, locals_[i].xmm);
+    } else {
+      cc_.xor_(locals_[i].gp.r32(), locals_[i].gp.r32());
+    }
+  }
+  if (mem_ && !guarded_) refreshMemory();
+  // The memory base register is set up here on first use (see base()).
+  prologueEnd_ = cc_.cursor();
+  if (isOsr()) {
+    // Straight to the loop header; the code before it is unreachable
+    // (asmjit's register allocator drops it) unless an outer loop's
+    // back edge leads there.
+    osrLabel_ = cc_.newLabel();
+    cc_.jmp(osrLabel_);
+  }
+  fnLabel_ = cc_.newLabel();
+  for (ValType t : ft.results) fnMerge_.push_back(newReg(t));
+  c.data.label = fnLabel_;
+  c.data.merge = fnMerge_;
+}
+
+void Emitter::finish() {
+  if (isOsr() && !osrBound_) throw Unsupported{"OSR loop not found in reachable code"};
+  // Trap exits: return the code.
+  for (uint32_t k = 0; k < kNumTrapCodes; ++k) {
+    if (!trapUsed_[k]) continue;
+    cc_.bind(trapLabels_[k]);
+    x86::Gp st = cc_.newGpq();
+    cc_.mov(st.r32(), imm(k));
+    cc_.ret(st);
+  }
+  if (statusUsed_) {
+    cc_.bind(statusExit_);
+    x86::Gp st = cc_.newGpq();
+    cc_.mov(st, x86::qword_ptr(ctx_, offsetof(JitContext, status)));
+    cc_.ret(st);
+  }
+  cc_.endFunc();
+  for (auto& [key, label] : constants_) {
+    cc_.align(AlignMode::kData, 8);
+    cc_.bind(label);
+    if (key.second)
+      cc_.embedUInt32(uint32_t(key.first));
+    else
+      cc_.embedUInt64(key.first);
+  }
+}
+
+// --- structured control ---
+
+void Emitter::onBlock(Control& c) {
+  if (dead_) {
+    ++deadDepth_;
+    return;
+  }
+  pre();
+  materializeLocals();
+  c.data.label = cc_.newLabel();
+  c.data.renameDepth = renames_.size();
+  for (uint32_t i = 0; i < c.sig.numResults(); ++i) c.data.merge.push_back(newReg(c.sig.result(i)));
+}
+
+void Emitter::onLoop(Control& c) {
+  if (dead_) {
+    ++deadDepth_;
+    return;
+  }
+  pre();
+  materializeLocals();
+  c.data.label = cc_.newLabel();
+  uint32_t n = c.sig.numParams();
+  for (uint32_t i = 0; i < n; ++i) c.data.merge.push_back(newReg(c.sig.param(i)));
+  moveTo(c.data.merge);
+  for (uint32_t i = 0; i < n; ++i) stack_[stack_.size() - n + i] = c.data.merge[i];
+  c.data.renamesBefore = renames_.size();
+  renameLoopLocals();
+  c.data.renameDepth = renames_.size();
+  if (isOsr() && d_->opOffset() == osrLoop_) bindOsrEntry(c);
+  cc_.bind(c.data.label);
+}
+
+void Emitter::renameLoopLocals() {
+  if (!wantsLoopRenames(locals_.size())) return;
+  auto it = loopLocals_.find(uint32_t(d_->opOffset()));
+  if (it == loopLocals_.end()) return;
+  for (uint32_t i : it->second) {
+    Val inner = newReg(locals_[i].type);
+    moveInto(inner, locals_[i]);
+    renames_.push_back({i, locals_[i]});
+    locals_[i] = inner;
+  }
+}
+
+void Emitter::syncLocalsTo(size_t depth, bool restore, bool emit) {
+  for (size_t k = renames_.size(); k-- > depth;) {
+    const Rename& r = renames_[k];
+    if (emit) moveInto(r.outer, locals_[r.local]);
+    if (restore) locals_[r.local] = r.outer;
+  }
+  if (restore) renames_.resize(depth);
+}
+
+void Emitter::bindOsrEntry(const Control& c) {
+  if (!stack_.empty()) throw Unsupported{"OSR at a loop with values on the operand stack"};
+  cc_.jmp(c.data.label);
+  cc_.bind(osrLabel_);
+  for (uint32_t i = 0; i < locals_.size(); ++i) loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
+  osrBound_ = true;
+}
+
+void Emitter::onIf(Control& c) {
+  if (dead_) {
+    ++deadDepth_;
+    return;
+  }
+  pre(true);
+  Cond cond = popCondition();
+  materializeLocals();
+  c.data.label = cc_.newLabel();
+  c.data.elseLabel = cc_.newLabel();
+  c.data.renameDepth = renames_.size();
+  for (uint32_t i = 0; i < c.sig.numResults(); ++i) c.data.merge.push_back(newReg(c.sig.result(i)));
+  uint32_t n = c.sig.numParams();
+  c.data.params.assign(stack_.end() - n, stack_.end());
+  branchIf(cond.negated(), c.data.elseLabel);
+}
+
+void Emitter::onElse(Control& c, bool thenFallsThrough) {
+  if (dead_ && deadDepth_) return;
+  thenFallsThrough = thenFallsThrough && !dead_;
+  dead_ = false;
+  pre();
+  if (thenFallsThrough) {
+    moveTo(c.data.merge);
+    cc_.jmp(c.data.label);
+    c.data.reached = true;
+  }
+  cc_.bind(c.data.elseLabel);
+  c.data.elseBound = true;
+  stack_.resize(c.height);
+  stack_.insert(stack_.end(), c.data.params.begin(), c.data.params.end());
+}
+
+void Emitter::onEnd(Control& c, bool fallsThrough) {
+  if (dead_ && deadDepth_) {
+    --deadDepth_;
+    return;
+  }
+  fallsThrough = fallsThrough && !dead_;
+  dead_ = false;
+  pre();
+  if (c.kind == Op::Loop) {
+    // Leaving the loop by its end: its locals back where the code
+    // after it expects them.
+    syncLocalsTo(c.data.renamesBefore, /*restore=*/true, /*emit=*/fallsThrough);
+    uint32_t n = c.sig.numResults();
+    if (!fallsThrough) {
+      stack_.resize(c.height);
+      for (uint32_t i = 0; i < n; ++i) stack_.push_back(constVal(c.sig.result(i), 0));
+      dead_ = true;
+    } else {
+      std::vector<Val> top(stack_.end() - n, stack_.end());
+      stack_.resize(c.height);
+      stack_.insert(stack_.end(), top.begin(), top.end());
+    }
+    return;
+  }
+  if (fallsThrough) {
+    moveTo(c.data.merge);
+    c.data.reached = true;
+  }
+  if (c.kind == Op::If && !c.data.elseBound) {
+    // The missing else arm passes the parameters through.
+    if (fallsThrough) cc_.jmp(c.data.label);
+    cc_.bind(c.data.elseLabel);
+    stack_.resize(c.height);
+    stack_.insert(stack_.end(), c.data.params.begin(), c.data.params.end());
+    moveTo(c.data.merge);
+    c.data.reached = true;
+  }
+  cc_.bind(c.data.label);
+  stack_.resize(c.height);
+  if (c.kind == Op::End) {
+    if (c.data.reached || functionReached_) {
+      for (size_t i = 0; i < fnMerge_.size(); ++i) storeSlot(fnMerge_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
+      x86::Gp st = cc_.newGpq();
+      cc_.xor_(st.r32(), st.r32());
+      cc_.ret(st);
+    }
+    return;
+  }
+  for (uint32_t i = 0; i < c.sig.numResults(); ++i)
+    stack_.push_back(c.data.reached ? c.data.merge[i] : constVal(c.sig.result(i), 0));
+  if (!c.data.reached) dead_ = true;
+}
+
+void Emitter::onBr(Control& target) {
+  if (!pre()) return;
+  branchTo(target);
+  dead_ = true;
+}
+
+void Emitter::onBrIf(Control& target) {
+  if (!pre(true)) return;
+  Cond cond = popCondition();
+  if (target.data.merge.empty() && target.labelArity() == 0 && !needsSync(target)) {
+    target.data.reached |= !target.isLoop();
+    branchIf(cond, target.data.label);
+  } else {
+    Label skip = cc_.newLabel();
+    branchIf(cond.negated(), skip);
+    branchTo(target);
+    cc_.bind(skip);
+  }
+}
+
+void Emitter::onBrTable(const std::vector<Control*>& targets, Control& def) {
+  if (!pre()) return;
+  Val index = pop();
+  if (index.kind == Val::kConst) {
+    uint32_t i = uint32_t(index.bits);
+    branchTo(i < targets.size() ? *targets[i] : def);
+    dead_ = true;
+    return;
+  }
+  x86::Gp idx = gpOf(index);
+  // One stub per distinct target: its value moves, then the jump.
+  std::unordered_map<Control*, Label> stubs;
+  std::vector<Control*> order;
+  auto stubFor = [&](Control* t) {
+    auto it = stubs.find(t);
+    if (it != stubs.end()) return it->second;
+    Label l = cc_.newLabel();
+    stubs.emplace(t, l);
+    order.push_back(t);
+    return l;
+  };
+  // Runs of equal targets, then a binary search over them (asmjit's
+  // register allocator cannot be trusted with indirect jumps through a
+  // table: it asserts on some jump annotations).
+  uint32_t count = uint32_t(targets.size());
+  std::vector<Range> ranges;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!ranges.empty() && ranges.back().target == targets[i])
+      ranges.back().hi = i;
+    else
+      ranges.push_back({i, i, targets[i]});
+  }
+  x86::Gp i32 = idx.r32();
+  if (ranges.empty()) {
+    cc_.jmp(stubFor(&def));
+  } else {
+    cc_.cmp(i32, imm(count));
+    cc_.jae(stubFor(&def));
+    searchRanges(i32, ranges, 0, ranges.size(), stubFor);
+  }
+  for (Control* t : order) {
+    cc_.bind(stubs[t]);
+    branchTo(*t);
+  }
+  dead_ = true;
+}
+
+void Emitter::onReturn() {
+  if (!pre()) return;
+  moveTo(fnMerge_);
+  cc_.jmp(fnLabel_);
+  markFunctionReached();
+  dead_ = true;
+}
+
+void Emitter::onUnreachable() {
+  if (!pre()) return;
+  cc_.jmp(trapLabel(kUnreachable));
+  dead_ = true;
+}
+
+// --- calls ---
+
+void Emitter::onCall(uint32_t funcIndex) {
+  if (!pre()) return;
+  const Module& m = d_->module();
+  const FuncType& ft = m.funcType(funcIndex);
+  storeArgs(ft);
+  if (inst_.function(funcIndex) == fn_ && !isOsr()) {
+    // Self-recursion: a direct call, no entry lookup. (Not from an OSR
+    // entry, whose own entry point is the loop header.)
+    InvokeNode* node;
+    cc_.invoke(&node, funcNode_->label(), FuncSignatureT<uint64_t, void*, void*>(CallConvId::kHost));
+    node->setArg(0, ctx_);
+    node->setArg(1, fp_);
+    finishCall(ft, node);
+    return;
+  }
+  x86::Gp callee = cc_.newGpq("callee");
+  if (funcIndex < m.numImportedFuncs) {
+    cc_.mov(callee, imm(uint64_t(uintptr_t(&inst_.importSlot(funcIndex)))));
+    cc_.mov(callee, x86::qword_ptr(callee));
+  } else {
+    cc_.mov(callee, imm(uint64_t(uintptr_t(inst_.function(funcIndex)))));
+  }
+  emitCall(ft, callee);
+}
+
+void Emitter::onCallIndirect(uint32_t typeIndex, uint32_t table) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().types[typeIndex];
+  Val index = pop();
+  x86::Gp idx = gpOf(index);
+  storeArgs(ft);
+  x86::Gp callee = callHelper((void*)&jitResolveIndirect,
+                              {ctx_, ptrImm(inst_.table(table)), idx, u64Imm(canonicalSignatureId(ft))}, true);
+  emitCall(ft, callee);
+}
+
+// --- parametric ---
+
+void Emitter::onDrop() {
+  if (!pre()) return;
+  stack_.pop_back();
+}
+
+void Emitter::onSelect(ValType t) {
+  if (!pre()) return;
+  Val cond = pop();
+  Val b = pop();
+  Val a = pop();
+  if (cond.kind == Val::kConst) {
+    stack_.push_back(cond.bits & 0xffffffffu ? a : b);
+    return;
+  }
+  x86::Gp c = gpOf(cond);
+  Val r = copyOf(a);
+  if (isFloat(r.type)) {
+    Label skip = cc_.newLabel();
+    cc_.test(c.r32(), c.r32());
+    cc_.jnz(skip);
+    moveInto(r, b);
+    cc_.bind(skip);
+  } else {
+    x86::Gp bg = gpOf(b);
+    cc_.test(c.r32(), c.r32());
+    if (r.gp.size() == 4)
+      cc_.cmovz(r.gp, bg.r32());
+    else
+      cc_.cmovz(r.gp, bg.r64());
+  }
+  stack_.push_back(r);
+}
+
+// --- variables ---
+
+void Emitter::onLocalGet(uint32_t i) {
+  if (!pre()) return;
+  pushLocal(i);
+}
+
+void Emitter::pushLocal(uint32_t i) {
+  Val v;
+  v.kind = Val::kLocal;
+  v.local = i;
+  v.type = locals_[i].type;
+  stack_.push_back(v);
+}
+
+void Emitter::onLocalSet(uint32_t i) {
+  if (!pre()) return;
+  Val v = pop();
+  setLocal(i, v);
+}
+
+void Emitter::onLocalTee(uint32_t i) {
+  if (!pre()) return;
+  Val v = pop();
+  setLocal(i, v);
+  if (v.kind == Val::kConst) {
+    stack_.push_back(v);
+  } else {
+    pushLocal(i);
+  }
+}
+
+void Emitter::onGlobalGet(uint32_t i) {
+  if (!pre()) return;
+  GlobalCell* cell = inst_.global(i);
+  Val r = newReg(cell->type.type);
+  x86::Gp p = cc_.newGpq();
+  cc_.mov(p, imm(uint64_t(uintptr_t(&cell->value))));
+  loadSlot(r, x86::qword_ptr(p));
+  stack_.push_back(r);
+}
+
+void Emitter::onGlobalSet(uint32_t i) {
+  if (!pre()) return;
+  GlobalCell* cell = inst_.global(i);
+  Val v = pop();
+  x86::Gp p = cc_.newGpq();
+  cc_.mov(p, imm(uint64_t(uintptr_t(&cell->value))));
+  if (isFloat(v.type)) {
+    // Keep 32-bit globals clean in their upper half (hosts read them).
+    x86::Gp g = cc_.newGpq();
+    xmmToGp(g, xmmOf(v), v.type == ValType::F32);
+    cc_.mov(x86::qword_ptr(p), g);
+  } else {
+    cc_.mov(x86::qword_ptr(p), gpOf(v).r64());  // i32: upper half zero
+  }
+}
+
+// --- tables and references ---
+
+void Emitter::onTableGet(uint32_t t) {
+  if (!pre()) return;
+  x86::Gp idx = gpOf(pop());
+  x86::Gp r = callHelper((void*)&jitTableGet, {ctx_, ptrImm(inst_.table(t)), idx}, true);
+  pushGp(inst_.table(t)->type().elem, r);
+}
+
+void Emitter::onTableSet(uint32_t t) {
+  if (!pre()) return;
+  x86::Gp v = gpOf(pop());
+  x86::Gp idx = gpOf(pop());
+  callHelper((void*)&jitTableSet, {ctx_, ptrImm(inst_.table(t)), idx, v}, true);
+}
+
+void Emitter::onTableSize(uint32_t t) {
+  if (!pre()) return;
+  x86::Gp r = callHelper((void*)&jitTableSize, {ptrImm(inst_.table(t))}, false);
+  pushGp(ValType::I32, r);
+}
+
+void Emitter::onTableGrow(uint32_t t) {
+  if (!pre()) return;
+  x86::Gp n = gpOf(pop());
+  x86::Gp init = gpOf(pop());
+  x86::Gp r = callHelper((void*)&jitTableGrow, {ptrImm(inst_.table(t)), init, n}, false);
+  pushGp(ValType::I32, r);
+}
+
+void Emitter::onTableFill(uint32_t t) {
+  if (!pre()) return;
+  x86::Gp n = gpOf(pop()), v = gpOf(pop()), idx = gpOf(pop());
+  callHelper((void*)&jitTableFill, {ctx_, ptrImm(inst_.table(t)), idx, v, n}, true);
+}
+
+void Emitter::onTableCopy(uint32_t dst, uint32_t src) {
+  if (!pre()) return;
+  x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
+  callHelper((void*)&jitTableCopy, {ctx_, ptrImm(inst_.table(dst)), ptrImm(inst_.table(src)), d, s, n}, true);
+}
+
+void Emitter::onTableInit(uint32_t seg, uint32_t t) {
+  if (!pre()) return;
+  x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
+  callHelper((void*)&jitTableInit, {ctx_, ptrImm(&inst_), ptrImm(inst_.table(t)), u64Imm(seg), d, s, n}, true);
+}
+
+void Emitter::onElemDrop(uint32_t seg) {
+  if (!pre()) return;
+  callHelper((void*)&jitElemDrop, {ptrImm(&inst_), u64Imm(seg)}, false);
+}
+
+void Emitter::onRefNull(ValType t) {
+  if (!pre()) return;
+  stack_.push_back(constVal(t, 0));
+}
+
+void Emitter::onRefIsNull() {
+  if (!pre()) return;
+  Val v = pop();
+  if (v.kind == Val::kConst) {
+    stack_.push_back(constVal(ValType::I32, v.bits == 0));
+    return;
+  }
+  x86::Gp g = gpOf(v);
+  x86::Gp r = cc_.newGpd();
+  cc_.xor_(r, r);
+  cc_.test(g, g);
+  cc_.setz(r.r8());
+  pushGp(ValType::I32, r);
+}
+
+void Emitter::onRefFunc(uint32_t f) {
+  if (!pre()) return;
+  stack_.push_back(constVal(ValType::FuncRef, uint64_t(uintptr_t(inst_.function(f)))));
+}
+
+}  // namespace strata::jit::emit

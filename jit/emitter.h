@@ -1,0 +1,399 @@
+// The JIT's emitter (internal to jit/): the consumer of the validating
+// decoder walk that drives asmjit's x86::Compiler, and the types it works
+// with. Its handlers live in three files by concern:
+//   emit_control.cpp    function frame, blocks/loops/branches (loop renames,
+//                       the OSR entry), calls, locals, globals, tables
+//   emit_values.cpp     the virtual operand stack, conditions, trap exits,
+//                       helper calls
+//   emit_operators.cpp  memory accesses and numeric operators
+// compiler.cpp has the numeric helpers generated from opcodes.def and the
+// compile driver. jit/README.md describes the code generation.
+//
+// Values. Every wasm local is one virtual register for the whole function
+// (in functions with more than 10 locals, plus one inside each loop that
+// uses it: loop renames).
+// The operand stack is virtual: an entry is a constant, a reference to a
+// local (local.get emits nothing until the local changes), a virtual
+// register, or a pending comparison (fused into a following br_if/if).
+// Constants fold: both operands constant -> the result is computed at
+// compile time with the very expression of opcodes.def; a constant right
+// operand becomes an immediate; constant addresses and offsets fold into
+// the addressing mode [membase + index + offset].
+//
+// Control flow. A block/if has one virtual register per result, a loop one
+// per parameter; branches move their values there (a parallel move) and
+// jump. At block boundaries stack entries that read locals are copied out,
+// so every label sees plain registers and constants.
+//
+// Numeric operators: the common ones are emitted inline; every other one
+// (and any operator whose CPU feature is missing) calls a helper generated
+// from its opcodes.def expression. Helpers never let an exception escape:
+// see jit.h for how traps travel.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "jit/jit.h"
+#include "jit/jit_internal.h"
+#include "runtime/instance.h"
+#include "wasm/function_decoder.h"
+
+namespace strata::jit::emit {
+
+using namespace asmjit;
+
+// The helper that computes a numeric operator with its opcodes.def
+// expression (compiler.cpp): uint64_t helper(a, b, ctx) on the operands'
+// bits; traps set ctx->status.
+using NumericHelper = uint64_t (*)(uint64_t, uint64_t, JitContext*);
+NumericHelper numericHelper(Op op);
+// Whether that helper can trap.
+bool helperMayTrap(Op op);
+// Compile-time evaluation with the same expression; false if it traps.
+bool fold(Op op, uint64_t a, uint64_t b, uint64_t* out);
+
+inline bool isFloat(ValType t) { return t == ValType::F32 || t == ValType::F64; }
+inline bool is64(ValType t) { return t == ValType::I64 || t == ValType::F64 || isRefType(t); }
+
+struct Unsupported {
+  std::string what;
+};
+
+class ErrorRecorder : public ErrorHandler {
+ public:
+  Error error = kErrorOk;
+  std::string message;
+  void handleError(Error err, const char* msg, BaseEmitter*) override {
+    if (error == kErrorOk) {
+      error = err;
+      message = msg;
+    }
+  }
+};
+
+// A virtual operand-stack entry.
+struct Val {
+  enum Kind : uint8_t { kConst, kReg, kLocal, kCmp };
+  Kind kind = kConst;
+  ValType type = ValType::I32;
+  uint64_t bits = 0;
+  uint32_t local = 0;
+  x86::Gp gp;
+  x86::Xmm xmm;
+};
+
+// A condition as x86 flags: cc, plus the parity twist of float (in)equality.
+struct Cond {
+  x86::CondCode cc = x86::CondCode::kNE;
+  int parity = 0;  // 0 none; 1: true iff cc && !PF (feq); 2: true iff cc || PF (fne)
+  Cond negated() const {
+    Cond n;
+    n.cc = x86::negateCond(cc);
+    n.parity = parity == 1 ? 2 : parity == 2 ? 1 : 0;
+    return n;
+  }
+};
+
+class Emitter : public NullConsumer {
+ public:
+  struct ControlData {
+    Label label;      // end of a block/if, header of a loop
+    Label elseLabel;  // if: start of the else arm
+    bool elseBound = false;
+    bool reached = false;    // some branch targets `label`
+    std::vector<Val> merge;  // registers the label's values arrive in
+    std::vector<Val> params; // if: the parameters, for the else arm
+    // How many loop renames (renames_) are in effect at the label: a branch
+    // here first moves the locals renamed since back (syncLocalsTo).
+    size_t renameDepth = 0;
+    size_t renamesBefore = 0;  // loop: renames_ before its own
+  };
+  using Control = ControlEntry<ControlData>;
+  using Decoder = FunctionDecoder<Emitter>;
+
+  Emitter(x86::Compiler& cc, Function* fn, bool annotate, uint32_t osrLoop)
+      : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate), osrLoop_(osrLoop) {
+    const CpuInfo& cpu = CpuInfo::host();
+    hasLzcnt_ = cpu.hasFeature(CpuFeatures::X86::kLZCNT);
+    hasBmi_ = cpu.hasFeature(CpuFeatures::X86::kBMI);
+    hasPopcnt_ = cpu.hasFeature(CpuFeatures::X86::kPOPCNT);
+    hasSse41_ = cpu.hasFeature(CpuFeatures::X86::kSSE4_1);
+    if (inst_.numMemories()) {
+      mem_ = inst_.memory(0);
+      guarded_ = mem_->guarded();
+    }
+  }
+  void setLoopLocals(std::unordered_map<uint32_t, std::vector<uint32_t>> m) { loopLocals_ = std::move(m); }
+  void setDecoder(Decoder* d);
+
+  struct Annotation {
+    Label label;
+    uint32_t wasmOffset;
+    const char* name;
+  };
+  std::vector<Annotation> annotations;
+  Label oobExit;
+  bool hasOobExit = false;
+
+  // --- function ---
+  void onFunctionStart(Control& c);
+
+  void finish();
+
+  // --- structured control ---
+  // Dead code: after br/br_table/return/unreachable, or after the end of a
+  // block nothing reaches, the decoder may still report instructions (it
+  // tracks reachability per block for validation). Everything up to the
+  // enclosing live block's else/end is skipped; deadDepth_ counts blocks
+  // opened in dead code.
+  void onBlock(Control& c);
+  void onLoop(Control& c);
+  // Loop renames. Inside a loop, the locals it uses live in fresh virtual
+  // registers, copied in at the loop's entry and back wherever control
+  // leaves it. Asmjit's allocator gives a register to a virtual register
+  // for its whole life or not at all; a local used all over a large
+  // function competes with everything and ends up in memory, its loop copy
+  // lives only in the loop and gets a register (matmul's inner loop kept
+  // its counters on the stack without this).
+  void renameLoopLocals();
+  // With few locals each can keep a register of its own: renaming would
+  // only add moves (and compile time). x86-64 has 14 general-purpose
+  // registers for the allocator (and 16 xmm); some go to temporaries, the
+  // memory base and the frame pointer.
+  static bool wantsLoopRenames(size_t numLocals) { return numLocals > 10; }
+  // Before control goes to a label outside some loops: their locals back
+  // into the registers the label expects. Undone newest first, so each
+  // local ends in the register of its outermost rename past `depth`.
+  void syncLocalsTo(size_t depth, bool restore, bool emit = true);
+  bool needsSync(const Control& target) const { return renames_.size() != target.data.renameDepth; }
+  // The OSR entry: the interpreter frame's locals into their registers.
+  // Only at a loop entered with an empty operand stack (the interpreter
+  // offers OSR nowhere else), so the locals are the whole state.
+  void bindOsrEntry(const Control& c);
+  bool isOsr() const { return osrLoop_ != UINT32_MAX; }
+  void onIf(Control& c);
+  void onElse(Control& c, bool thenFallsThrough);
+  void onEnd(Control& c, bool fallsThrough);
+
+  void onBr(Control& target);
+  void onBrIf(Control& target);
+  void onBrTable(const std::vector<Control*>& targets, Control& def);
+  struct Range {
+    uint32_t lo, hi;
+    Control* target;
+  };
+  template <class StubFor>
+  void searchRanges(x86::Gp idx, const std::vector<Range>& r, size_t l, size_t h, StubFor& stubFor) {
+    if (h - l <= 3) {
+      for (size_t i = l; i + 1 < h; ++i) {
+        cc_.cmp(idx, imm(r[i].hi));
+        cc_.jbe(stubFor(r[i].target));
+      }
+      cc_.jmp(stubFor(r[h - 1].target));
+      return;
+    }
+    size_t m = (l + h) / 2;
+    Label right = cc_.newLabel();
+    cc_.cmp(idx, imm(r[m].lo));
+    cc_.jae(right);
+    searchRanges(idx, r, l, m, stubFor);
+    cc_.bind(right);
+    searchRanges(idx, r, m, h, stubFor);
+  }
+  void onReturn();
+  void onUnreachable();
+
+  // --- calls ---
+  void onCall(uint32_t funcIndex);
+  void onCallIndirect(uint32_t typeIndex, uint32_t table);
+
+  // --- parametric ---
+  void onDrop();
+  void onSelect(ValType t);
+
+  // --- variables ---
+  void onLocalGet(uint32_t i);
+  void pushLocal(uint32_t i);
+  void onLocalSet(uint32_t i);
+  void onLocalTee(uint32_t i);
+  void onGlobalGet(uint32_t i);
+  void onGlobalSet(uint32_t i);
+
+  // --- tables and references ---
+  void onTableGet(uint32_t t);
+  void onTableSet(uint32_t t);
+  void onTableSize(uint32_t t);
+  void onTableGrow(uint32_t t);
+  void onTableFill(uint32_t t);
+  void onTableCopy(uint32_t dst, uint32_t src);
+  void onTableInit(uint32_t seg, uint32_t t);
+  void onElemDrop(uint32_t seg);
+  void onRefNull(ValType t);
+  void onRefIsNull();
+  void onRefFunc(uint32_t f);
+
+  // --- memory ---
+  void onLoad(Op op, MemArg m);
+  void onStore(Op op, MemArg m);
+  void onMemorySize();
+  void onMemoryGrow();
+  void onMemoryInit(uint32_t seg);
+  void onDataDrop(uint32_t seg);
+  void onMemoryCopy();
+  void onMemoryFill();
+
+  // --- numeric ---
+  void onConst(ValType t, uint64_t bits);
+  void onUnary(Op op);
+  void onBinary(Op op);
+
+ private:
+  // --- virtual stack ---
+  // i32 (and f32 bits) live in 32-bit virtual registers, written only by
+  // 32-bit instructions: their upper halves are zero, and spill slots are
+  // written and read at one width (no store-forwarding stalls).
+  x86::Gp newGp(ValType t) { return t == ValType::I32 || t == ValType::F32 ? cc_.newGpd() : cc_.newGpq(); }
+  Val newReg(ValType t);
+  static Val constVal(ValType t, uint64_t bits);
+  Val pop();
+  void pushGp(ValType t, x86::Gp g);
+  const Val& resolve(const Val& v) const { return v.kind == Val::kLocal ? locals_[v.local] : v; }
+  // The value in a general-purpose register (64-bit view; i32 values have
+  // their upper half zero).
+  x86::Gp gpOf(const Val& v0);
+  x86::Xmm xmmOf(const Val& v0);
+  // dst (a register value) = src.
+  void moveInto(const Val& dst, const Val& src0);
+  static Val regVal(ValType t, x86::Gp g);
+  // The local that the next instruction (a local.set/tee) stores this
+  // instruction's result to, if writing it now is safe: `laterReads` are
+  // operands read after the destination is first written.
+  int64_t retarget(ValType t, std::initializer_list<Val> laterReads);
+  // Where an instruction computing from `first` should put its result: the
+  // local the next instruction stores it to, `first` itself if it is a
+  // temporary (computed in place), or a fresh register. *out is what to push.
+  x86::Gp destination(ValType t, const Val& first, std::initializer_list<Val> laterReads, Val* out);
+  x86::Xmm floatDestination(ValType t, const Val& first, std::initializer_list<Val> laterReads, Val* out);
+  // A float constant in the function's constant pool.
+  x86::Mem constant(const Val& v);
+  Val copyOf(const Val& v);
+  void loadSlot(const Val& r, x86::Mem m);
+  void storeSlot(const Val& v0, x86::Mem m);
+  // Entries reading a local become registers of their own (before the
+  // local changes, and at block boundaries).
+  void materializeLocals(int64_t onlyLocal = -1);
+  void setLocal(uint32_t i, const Val& v);
+  // Moves the top values into `dst` registers (a parallel move: a source
+  // may be one of the destinations, as with loop parameters).
+  void moveTo(const std::vector<Val>& dst);
+  void markFunctionReached() { functionReached_ = true; }
+  void branchTo(Control& target);
+
+  // --- conditions ---
+  struct Pending {
+    Op op = Op::I32Eq;
+    Val a, b;
+    bool negate = false;
+  } pending_;
+  static bool isCompare(Op op);
+  void setPending(Op op, const Val& a, const Val& b);
+  // Every callback starts here: annotation, and a pending comparison that
+  // the callback does not consume becomes a 0/1 value.
+  bool pre(bool consumesCondition = false);
+  const char* opNameAt(size_t offset);
+  void materializeCond(const Cond& c, x86::Gp r);
+  // Pops a branch condition: the pending comparison, or value != 0.
+  Cond popCondition();
+  void branchIf(const Cond& c, const Label& target);
+  // Emits the pending comparison's cmp/ucomis; returns the condition.
+  Cond emitCompare();
+
+  // --- traps ---
+  Label trapLabel(uint32_t code);
+  void checkStatus();
+
+  // --- helper calls ---
+  Operand ptrImm(const void* p) { return imm(uint64_t(uintptr_t(p))); }
+  Operand u64Imm(uint64_t v) { return imm(v); }
+  x86::Gp callHelper(void* fn, std::initializer_list<Operand> args0, bool mayTrap);
+  void refreshMemory() { callHelper((void*)&jitRefreshMemory, {ctx_, ptrImm(mem_)}, false); }
+
+  // Arguments go to fp[0..params): the callee's frame starts at our fp.
+  void storeArgs(const FuncType& ft);
+  void emitCall(const FuncType& ft, x86::Gp callee);
+  void finishCall(const FuncType& ft, InvokeNode* node);
+
+  // --- memory ---
+  static uint32_t accessSize(Op op);
+  // The guarded memory's base (it never moves), loaded once in the
+  // prologue when the function first needs it.
+  x86::Gp base();
+  // [membase + index + offset]; with an unguarded memory, a bounds check
+  // first.
+  x86::Mem address(const Val& addr0, uint32_t offset, uint32_t size);
+
+  // --- numeric operators ---
+  // Generic: call the opcodes.def helper with the operands' bits.
+  void emitHelper(Op op, int inputs);
+  x86::Gp bitsOf(const Val& v0);
+  // Moves float bits to a general register through a stack slot. A direct
+  // movd/movq is what we want, but this asmjit's register allocator, when it
+  // has spilled the xmm source, rewrites the source to the spill slot and
+  // the encoder then picks the MMX form (`movq mm0, [rsp+8]`): the gp
+  // destination is never written. Float-to-bits moves are rare enough in
+  // hot code that the extra store and load do not matter.
+  void xmmToGp(x86::Gp g, x86::Xmm x, bool is32);
+  void pushBits(ValType t, x86::Gp g);
+
+  bool emitUnary(Op op);
+  bool emitBinary(Op op);
+  void emitDivision(Op op, bool wide);
+  static size_t jitEntryOffset();
+
+  x86::Compiler& cc_;
+  Function* fn_;
+  Instance& inst_;
+  bool annotate_;
+  uint32_t osrLoop_;  // OSR entry at this loop, or UINT32_MAX
+  Label osrLabel_;
+  bool osrBound_ = false;
+  Decoder* d_ = nullptr;
+  Memory* mem_ = nullptr;
+  bool guarded_ = false;
+  bool hasLzcnt_ = false, hasBmi_ = false, hasPopcnt_ = false, hasSse41_ = false;
+  x86::Gp ctx_, fp_, memBase_;
+  FuncNode* funcNode_ = nullptr;
+  BaseNode* prologueEnd_ = nullptr;
+  std::vector<Val> locals_;
+  // Loop renames in effect, outermost first: local, and its register
+  // outside the loop.
+  struct Rename {
+    uint32_t local;
+    Val outer;
+  };
+  std::vector<Rename> renames_;
+  // The locals each loop uses (keyed by the loop's module offset), from a
+  // walk before this one (LoopLocals).
+  std::unordered_map<uint32_t, std::vector<uint32_t>> loopLocals_;
+  std::vector<Val> stack_;
+  std::vector<Val> fnMerge_;
+  Label fnLabel_;
+  bool functionReached_ = false;
+  bool trapUsed_[kNumTrapCodes] = {};
+  Label trapLabels_[kNumTrapCodes];
+  bool statusUsed_ = false;
+  Label statusExit_;
+  bool dead_ = false;
+  uint32_t deadDepth_ = 0;
+  std::map<std::pair<uint64_t, bool>, Label> constants_;
+  uint32_t bodyEnd_ = 0;
+};
+
+}  // namespace strata::jit::emit

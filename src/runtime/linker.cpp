@@ -97,6 +97,18 @@ bool ModuleRegistry::isHostModule(const std::string& name) const {
   return false;
 }
 
+bool ModuleRegistry::resolveHostImport(const Module& m, const Import& imp, Extern* out, std::string* error) const {
+  for (ImportResolver* r : resolvers_) {
+    if (!r->providesModule(imp.module)) continue;
+    std::string err;
+    if (r->resolve(m, imp, out, &err)) return true;
+    *error = hostError(imp, err);
+    return false;
+  }
+  *error = "import " + imp.module + "." + imp.name + ": no host module " + imp.module;
+  return false;
+}
+
 ModuleNode* ModuleRegistry::find(const std::string& name) const {
   std::lock_guard<std::recursive_mutex> lock(mutex_);
   auto it = byName_.find(name);
@@ -236,16 +248,12 @@ bool ModuleRegistry::checkLinks(ModuleNode* node, std::vector<std::string>& chai
   for (const Import& imp : m.imports) {
     std::string what = "import " + imp.module + "." + imp.name;
     if (isHostModule(imp.module)) {
-      for (ImportResolver* r : resolvers_) {
-        if (!r->providesModule(imp.module)) continue;
-        Extern ext;
-        std::string err;
-        if (!r->resolve(m, imp, &ext, &err)) return fail(hostError(imp, err));
-        if (imp.kind == ExternKind::Func && ext.func && ext.func->type != m.types[imp.typeIndex])
-          return fail(what + ": signature mismatch: " + node->label + " expects " + m.types[imp.typeIndex].toString() +
-                      ", the host function is " + ext.func->type.toString());
-        break;
-      }
+      Extern ext;
+      std::string err;
+      if (!resolveHostImport(m, imp, &ext, &err)) return fail(err);
+      if (imp.kind == ExternKind::Func && ext.func && ext.func->type != m.types[imp.typeIndex])
+        return fail(what + ": signature mismatch: " + node->label + " expects " + m.types[imp.typeIndex].toString() +
+                    ", the host function is " + ext.func->type.toString());
       continue;
     }
     size_t k = std::find(node->depNames.begin(), node->depNames.end(), imp.module) - node->depNames.begin();
@@ -412,15 +420,8 @@ long InstanceGroup::replace(ModuleRegistry& registry, const std::string& moduleN
     const std::string what = "import " + imp.module + "." + imp.name + ": ";
     Extern ext;
     if (registry.isHostModule(imp.module)) {
-      bool done = false;
-      for (ImportResolver* r : registry.resolvers()) {
-        if (!r->providesModule(imp.module)) continue;
-        std::string err;
-        if (!r->resolve(nm, imp, &ext, &err)) return fail(hostError(imp, err));
-        done = true;
-        break;
-      }
-      if (!done) return fail(what + "no host module " + imp.module);
+      std::string err;
+      if (!registry.resolveHostImport(nm, imp, &ext, &err)) return fail(err);
     } else {
       if (imp.module == moduleName) return fail(what + "the replacement cannot import from the module it replaces");
       Instance* from = find(imp.module);
@@ -610,15 +611,8 @@ std::shared_ptr<InstanceGroup> InstanceGroup::instantiate(ModuleRegistry& regist
       const std::string what = "import " + imp.module + "." + imp.name;
       Extern ext;
       if (registry.isHostModule(imp.module)) {
-        bool done = false;
-        for (ImportResolver* r : registry.resolvers()) {
-          if (!r->providesModule(imp.module)) continue;
-          std::string err;
-          if (!r->resolve(m, imp, &ext, &err)) throw LinkError(joinChain(chain) + ": " + hostError(imp, err));
-          done = true;
-          break;
-        }
-        if (!done) throw LinkError(joinChain(chain) + ": " + what + ": no host module " + imp.module);
+        std::string err;
+        if (!registry.resolveHostImport(m, imp, &ext, &err)) throw LinkError(joinChain(chain) + ": " + err);
       } else {
         size_t k = std::find(node->depNames.begin(), node->depNames.end(), imp.module) - node->depNames.begin();
         if (k >= node->deps.size()) throw LinkError(joinChain(chain) + ": " + what + ": module not loaded");

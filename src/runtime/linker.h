@@ -100,7 +100,10 @@ class ModuleRegistry {
   void addResolver(ImportResolver* resolver);
   void removeResolver(ImportResolver* resolver);
   bool isHostModule(const std::string& name) const;
-  const std::vector<ImportResolver*>& resolvers() const { return resolvers_; }
+  // Resolves an import of a host module through the first resolver that
+  // provides the module; false with a one-line *error ("unknown import M.N
+  // (...)", or no resolver provides M).
+  bool resolveHostImport(const Module& m, const Import& imp, Extern* out, std::string* error) const;
 
   void setReader(ModuleReader reader) { reader_ = std::move(reader); }
 

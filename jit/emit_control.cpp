@@ -107,10 +107,7 @@ void Emitter::finish() {
 // --- structured control ---
 
 void Emitter::onBlock(Control& c) {
-  if (dead_) {
-    ++deadDepth_;
-    return;
-  }
+  if (openedInDeadCode()) return;
   pre();
   materializeLocals();
   c.data.label = cc_.newLabel();
@@ -119,10 +116,7 @@ void Emitter::onBlock(Control& c) {
 }
 
 void Emitter::onLoop(Control& c) {
-  if (dead_) {
-    ++deadDepth_;
-    return;
-  }
+  if (openedInDeadCode()) return;
   pre();
   materializeLocals();
   c.data.label = cc_.newLabel();
@@ -167,10 +161,7 @@ void Emitter::bindOsrEntry(const Control& c) {
 }
 
 void Emitter::onIf(Control& c) {
-  if (dead_) {
-    ++deadDepth_;
-    return;
-  }
+  if (openedInDeadCode()) return;
   pre(true);
   Cond cond = popCondition();
   materializeLocals();

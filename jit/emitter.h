@@ -153,6 +153,11 @@ class Emitter : public NullConsumer {
   // tracks reachability per block for validation). Everything up to the
   // enclosing live block's else/end is skipped; deadDepth_ counts blocks
   // opened in dead code.
+  // A block opened in dead code: counted, so that its end is skipped too.
+  bool openedInDeadCode() {
+    if (dead_) ++deadDepth_;
+    return dead_;
+  }
   void onBlock(Control& c);
   void onLoop(Control& c);
   // Loop renames. Inside a loop, the locals it uses live in fresh virtual

@@ -574,7 +574,6 @@ struct Queue {
   std::mutex mutex;
   std::condition_variable cv, idle;
   std::deque<Job> items;
-  size_t busy = 0;
   std::vector<const Instance*> running;  // instances of the jobs being compiled
   bool started = false;
 };
@@ -604,7 +603,6 @@ void worker() {
       q.cv.wait(lock, [&] { return !q.items.empty(); });
       job = std::move(q.items.front());
       q.items.pop_front();
-      ++q.busy;
       q.running.push_back(job.keep.get());
     }
     runJob(job);
@@ -614,7 +612,6 @@ void worker() {
     job.keep.reset();
     {
       std::lock_guard<std::mutex> lock(q.mutex);
-      --q.busy;
       q.running.erase(std::find(q.running.begin(), q.running.end(), instance));
       q.idle.notify_all();
     }
@@ -631,7 +628,13 @@ void submit(Function* f, Function::OsrEntry* osr) {
   try {
     job.keep = f->instance->shared_from_this();
   } catch (const std::bad_weak_ptr&) {
-    return;  // not owned by a shared_ptr: its lifetime is unknown, stay interpreted
+    // Not owned by a shared_ptr: its lifetime is unknown, so it stays
+    // interpreted (and does not ask again).
+    if (osr)
+      osr->failed.store(true, std::memory_order_relaxed);
+    else
+      f->jitFailed.store(true, std::memory_order_relaxed);
+    return;
   }
   Queue& q = queue();
   std::lock_guard<std::mutex> lock(q.mutex);
@@ -734,7 +737,7 @@ Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset) {
 void waitForCompiles() {
   Queue& q = queue();
   std::unique_lock<std::mutex> lock(q.mutex);
-  q.idle.wait(lock, [&] { return q.items.empty() && q.busy == 0; });
+  q.idle.wait(lock, [&] { return q.items.empty() && q.running.empty(); });
 }
 
 namespace {
@@ -773,7 +776,7 @@ void shutdown() {
   {
     std::unique_lock<std::mutex> lock(q.mutex);
     dropped.swap(q.items);
-    q.idle.wait(lock, [&] { return q.busy == 0; });
+    q.idle.wait(lock, [&] { return q.running.empty(); });
   }
   // Outside the queue's lock: dropping a job may destroy its instance.
   forgetJobs(dropped);

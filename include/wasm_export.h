@@ -44,7 +44,13 @@
 extern "C" {
 #endif
 
+/* Every function below is exported from libstrata.so, which is built with
+ * hidden visibility otherwise. */
+#if defined(__GNUC__) || defined(__clang__)
+#define WASM_RUNTIME_API_EXTERN __attribute__((visibility("default")))
+#else
 #define WASM_RUNTIME_API_EXTERN
+#endif
 #define WASM_RUNTIME_API_INTERN
 
 struct WASMModuleCommon;
@@ -187,47 +193,47 @@ typedef struct wasm_val_t {
 
 /* Initialises the runtime with the system allocator. Calls nest: each
  * successful init needs one wasm_runtime_destroy. */
-bool wasm_runtime_init(void);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_init(void);
 /* Same, with an allocator choice and natives to register. */
-bool wasm_runtime_full_init(RuntimeInitArgs *init_args);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_full_init(RuntimeInitArgs *init_args);
 /* Frees every module, instance, exec env and registration left. */
-void wasm_runtime_destroy(void);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_destroy(void);
 
 /* The tier is one for the whole process. Changing it affects functions
  * that have not run yet; set it before loading modules. */
-bool wasm_runtime_is_running_mode_supported(RunningMode running_mode);
-bool wasm_runtime_set_default_running_mode(RunningMode running_mode);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_running_mode_supported(RunningMode running_mode);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_set_default_running_mode(RunningMode running_mode);
 /* Succeeds only for the process's mode (there are no per-instance tiers). */
-bool wasm_runtime_set_running_mode(wasm_module_inst_t module_inst, RunningMode running_mode);
-RunningMode wasm_runtime_get_running_mode(wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_set_running_mode(wasm_module_inst_t module_inst, RunningMode running_mode);
+WASM_RUNTIME_API_EXTERN RunningMode wasm_runtime_get_running_mode(wasm_module_inst_t module_inst);
 
-void *wasm_runtime_malloc(unsigned int size);
-void *wasm_runtime_realloc(void *ptr, unsigned int size);
-void wasm_runtime_free(void *ptr);
+WASM_RUNTIME_API_EXTERN void *wasm_runtime_malloc(unsigned int size);
+WASM_RUNTIME_API_EXTERN void *wasm_runtime_realloc(void *ptr, unsigned int size);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_free(void *ptr);
 
 /* ---- modules ------------------------------------------------------------ */
 
 /* Decodes and validates buf, then loads its dependencies. The buffer is
  * copied and may be freed on return. NULL on failure with the reason in
  * error_buf. */
-wasm_module_t wasm_runtime_load(uint8_t *buf, uint32_t size, char *error_buf, uint32_t error_buf_size);
+WASM_RUNTIME_API_EXTERN wasm_module_t wasm_runtime_load(uint8_t *buf, uint32_t size, char *error_buf, uint32_t error_buf_size);
 /* Frees the module and the dependencies no other loaded module needs. */
-void wasm_runtime_unload(wasm_module_t module);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_unload(wasm_module_t module);
 
 /* Makes a loaded module the provider of imports from module_name. The
  * embedder still owns it (and unloads it, which unregisters it). */
-bool wasm_runtime_register_module(const char *module_name, wasm_module_t module, char *error_buf,
-                                  uint32_t error_buf_size);
-wasm_module_t wasm_runtime_find_module_registered(const char *module_name);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_register_module(const char *module_name, wasm_module_t module, char *error_buf,
+                                                          uint32_t error_buf_size);
+WASM_RUNTIME_API_EXTERN wasm_module_t wasm_runtime_find_module_registered(const char *module_name);
 
 /* Reads the binary of a dependency: *p_buffer and *p_size; false if there
  * is no such module. The destroyer is called exactly once per buffer, when
  * that dependency is freed (or right away if it fails to load). */
 typedef bool (*module_reader)(const char *module_name, uint8_t **p_buffer, uint32_t *p_size);
 typedef void (*module_destroyer)(uint8_t *buffer, uint32_t size);
-void wasm_runtime_set_module_reader(const module_reader reader, const module_destroyer destroyer);
-module_reader wasm_runtime_get_module_reader(void);
-module_destroyer wasm_runtime_get_module_destroyer(void);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_module_reader(const module_reader reader, const module_destroyer destroyer);
+WASM_RUNTIME_API_EXTERN module_reader wasm_runtime_get_module_reader(void);
+WASM_RUNTIME_API_EXTERN module_destroyer wasm_runtime_get_module_destroyer(void);
 
 /* ---- instances ---------------------------------------------------------- */
 
@@ -236,75 +242,75 @@ module_destroyer wasm_runtime_get_module_destroyer(void);
  * stack of the default exec env (wasm_application_execute_*); heap_size
  * bytes of linear memory are added to memory 0 for
  * wasm_runtime_module_malloc. */
-wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
-                                            char *error_buf, uint32_t error_buf_size);
-void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
+                                                                    char *error_buf, uint32_t error_buf_size);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst);
 
 /* An export of the instance, or "$mB$call_A": export call_A of dependency
  * mB of this instance. The signature is ignored (may be NULL). */
-wasm_function_inst_t wasm_runtime_lookup_function(wasm_module_inst_t const module_inst, const char *name,
-                                                  const char *signature);
+WASM_RUNTIME_API_EXTERN wasm_function_inst_t wasm_runtime_lookup_function(wasm_module_inst_t const module_inst, const char *name,
+                                                                          const char *signature);
 
-wasm_exec_env_t wasm_runtime_create_exec_env(wasm_module_inst_t module_inst, uint32_t stack_size);
-void wasm_runtime_destroy_exec_env(wasm_exec_env_t exec_env);
-wasm_module_inst_t wasm_runtime_get_module_inst(wasm_exec_env_t exec_env);
-void wasm_runtime_set_user_data(wasm_exec_env_t exec_env, void *user_data);
-void *wasm_runtime_get_user_data(wasm_exec_env_t exec_env);
+WASM_RUNTIME_API_EXTERN wasm_exec_env_t wasm_runtime_create_exec_env(wasm_module_inst_t module_inst, uint32_t stack_size);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_destroy_exec_env(wasm_exec_env_t exec_env);
+WASM_RUNTIME_API_EXTERN wasm_module_inst_t wasm_runtime_get_module_inst(wasm_exec_env_t exec_env);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_user_data(wasm_exec_env_t exec_env, void *user_data);
+WASM_RUNTIME_API_EXTERN void *wasm_runtime_get_user_data(wasm_exec_env_t exec_env);
 /* The attachment of the native being called. */
-void *wasm_runtime_get_function_attachment(wasm_exec_env_t exec_env);
+WASM_RUNTIME_API_EXTERN void *wasm_runtime_get_function_attachment(wasm_exec_env_t exec_env);
 
 /* argv: 32-bit cells, i64/f64 taking two (low cell first); results are
  * written back from argv[0]. False on a trap (see get_exception). */
-bool wasm_runtime_call_wasm(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t argc, uint32_t argv[]);
-bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
-                              wasm_val_t results[], uint32_t num_args, wasm_val_t *args);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t argc, uint32_t argv[]);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
+                                                      wasm_val_t results[], uint32_t num_args, wasm_val_t *args);
 
-uint32_t wasm_func_get_param_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
-uint32_t wasm_func_get_result_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_func_get_param_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_func_get_result_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
 
 /* Calls _start, else __main_argc_argv / main (with argc/argv copied into
  * the app heap when main takes them). A WASI command's arguments are those
  * of wasm_runtime_set_wasi_args (argc/argv here are ignored for _start, as
  * in WAMR); when it calls proc_exit the call still succeeds and the code is
  * wasm_runtime_get_wasi_exit_code's. */
-bool wasm_application_execute_main(wasm_module_inst_t module_inst, int32_t argc, char *argv[]);
+WASM_RUNTIME_API_EXTERN bool wasm_application_execute_main(wasm_module_inst_t module_inst, int32_t argc, char *argv[]);
 /* Calls `name` (as lookup_function) with argv parsed for its parameter
  * types and prints the results as iwasm does: "0xc:i32", one line,
  * several results separated by ','. */
-bool wasm_application_execute_func(wasm_module_inst_t module_inst, const char *name, int32_t argc, char *argv[]);
+WASM_RUNTIME_API_EXTERN bool wasm_application_execute_func(wasm_module_inst_t module_inst, const char *name, int32_t argc, char *argv[]);
 
 /* "Exception: integer divide by zero", or NULL. */
-const char *wasm_runtime_get_exception(wasm_module_inst_t module_inst);
-void wasm_runtime_set_exception(wasm_module_inst_t module_inst, const char *exception);
-void wasm_runtime_clear_exception(wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN const char *wasm_runtime_get_exception(wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_exception(wasm_module_inst_t module_inst, const char *exception);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_clear_exception(wasm_module_inst_t module_inst);
 
-void wasm_runtime_set_custom_data(wasm_module_inst_t module_inst, void *custom_data);
-void *wasm_runtime_get_custom_data(wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_custom_data(wasm_module_inst_t module_inst, void *custom_data);
+WASM_RUNTIME_API_EXTERN void *wasm_runtime_get_custom_data(wasm_module_inst_t module_inst);
 
 /* ---- the app heap and addresses ----------------------------------------- */
 
 /* Allocates from the app heap (heap_size bytes of memory 0 given at
  * instantiation; without one, the module's exported malloc/free if any).
  * Returns the app offset (0 on failure) and the native address. */
-uint32_t wasm_runtime_module_malloc(wasm_module_inst_t module_inst, uint32_t size, void **p_native_addr);
-void wasm_runtime_module_free(wasm_module_inst_t module_inst, uint32_t ptr);
-uint32_t wasm_runtime_module_dup_data(wasm_module_inst_t module_inst, const char *src, uint32_t size);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_module_malloc(wasm_module_inst_t module_inst, uint32_t size, void **p_native_addr);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_module_free(wasm_module_inst_t module_inst, uint32_t ptr);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_module_dup_data(wasm_module_inst_t module_inst, const char *src, uint32_t size);
 
-bool wasm_runtime_validate_app_addr(wasm_module_inst_t module_inst, uint32_t app_offset, uint32_t size);
-bool wasm_runtime_validate_app_str_addr(wasm_module_inst_t module_inst, uint32_t app_str_offset);
-bool wasm_runtime_validate_native_addr(wasm_module_inst_t module_inst, void *native_ptr, uint32_t size);
-void *wasm_runtime_addr_app_to_native(wasm_module_inst_t module_inst, uint32_t app_offset);
-uint32_t wasm_runtime_addr_native_to_app(wasm_module_inst_t module_inst, void *native_ptr);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_validate_app_addr(wasm_module_inst_t module_inst, uint32_t app_offset, uint32_t size);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_validate_app_str_addr(wasm_module_inst_t module_inst, uint32_t app_str_offset);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_validate_native_addr(wasm_module_inst_t module_inst, void *native_ptr, uint32_t size);
+WASM_RUNTIME_API_EXTERN void *wasm_runtime_addr_app_to_native(wasm_module_inst_t module_inst, uint32_t app_offset);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_addr_native_to_app(wasm_module_inst_t module_inst, void *native_ptr);
 
 /* ---- natives ------------------------------------------------------------ */
 
 /* The array must stay valid while the runtime runs (as in WAMR). Natives
  * must be registered before loading modules that import them. */
-bool wasm_runtime_register_natives(const char *module_name, NativeSymbol *native_symbols, uint32_t n_native_symbols);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_register_natives(const char *module_name, NativeSymbol *native_symbols, uint32_t n_native_symbols);
 /* Raw natives: void func(wasm_exec_env_t exec_env, uint64_t *args), each
  * argument in one 64-bit cell, the result written to args[0]. */
-bool wasm_runtime_register_natives_raw(const char *module_name, NativeSymbol *native_symbols,
-                                       uint32_t n_native_symbols);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_register_natives_raw(const char *module_name, NativeSymbol *native_symbols,
+                                                               uint32_t n_native_symbols);
 
 /* ---- WASI --------------------------------------------------------------- */
 
@@ -321,24 +327,24 @@ bool wasm_runtime_register_natives_raw(const char *module_name, NativeSymbol *na
  * a dependency with its own wasm_runtime_set_wasi_args gets its own. A
  * module that imports WASI without any set_wasi_args sees no arguments, no
  * environment and no preopened directory, with the process's stdio. */
-void wasm_runtime_set_wasi_args(wasm_module_t module, const char *dir_list[], uint32_t dir_count,
-                                const char *map_dir_list[], uint32_t map_dir_count, const char *env[],
-                                uint32_t env_count, char *argv[], int argc);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_wasi_args(wasm_module_t module, const char *dir_list[], uint32_t dir_count,
+                                                        const char *map_dir_list[], uint32_t map_dir_count, const char *env[],
+                                                        uint32_t env_count, char *argv[], int argc);
 /* The same, with the host descriptors behind the guest's fds 0, 1 and 2
  * (-1: the process's own). They are not closed by the runtime. */
-void wasm_runtime_set_wasi_args_ex(wasm_module_t module, const char *dir_list[], uint32_t dir_count,
-                                   const char *map_dir_list[], uint32_t map_dir_count, const char *env[],
-                                   uint32_t env_count, char *argv[], int argc, int64_t stdinfd, int64_t stdoutfd,
-                                   int64_t stderrfd);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_wasi_args_ex(wasm_module_t module, const char *dir_list[], uint32_t dir_count,
+                                                           const char *map_dir_list[], uint32_t map_dir_count, const char *env[],
+                                                           uint32_t env_count, char *argv[], int argc, int64_t stdinfd, int64_t stdoutfd,
+                                                           int64_t stderrfd);
 /* True for a root instance whose module imports WASI. */
-bool wasm_runtime_is_wasi_mode(wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_wasi_mode(wasm_module_inst_t module_inst);
 /* The command's _start, or NULL. */
-wasm_function_inst_t wasm_runtime_lookup_wasi_start_function(wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN wasm_function_inst_t wasm_runtime_lookup_wasi_start_function(wasm_module_inst_t module_inst);
 /* A call that ends in proc_exit(code) (in the instance or any of its
  * dependencies) returns true, as in WAMR, with no exception; this is the
  * code of the last one (0 after wasm_application_execute_main when _start
  * returned normally). */
-uint32_t wasm_runtime_get_wasi_exit_code(wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_get_wasi_exit_code(wasm_module_inst_t module_inst);
 
 /* ---- Strata extensions -------------------------------------------------- */
 
@@ -348,13 +354,13 @@ uint32_t wasm_runtime_get_wasi_exit_code(wasm_module_inst_t module_inst);
  * of its dependencies) instead of creating a new one. That group then lives
  * until module_inst is deinstantiated and every instance linked to it is
  * too. Pass NULL to stop sharing module_name. */
-bool strata_runtime_share_instance(const char *module_name, wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN bool strata_runtime_share_instance(const char *module_name, wasm_module_inst_t module_inst);
 
 /* How many of the root's import slots (and its dependencies') point at a
  * function, and re-pointing them: the patch point of tier-up and of hot
  * replacement. Returns the number of slots patched. */
-uint32_t strata_runtime_patch_imports(wasm_module_inst_t module_inst, wasm_function_inst_t from,
-                                      wasm_function_inst_t to);
+WASM_RUNTIME_API_EXTERN uint32_t strata_runtime_patch_imports(wasm_module_inst_t module_inst, wasm_function_inst_t from,
+                                                              wasm_function_inst_t to);
 
 /* Hot replacement of a dependency (no peer runtime has it): instantiates
  * new_module (loaded with wasm_runtime_load) in place of module_inst's
@@ -387,10 +393,10 @@ uint32_t strata_runtime_patch_imports(wasm_module_inst_t module_inst, wasm_funct
  * functions that was not exported (then at the next replacement in the
  * group or at wasm_runtime_deinstantiate). wasm_function_inst_t handles of
  * the old instance's functions must not be used after the replacement. */
-bool strata_runtime_replace_module(wasm_module_inst_t module_inst, const char *module_name,
-                                   wasm_module_t new_module, char *error_buf, uint32_t error_buf_size);
+WASM_RUNTIME_API_EXTERN bool strata_runtime_replace_module(wasm_module_inst_t module_inst, const char *module_name,
+                                                           wasm_module_t new_module, char *error_buf, uint32_t error_buf_size);
 /* How many replaced instances of module_inst's group are not freed yet. */
-uint32_t strata_runtime_retired_count(wasm_module_inst_t module_inst);
+WASM_RUNTIME_API_EXTERN uint32_t strata_runtime_retired_count(wasm_module_inst_t module_inst);
 
 #ifdef __cplusplus
 }

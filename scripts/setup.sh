@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ git python3   # build
+  pkg-config                          # the install test's pkg-config client
   libgtest-dev libgmock-dev           # unit tests
   wabt                                # wat2wasm / wast2json for CLI and spec tests
   nlohmann-json3-dev                  # reads wast2json's output

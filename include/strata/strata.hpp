@@ -21,6 +21,15 @@
 #include <string>
 #include <vector>
 
+// What libstrata.so exports (it is built with hidden visibility otherwise).
+// Exception classes need it too, so that a throw inside the library is
+// caught by type in the embedder.
+#if defined(__GNUC__) || defined(__clang__)
+#define STRATA_API __attribute__((visibility("default")))
+#else
+#define STRATA_API
+#endif
+
 namespace strata {
 // The runtime's internals also live in namespace strata and have classes
 // called Module, Instance and Trap. The public classes sit in an inline
@@ -30,14 +39,14 @@ inline namespace api {
 
 // A module that cannot be loaded or used as asked. what() is one line, e.g.
 // "error at offset 0x1f: unexpected end" or "unknown export \"fib\"".
-class Error : public std::runtime_error {
+class STRATA_API Error : public std::runtime_error {
  public:
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
 // Guest code trapped. what() is the specification's wording, e.g.
 // "integer divide by zero" or "out of bounds memory access".
-class Trap : public Error {
+class STRATA_API Trap : public Error {
  public:
   explicit Trap(const std::string& message) : Error(message) {}
 };
@@ -45,11 +54,11 @@ class Trap : public Error {
 enum class ValueKind : uint8_t { I32, I64, F32, F64, FuncRef, ExternRef };
 
 // "i32", "i64", "f32", "f64", "funcref" or "externref".
-const char* kindName(ValueKind kind);
+STRATA_API const char* kindName(ValueKind kind);
 
 // One WebAssembly value. Floats are kept as raw bits so that NaN payloads
 // survive a round trip through the API unchanged.
-class Value {
+class STRATA_API Value {
  public:
   Value() = default;  // i32 0
 
@@ -106,7 +115,7 @@ struct RuntimeConfig {
 // Execution state for running guest code: owns the wasm stack. A Runtime
 // and everything instantiated on it must be used by one thread at a time;
 // use one Runtime per thread for parallel execution.
-class Runtime {
+class STRATA_API Runtime {
  public:
   explicit Runtime(const RuntimeConfig& config = RuntimeConfig());
   ~Runtime();
@@ -125,7 +134,7 @@ class Runtime {
 
 // A decoded and fully validated module. Immutable; copies are cheap and
 // share the same decoded code.
-class Module {
+class STRATA_API Module {
  public:
   // Throws Error with the decoder's message ("error at offset 0x1f: ...").
   static Module fromBytes(std::vector<uint8_t> bytes);
@@ -150,7 +159,7 @@ class Module {
 };
 
 // A module instantiated on a runtime: its own memory, tables and globals.
-class Instance {
+class STRATA_API Instance {
  public:
   // Runs the module's initialisation (segments, then the start function).
   // Throws Error if the module has imports, which this API cannot supply

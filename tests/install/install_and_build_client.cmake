@@ -1,15 +1,24 @@
 # Script mode (cmake -P) body of the install/find-package test; see
 # CMakeLists.txt beside it. Every step starts from scratch so a stale prefix
 # can never make the test pass.
+#
+# It installs the build into PREFIX, then builds and runs, against the
+# installed tree only:
+#   - the C++ client (tests/install/client) through find_package(Strata),
+#     static and shared;
+#   - the C client (the multi-module sample's main.c, a plain C project)
+#     through find_package(Strata) with the static and with the shared
+#     library, and with `cc` and pkg-config (strata, strata-static).
 
 function(run step)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "install test: ${step} failed (${rc}): ${ARGN}")
+    message(FATAL_ERROR "install test: ${step} failed (${rc}): ${ARGN}\n${out}\n${err}")
   endif()
+  set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 
-file(REMOVE_RECURSE "${PREFIX}" "${CLIENT_BINARY_DIR}")
+file(REMOVE_RECURSE "${PREFIX}" "${CLIENT_BINARY_DIR}" "${C_CLIENT_BINARY_DIR}")
 
 set(config_args "")
 if(CONFIG)
@@ -26,30 +35,132 @@ if(NOT headers STREQUAL "strata/strata.hpp;wasm_export.h")
   message(FATAL_ERROR "install test: expected only strata/strata.hpp and wasm_export.h under include/, got: ${headers}")
 endif()
 
+# Both libraries, the shared one with its versioned names, and the
+# pkg-config files.
+foreach(f ${LIBDIR}/libstrata.a ${LIBDIR}/libstrata.so ${LIBDIR}/libstrata.so.${SOVERSION}
+          ${LIBDIR}/pkgconfig/strata.pc ${LIBDIR}/pkgconfig/strata-static.pc)
+  if(NOT EXISTS "${PREFIX}/${f}")
+    message(FATAL_ERROR "install test: ${f} is not installed")
+  endif()
+endforeach()
+
 set(build_type Release)
 if(CONFIG)
   set(build_type "${CONFIG}")
 endif()
-run("configuring the client"
-  ${CMAKE_COMMAND} -S "${CLIENT_SOURCE_DIR}" -B "${CLIENT_BINARY_DIR}" -G "${GENERATOR}"
-    "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
-    "-DCMAKE_BUILD_TYPE=${build_type}"
-    "-DCMAKE_PREFIX_PATH=${PREFIX}"
-    "-DCMAKE_CXX_FLAGS=${CLIENT_FLAGS}"
-    "-DCMAKE_EXE_LINKER_FLAGS=${CLIENT_FLAGS}")
 
 # The package must have come from the scratch prefix, not from some other
 # Strata on the machine.
-file(STRINGS "${CLIENT_BINARY_DIR}/CMakeCache.txt" strata_dir REGEX "^Strata_DIR:")
-string(FIND "${strata_dir}" "${PREFIX}/" at)
-if(at EQUAL -1)
-  message(FATAL_ERROR "install test: Strata found outside ${PREFIX}: ${strata_dir}")
-endif()
+function(check_found_in_prefix binary_dir)
+  file(STRINGS "${binary_dir}/CMakeCache.txt" strata_dir REGEX "^Strata_DIR:")
+  string(FIND "${strata_dir}" "${PREFIX}/" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "install test: Strata found outside ${PREFIX}: ${strata_dir}")
+  endif()
+endfunction()
 
-run("building the client" ${CMAKE_COMMAND} --build "${CLIENT_BINARY_DIR}" ${config_args})
+function(find_client out name binary_dir)
+  find_program(client_${name} ${name} PATHS "${binary_dir}" "${binary_dir}/${build_type}" NO_DEFAULT_PATH
+               NO_CACHE)
+  if(NOT client_${name})
+    message(FATAL_ERROR "install test: ${name} was not built in ${binary_dir}")
+  endif()
+  set(${out} "${client_${name}}" PARENT_SCOPE)
+endfunction()
 
-find_program(client strata_client PATHS "${CLIENT_BINARY_DIR}" "${CLIENT_BINARY_DIR}/${build_type}" NO_DEFAULT_PATH)
-if(NOT client)
-  message(FATAL_ERROR "install test: strata_client was not built")
+# Whether `binary` loads libstrata.so (shared) or carries the library in
+# itself (static).
+function(check_linkage binary shared)
+  execute_process(COMMAND readelf -d "${binary}" OUTPUT_VARIABLE dyn RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    return()  # no readelf: nothing to check
+  endif()
+  string(FIND "${dyn}" "libstrata.so" at)
+  if(shared AND at EQUAL -1)
+    message(FATAL_ERROR "install test: ${binary} does not load libstrata.so")
+  elseif(NOT shared AND NOT at EQUAL -1)
+    message(FATAL_ERROR "install test: ${binary} loads libstrata.so, expected the static library")
+  endif()
+endfunction()
+
+# The C client prints the six lines of the multi-module sample.
+function(check_c_client step binary)
+  run("${step}: running" ${CMAKE_COMMAND} -E env "LD_LIBRARY_PATH=${PREFIX}/${LIBDIR}" "${binary}" "${SAMPLE_WASM_DIR}")
+  foreach(line "call \"C\", it will return 0xc:i32, ===> 0xc:i32"
+               "call \"call_B\", it will return 0xb:i32, ===> 0xb:i32"
+               "call \"$mB$call_A\", it will return 0xa:i32, ===> 0xa:i32"
+               "call \"$mA$A\", it will return 0xa:i32, ===> 0xa:i32")
+    string(FIND "${last_output}" "${line}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "install test: ${step}: output lacks '${line}':\n${last_output}")
+    endif()
+  endforeach()
+  message(STATUS "install test: ${step}: ok")
+endfunction()
+
+# --- the C++ client, CMake package, static and shared (its checks catch
+# strata::Error and strata::Trap thrown inside the library) ---
+foreach(lib strata strata_shared)
+  set(dir "${CLIENT_BINARY_DIR}/${lib}")
+  run("configuring the C++ client (${lib})"
+    ${CMAKE_COMMAND} -S "${CLIENT_SOURCE_DIR}" -B "${dir}" -G "${GENERATOR}"
+      "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
+      "-DCMAKE_BUILD_TYPE=${build_type}"
+      "-DCMAKE_PREFIX_PATH=${PREFIX}"
+      "-DSTRATA_LIBRARY=${lib}"
+      "-DCMAKE_CXX_FLAGS=${CLIENT_FLAGS}"
+      "-DCMAKE_EXE_LINKER_FLAGS=${CLIENT_FLAGS}")
+  check_found_in_prefix("${dir}")
+  run("building the C++ client (${lib})" ${CMAKE_COMMAND} --build "${dir}" ${config_args})
+  find_client(client strata_client "${dir}")
+  run("running the C++ client (${lib})" "${client}")
+  message(STATUS "install test: C++ client (CMake, ${lib}): ok")
+endforeach()
+
+# --- the C client, CMake package, static and shared ---
+foreach(lib strata strata_shared)
+  set(dir "${C_CLIENT_BINARY_DIR}/cmake-${lib}")
+  run("configuring the C client (${lib})"
+    ${CMAKE_COMMAND} -S "${C_CLIENT_SOURCE_DIR}" -B "${dir}" -G "${GENERATOR}"
+      "-DCMAKE_C_COMPILER=${C_COMPILER}"
+      "-DCMAKE_BUILD_TYPE=${build_type}"
+      "-DCMAKE_PREFIX_PATH=${PREFIX}"
+      "-DSTRATA_LIBRARY=${lib}"
+      "-DCLIENT_SOURCE=${SAMPLE_SOURCE}"
+      "-DCMAKE_C_FLAGS=${CLIENT_FLAGS}"
+      "-DCMAKE_EXE_LINKER_FLAGS=${CLIENT_FLAGS}")
+  check_found_in_prefix("${dir}")
+  run("building the C client (${lib})" ${CMAKE_COMMAND} --build "${dir}" ${config_args})
+  find_client(client strata_c_client "${dir}")
+  if(lib STREQUAL "strata_shared")
+    check_linkage("${client}" TRUE)
+  else()
+    check_linkage("${client}" FALSE)
+  endif()
+  check_c_client("C client (CMake, ${lib})" "${client}")
+endforeach()
+
+# --- the C client, cc and pkg-config, shared and static ---
+find_program(PKG_CONFIG pkg-config)
+if(NOT PKG_CONFIG)
+  message(FATAL_ERROR "install test: pkg-config not found (scripts/setup.sh installs it)")
 endif()
-run("running the client" "${client}")
+foreach(pc strata strata-static)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env "PKG_CONFIG_PATH=${PREFIX}/${LIBDIR}/pkgconfig"
+                          ${PKG_CONFIG} --cflags --libs ${pc}
+                  OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "install test: pkg-config --cflags --libs ${pc} failed")
+  endif()
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  separate_arguments(extra UNIX_COMMAND "${CLIENT_FLAGS}")
+  set(binary "${C_CLIENT_BINARY_DIR}/pkg-config-${pc}")
+  file(MAKE_DIRECTORY "${C_CLIENT_BINARY_DIR}")
+  run("cc with pkg-config ${pc}" ${C_COMPILER} ${extra} -o "${binary}" "${SAMPLE_SOURCE}" ${flags})
+  if(pc STREQUAL "strata")
+    check_linkage("${binary}" TRUE)
+  else()
+    check_linkage("${binary}" FALSE)
+  endif()
+  check_c_client("C client (cc + pkg-config ${pc})" "${binary}")
+endforeach()

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "jit/emitter.h"
+#include "jit/optimizing/emitter.h"
 #include "runtime/exec_env.h"
 #include "wasm/numeric.h"
 
@@ -258,17 +258,6 @@ void Emitter::branchTo(Control& target) {
 
 // --- conditions ---
 
-bool Emitter::isCompare(Op op) {
-  switch (op) {
-#define STRATA_CASE(Name, ...) case Op::Name:
-    STRATA_COMPARE_OPS(STRATA_CASE)
-#undef STRATA_CASE
-    return true;
-    default:
-      return false;
-  }
-}
-
 void Emitter::setPending(Op op, const Val& a, const Val& b) {
   pending_.op = op;
   pending_.a = a;
@@ -361,7 +350,6 @@ Cond Emitter::emitCompare() {
   Cond c;
   const OpInfo& info = opInfo(op);
   ValType t = ValType(info.operand);
-  using CC = x86::CondCode;
   if (!isFloat(t)) {
     bool wide = t == ValType::I64;
     bool swapped = false;
@@ -369,24 +357,12 @@ Cond Emitter::emitCompare() {
       std::swap(a, b);
       swapped = true;
     }
-    switch (op) {
-      case Op::I32Eq: case Op::I64Eq: c.cc = CC::kE; break;
-      case Op::I32Ne: case Op::I64Ne: c.cc = CC::kNE; break;
-      case Op::I32LtS: case Op::I64LtS: c.cc = CC::kL; break;
-      case Op::I32LtU: case Op::I64LtU: c.cc = CC::kB; break;
-      case Op::I32GtS: case Op::I64GtS: c.cc = CC::kG; break;
-      case Op::I32GtU: case Op::I64GtU: c.cc = CC::kA; break;
-      case Op::I32LeS: case Op::I64LeS: c.cc = CC::kLE; break;
-      case Op::I32LeU: case Op::I64LeU: c.cc = CC::kBE; break;
-      case Op::I32GeS: case Op::I64GeS: c.cc = CC::kGE; break;
-      case Op::I32GeU: case Op::I64GeU: c.cc = CC::kAE; break;
-      default: throw Unsupported{"compare"};
-    }
+    c.cc = integerCondition(op);
     if (swapped) c.cc = x86::reverseCond(c.cc);
     x86::Gp ag = gpOf(a);
     const Val& rb = resolve(b);
     if (rb.kind == Val::kConst && (!wide || int64_t(rb.bits) == int64_t(int32_t(rb.bits)))) {
-      if (rb.bits == 0 && (c.cc == CC::kE || c.cc == CC::kNE)) {
+      if (rb.bits == 0 && (c.cc == x86::CondCode::kE || c.cc == x86::CondCode::kNE)) {
         wide ? cc_.test(ag, ag) : cc_.test(ag.r32(), ag.r32());
       } else {
         wide ? cc_.cmp(ag, imm(int32_t(rb.bits))) : cc_.cmp(ag.r32(), imm(int32_t(rb.bits)));
@@ -396,18 +372,11 @@ Cond Emitter::emitCompare() {
       wide ? cc_.cmp(ag, bg) : cc_.cmp(ag.r32(), bg.r32());
     }
   } else {
-    bool f32 = t == ValType::F32;
+    FloatComparison fc = floatComparison(op);
     x86::Xmm ax = xmmOf(a), bx = xmmOf(b);
-    auto ucomi = [&](x86::Xmm x, x86::Xmm y) { f32 ? cc_.ucomiss(x, y) : cc_.ucomisd(x, y); };
-    switch (op) {
-      case Op::F32Eq: case Op::F64Eq: ucomi(ax, bx); c = Cond{CC::kE, 1}; break;
-      case Op::F32Ne: case Op::F64Ne: ucomi(ax, bx); c = Cond{CC::kNE, 2}; break;
-      case Op::F32Lt: case Op::F64Lt: ucomi(bx, ax); c = Cond{CC::kA, 0}; break;
-      case Op::F32Gt: case Op::F64Gt: ucomi(ax, bx); c = Cond{CC::kA, 0}; break;
-      case Op::F32Le: case Op::F64Le: ucomi(bx, ax); c = Cond{CC::kAE, 0}; break;
-      case Op::F32Ge: case Op::F64Ge: ucomi(ax, bx); c = Cond{CC::kAE, 0}; break;
-      default: throw Unsupported{"compare"};
-    }
+    if (fc.swapOperands) std::swap(ax, bx);
+    t == ValType::F32 ? cc_.ucomiss(ax, bx) : cc_.ucomisd(ax, bx);
+    c = fc.cond;
   }
   return pending_.negate ? c.negated() : c;
 }

@@ -40,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "jit/codegen.h"
 #include "jit/jit.h"
 #include "jit/jit_internal.h"
 #include "runtime/instance.h"
@@ -48,23 +49,6 @@
 namespace strata::jit::emit {
 
 using namespace asmjit;
-
-// The helper that computes a numeric operator with its opcodes.def
-// expression (compiler.cpp): uint64_t helper(a, b, ctx) on the operands'
-// bits; traps set ctx->status.
-using NumericHelper = uint64_t (*)(uint64_t, uint64_t, JitContext*);
-NumericHelper numericHelper(Op op);
-// Whether that helper can trap.
-bool helperMayTrap(Op op);
-// Compile-time evaluation with the same expression; false if it traps.
-bool fold(Op op, uint64_t a, uint64_t b, uint64_t* out);
-
-inline bool isFloat(ValType t) { return t == ValType::F32 || t == ValType::F64; }
-inline bool is64(ValType t) { return t == ValType::I64 || t == ValType::F64 || isRefType(t); }
-
-struct Unsupported {
-  std::string what;
-};
 
 class ErrorRecorder : public ErrorHandler {
  public:
@@ -87,18 +71,6 @@ struct Val {
   uint32_t local = 0;
   x86::Gp gp;
   x86::Xmm xmm;
-};
-
-// A condition as x86 flags: cc, plus the parity twist of float (in)equality.
-struct Cond {
-  x86::CondCode cc = x86::CondCode::kNE;
-  int parity = 0;  // 0 none; 1: true iff cc && !PF (feq); 2: true iff cc || PF (fne)
-  Cond negated() const {
-    Cond n;
-    n.cc = x86::negateCond(cc);
-    n.parity = parity == 1 ? 2 : parity == 2 ? 1 : 0;
-    return n;
-  }
 };
 
 class Emitter : public NullConsumer {
@@ -307,7 +279,6 @@ class Emitter : public NullConsumer {
     Val a, b;
     bool negate = false;
   } pending_;
-  static bool isCompare(Op op);
   void setPending(Op op, const Val& a, const Val& b);
   // Every callback starts here: annotation, and a pending comparison that
   // the callback does not consume becomes a 0/1 value.
@@ -336,7 +307,6 @@ class Emitter : public NullConsumer {
   void finishCall(const FuncType& ft, InvokeNode* node);
 
   // --- memory ---
-  static uint32_t accessSize(Op op);
   // The guarded memory's base (it never moves), loaded once in the
   // prologue when the function first needs it.
   x86::Gp base();
@@ -360,7 +330,6 @@ class Emitter : public NullConsumer {
   bool emitUnary(Op op);
   bool emitBinary(Op op);
   void emitDivision(Op op, bool wide);
-  static size_t jitEntryOffset();
 
   x86::Compiler& cc_;
   Function* fn_;

@@ -1,9 +1,8 @@
-// The JIT compiler: a consumer of the shared validating decoder walk
+// The optimizing compiler: a consumer of the shared validating decoder walk
 // (wasm/function_decoder.h) that emits x86-64 through asmjit's
 // x86::Compiler, whose register allocator maps our virtual registers to
-// machine registers. This file: the numeric helpers generated from
-// opcodes.def and the compile driver; the emitter is emitter.h and
-// emit_*.cpp.
+// machine registers. This file: the loop-locals walk and the compile
+// driver; the emitter is emitter.h and emit_*.cpp.
 #include <asmjit/x86.h>
 
 #include <algorithm>
@@ -16,7 +15,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "jit/emitter.h"
+#include "jit/optimizing/emitter.h"
 #include "jit/jit.h"
 #include "jit/jit_internal.h"
 #include "runtime/exec_env.h"
@@ -29,108 +28,8 @@ namespace strata::jit {
 using namespace asmjit;
 using emit::Emitter;
 
-namespace emit {
-
-// --- generic helpers generated from opcodes.def ------------------------------
-
-#define CT_I32 uint32_t
-#define CT_I64 uint64_t
-#define CT_F32 float
-#define CT_F64 double
-
-template <class T>
-inline T fromBits(uint64_t v) {
-  if constexpr (sizeof(T) == 4) {
-    return num::bitcast<T>(uint32_t(v));
-  } else {
-    return num::bitcast<T>(v);
-  }
-}
-template <class T>
-inline uint64_t toBits(T v) {
-  if constexpr (sizeof(T) == 4) {
-    return num::bitcast<uint32_t>(v);
-  } else {
-    return num::bitcast<uint64_t>(v);
-  }
-}
-
-// uint64_t helper(a, b, ctx): a and b are the operands' bits; the result's
-// bits come back zero-extended. Traps set ctx->status.
-#define STRATA_JIT_UNARY_HELPER(Name, enc, text, Res, Opd, expr)           \
-  uint64_t h_##Name(uint64_t a_, uint64_t, JitContext* ctx) {              \
-    try {                                                                  \
-      CT_##Opd a = fromBits<CT_##Opd>(a_);                                 \
-      return toBits<CT_##Res>(CT_##Res(expr));                             \
-    } catch (...) {                                                        \
-      setPendingFromCurrent(ctx);                                          \
-      return 0;                                                            \
-    }                                                                      \
-  }
-#define STRATA_JIT_BINARY_HELPER(Name, enc, text, Res, Opd, expr)          \
-  uint64_t h_##Name(uint64_t a_, uint64_t b_, JitContext* ctx) {           \
-    try {                                                                  \
-      CT_##Opd a = fromBits<CT_##Opd>(a_);                                 \
-      CT_##Opd b = fromBits<CT_##Opd>(b_);                                 \
-      return toBits<CT_##Res>(CT_##Res(expr));                             \
-    } catch (...) {                                                        \
-      setPendingFromCurrent(ctx);                                          \
-      return 0;                                                            \
-    }                                                                      \
-  }
-STRATA_UNARY_OPS(STRATA_JIT_UNARY_HELPER)
-STRATA_BINARY_OPS(STRATA_JIT_BINARY_HELPER)
-#undef STRATA_JIT_UNARY_HELPER
-#undef STRATA_JIT_BINARY_HELPER
-
-using NumericHelper = uint64_t (*)(uint64_t, uint64_t, JitContext*);
-
-NumericHelper numericHelper(Op op) {
-  switch (op) {
-#define STRATA_CASE(Name, ...) \
-  case Op::Name:               \
-    return &h_##Name;
-    STRATA_UNARY_OPS(STRATA_CASE)
-    STRATA_BINARY_OPS(STRATA_CASE)
-#undef STRATA_CASE
-    default:
-      return nullptr;
-  }
-}
-
-// Operators whose helper can trap (the checked float->int truncations);
-// division is inline.
-bool helperMayTrap(Op op) {
-  switch (op) {
-    case Op::I32TruncF32S: case Op::I32TruncF32U: case Op::I32TruncF64S: case Op::I32TruncF64U:
-    case Op::I64TruncF32S: case Op::I64TruncF32U: case Op::I64TruncF64S: case Op::I64TruncF64U:
-    case Op::I32DivS: case Op::I32DivU: case Op::I32RemS: case Op::I32RemU:
-    case Op::I64DivS: case Op::I64DivU: case Op::I64RemS: case Op::I64RemU:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Compile-time evaluation with the same expression; false if it traps.
-bool fold(Op op, uint64_t a, uint64_t b, uint64_t* out) {
-  NumericHelper h = numericHelper(op);
-  if (!h) return false;
-  JitContext scratch;
-  uint64_t r = h(a, b, &scratch);
-  if (scratch.status) {
-    pendingException() = nullptr;
-    return false;
-  }
-  *out = r;
-  return true;
-}
-
-}  // namespace emit
-
 namespace {
 using emit::ErrorRecorder;
-using emit::Unsupported;
 }  // namespace
 
 // --- compile driver ------------------------------------------------------------

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "jit/emitter.h"
+#include "jit/optimizing/emitter.h"
 #include "runtime/exec_env.h"
 #include "wasm/numeric.h"
 

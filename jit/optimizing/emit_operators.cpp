@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "jit/emitter.h"
+#include "jit/optimizing/emitter.h"
 #include "runtime/exec_env.h"
 #include "wasm/numeric.h"
 
@@ -108,19 +108,6 @@ void Emitter::onMemoryFill() {
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), v = gpOf(pop()), d = gpOf(pop());
   callHelper((void*)&jitMemoryFill, {ctx_, ptrImm(mem_), d, v, n}, true);
-}
-
-uint32_t Emitter::accessSize(Op op) {
-  switch (op) {
-#define STRATA_SIZE(Name, enc, text, T, MemT, align) \
-case Op::Name:                                     \
-  return sizeof(MemT);
-    STRATA_LOAD_OPS(STRATA_SIZE)
-    STRATA_STORE_OPS(STRATA_SIZE)
-#undef STRATA_SIZE
-    default:
-      return 0;
-  }
 }
 
 x86::Gp Emitter::base() {
@@ -618,15 +605,6 @@ void Emitter::emitDivision(Op op, bool wide) {
   cc_.mov(result, isRem ? H : L);
   cc_.bind(done);
   pushGp(wide ? ValType::I64 : ValType::I32, result);
-}
-
-size_t Emitter::jitEntryOffset() {
-  static const size_t off = [] {
-    alignas(Function) static char buf[sizeof(Function)];
-    Function* f = reinterpret_cast<Function*>(buf);
-    return size_t(reinterpret_cast<char*>(&f->jitEntry) - buf);
-  }();
-  return off;
 }
 
 }  // namespace strata::jit::emit

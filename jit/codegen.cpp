@@ -1,0 +1,186 @@
+// What both compilers share (see codegen.h): the numeric helpers generated
+// from opcodes.def, condition codes, access sizes and field offsets.
+#include "jit/codegen.h"
+
+#include "jit/jit_internal.h"
+#include "runtime/objects.h"
+#include "wasm/numeric.h"
+
+namespace strata::jit {
+
+using asmjit::x86::CondCode;
+
+// --- generic helpers generated from opcodes.def ------------------------------
+
+#define CT_I32 uint32_t
+#define CT_I64 uint64_t
+#define CT_F32 float
+#define CT_F64 double
+
+template <class T>
+inline T fromBits(uint64_t v) {
+  if constexpr (sizeof(T) == 4) {
+    return num::bitcast<T>(uint32_t(v));
+  } else {
+    return num::bitcast<T>(v);
+  }
+}
+template <class T>
+inline uint64_t toBits(T v) {
+  if constexpr (sizeof(T) == 4) {
+    return num::bitcast<uint32_t>(v);
+  } else {
+    return num::bitcast<uint64_t>(v);
+  }
+}
+
+// uint64_t helper(a, b, ctx): a and b are the operands' bits; the result's
+// bits come back zero-extended. Traps set ctx->status.
+#define STRATA_JIT_UNARY_HELPER(Name, enc, text, Res, Opd, expr)           \
+  uint64_t h_##Name(uint64_t a_, uint64_t, JitContext* ctx) {              \
+    try {                                                                  \
+      CT_##Opd a = fromBits<CT_##Opd>(a_);                                 \
+      return toBits<CT_##Res>(CT_##Res(expr));                             \
+    } catch (...) {                                                        \
+      setPendingFromCurrent(ctx);                                          \
+      return 0;                                                            \
+    }                                                                      \
+  }
+#define STRATA_JIT_BINARY_HELPER(Name, enc, text, Res, Opd, expr)          \
+  uint64_t h_##Name(uint64_t a_, uint64_t b_, JitContext* ctx) {           \
+    try {                                                                  \
+      CT_##Opd a = fromBits<CT_##Opd>(a_);                                 \
+      CT_##Opd b = fromBits<CT_##Opd>(b_);                                 \
+      return toBits<CT_##Res>(CT_##Res(expr));                             \
+    } catch (...) {                                                        \
+      setPendingFromCurrent(ctx);                                          \
+      return 0;                                                            \
+    }                                                                      \
+  }
+STRATA_UNARY_OPS(STRATA_JIT_UNARY_HELPER)
+STRATA_BINARY_OPS(STRATA_JIT_BINARY_HELPER)
+#undef STRATA_JIT_UNARY_HELPER
+#undef STRATA_JIT_BINARY_HELPER
+
+NumericHelper numericHelper(Op op) {
+  switch (op) {
+#define STRATA_CASE(Name, ...) \
+  case Op::Name:               \
+    return &h_##Name;
+    STRATA_UNARY_OPS(STRATA_CASE)
+    STRATA_BINARY_OPS(STRATA_CASE)
+#undef STRATA_CASE
+    default:
+      return nullptr;
+  }
+}
+
+// Operators whose helper can trap (the checked float->int truncations);
+// division is inline.
+bool helperMayTrap(Op op) {
+  switch (op) {
+    case Op::I32TruncF32S: case Op::I32TruncF32U: case Op::I32TruncF64S: case Op::I32TruncF64U:
+    case Op::I64TruncF32S: case Op::I64TruncF32U: case Op::I64TruncF64S: case Op::I64TruncF64U:
+    case Op::I32DivS: case Op::I32DivU: case Op::I32RemS: case Op::I32RemU:
+    case Op::I64DivS: case Op::I64DivU: case Op::I64RemS: case Op::I64RemU:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Compile-time evaluation with the same expression; false if it traps.
+bool fold(Op op, uint64_t a, uint64_t b, uint64_t* out) {
+  NumericHelper h = numericHelper(op);
+  if (!h) return false;
+  JitContext scratch;
+  uint64_t r = h(a, b, &scratch);
+  if (scratch.status) {
+    pendingException() = nullptr;
+    return false;
+  }
+  *out = r;
+  return true;
+}
+
+
+bool isCompare(Op op) {
+  switch (op) {
+#define STRATA_CASE(Name, ...) case Op::Name:
+    STRATA_COMPARE_OPS(STRATA_CASE)
+#undef STRATA_CASE
+    return true;
+    default:
+      return false;
+  }
+}
+
+// --- conditions ---------------------------------------------------------------
+
+CondCode integerCondition(Op op) {
+  switch (op) {
+    case Op::I32Eq: case Op::I64Eq: return CondCode::kE;
+    case Op::I32Ne: case Op::I64Ne: return CondCode::kNE;
+    case Op::I32LtS: case Op::I64LtS: return CondCode::kL;
+    case Op::I32LtU: case Op::I64LtU: return CondCode::kB;
+    case Op::I32GtS: case Op::I64GtS: return CondCode::kG;
+    case Op::I32GtU: case Op::I64GtU: return CondCode::kA;
+    case Op::I32LeS: case Op::I64LeS: return CondCode::kLE;
+    case Op::I32LeU: case Op::I64LeU: return CondCode::kBE;
+    case Op::I32GeS: case Op::I64GeS: return CondCode::kGE;
+    case Op::I32GeU: case Op::I64GeU: return CondCode::kAE;
+    default: throw Unsupported{"integer comparison"};
+  }
+}
+
+FloatComparison floatComparison(Op op) {
+  switch (op) {
+    case Op::F32Eq: case Op::F64Eq: return {false, Cond{CondCode::kE, 1}};
+    case Op::F32Ne: case Op::F64Ne: return {false, Cond{CondCode::kNE, 2}};
+    case Op::F32Lt: case Op::F64Lt: return {true, Cond{CondCode::kA, 0}};
+    case Op::F32Gt: case Op::F64Gt: return {false, Cond{CondCode::kA, 0}};
+    case Op::F32Le: case Op::F64Le: return {true, Cond{CondCode::kAE, 0}};
+    case Op::F32Ge: case Op::F64Ge: return {false, Cond{CondCode::kAE, 0}};
+    default: throw Unsupported{"float comparison"};
+  }
+}
+
+// --- memory -------------------------------------------------------------------
+
+uint32_t accessSize(Op op) {
+  switch (op) {
+#define STRATA_SIZE(Name, enc, text, T, MemT, align) \
+  case Op::Name:                                     \
+    return sizeof(MemT);
+    STRATA_LOAD_OPS(STRATA_SIZE)
+    STRATA_STORE_OPS(STRATA_SIZE)
+#undef STRATA_SIZE
+    default:
+      return 0;
+  }
+}
+
+// --- runtime fields -------------------------------------------------------
+// Function is not standard-layout (atomics, a vector), so offsetof is not
+// guaranteed: measure on an object-sized buffer instead.
+
+namespace {
+template <class Member>
+size_t functionFieldOffset(Member Function::*member) {
+  alignas(Function) static char buf[sizeof(Function)];
+  Function* f = reinterpret_cast<Function*>(buf);
+  return size_t(reinterpret_cast<char*>(&(f->*member)) - buf);
+}
+}  // namespace
+
+size_t jitEntryOffset() {
+  static const size_t off = functionFieldOffset(&Function::jitEntry);
+  return off;
+}
+
+size_t countdownOffset() {
+  static const size_t off = functionFieldOffset(&Function::jitCountdown);
+  return off;
+}
+
+}  // namespace strata::jit

@@ -1,0 +1,82 @@
+// What both compilers (jit/baseline/, jit/optimizing/) share about
+// generating x86-64 for wasm, so that neither spells it out again:
+//   - value types as registers: which are floats, which need 64 bits;
+//   - the numeric helpers generated from opcodes.def (the slow path of every
+//     operator, and compile-time folding with the very same expression);
+//   - x86 condition codes of the wasm comparisons;
+//   - memory access sizes;
+//   - offsets of the runtime fields compiled code reads (Function::jitEntry,
+//     the tier-up countdown) and the JitContext fields.
+// The calling convention, trap codes and runtime helpers are in jit.h and
+// jit_internal.h.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "jit/jit.h"
+#include "wasm/opcodes.h"
+#include "wasm/types.h"
+
+namespace strata::jit {
+
+inline bool isFloat(ValType t) { return t == ValType::F32 || t == ValType::F64; }
+// i64, f64 and references take a 64-bit register; i32 and f32 live in the
+// low half (i32 registers are written only by 32-bit instructions, so their
+// upper half is zero).
+inline bool is64(ValType t) { return t == ValType::I64 || t == ValType::F64 || isRefType(t); }
+
+// A compiler gives up on a function (it stays in a lower tier).
+struct Unsupported {
+  std::string what;
+};
+
+// --- numeric helpers ------------------------------------------------------
+// uint64_t helper(a, b, ctx) computes a numeric operator from its
+// opcodes.def expression on the operands' bits (b is ignored by unary
+// operators); the result's bits come back zero-extended. A trap sets
+// ctx->status and the pending exception (see jit.h).
+using NumericHelper = uint64_t (*)(uint64_t, uint64_t, JitContext*);
+NumericHelper numericHelper(Op op);
+// Whether that helper can trap (the checked float->int truncations, and
+// division when a compiler does not inline it).
+bool helperMayTrap(Op op);
+// Compile-time evaluation with the same expression; false if it traps.
+bool fold(Op op, uint64_t a, uint64_t b, uint64_t* out);
+bool isCompare(Op op);
+
+// --- conditions -------------------------------------------------------------
+// A condition as x86 flags: cc, plus the parity twist of float (in)equality.
+struct Cond {
+  asmjit::x86::CondCode cc = asmjit::x86::CondCode::kNE;
+  int parity = 0;  // 0 none; 1: true iff cc && !PF (feq); 2: true iff cc || PF (fne)
+  Cond negated() const {
+    Cond n;
+    n.cc = asmjit::x86::negateCond(cc);
+    n.parity = parity == 1 ? 2 : parity == 2 ? 1 : 0;
+    return n;
+  }
+};
+// An integer comparison `a OP b` as the flags of `cmp a, b`.
+asmjit::x86::CondCode integerCondition(Op op);
+// A float comparison: ucomiss/ucomisd of (a, b), or of (b, a) when
+// `swapOperands` (ordered less-than is "above" with the operands swapped,
+// which is false for NaN as it must be), and the condition.
+struct FloatComparison {
+  bool swapOperands = false;
+  Cond cond;
+};
+FloatComparison floatComparison(Op op);
+
+// --- memory -------------------------------------------------------------------
+// Bytes a load or store accesses.
+uint32_t accessSize(Op op);
+
+// --- runtime fields -------------------------------------------------------
+size_t jitEntryOffset();   // Function::jitEntry
+size_t countdownOffset();  // Function::jitCountdown
+
+}  // namespace strata::jit

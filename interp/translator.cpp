@@ -16,6 +16,7 @@
 // entry in its own slot), so all paths into a label agree on where values
 // are.
 #include <mutex>
+#include <utility>
 
 #include "interp/code.h"
 #include "jit/jit.h"
@@ -786,10 +787,20 @@ std::mutex& translationMutex() {
   return m;
 }
 
+// The interpreter's release hook: its code (current and retired) dies with
+// the function.
+void releaseInterpCode(Function* f) {
+  delete f->interpCode.load();
+  for (InterpCode* c = f->retiredInterpCode; c;) delete std::exchange(c, c->retiredNext);
+}
+
 }  // namespace
 
 InterpCode* ensureTranslated(Function* f) {
   if (InterpCode* code = f->interpCode.load(std::memory_order_acquire)) return code;
+  // Before the first code exists, so before any function holding some dies.
+  static const bool registered = (addFunctionReleaseHook(&releaseInterpCode), true);
+  (void)registered;
   std::lock_guard<std::mutex> lock(translationMutex());
   if (InterpCode* code = f->interpCode.load(std::memory_order_acquire)) return code;
   Instance& instance = *f->instance;

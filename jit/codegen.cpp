@@ -178,9 +178,4 @@ size_t jitEntryOffset() {
   return off;
 }
 
-size_t countdownOffset() {
-  static const size_t off = functionFieldOffset(&Function::jitCountdown);
-  return off;
-}
-
 }  // namespace strata::jit

@@ -5,8 +5,7 @@
 //     operator, and compile-time folding with the very same expression);
 //   - x86 condition codes of the wasm comparisons;
 //   - memory access sizes;
-//   - offsets of the runtime fields compiled code reads (Function::jitEntry,
-//     the tier-up countdown) and the JitContext fields.
+//   - the offset of Function::jitEntry, which calls load.
 // The calling convention, trap codes and runtime helpers are in jit.h and
 // jit_internal.h.
 #pragma once
@@ -32,6 +31,19 @@ inline bool is64(ValType t) { return t == ValType::I64 || t == ValType::F64 || i
 // A compiler gives up on a function (it stays in a lower tier).
 struct Unsupported {
   std::string what;
+};
+
+// Keeps asmjit's first error (a compile that hits one fails cleanly).
+class ErrorRecorder : public asmjit::ErrorHandler {
+ public:
+  asmjit::Error error = asmjit::kErrorOk;
+  std::string message;
+  void handleError(asmjit::Error err, const char* msg, asmjit::BaseEmitter*) override {
+    if (error == asmjit::kErrorOk) {
+      error = err;
+      message = msg;
+    }
+  }
 };
 
 // --- numeric helpers ------------------------------------------------------
@@ -76,7 +88,6 @@ FloatComparison floatComparison(Op op);
 uint32_t accessSize(Op op);
 
 // --- runtime fields -------------------------------------------------------
-size_t jitEntryOffset();   // Function::jitEntry
-size_t countdownOffset();  // Function::jitCountdown
+size_t jitEntryOffset();  // Function::jitEntry
 
 }  // namespace strata::jit

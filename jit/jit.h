@@ -1,13 +1,19 @@
-// The JIT tier: wasm functions compiled to x86-64 with asmjit.
+// The JIT tiers: wasm functions compiled to x86-64 with asmjit, by two
+// compilers that consume the one validating decoder walk:
+//   baseline    (jit/baseline/)   one pass, asmjit::x86::Assembler, linear
+//                                 in the function's size: tens of MB/s
+//   optimizing  (jit/optimizing/) asmjit::x86::Compiler's register
+//                                 allocator: fast code, slow to make
+// and the policy that moves functions between them and the interpreter
+// (tiering.cpp): see jit/README.md.
 //
-// Calling convention of compiled code (Function::JitEntry):
+// Calling convention of compiled code (Function::JitEntry), both tiers:
 //   uint64_t entry(JitContext* ctx, Slot* fp, Function* self, Instance* caller)
 // Arguments are in fp[0..params) and results go to fp[0..results), exactly
 // like an interpreter frame, so the interpreter's do_call can call compiled
 // code and compiled code can call interpreted functions (through
-// jitCallBridge). A compiled function loads its parameters into registers
-// on entry, so its callees reuse the same fp: JIT-to-JIT calls never grow
-// the value stack.
+// jitCallBridge). `caller` is the calling instance (8-byte aligned); an odd
+// value is an OSR request to optimized code (see OsrTarget).
 //
 // Traps and exceptions. C++ exceptions never unwind through JIT frames:
 // asmjit code has no unwind info. Every runtime helper that compiled code
@@ -66,37 +72,77 @@ struct JitContext {
 JitContext& threadContext();
 std::exception_ptr& pendingException();
 
-enum class Mode { Interp, Jit, Tiered };
+// The compiling tiers.
+enum class Tier : uint8_t { Baseline, Optimized };
+constexpr int kNumTiers = 2;
+const char* tierName(Tier tier);
+
+// How functions run:
+//   Interp      the interpreter only
+//   Baseline    every function compiled by the baseline compiler before it
+//               first runs, and nothing else (for testing and measuring it)
+//   Optimizing  every function compiled by the optimizing compiler before
+//               it first runs
+//   Jit         baseline before the first run; functions that stay hot in
+//               baseline code are recompiled by the optimizing compiler
+//               (in the background) and hot loops move there by OSR
+//   Tiered      interpreted first; hot functions get baseline code, hot
+//               baseline code optimized code, in the background; a running
+//               loop moves up a tier by OSR at its header
+enum class Mode { Interp, Baseline, Optimizing, Jit, Tiered };
+const char* modeName(Mode mode);
 
 struct Options {
   Mode mode = Mode::Interp;
-  // Tiered: calls plus loop iterations before a function is compiled
-  // (chosen by measurement: see jit/README.md).
+  // Tiered: calls plus loop iterations before an interpreted function is
+  // compiled by the baseline compiler.
   uint32_t threshold = kDefaultThreshold;
-  // Tiered: background compile threads; 0 compiles on the thread that found
-  // the function hot, at that moment (deterministic: for tests).
-  uint32_t threads = 1;
+  // Jit and Tiered: calls plus loop iterations in baseline code before the
+  // function is recompiled by the optimizing compiler.
+  uint32_t optimizeThreshold = kDefaultOptimizeThreshold;
+  // Background compile threads (Jit, Tiered); 0 compiles on the thread
+  // that found the function hot, at that moment (deterministic: for
+  // tests). The default leaves one core to the program.
+  uint32_t threads = defaultThreads();
+  // The optimizing compiler gives up on a function larger than this many
+  // bytes of wasm code (it stays in baseline code): its register allocator
+  // is superlinear in the worst case.
+  uint32_t optimizeMaxBytes = kDefaultOptimizeMaxBytes;
+  // Bytes of compiled code the process may hold; past it, functions stay
+  // in the tier they are in.
+  uint64_t codeLimit = kDefaultCodeLimit;
   bool stats = false;
   bool dump = false;          // --dump-jit
   std::string dumpFunction;   // empty: every function
-  bool perfMap = false;
+  bool perfMap = false;       // /tmp/perf-PID.map and a jitdump for perf inject
   // Testing: refuse to compile the function of this name (or index), as if
   // the JIT could not handle it. Also set by STRATA_JIT_REFUSE.
   std::string refuse;
-  static constexpr uint32_t kDefaultThreshold = 1000;
+  // Chosen by measurement: see jit/README.md.
+  static constexpr uint32_t kDefaultThreshold = 500;
+  static constexpr uint32_t kDefaultOptimizeThreshold = 10000;
+  static constexpr uint32_t kDefaultOptimizeMaxBytes = 256 * 1024;
+  static constexpr uint64_t kDefaultCodeLimit = uint64_t(1) << 30;
+  static uint32_t defaultThreads();
 };
 
 // Set once, before any module runs.
 void configure(const Options& options);
 const Options& options();
 
-
-// Compiles `f` now (no-op if compiled). False if the JIT cannot compile
-// it: the function stays interpreted (a warning is printed under --stats).
+// Compiles `f` now with `tier` (no-op if it has that tier's code) and
+// makes it the function's entry unless it already has better code. False
+// if the tier cannot compile it (the function keeps what it had; a warning
+// is printed under --stats).
+bool compile(Function* f, Tier tier);
+// The same with the mode's first compiling tier (the optimizing one in
+// Mode::Optimizing, else the baseline).
 bool compile(Function* f);
+// Whether `f` has code of `tier`.
+bool hasCode(const Function* f, Tier tier);
 
-// Frees the compiled code of `f` (its entry and OSR entries), which is
-// dying: called by ~Function.
+// Frees what the JIT attached to `f` (compiled code of every tier), which
+// is dying: the function release hook.
 void releaseCode(Function* f);
 // Bytes of compiled code currently allocated (asmjit's allocator).
 size_t liveCodeBytes();
@@ -106,37 +152,46 @@ size_t liveCodeBytes();
 void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller);
 
 // Hook for the interpreter, called when `f` is about to run and has no
-// interpreter code yet (its first call): in jit mode compiles it (true if
-// `f` now has a JIT entry); in tiered mode starts its countdown.
+// interpreter code yet (its first call): in the modes that compile before
+// the first run, compiles it (true if `f` now has a JIT entry); in tiered
+// mode starts its countdown.
 bool onFirstCall(Function* f);
 // Tiered mode: `f`'s countdown ran out at a call: queue it for compilation.
 void onHot(Function* f);
+// Where an interpreter frame can continue in compiled code at a loop
+// header: an entry and the `caller` argument to call it with.
+struct OsrTarget {
+  Function::JitEntry entry = nullptr;
+  uintptr_t argument = 0;
+  explicit operator bool() const { return entry != nullptr; }
+};
 // Tiered mode: `f`'s countdown ran out at the header of the loop at module
 // offset `loopOffset`, in an interpreter frame whose operand stack is empty
-// there. Asks for (or, once compiled, returns) an OSR entry: compiled code
-// of `f` that starts at that loop header with the locals taken from the
-// frame and runs the rest of the call. Null: keep interpreting.
-Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset);
-// Runs OSR entry `entry` of `f` on the interpreter frame `fp` (the locals
-// are in fp[0..locals)); the results end up in fp[0..results). Throws Trap.
-void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp);
+// there. Returns compiled code of `f` entered at that loop header with the
+// locals taken from the frame (baseline code, or optimized code if it is
+// ready), or none (keep interpreting) after asking for it.
+OsrTarget onHotLoop(Function* f, uint32_t loopOffset);
+// Runs the rest of an interpreter frame `fp` of `f` in compiled code (the
+// locals are in fp[0..locals)); the results end up in fp[0..results).
+// Throws Trap.
+void invokeOsr(ExecEnv& env, Function* f, const OsrTarget& target, Slot* fp);
 // True in tiered mode (checked by the interpreter off its hot path).
 extern bool g_tiered;
 
 // What the JIT did so far (also printed by --stats).
 struct Counters {
-  uint64_t compiled = 0;    // functions compiled (OSR entries not included)
-  uint64_t failed = 0;      // compiles that failed: those stay interpreted
-  uint64_t tierUps = 0;     // tiered: compiled because they got hot
-  uint64_t osrCompiled = 0; // OSR entries compiled
-  uint64_t osrEntries = 0;  // times a running interpreter frame entered one
+  uint64_t compiled[kNumTiers] = {};  // functions compiled, per tier
+  uint64_t failed[kNumTiers] = {};    // compiles that failed (the function stays a tier lower)
+  uint64_t tierUps[kNumTiers] = {};   // compiled because they got hot (into that tier)
+  uint64_t osrEntries[kNumTiers] = {};  // running frames that moved into that tier at a loop header
+  uint64_t osrTaken() const { return osrEntries[0] + osrEntries[1]; }
 };
 Counters counters();
 // Waits until the background compilers have nothing queued or running.
 void waitForCompiles();
 
-// --stats: starts sampling where the time goes (interpreter, compiled code,
-// the rest) with a profiling timer; printStats reports it.
+// --stats: starts sampling where the time goes (interpreter, each tier's
+// code, the rest) with a profiling timer; printStats reports it.
 void startProfiling();
 // Prints the --stats report; waits for pending background compiles first.
 void printStats(std::ostream& out);
@@ -151,9 +206,9 @@ void shutdown();
 // functions, interpreted functions).
 uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* caller);
 
-// Registers [begin, end) as JIT code whose guard-region faults go to
-// `oobExit`; unregisterCode forgets the range starting at `begin`.
-bool registerCode(uintptr_t begin, uintptr_t end, uintptr_t oobExit);
+// Registers [begin, end) as JIT code of `tier` whose guard-region faults go
+// to `oobExit`; unregisterCode forgets the range starting at `begin`.
+bool registerCode(uintptr_t begin, uintptr_t end, uintptr_t oobExit, Tier tier);
 void unregisterCode(uintptr_t begin);
 void installSignalHandlers();
 

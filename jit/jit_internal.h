@@ -1,11 +1,14 @@
-// Internals shared by the JIT's compiler (compiler.cpp) and runtime
-// (runtime.cpp): the helpers compiled code calls and the compile result.
+// Internals shared by the JIT's compilers and its runtime: the helpers
+// compiled code calls, the compile result, what a function carries per
+// tier, and the code memory.
 #pragma once
 
 #include <asmjit/core.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,6 +35,10 @@ uint64_t jitTableGrow(Table* table, uint64_t init, uint64_t n);
 uint64_t jitTableFill(JitContext* ctx, Table* table, uint64_t index, uint64_t value, uint64_t n);
 uint64_t jitTableCopy(JitContext* ctx, Table* dst, Table* src, uint64_t d, uint64_t s, uint64_t n);
 uint64_t jitTableInit(JitContext* ctx, Instance* inst, Table* table, uint64_t seg, uint64_t d, uint64_t s, uint64_t n);
+// table.init with the element segment and table packed into one argument
+// (seg << 32 | table): the baseline compiler passes at most six, all in
+// registers.
+uint64_t jitTableInitPacked(JitContext* ctx, Instance* inst, uint64_t segAndTable, uint64_t d, uint64_t s, uint64_t n);
 uint64_t jitElemDrop(Instance* inst, uint64_t seg);
 uint64_t jitMemorySize(Memory* mem);
 uint64_t jitMemoryGrow(Memory* mem, uint64_t delta);
@@ -40,11 +47,31 @@ uint64_t jitDataDrop(Instance* inst, uint64_t seg);
 uint64_t jitMemoryCopy(JitContext* ctx, Memory* mem, uint64_t d, uint64_t s, uint64_t n);
 uint64_t jitMemoryFill(JitContext* ctx, Memory* mem, uint64_t d, uint64_t value, uint64_t n);
 uint64_t jitRefreshMemory(JitContext* ctx, Memory* mem);
+// Jit and Tiered modes: baseline code's countdown ran out at its entry
+// (loopOffset kAtEntry), at the header of a loop that is no OSR point
+// (kNoOsrPoint), or at the header of the loop at module offset loopOffset,
+// whose frame is fp (the locals in fp[0..locals), the operand stack empty).
+// Queues the optimizing compile; once optimized code exists, may run the
+// rest of the call there. Returns kKeepRunning to go on in baseline code,
+// else the status of the call, which ran to its end.
+constexpr uint64_t kKeepRunning = UINT64_MAX;
+constexpr uint32_t kAtEntry = UINT32_MAX;
+constexpr uint32_t kNoOsrPoint = UINT32_MAX - 1;
+uint64_t jitCountdownHook(JitContext* ctx, Slot* fp, Function* f, uint64_t loopOffset);
 
 struct CodeAnnotation {
   uint32_t codeOffset;
   uint32_t wasmOffset;
   const char* name;
+};
+
+// Where a running frame can enter compiled code at a loop header (module
+// offset of the `loop`): baseline code has an entry per loop; optimized
+// code has one entry for every loop, called with `argument`.
+struct LoopEntry {
+  uint32_t loopOffset;
+  void* address;
+  uintptr_t argument;
 };
 
 struct CompileResult {
@@ -54,16 +81,76 @@ struct CompileResult {
   size_t wasmBytes = 0;
   uintptr_t oobExit = 0;  // where a guard-region fault in this code goes
   std::vector<CodeAnnotation> annotations;
+  std::vector<LoopEntry> loopEntries;
 };
 
-// Compiles one function into `rt`. Not thread-safe per runtime: callers
-// lock. With `osrLoop` (a `loop` instruction's module offset, or UINT32_MAX
-// for none) the code is an OSR entry: it loads every local from fp[0..)
-// and starts at that loop's header.
-CompileResult compileFunction(Function* f, asmjit::JitRuntime& rt, bool annotate, uint32_t osrLoop);
+// Code memory (asmjit's JitRuntime, dual-mapped: W^X). Compilers assemble
+// into their own CodeHolder (in parallel) and copy the result in with
+// addCode, which serializes on the allocator. Fails with
+// kErrorTooLarge past Options::codeLimit.
+const asmjit::Environment& codeEnvironment();
+asmjit::Error addCode(void** entry, asmjit::CodeHolder* code);
+
+// The two compilers. Neither is thread-safe per function: the caller makes
+// sure one function is compiled once per tier at a time.
+CompileResult compileBaseline(Function* f, bool annotate, bool count);
+// withOsr: the entry also accepts OSR at every loop whose operand stack is
+// empty at its header (LoopEntry::argument).
+CompileResult compileOptimized(Function* f, bool annotate, bool withOsr);
+
+// One compiled version of a function, immutable once published.
+struct TierCode {
+  Tier tier = Tier::Baseline;
+  Function::JitEntry entry = nullptr;
+  size_t codeSize = 0;
+  std::vector<LoopEntry> loops;
+  const LoopEntry* loop(uint32_t loopOffset) const {
+    for (const LoopEntry& e : loops)
+      if (e.loopOffset == loopOffset) return &e;
+    return nullptr;
+  }
+};
+
+// What the JIT attached to a function (Function::jitCode).
+struct FunctionCode {
+  std::atomic<TierCode*> code[kNumTiers] = {};
+  std::atomic<bool> queued[kNumTiers] = {};
+  std::atomic<bool> failed[kNumTiers] = {};
+  std::atomic<bool> compiling[kNumTiers] = {};
+  // Baseline code's countdown to the optimizing compile (calls and loop
+  // iterations), apart from Function::jitCountdown: interpreter frames
+  // still running keep theirs, to move into baseline code soon.
+  std::atomic<int32_t> optimizeCountdown{0};
+};
+// Made on first need; null for host functions.
+FunctionCode* functionCode(Function* f);
+const TierCode* tierCode(const Function* f, Tier tier);
+
+// The live compiled code holding pc (code_ranges.cpp): its out-of-bounds
+// exit and tier. Async-signal-safe.
+bool findCode(uintptr_t pc, uintptr_t* oobExit, Tier* tier);
+
+// True on a background compile thread. Async-signal-safe.
+bool onCompileThread();
 
 // Disassembles (Zydis) with wasm annotations to `out`.
 void dumpCode(std::FILE* out, const std::string& name, const CompileResult& r);
+// --perf-map: names the code for perf (/tmp/perf-PID.map and a jitdump).
+void announceCode(uintptr_t address, size_t size, const std::string& name);
+
+// Statistics (printed by --stats), per tier.
+struct TierStats {
+  std::atomic<uint64_t> compiled{0}, failed{0}, compileNs{0}, codeBytes{0}, wasmBytes{0}, tierUps{0}, osrEntries{0};
+};
+TierStats& tierStats(Tier tier);
+// Compile time by function size (bytes of wasm code): buckets of powers
+// of 4 from 64 bytes, for the README's table of compile speed.
+constexpr int kSizeBuckets = 8;
+int sizeBucket(size_t wasmBytes);
+struct BucketStats {
+  std::atomic<uint64_t> functions{0}, bytes{0}, ns{0};
+};
+BucketStats& bucketStats(Tier tier, int bucket);
 
 }  // namespace jit
 }  // namespace strata

@@ -1,14 +1,17 @@
 // Differential test of the tiers: runs every export of a module in the
-// interpreter, with every function compiled by the JIT, and tiered with
-// everything compiled (and every loop entered by OSR) as soon as it runs,
-// each on a fresh instance, and compares what happened: results, traps, the
-// values passed to the fuzzing-support log imports, and the final memory.
+// interpreter, with every function compiled by the baseline compiler, with
+// every function compiled by the optimizing compiler, and tiered with
+// everything hot almost at once and compiled on the spot (every loop moves
+// interpreter -> baseline -> optimized by OSR), each on a fresh instance,
+// and compares what happened: results, traps, the values passed to the
+// fuzzing-support log imports, and the final memory.
 // Meant for modules from binaryen's `wasm-opt -ttf` (see run_difftest.sh).
 //
 //   strata-jit-difftest FILE.wasm...   exit 0 iff every file agrees
-//   strata-jit-difftest --compile-only FILE.wasm...
-//       compiles every function (imports resolved to dummies) and prints
-//       --stats: compile speed and code size on real modules
+//   strata-jit-difftest --compile-only[=baseline|optimized] FILE.wasm...
+//       compiles every function (imports resolved to dummies) with both
+//       compilers, or one, and prints --stats: compile speed and code size
+//       on real modules
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -65,17 +68,28 @@ std::string describe(const FuncType& type, const std::vector<Slot>& results) {
   return out.str();
 }
 
-// How runAll runs the module: interpreted, every function compiled before
-// it runs, or tiered with everything hot almost at once and compiled on the
-// spot (so a call's first loop is entered by OSR at its first iteration).
-enum class Tier { Interp, Jit, Tiered };
+// How runAll runs the module: interpreted, every function compiled by one
+// compiler before it runs, or tiered with everything hot almost at once
+// and compiled on the spot: the call counts 1, the first loop header 2,
+// so a call's first loop is entered by OSR at its first iteration, and
+// the same again from baseline to optimized code.
+enum class Tier { Interp, Baseline, Optimizing, Tiered };
+const char* tierName(Tier tier) {
+  switch (tier) {
+    case Tier::Interp: return "interp";
+    case Tier::Baseline: return "baseline";
+    case Tier::Optimizing: return "optimizing";
+    default: return "tiered";
+  }
+}
 
 void configureTier(Tier tier) {
   jit::Options options;
   options.stats = true;  // compile failures are reported with their reason
   if (tier == Tier::Tiered) {
     options.mode = jit::Mode::Tiered;
-    options.threshold = 2;  // the call counts 1, the first loop header 2: OSR there
+    options.threshold = 2;
+    options.optimizeThreshold = 2;
     options.threads = 0;
   }
   jit::configure(options);
@@ -112,10 +126,11 @@ std::string runAll(const std::shared_ptr<const Module>& module, Tier tier, std::
     out << "instantiate: " << e.what() << "\n";
     return out.str();
   }
-  if (tier == Tier::Jit) {
+  if (tier == Tier::Baseline || tier == Tier::Optimizing) {
+    jit::Tier compiler = tier == Tier::Baseline ? jit::Tier::Baseline : jit::Tier::Optimized;
     for (uint32_t i = module->numImportedFuncs; i < module->funcTypes.size(); ++i) {
-      if (!jit::compile(inst->function(i))) {
-        *error = "JIT cannot compile " + module->functionName(i);
+      if (!jit::compile(inst->function(i), compiler)) {
+        *error = std::string("the ") + jit::tierName(compiler) + " compiler cannot compile " + module->functionName(i);
         return "";
       }
     }
@@ -147,7 +162,7 @@ std::string runAll(const std::shared_ptr<const Module>& module, Tier tier, std::
 void noop(void*, Instance*, Slot*) {}
 
 // Instantiates with every import stubbed and compiles every function.
-int compileOnly(const std::string& path) {
+int compileOnly(const std::string& path, const std::vector<jit::Tier>& tiers) {
   std::ifstream in(path, std::ios::binary);
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   try {
@@ -178,7 +193,8 @@ int compileOnly(const std::string& path) {
     copy->hasStart = false;
     ExecEnv env;
     auto inst = Instance::instantiate(copy, imports, env);
-    for (uint32_t i = copy->numImportedFuncs; i < copy->funcTypes.size(); ++i) jit::compile(inst->function(i));
+    for (jit::Tier tier : tiers)
+      for (uint32_t i = copy->numImportedFuncs; i < copy->funcTypes.size(); ++i) jit::compile(inst->function(i), tier);
   } catch (const DecodeError& e) {
     std::cout << path << ": " << e.toString() << "\n";
     return 1;
@@ -205,8 +221,8 @@ int check(const std::string& path) {
     std::cout << path << ": skipped (" << error << ")\n";
     return 0;
   }
-  for (Tier tier : {Tier::Jit, Tier::Tiered}) {
-    const char* name = tier == Tier::Jit ? "jit" : "tiered";
+  for (Tier tier : {Tier::Baseline, Tier::Optimizing, Tier::Tiered}) {
+    const char* name = tierName(tier);
     std::string b = runAll(module, tier, &error);
     if (!error.empty()) {
       std::cout << path << ": FAILED (" << name << "): " << error << "\n";
@@ -232,14 +248,19 @@ int main(int argc, char** argv) {
   strata::configureTier(strata::Tier::Interp);
   strata::jit::installSignalHandlers();
   int failed = 0;
-  if (std::string(argv[1]) == "--compile-only") {
-    for (int i = 2; i < argc; ++i) failed += strata::compileOnly(argv[i]);
+  std::string first = argv[1];
+  if (first.rfind("--compile-only", 0) == 0) {
+    std::vector<strata::jit::Tier> tiers;
+    if (first != "--compile-only=optimized") tiers.push_back(strata::jit::Tier::Baseline);
+    if (first != "--compile-only=baseline") tiers.push_back(strata::jit::Tier::Optimized);
+    for (int i = 2; i < argc; ++i) failed += strata::compileOnly(argv[i], tiers);
     strata::jit::printStats(std::cout);
     return failed ? 1 : 0;
   }
   for (int i = 1; i < argc; ++i) failed += strata::check(argv[i]);
   strata::jit::Counters c = strata::jit::counters();
-  std::cout << argc - 1 << " modules, " << failed << " failed; JIT: " << c.compiled << " functions compiled, "
-            << c.osrCompiled << " OSR entries compiled, " << c.osrEntries << " taken (tiered runs)\n";
+  std::cout << argc - 1 << " modules, " << failed << " failed; JIT: " << c.compiled[0] << " baseline and "
+            << c.compiled[1] << " optimized compiles; OSR entries taken (tiered runs): " << c.osrEntries[0]
+            << " into baseline code, " << c.osrEntries[1] << " into optimized code\n";
   return failed ? 1 : 0;
 }

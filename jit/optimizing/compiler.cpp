@@ -28,9 +28,6 @@ namespace strata::jit {
 using namespace asmjit;
 using emit::Emitter;
 
-namespace {
-using emit::ErrorRecorder;
-}  // namespace
 
 // --- compile driver ------------------------------------------------------------
 
@@ -82,7 +79,7 @@ class LoopLocals : public NullConsumer {
 
 }  // namespace
 
-CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate, uint32_t osrLoop) {
+CompileResult compileOptimized(Function* f, bool annotate, bool withOsr) {
   CompileResult result;
   Instance& inst = *f->instance;
   const Module& module = inst.module();
@@ -91,11 +88,11 @@ CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate, uint32
   result.wasmBytes = decl.bodyEnd - decl.bodyBegin;
 
   CodeHolder code;
-  code.init(rt.environment());
+  code.init(codeEnvironment());
   ErrorRecorder errors;
   code.setErrorHandler(&errors);
   x86::Compiler cc(&code);
-  Emitter emitter(cc, f, annotate, osrLoop);
+  Emitter emitter(cc, f, annotate, withOsr);
   try {
     if (Emitter::wantsLoopRenames(f->type.params.size() + decl.locals.size())) {
       LoopLocals loops;
@@ -126,7 +123,7 @@ CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate, uint32
     return result;
   }
   void* entry = nullptr;
-  Error err = rt.add(&entry, &code);
+  Error err = addCode(&entry, &code);
   if (err != kErrorOk) {
     result.error = std::string("asmjit: ") + DebugUtils::errorAsString(err);
     return result;
@@ -134,6 +131,8 @@ CompileResult compileFunction(Function* f, JitRuntime& rt, bool annotate, uint32
   result.entry = entry;
   result.codeSize = code.codeSize();
   if (emitter.hasOobExit) result.oobExit = uintptr_t(entry) + code.labelOffsetFromBase(emitter.oobExit);
+  for (size_t i = 0; i < emitter.osrLoops.size(); ++i)
+    result.loopEntries.push_back({emitter.osrLoops[i].loopOffset, entry, uintptr_t(i) << 1 | 1});
   if (annotate) {
     for (const auto& a : emitter.annotations)
       result.annotations.push_back({uint32_t(code.labelOffsetFromBase(a.label)), a.wasmOffset, a.name});

@@ -50,18 +50,6 @@ namespace strata::jit::emit {
 
 using namespace asmjit;
 
-class ErrorRecorder : public ErrorHandler {
- public:
-  Error error = kErrorOk;
-  std::string message;
-  void handleError(Error err, const char* msg, BaseEmitter*) override {
-    if (error == kErrorOk) {
-      error = err;
-      message = msg;
-    }
-  }
-};
-
 // A virtual operand-stack entry.
 struct Val {
   enum Kind : uint8_t { kConst, kReg, kLocal, kCmp };
@@ -90,8 +78,8 @@ class Emitter : public NullConsumer {
   using Control = ControlEntry<ControlData>;
   using Decoder = FunctionDecoder<Emitter>;
 
-  Emitter(x86::Compiler& cc, Function* fn, bool annotate, uint32_t osrLoop)
-      : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate), osrLoop_(osrLoop) {
+  Emitter(x86::Compiler& cc, Function* fn, bool annotate, bool withOsr)
+      : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate), withOsr_(withOsr) {
     const CpuInfo& cpu = CpuInfo::host();
     hasLzcnt_ = cpu.hasFeature(CpuFeatures::X86::kLZCNT);
     hasBmi_ = cpu.hasFeature(CpuFeatures::X86::kBMI);
@@ -150,11 +138,22 @@ class Emitter : public NullConsumer {
   // local ends in the register of its outermost rename past `depth`.
   void syncLocalsTo(size_t depth, bool restore, bool emit = true);
   bool needsSync(const Control& target) const { return renames_.size() != target.data.renameDepth; }
-  // The OSR entry: the interpreter frame's locals into their registers.
-  // Only at a loop entered with an empty operand stack (the interpreter
-  // offers OSR nowhere else), so the locals are the whole state.
+  // OSR entries: with withOsr, the entry also accepts a frame of the
+  // interpreter or of baseline code at any loop entered with an empty
+  // operand stack (the locals are the whole state there), selected by an
+  // odd `caller` argument: (index << 1) | 1. Each such loop gets a block
+  // that loads every local from the frame and goes to the loop's header;
+  // the entry tests the argument's low bit and dispatches.
   void bindOsrEntry(const Control& c);
-  bool isOsr() const { return osrLoop_ != UINT32_MAX; }
+  struct OsrLoop {
+    uint32_t loopOffset;
+    Label label;
+  };
+  std::vector<OsrLoop> osrLoops;
+  // OSR blocks load every local: past this many loads in all, loops get
+  // none (a function of many locals and many loops would grow without
+  // bound).
+  static constexpr size_t kOsrLoadBudget = 100000;
   void onIf(Control& c);
   void onElse(Control& c, bool thenFallsThrough);
   void onEnd(Control& c, bool fallsThrough);
@@ -166,23 +165,25 @@ class Emitter : public NullConsumer {
     uint32_t lo, hi;
     Control* target;
   };
-  template <class StubFor>
-  void searchRanges(x86::Gp idx, const std::vector<Range>& r, size_t l, size_t h, StubFor& stubFor) {
+  // A binary search over sorted index ranges, each jumping to
+  // labelOf(range); the index is known to be below the last range's end.
+  template <class LabelOf>
+  void searchRanges(x86::Gp idx, const std::vector<Range>& r, size_t l, size_t h, LabelOf& labelOf) {
     if (h - l <= 3) {
       for (size_t i = l; i + 1 < h; ++i) {
         cc_.cmp(idx, imm(r[i].hi));
-        cc_.jbe(stubFor(r[i].target));
+        cc_.jbe(labelOf(r[i]));
       }
-      cc_.jmp(stubFor(r[h - 1].target));
+      cc_.jmp(labelOf(r[h - 1]));
       return;
     }
     size_t m = (l + h) / 2;
     Label right = cc_.newLabel();
     cc_.cmp(idx, imm(r[m].lo));
     cc_.jae(right);
-    searchRanges(idx, r, l, m, stubFor);
+    searchRanges(idx, r, l, m, labelOf);
     cc_.bind(right);
-    searchRanges(idx, r, m, h, stubFor);
+    searchRanges(idx, r, m, h, labelOf);
   }
   void onReturn();
   void onUnreachable();
@@ -335,9 +336,9 @@ class Emitter : public NullConsumer {
   Function* fn_;
   Instance& inst_;
   bool annotate_;
-  uint32_t osrLoop_;  // OSR entry at this loop, or UINT32_MAX
-  Label osrLabel_;
-  bool osrBound_ = false;
+  bool withOsr_;
+  x86::Gp osrArg_;
+  Label osrDispatch_;
   Decoder* d_ = nullptr;
   Memory* mem_ = nullptr;
   bool guarded_ = false;

@@ -49,17 +49,23 @@ const char kUsage[] =
     "                          export f of dependency mB\n"
     "      --module-path=DIR   where to find imported modules (NAME.wasm), before\n"
     "                          FILE's own directory; repeatable (also --module-path DIR)\n"
-    "      --tier=TIER         tiered (default: interpret, compile hot functions in\n"
-    "                          the background, enter hot loops by OSR), interp, or\n"
-    "                          jit (compile every function before it first runs)\n"
-    "      --jit-threshold=N   tiered: calls plus loop iterations before a function\n"
-    "                          is compiled (default 1000)\n"
-    "      --jit-threads=N     tiered: background compile threads (default 1; 0\n"
-    "                          compiles on the spot, for tests)\n"
+    "      --tier=TIER         tiered (the default): interpret, compile hot functions\n"
+    "                          with the baseline compiler and hot baseline code with\n"
+    "                          the optimizing one, in the background; running loops\n"
+    "                          move up a tier by OSR. jit: the baseline compiler\n"
+    "                          before a function first runs, then the same. interp,\n"
+    "                          baseline, optimizing: that tier alone\n"
+    "      --jit-threshold=N   tiered: calls plus loop iterations before an interpreted\n"
+    "                          function is compiled (default 500)\n"
+    "      --opt-threshold=N   jit, tiered: calls plus loop iterations in baseline code\n"
+    "                          before the optimizing compile (default 10000)\n"
+    "      --jit-threads=N     background compile threads (default: the cores but one;\n"
+    "                          0 compiles on the spot, for tests)\n"
     "      --stats             JIT statistics and CPU time per tier on stderr after\n"
     "                          the run\n"
     "      --dump-jit[=FUNC]   disassemble compiled code (of FUNC: name or index) to stderr\n"
-    "      --perf-map          write /tmp/perf-PID.map naming JIT code for perf\n"
+    "      --perf-map          name JIT code for perf: /tmp/perf-PID.map and a jitdump\n"
+    "                          (/tmp/jit-PID.dump) for perf record -k mono + perf inject --jit\n"
     "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
     "      --dir=HOSTDIR       WASI: preopen HOSTDIR under the same name\n"
     "      --map-dir=GUEST::HOST  WASI: preopen HOST under the name GUEST\n"
@@ -103,18 +109,20 @@ bool parseCount(const std::string& text, uint32_t* out) {
 int parseTierOption(const std::string& arg) {
   if (startsWith(arg, "--tier=")) {
     const std::string tier = arg.substr(7);
-    if (tier == "interp") {
-      g_jitOptions.mode = jit::Mode::Interp;
-    } else if (tier == "jit") {
-      g_jitOptions.mode = jit::Mode::Jit;
-    } else if (tier == "tiered") {
-      g_jitOptions.mode = jit::Mode::Tiered;
-    } else {
-      return usageError("unknown tier '" + tier + "' (expected interp, jit or tiered)");
-    }
+    bool known = false;
+    for (jit::Mode m : {jit::Mode::Interp, jit::Mode::Baseline, jit::Mode::Optimizing, jit::Mode::Jit, jit::Mode::Tiered})
+      if (tier == jit::modeName(m)) {
+        g_jitOptions.mode = m;
+        known = true;
+      }
+    if (!known)
+      return usageError("unknown tier '" + tier + "' (expected interp, baseline, optimizing, jit or tiered)");
   } else if (startsWith(arg, "--jit-threshold=")) {
     if (!parseCount(arg.substr(16), &g_jitOptions.threshold) || g_jitOptions.threshold == 0)
       return usageError("--jit-threshold needs a number of calls (at least 1)");
+  } else if (startsWith(arg, "--opt-threshold=")) {
+    if (!parseCount(arg.substr(16), &g_jitOptions.optimizeThreshold) || g_jitOptions.optimizeThreshold == 0)
+      return usageError("--opt-threshold needs a number of calls (at least 1)");
   } else if (startsWith(arg, "--jit-threads=")) {
     if (!parseCount(arg.substr(14), &g_jitOptions.threads) || g_jitOptions.threads > 64)
       return usageError("--jit-threads needs a number from 0 to 64");

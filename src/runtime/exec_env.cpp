@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "interp/code.h"
 #include "wasm/module.h"
 
 namespace strata {

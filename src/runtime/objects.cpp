@@ -1,14 +1,11 @@
-// Signature canonicalisation, host functions, tables, and what a Function
-// frees when it dies (interpreter and compiled code).
+// Signature canonicalisation, host functions, tables, and the release
+// hooks through which a dying Function frees what the tiers attached.
 #include "runtime/objects.h"
 
 #include <map>
 #include <mutex>
 #include <new>
 #include <utility>
-
-#include "interp/code.h"
-#include "jit/jit.h"
 
 namespace strata {
 
@@ -39,12 +36,29 @@ SignatureRegistry& signatureRegistry() {
 
 }  // namespace
 
+namespace {
+// A few tiers register once each: a fixed array that the destructor reads
+// without a lock (registration happens before functions die).
+constexpr int kMaxReleaseHooks = 8;
+FunctionReleaseHook g_releaseHooks[kMaxReleaseHooks];
+std::atomic<int> g_numReleaseHooks{0};
+}  // namespace
+
+void addFunctionReleaseHook(FunctionReleaseHook hook) {
+  static std::mutex m;
+  std::lock_guard<std::mutex> lock(m);
+  int n = g_numReleaseHooks.load(std::memory_order_relaxed);
+  for (int i = 0; i < n; ++i)
+    if (g_releaseHooks[i] == hook) return;
+  if (n == kMaxReleaseHooks) throw std::logic_error("too many function release hooks");
+  g_releaseHooks[n] = hook;
+  g_numReleaseHooks.store(n + 1, std::memory_order_release);
+}
+
 Function::~Function() {
   // Nothing runs this function any more: its instance is being destroyed.
-  if (jitEntry.load() || osrEntries.load()) jit::releaseCode(this);
-  for (OsrEntry* e = osrEntries.load(); e;) delete std::exchange(e, e->next);
-  delete interpCode.load();
-  for (InterpCode* c = retiredInterpCode; c;) delete std::exchange(c, c->retiredNext);
+  int n = g_numReleaseHooks.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) g_releaseHooks[i](this);
 }
 
 uint32_t canonicalSignatureId(const FuncType& type) {

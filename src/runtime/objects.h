@@ -18,6 +18,9 @@ namespace strata {
 class Instance;
 struct Function;
 struct InterpCode;
+namespace jit {
+struct FunctionCode;
+}
 
 // One operand: every wasm value except v128 fits in 64 bits. i32/f32 live in
 // the low half. References are pointers (funcref: Function*) or opaque host
@@ -56,41 +59,32 @@ struct Function {
   // Host functions only.
   HostCallback host = nullptr;
   void* hostEnv = nullptr;
-  // Wasm functions: interpreter code, translated on the first call and
-  // freed with the function (see interp/).
+  // --- how it runs: what the execution tiers attach ---
+  // The runtime never looks inside; each tier frees what it attached
+  // through its release hook (addFunctionReleaseHook) when the function
+  // dies with its instance.
+  //
+  // Interpreter code (interp/), translated on the first call.
   std::atomic<InterpCode*> interpCode{nullptr};
   // Interpreter code a tier-up replaced (a list through
   // InterpCode::retiredNext): frames that were running it finish on it, so
   // it lives as long as the function.
   InterpCode* retiredInterpCode = nullptr;
-  // JIT tier (jit/): compiled code, null while the function runs in the
-  // interpreter. Arguments in fp[0..params), results to fp[0..results),
-  // exactly like an interpreter frame; returns 0, or a nonzero trap status
-  // (see jit/jit.h). Published with a release store once the code is
-  // ready; the interpreter's do_call checks it. Freed with the function
-  // (jit::releaseCode), like the OSR entries below.
+  // The entry every caller uses once the function is compiled (jit/), null
+  // while it runs in the interpreter: the best code any tier has made so
+  // far. Arguments in fp[0..params), results to fp[0..results), exactly
+  // like an interpreter frame; returns 0, or a nonzero trap status (see
+  // jit/jit.h). Published with a release store once the code is ready; the
+  // interpreter's do_call checks it.
   using JitEntry = uint64_t (*)(void* ctx, Slot* fp, Function* self, Instance* caller);
   std::atomic<JitEntry> jitEntry{nullptr};
-  // Tiered mode: calls and loop iterations left before the function is
-  // queued for compilation; afterwards, how long until the interpreter asks
-  // again whether an OSR entry is ready (see jit/jit.h).
+  // Tiered modes: calls and loop iterations left before the function moves
+  // up a tier; afterwards, how long until the code asks again (see
+  // jit/jit.h). Counted down by the interpreter and by baseline code.
   std::atomic<int32_t> jitCountdown{0};
-  // Queued for the background compiler.
-  std::atomic<bool> jitQueued{false};
-  // The JIT cannot compile it: it stays interpreted.
-  std::atomic<bool> jitFailed{false};
-  // On-stack replacement (tiered mode): code compiled to be entered at the
-  // header of one loop of this function from a running interpreter frame
-  // whose locals are in fp[0..locals). One entry per loop asked for, in a
-  // list that only grows (readers walk it without a lock); freed with the
-  // function.
-  struct OsrEntry {
-    uint32_t loopOffset = 0;  // module offset of the `loop` instruction
-    std::atomic<JitEntry> entry{nullptr};
-    std::atomic<bool> failed{false};
-    OsrEntry* next = nullptr;
-  };
-  std::atomic<OsrEntry*> osrEntries{nullptr};
+  // Everything else the JIT tiers attached: each tier's code, OSR entries,
+  // compile state (jit/tiering.h).
+  std::atomic<jit::FunctionCode*> jitCode{nullptr};
 
   Function() = default;
   Function(const Function&) = delete;
@@ -98,6 +92,12 @@ struct Function {
   ~Function();
   bool isHost() const { return host != nullptr; }
 };
+
+// Execution tiers register what frees the code they attach to a function;
+// ~Function runs every hook. Register before any function dies (at static
+// initialisation, or in a tier's set-up).
+using FunctionReleaseHook = void (*)(Function*);
+void addFunctionReleaseHook(FunctionReleaseHook hook);
 
 // Makes a host function object.
 std::shared_ptr<Function> makeHostFunction(FuncType type, HostCallback callback, void* env);

@@ -168,12 +168,13 @@ TEST(CApiRuntime, RunningModes) {
     EXPECT_EQ(argv[0], 10000000u);
     strata::jit::waitForCompiles();
     strata::jit::Counters after = strata::jit::counters();
+    uint64_t compiled = after.compiled[0] + after.compiled[1] - before.compiled[0] - before.compiled[1];
     if (mode == Mode_Interp) {
-      EXPECT_EQ(after.compiled, before.compiled);
+      EXPECT_EQ(compiled, 0u);
     } else if (mode == Mode_Fast_JIT) {
-      EXPECT_GT(after.compiled, before.compiled);
+      EXPECT_GT(compiled, 0u);
     } else {
-      EXPECT_EQ(after.osrEntries - before.osrEntries, 1u);
+      EXPECT_GE(after.osrTaken() - before.osrTaken(), 1u);
     }
     wasm_runtime_destroy_exec_env(env);
     wasm_runtime_deinstantiate(inst);

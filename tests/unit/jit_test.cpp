@@ -26,10 +26,11 @@ using test::trapOf;
 // at its end.
 struct TierScope {
   explicit TierScope(jit::Mode mode, uint32_t threshold = jit::Options::kDefaultThreshold, uint32_t threads = 1,
-                     std::string refuse = "") {
+                     std::string refuse = "", uint32_t optimizeThreshold = jit::Options::kDefaultOptimizeThreshold) {
     jit::Options options;
     options.mode = mode;
     options.threshold = threshold;
+    options.optimizeThreshold = optimizeThreshold;
     options.threads = threads;
     options.refuse = std::move(refuse);
     jit::configure(options);
@@ -40,10 +41,15 @@ struct TierScope {
   }
 };
 
-void compileAll(Instance& inst) {
+void compileAll(Instance& inst, jit::Tier tier) {
   for (uint32_t i = inst.module().numImportedFuncs; i < inst.module().funcTypes.size(); ++i)
-    ASSERT_TRUE(jit::compile(inst.function(i))) << "function " << i;
+    ASSERT_TRUE(jit::compile(inst.function(i), tier)) << "function " << i;
 }
+
+// The tests of compiled code run for each compiler.
+class JitTier : public ::testing::TestWithParam<jit::Tier> {};
+INSTANTIATE_TEST_SUITE_P(Compilers, JitTier, ::testing::Values(jit::Tier::Baseline, jit::Tier::Optimized),
+                         [](const auto& info) { return std::string(jit::tierName(info.param)); });
 
 // (func $down (param i32) (result i32)
 //   (if (result i32) (local.get 0)
@@ -59,10 +65,10 @@ Bytes recursionModule() {
   return b.build();
 }
 
-TEST(Jit, RecursionAndStackExhaustion) {
+TEST_P(JitTier, RecursionAndStackExhaustion) {
   ExecEnv env;
   auto inst = instantiate(recursionModule(), env);
-  compileAll(*inst);
+  compileAll(*inst, GetParam());
   Function* down = inst->exportedFunction("down");
   ASSERT_NE(down->jitEntry.load(), nullptr);
   EXPECT_EQ(env.call(down, {10000})[0], 10000u);
@@ -101,32 +107,35 @@ void checkTraps(ExecEnv& env, Instance& inst) {
   EXPECT_EQ(env.nativeDepth, 0u);
 }
 
-TEST(Jit, TrapsCarrySpecMessages) {
+TEST_P(JitTier, TrapsCarrySpecMessages) {
   ExecEnv env;
   auto inst = instantiate(trapModule(), env);
   ASSERT_TRUE(inst->memory(0)->guarded());
-  compileAll(*inst);
+  compileAll(*inst, GetParam());
   checkTraps(env, *inst);
 }
 
 #if !defined(__SANITIZE_ADDRESS__)
 // Without the 8 GiB reservation the memory is not guarded and compiled code
 // must check bounds itself. RLIMIT_AS in a child process forces that.
-void runUnguarded() {
+void runUnguarded(jit::Tier tier) {
   struct rlimit lim;
   lim.rlim_cur = lim.rlim_max = uint64_t(3) << 30;
   setrlimit(RLIMIT_AS, &lim);
   ExecEnv env;
   auto inst = instantiate(trapModule(), env);
   if (inst->memory(0)->guarded()) std::exit(2);
-  compileAll(*inst);
+  compileAll(*inst, tier);
   checkTraps(env, *inst);
   std::exit(::testing::Test::HasFailure() ? 1 : 0);
 }
 
 TEST(JitDeathTest, UnguardedMemoryIsBoundsChecked) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(runUnguarded(), ::testing::ExitedWithCode(0), "");
+  for (jit::Tier tier : {jit::Tier::Baseline, jit::Tier::Optimized}) {
+    SCOPED_TRACE(jit::tierName(tier));
+    EXPECT_EXIT(runUnguarded(tier), ::testing::ExitedWithCode(0), "");
+  }
 }
 #endif
 
@@ -135,7 +144,7 @@ TEST(JitDeathTest, UnguardedMemoryIsBoundsChecked) {
 void hostThrows(void*, Instance*, Slot*) { throw Trap("host says no"); }
 void hostDoubles(void*, Instance*, Slot* slots) { slots[0] = uint32_t(slots[0] * 2); }
 
-TEST(Jit, HostCallsAndHostExceptions) {
+TEST_P(JitTier, HostCallsAndHostExceptions) {
   // (import "h" "f" (func $h (param i32) (result i32)))
   // (func (export "g") (param i32) (result i32) (i32.add (call $h (local.get 0)) (i32.const 1)))
   test::WasmBuilder b;
@@ -150,7 +159,7 @@ TEST(Jit, HostCallsAndHostExceptions) {
     host.kind = ExternKind::Func;
     host.func = makeHostFunction(ft, throws ? hostThrows : hostDoubles, nullptr);
     auto inst = instantiate(bytes, env, {host});
-    compileAll(*inst);
+    compileAll(*inst, GetParam());
     Function* g = inst->exportedFunction("g");
     if (throws)
       EXPECT_EQ(trapOf(env, g, {5}), "host says no");
@@ -161,15 +170,15 @@ TEST(Jit, HostCallsAndHostExceptions) {
 
 // Re-entry host -> wasm -> host through JIT code is bounded as in the
 // interpreter.
-TEST(Jit, HostReentryIsBounded) {
+TEST_P(JitTier, HostReentryIsBounded) {
   test::Reentry r;
-  compileAll(*r.instance);
+  compileAll(*r.instance, GetParam());
   EXPECT_EQ(trapOf(r.env, r.g, {1}), "call stack exhausted");
   EXPECT_EQ(r.env.nativeDepth, 0u);
 }
 
 // Compiled code calling interpreted code and back, in both directions.
-TEST(Jit, MixedWithInterpreter) {
+TEST_P(JitTier, MixedWithInterpreter) {
   // $even (func 0) and $odd (func 1) call each other; only $even is compiled.
   // (func $even (param i32) (result i32)
   //   (if (result i32) (local.get 0) (then (call $odd (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 1))))
@@ -181,7 +190,7 @@ TEST(Jit, MixedWithInterpreter) {
   b.func(t, {}, {0x20, 0x00, 0x04, 0x7f, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10, 0x00, 0x05, 0x41, 0x00, 0x0b}, "odd");
   ExecEnv env;
   auto inst = instantiate(b.build(), env);
-  ASSERT_TRUE(jit::compile(inst->exportedFunction("even")));
+  ASSERT_TRUE(jit::compile(inst->exportedFunction("even"), GetParam()));
   // Every step between the tiers nests native frames (bridge, interpreter,
   // entry), large ones under ASan: keep the depth moderate.
   EXPECT_EQ(env.call(inst->exportedFunction("even"), {201})[0], 0u);
@@ -254,26 +263,30 @@ Bytes osrModule() {
 }
 
 // OSR, compiling on the spot (--jit-threads=0): a loop entered once leaves
-// the interpreter at its header when the countdown runs out, with the
-// locals the interpreter computed; traps raised after the switch unwind
-// the interpreter frames below.
+// the interpreter at its header when the countdown runs out, for baseline
+// code entered at that loop, with the locals the interpreter computed;
+// after the optimizing threshold it leaves baseline code the same way for
+// optimized code. Traps raised after a switch unwind the frames below.
 TEST(Jit, OsrEntersARunningLoop) {
-  TierScope tier(jit::Mode::Tiered, 100, 0);
+  TierScope tier(jit::Mode::Tiered, 100, 0, "", 1000);
   ExecEnv env;
   auto inst = instantiate(osrModule(), env);
   Function* sum = inst->exportedFunction("sum");
   jit::Counters before = jit::counters();
   EXPECT_EQ(env.call(sum, {1000000})[0], 499999500000u);
   jit::Counters after = jit::counters();
-  EXPECT_EQ(after.osrCompiled - before.osrCompiled, 1u);
-  EXPECT_EQ(after.osrEntries - before.osrEntries, 1u);
-  EXPECT_NE(sum->jitEntry.load(), nullptr);  // the whole function was queued too
-  // Later calls run the compiled function from its start.
+  EXPECT_EQ(after.compiled[0] - before.compiled[0], 1u);
+  EXPECT_EQ(after.compiled[1] - before.compiled[1], 1u);
+  EXPECT_EQ(after.osrEntries[0] - before.osrEntries[0], 1u);  // interpreter -> baseline
+  EXPECT_EQ(after.osrEntries[1] - before.osrEntries[1], 1u);  // baseline -> optimized
+  EXPECT_TRUE(jit::hasCode(sum, jit::Tier::Optimized));
+  // Later calls run the optimized function from its start.
   EXPECT_EQ(env.call(sum, {10})[0], 45u);
-  EXPECT_EQ(jit::counters().osrEntries, after.osrEntries);
+  EXPECT_EQ(jit::counters().osrTaken(), after.osrTaken());
 
+  // 5000 iterations: interpreter -> baseline at 100, no further.
   EXPECT_EQ(trapOf(env, inst->exportedFunction("callDivAfter"), {5000}), "integer divide by zero");
-  EXPECT_EQ(jit::counters().osrEntries - after.osrEntries, 1u);
+  EXPECT_EQ(jit::counters().osrEntries[0] - after.osrEntries[0], 1u);
   EXPECT_EQ(env.callDepth, 0u);
   EXPECT_EQ(env.nativeDepth, 0u);
   EXPECT_EQ(trapOf(env, inst->exportedFunction("callDivAfter"), {5000}), "integer divide by zero");
@@ -292,7 +305,7 @@ TEST(Jit, TierUpFromTheHostLeavesNoInterpreterCode) {
   EXPECT_EQ(env.call(sum, {10})[0], 45u);
   EXPECT_NE(sum->jitEntry.load(), nullptr);
   EXPECT_EQ(sum->interpCode.load(), nullptr);
-  EXPECT_EQ(jit::counters().osrEntries, before.osrEntries);  // compiled before its loop ran
+  EXPECT_EQ(jit::counters().osrTaken(), before.osrTaken());  // compiled before its loop ran
   EXPECT_EQ(trapOf(env, caller, {3}), "integer divide by zero");
   EXPECT_EQ(caller->interpCode.load(), nullptr);
 }
@@ -319,7 +332,7 @@ struct OsrPoll {
   std::chrono::steady_clock::time_point deadline;
   static void poll(void* self, Instance*, Slot* slots) {
     auto* p = static_cast<OsrPoll*>(self);
-    slots[0] = jit::counters().osrEntries > p->osrBefore || std::chrono::steady_clock::now() > p->deadline;
+    slots[0] = jit::counters().osrTaken() > p->osrBefore || std::chrono::steady_clock::now() > p->deadline;
   }
 };
 
@@ -336,7 +349,7 @@ TEST(Jit, OsrWithTheBackgroundCompiler) {
          "run");
   TierScope tier(jit::Mode::Tiered, 50);
   OsrPoll poll;
-  poll.osrBefore = jit::counters().osrEntries;
+  poll.osrBefore = jit::counters().osrTaken();
   poll.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   Extern host;
   host.kind = ExternKind::Func;
@@ -344,7 +357,7 @@ TEST(Jit, OsrWithTheBackgroundCompiler) {
   ExecEnv env;
   auto inst = instantiate(b.build(), env, {host});
   uint64_t iterations = env.call(inst->exportedFunction("run"), std::vector<Slot>{})[0];
-  EXPECT_EQ(jit::counters().osrEntries - poll.osrBefore, 1u);
+  EXPECT_EQ(jit::counters().osrTaken() - poll.osrBefore, 1u);
   EXPECT_GE(iterations, 49u);  // the call and 49 loop headers ran the countdown out first
 }
 
@@ -370,9 +383,9 @@ TEST(Jit, UncompilableFunctionStaysInterpreted) {
 // Compiled code dies with its function: instantiating, compiling (whole
 // functions and OSR entries) and dropping instances in a loop leaves the
 // JIT's code memory where it started, and guard-region faults still trap in
-// code compiled into reused memory.
+// code compiled into reused memory (by either compiler).
 TEST(Jit, CodeIsFreedWithItsInstance) {
-  TierScope tier(jit::Mode::Tiered, 10, 0);
+  TierScope tier(jit::Mode::Tiered, 10, 0, "", 100);
   size_t baseline = jit::liveCodeBytes();
   Bytes osr = osrModule();
   Bytes traps = trapModule();
@@ -381,7 +394,7 @@ TEST(Jit, CodeIsFreedWithItsInstance) {
     auto inst = instantiate(osr, env);
     EXPECT_EQ(env.call(inst->exportedFunction("sum"), {1000})[0], 499500u);
     auto t = instantiate(traps, env);
-    compileAll(*t);
+    compileAll(*t, jit::Tier(i % 2));
     EXPECT_EQ(trapOf(env, t->exportedFunction("load"), {0xfffffff0u}), "out of bounds memory access");
     EXPECT_GT(jit::liveCodeBytes(), baseline);
   }
@@ -390,10 +403,10 @@ TEST(Jit, CodeIsFreedWithItsInstance) {
 
 // W^X: no mapping of the process is writable and executable at once, even
 // right after code was emitted.
-TEST(Jit, CodeIsNeverWritableAndExecutable) {
+TEST_P(JitTier, CodeIsNeverWritableAndExecutable) {
   ExecEnv env;
   auto inst = instantiate(trapModule(), env);
-  compileAll(*inst);
+  compileAll(*inst, GetParam());
   EXPECT_EQ(env.call(inst->exportedFunction("div_s"), {7, 2})[0], 3u);
   std::ifstream maps("/proc/self/maps");
   std::string line;

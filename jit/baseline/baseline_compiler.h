@@ -1,0 +1,306 @@
+// The baseline compiler (internal to jit/): a single pass over a function
+// body, in the style of V8's Liftoff, emitting x86-64 with
+// asmjit::x86::Assembler directly. It is one more consumer of the
+// validating decoder walk (wasm/function_decoder.h): no second walk, no
+// intermediate representation, no register allocator beyond the operand
+// stack's, so its cost is linear in the function's size.
+//
+// Frame: the interpreter's. Locals live in fp[0..locals), operand stack
+// position p in fp[locals + p]; a call's arguments are the top stack
+// positions, so the callee's frame starts there (no copies), and its
+// results come back in the same slots. Every tier can call every other,
+// and any loop header whose operand stack is empty can be entered from an
+// interpreter frame (OSR), because the locals are the whole state there.
+//
+// Values. An operand-stack entry is one of
+//   kSlot   in its frame slot fp[locals + p]
+//   kReg    in a register (a small pool of caller-saved registers)
+//   kConst  a constant, folded into the instructions that use it
+//   kLocal  a local.get not yet read (read directly from the local's slot)
+//   kCmp    the flags of a comparison just emitted, for a br_if/if/select
+//           that follows (cmp + jcc, no setcc)
+// A register entry is spilled to its slot when the pool runs out (the
+// deepest one first), before calls, and at control-flow joins: a block, a
+// loop and an if spill the whole stack at their start, so what lies below
+// them never changes inside; a branch stores its values in the target's
+// slots. Locals are never cached in registers.
+//
+// Registers: r15 = JitContext*, r14 = fp, r13 = memory 0's base (guarded
+// memories only: their base never moves); r11 and xmm15 are scratch; the
+// pool is rax, rcx, rdx, rsi, rdi, r8-r10 and xmm0-xmm14. The native stack
+// pointer does not move in the body (helper calls need no pushes), which
+// is what lets the guard-region fault handler resume at the function's
+// out-of-bounds exit.
+//
+// Counting (tiered modes): the function's entry and every loop header count
+// down Function::jitCountdown; when it runs out, a runtime hook queues the
+// optimizing compile and, at a loop header with an empty stack, may run the
+// rest of the call in optimized code entered at that loop (OSR).
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "jit/codegen.h"
+#include "jit/jit_internal.h"
+#include "runtime/instance.h"
+#include "wasm/function_decoder.h"
+
+namespace strata::jit::baseline {
+
+using namespace asmjit;
+
+struct Value {
+  enum Kind : uint8_t { kSlot, kReg, kConst, kLocal, kCmp };
+  Kind kind = kSlot;
+  ValType type = ValType::I32;
+  uint8_t reg = 0;     // kReg: a general-purpose or xmm register id, by type
+  uint32_t local = 0;  // kLocal
+  uint64_t bits = 0;   // kConst (i32/f32: the low 32 bits)
+  Cond cond;           // kCmp
+};
+
+struct Options {
+  bool annotate = false;  // record wasm offsets for --dump-jit
+  bool count = false;     // tiered modes: count calls and loop iterations
+};
+
+class BaselineCompiler : public NullConsumer {
+ public:
+  struct ControlData {
+    Label label;       // block/if: the end; loop: the header
+    Label elseLabel;   // if: the else arm
+    bool elseBound = false;
+    bool reached = false;  // a branch goes to the end label
+  };
+  using Control = ControlEntry<ControlData>;
+  using Decoder = FunctionDecoder<BaselineCompiler>;
+
+  BaselineCompiler(x86::Assembler& a, Function* fn, const Options& options);
+  void setDecoder(Decoder* d);
+
+  // After the walk: trap exits, out-of-line stubs, the constant pool and
+  // the frame size the prologue checks.
+  void finish();
+
+  // Offsets in the code, filled in by finish().
+  Label entryLabel;
+  Label oobExit;
+  bool hasOobExit = false;
+  struct LoopEntry {
+    uint32_t loopOffset;  // module offset of the `loop` instruction
+    Label entry;          // OSR entry: the prologue, then a jump to...
+    Label header;         // ...the loop's header
+  };
+  std::vector<LoopEntry> loopEntries;
+  struct Annotation {
+    uint32_t codeOffset, wasmOffset;
+    const char* name;
+  };
+  std::vector<Annotation> annotations;
+
+  // --- the decoder's callbacks ---
+  void onFunctionStart(Control& c);
+  void onBlock(Control& c);
+  void onLoop(Control& c);
+  void onIf(Control& c);
+  void onElse(Control& c, bool thenFallsThrough);
+  void onEnd(Control& c, bool fallsThrough);
+  void onBr(Control& target);
+  void onBrIf(Control& target);
+  void onBrTable(const std::vector<Control*>& targets, Control& def);
+  void onReturn();
+  void onUnreachable();
+  void onCall(uint32_t funcIndex);
+  void onCallIndirect(uint32_t typeIndex, uint32_t table);
+  void onDrop();
+  void onSelect(ValType type);
+  void onLocalGet(uint32_t i);
+  void onLocalSet(uint32_t i);
+  void onLocalTee(uint32_t i);
+  void onGlobalGet(uint32_t i);
+  void onGlobalSet(uint32_t i);
+  void onTableGet(uint32_t t);
+  void onTableSet(uint32_t t);
+  void onTableSize(uint32_t t);
+  void onTableGrow(uint32_t t);
+  void onTableFill(uint32_t t);
+  void onTableCopy(uint32_t dst, uint32_t src);
+  void onTableInit(uint32_t seg, uint32_t t);
+  void onElemDrop(uint32_t seg);
+  void onRefNull(ValType t);
+  void onRefIsNull();
+  void onRefFunc(uint32_t f);
+  void onLoad(Op op, MemArg m);
+  void onStore(Op op, MemArg m);
+  void onMemorySize();
+  void onMemoryGrow();
+  void onMemoryInit(uint32_t seg);
+  void onDataDrop(uint32_t seg);
+  void onMemoryCopy();
+  void onMemoryFill();
+  void onConst(ValType t, uint64_t bits);
+  void onUnary(Op op);
+  void onBinary(Op op);
+
+ private:
+  // --- frame slots (baseline_values.cpp) ---
+  x86::Mem localSlot(uint32_t i, uint32_t size = 8) const;
+  x86::Mem stackSlot(uint32_t pos, uint32_t size = 8) const;
+  uint32_t height() const { return uint32_t(stack_.size()); }
+  Value& top(uint32_t fromTop = 0) { return stack_[stack_.size() - 1 - fromTop]; }
+
+  // --- registers ---
+  static constexpr int kFree = -1;
+  static constexpr int kNotInPool = -2;
+  // Handed out for an instruction's result (or reserved by it) before the
+  // result is on the stack: not free, and no entry to spill.
+  static constexpr int kTemp = -3;
+  static x86::Gp gp(int id, ValType t) { return is64(t) ? x86::Gp(x86::gpq(id)) : x86::Gp(x86::gpd(id)); }
+  static x86::Xmm xmm(int id) { return x86::xmm(id); }
+  x86::Gp gpOf(const Value& v) const { return gp(v.reg, v.type); }
+  // A free pool register, spilling the deepest register entry if none is.
+  int allocGp();
+  int allocXmm();
+  // Makes register `id` free (its entry moves to another register or is
+  // spilled), for instructions that need it: division (rax, rdx), shifts (rcx).
+  void evictGp(int id);
+  void freeReg(const Value& v);
+  void claim(uint32_t pos);  // the entry at pos now owns its register
+
+  // --- the operand stack ---
+  void push(const Value& v);
+  void pushReg(ValType t, int reg);
+  void pushConst(ValType t, uint64_t bits);
+  void pushSlot(ValType t);
+  void pop();  // drops the top entry, freeing its register
+  // Entry pos into its slot (kSlot), or into a register (kReg).
+  void spill(uint32_t pos);
+  void materialize(uint32_t pos);
+  // Every entry from pos up into its slot; constants too if `constants`
+  // (where control flow joins, a label expects all its values in slots).
+  void materializeFrom(uint32_t pos, bool constants = false);
+  void spillRegisters();
+  int toGp(uint32_t pos);
+  int toXmm(uint32_t pos);
+  // Before a local is written: entries still reading it get its value.
+  void detachLocal(uint32_t i);
+  // The top entry as a source operand of an integer instruction: a
+  // register, a memory operand, or (constants that fit in 32 bits) an
+  // immediate.
+  Operand gpSource(uint32_t pos, bool allowImm = true);
+  Operand xmmSource(uint32_t pos);
+  // Where a result computed from `pos` (an operand) can go: its register
+  // if it owns one, else a fresh register.
+  int resultGp(uint32_t pos);
+  int resultXmm(uint32_t pos);
+  // Stores entry pos (any kind but kCmp) to dst; reads it into register
+  // `reg` (a general-purpose or xmm register by the entry's type) without
+  // touching the flags; loadBits reads any entry's bits into a
+  // general-purpose register.
+  void storeValue(uint32_t pos, x86::Mem dst);
+  void loadInto(int reg, uint32_t pos);
+  void loadBits(x86::Gp r, uint32_t pos);
+
+  // --- conditions ---
+  bool pre(bool consumesCondition = false);
+  void materializeCondition();
+  Cond popCondition();
+  void jumpIf(const Cond& c, const Label& target);
+
+  // --- frame ---
+  void emitPrologue(bool patchFrameSize);
+
+  // --- control ---
+  bool openedInDeadCode() {
+    if (dead_) ++deadDepth_;
+    return dead_;
+  }
+  // Moves the label's values (the top arity entries) into the slots the
+  // label expects and jumps there.
+  void moveBranchValues(const Control& target);
+  void branchTo(Control& target);
+  void emitReturn();
+  void countDown(uint32_t loopOffset);
+
+  // --- calls and helpers ---
+  void emitCall(const FuncType& ft, uint32_t argBase);
+  // Calls a runtime helper with up to 6 64-bit arguments (registers,
+  // immediates, or stack entries by position: see Arg) after spilling
+  // every register entry; its result is in rax.
+  struct Arg {
+    enum Kind { kImm, kEntry, kCtx, kFp } kind;
+    uint64_t imm = 0;
+    uint32_t pos = 0;
+  };
+  static Arg imm64(uint64_t v) { return {Arg::kImm, v, 0}; }
+  static Arg ptr(const void* p) { return {Arg::kImm, uint64_t(uintptr_t(p)), 0}; }
+  static Arg entry(uint32_t pos) { return {Arg::kEntry, 0, pos}; }
+  static Arg ctxArg() { return {Arg::kCtx, 0, 0}; }
+  void callHelper(const void* fn, std::initializer_list<Arg> args, bool mayTrap);
+  void checkStatus();
+  void refreshMemory();
+
+  // --- traps ---
+  Label trapLabel(uint32_t code);
+
+  // --- memory ---
+  // The operand for an access of `size` bytes at entry addrPos + offset.
+  // With an unguarded memory it bounds-checks first and holds a temporary
+  // register until releaseAddressTemp().
+  x86::Mem address(uint32_t addrPos, uint32_t offset, uint32_t size);
+  void releaseAddressTemp();
+  int addressTemp_ = -1;
+
+  // --- numeric (baseline_operators.cpp) ---
+  bool emitUnary(Op op);
+  bool emitBinary(Op op);
+  void emitDivision(Op op);
+  void emitShift(Op op);
+  void emitNumericHelper(Op op, int inputs);
+  void compare(Op op);
+  x86::Mem constant(uint64_t bits, bool f32);
+
+  x86::Assembler& a_;
+  Function* fn_;
+  Instance& inst_;
+  Options options_;
+  Decoder* d_ = nullptr;
+  Memory* mem_ = nullptr;
+  bool guarded_ = false;
+  bool hasLzcnt_ = false, hasBmi_ = false, hasPopcnt_ = false, hasSse41_ = false;
+
+  uint32_t numLocals_ = 0;
+  uint32_t maxHeight_ = 0;
+  std::vector<Value> stack_;
+  // Entries below stable_ are in their slots or constants: nothing
+  // changes them, so spilling the stack at a block start looks only above.
+  uint32_t stable_ = 0;
+  std::vector<uint32_t> localReaders_;  // kLocal entries per local
+  int gpOwner_[16];
+  int xmmOwner_[16];
+
+  bool dead_ = false;
+  uint32_t deadDepth_ = 0;
+
+  Label epilogue_;
+  Label statusExit_;  // the status is in ctx->status
+  bool statusUsed_ = false;
+  Label trapLabels_[kNumTrapCodes];
+  bool trapUsed_[kNumTrapCodes] = {};
+  size_t frameCheckAt_ = 0;  // where the prologue's frame size goes
+
+  // Out-of-line code emitted by finish().
+  struct CountStub {
+    Label stub, resume;
+    uint32_t loopOffset;  // or kAtEntry, kNoOsrPoint (see jitCountdownHook)
+  };
+  std::vector<CountStub> countStubs_;
+  std::unordered_map<uint64_t, Label> constants32_, constants64_;
+};
+
+}  // namespace strata::jit::baseline

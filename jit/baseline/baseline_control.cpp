@@ -1,0 +1,652 @@
+// The baseline compiler's function frame (prologue, epilogue, OSR entries,
+// counting), structured control, calls, variables and tables (see
+// baseline_compiler.h).
+#include <cstring>
+
+#include "jit/baseline/baseline_compiler.h"
+
+namespace strata::jit::baseline {
+
+namespace {
+const x86::Gp kCtx = x86::r15;
+const x86::Gp kFp = x86::r14;
+const x86::Gp kMemBase = x86::r13;
+const x86::Gp kScratch = x86::r11;
+
+int32_t ctxField(size_t offset) { return int32_t(offset); }
+}  // namespace
+
+// --- function ---
+
+// The prologue: callee-saved registers, the pinned ones, the two stack
+// checks ("call stack exhausted"), the memory base. Shared by the entry and
+// the OSR entries. The frame size is not known until the end of the walk:
+// the first prologue's check is patched in finish().
+void BaselineCompiler::emitPrologue(bool patchFrameSize) {
+  // Three pushes on top of the return address: the body runs with rsp
+  // 16-byte aligned, ready for calls.
+  a_.push(kCtx);
+  a_.push(kFp);
+  a_.push(kMemBase);
+  a_.mov(kCtx, x86::rdi);
+  a_.mov(kFp, x86::rsi);
+  a_.cmp(x86::rsp, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, stackLimit))));
+  a_.jb(trapLabel(kStackExhausted));
+  // A placeholder that needs a 32-bit displacement, patched later.
+  a_.lea(kScratch, x86::ptr(kFp, patchFrameSize ? INT32_MAX : int32_t(8 * (numLocals_ + maxHeight_))));
+  if (patchFrameSize) frameCheckAt_ = a_.offset() - 4;
+  a_.cmp(kScratch, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, slotLimit))));
+  a_.ja(trapLabel(kStackExhausted));
+  if (mem_ && guarded_) a_.mov(kMemBase, imm(uint64_t(uintptr_t(mem_->base()))));
+}
+
+void BaselineCompiler::onFunctionStart(Control&) {
+  numLocals_ = d_->numLocals();
+  localReaders_.assign(numLocals_, 0);
+  uint32_t params = uint32_t(d_->functionType().params.size());
+  entryLabel = a_.newLabel();
+  epilogue_ = a_.newLabel();
+  a_.bind(entryLabel);
+  emitPrologue(/*patchFrameSize=*/true);
+  if (mem_ && guarded_) {
+    // The guard-region fault handler resumes here.
+    hasOobExit = true;
+    oobExit = trapLabel(kOutOfBoundsMemory);
+  }
+  refreshMemory();
+  // Zero the declared locals.
+  uint32_t n = numLocals_ - params;
+  if (n > 16) {
+    a_.lea(x86::rdi, localSlot(params));
+    a_.mov(x86::ecx, imm(n));
+    a_.xor_(x86::eax, x86::eax);
+    a_.rep().stosq();
+  } else if (n) {
+    a_.xor_(x86::eax, x86::eax);
+    for (uint32_t i = params; i < numLocals_; ++i) a_.mov(localSlot(i), x86::rax);
+  }
+  if (options_.count) countDown(kAtEntry);
+}
+
+void BaselineCompiler::countDown(uint32_t loopOffset) {
+  CountStub s{a_.newLabel(), a_.newLabel(), loopOffset};
+  a_.mov(kScratch, imm(uint64_t(uintptr_t(&functionCode(fn_)->optimizeCountdown))));
+  a_.sub(x86::dword_ptr(kScratch), imm(1));
+  a_.jle(s.stub);
+  a_.bind(s.resume);
+  countStubs_.push_back(s);
+}
+
+void BaselineCompiler::finish() {
+  // Counting stubs: the runtime hook decides (queue the optimizing compile,
+  // maybe run the rest of this call in optimized code entered at this loop:
+  // then its status is this call's).
+  for (const CountStub& s : countStubs_) {
+    a_.bind(s.stub);
+    a_.mov(x86::rdi, kCtx);
+    a_.mov(x86::rsi, kFp);
+    a_.mov(x86::rdx, imm(uint64_t(uintptr_t(fn_))));
+    a_.mov(x86::ecx, imm(s.loopOffset));
+    a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCountdownHook))));
+    a_.call(x86::rax);
+    a_.cmp(x86::rax, imm(-1));
+    a_.jne(epilogue_);
+    a_.jmp(s.resume);
+  }
+  for (uint32_t k = 0; k < kNumTrapCodes; ++k) {
+    if (!trapUsed_[k]) continue;
+    a_.bind(trapLabels_[k]);
+    a_.mov(x86::eax, imm(k));
+    a_.jmp(epilogue_);
+  }
+  if (statusUsed_) {
+    a_.bind(statusExit_);
+    a_.mov(x86::rax, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, status))));
+  }
+  a_.bind(epilogue_);
+  a_.pop(kMemBase);
+  a_.pop(kFp);
+  a_.pop(kCtx);
+  a_.ret();
+  // OSR entries: the interpreter frame's locals are where this code keeps
+  // them, so entering a loop header needs only the prologue.
+  for (const LoopEntry& e : loopEntries) {
+    a_.bind(e.entry);
+    emitPrologue(/*patchFrameSize=*/false);
+    refreshMemory();
+    a_.jmp(e.header);
+  }
+  if (!constants32_.empty() || !constants64_.empty()) {
+    a_.align(AlignMode::kData, 8);
+    for (auto& [bits, label] : constants64_) {
+      a_.bind(label);
+      a_.embedUInt64(bits);
+    }
+    for (auto& [bits, label] : constants32_) {
+      a_.bind(label);
+      a_.embedUInt32(uint32_t(bits));
+    }
+  }
+  int32_t frameBytes = int32_t(8 * (numLocals_ + maxHeight_));
+  std::memcpy(a_.bufferData() + frameCheckAt_, &frameBytes, 4);
+}
+
+// --- structured control ---
+
+void BaselineCompiler::onBlock(Control& c) {
+  if (openedInDeadCode()) return;
+  pre();
+  materializeFrom(0);
+  c.data.label = a_.newLabel();
+}
+
+void BaselineCompiler::onLoop(Control& c) {
+  if (openedInDeadCode()) return;
+  pre();
+  // Back edges store the parameters in their slots: they are there at the
+  // header, constants included.
+  materializeFrom(0);
+  materializeFrom(height() - c.sig.numParams(), /*constants=*/true);
+  c.data.label = a_.newLabel();
+  a_.bind(c.data.label);
+  // A loop entered with an empty stack is an OSR point: the interpreter
+  // may jump in here, and hot baseline code may leave for optimized code.
+  bool osrPoint = height() == 0;
+  uint32_t offset = uint32_t(d_->opOffset());
+  if (options_.count) countDown(osrPoint ? offset : kNoOsrPoint);
+  if (osrPoint) loopEntries.push_back({offset, a_.newLabel(), c.data.label});
+}
+
+void BaselineCompiler::onIf(Control& c) {
+  if (openedInDeadCode()) return;
+  pre(true);
+  Cond cond = popCondition();
+  // Plain moves: the flags survive. The else arm finds the parameters in
+  // their slots.
+  materializeFrom(0);
+  materializeFrom(height() - c.sig.numParams(), /*constants=*/true);
+  c.data.label = a_.newLabel();
+  c.data.elseLabel = a_.newLabel();
+  jumpIf(cond.negated(), c.data.elseLabel);
+}
+
+void BaselineCompiler::onElse(Control& c, bool thenFallsThrough) {
+  if (dead_ && deadDepth_) return;
+  thenFallsThrough = thenFallsThrough && !dead_;
+  dead_ = false;
+  pre();
+  if (thenFallsThrough) {
+    materializeFrom(c.height, /*constants=*/true);
+    a_.jmp(c.data.label);
+    c.data.reached = true;
+  }
+  a_.bind(c.data.elseLabel);
+  c.data.elseBound = true;
+  while (height() > c.height) pop();
+  // The parameters are in their slots (spilled at the if).
+  for (uint32_t i = 0; i < c.sig.numParams(); ++i) pushSlot(c.sig.param(i));
+  stable_ = height();
+}
+
+void BaselineCompiler::onEnd(Control& c, bool fallsThrough) {
+  if (dead_ && deadDepth_) {
+    --deadDepth_;
+    return;
+  }
+  fallsThrough = fallsThrough && !dead_;
+  dead_ = false;
+  pre();
+  uint32_t n = c.sig.numResults();
+  if (c.kind == Op::End) {  // the function
+    if (fallsThrough) emitReturn();
+    return;
+  }
+  if (c.kind == Op::Loop) {
+    // Nothing branches to a loop's end: its results are simply on top.
+    if (!fallsThrough) {
+      while (height() > c.height) pop();
+      for (uint32_t i = 0; i < n; ++i) pushConst(c.sig.result(i), 0);
+      dead_ = true;
+    }
+    return;
+  }
+  if (fallsThrough) {
+    materializeFrom(c.height, /*constants=*/true);
+    c.data.reached = true;
+  }
+  if (c.kind == Op::If && !c.data.elseBound) {
+    // The missing else arm passes the parameters (in their slots) through.
+    if (fallsThrough) a_.jmp(c.data.label);
+    a_.bind(c.data.elseLabel);
+    c.data.reached = true;
+  }
+  a_.bind(c.data.label);
+  while (height() > c.height) pop();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (c.data.reached)
+      pushSlot(c.sig.result(i));
+    else
+      pushConst(c.sig.result(i), 0);
+  }
+  if (!c.data.reached) dead_ = true;
+  stable_ = height();  // results in their slots, or constants
+}
+
+void BaselineCompiler::moveBranchValues(const Control& target) {
+  // The top `arity` entries go to the target's slots, in ascending order:
+  // a destination is never above its source, so no source is overwritten
+  // before it is read. The compile-time stack is left as it is (a br_if
+  // falls through with the same entries).
+  uint32_t arity = target.labelArity();
+  uint32_t from = height() - arity;
+  for (uint32_t i = 0; i < arity; ++i) storeValue(from + i, stackSlot(target.height + i));
+}
+
+void BaselineCompiler::branchTo(Control& target) {
+  if (target.kind == Op::End) return emitReturn();
+  moveBranchValues(target);
+  if (!target.isLoop()) target.data.reached = true;
+  a_.jmp(target.data.label);
+}
+
+void BaselineCompiler::emitReturn() {
+  // Results go to fp[0..results), where locals live, in ascending order:
+  // result i's stack slot is at index >= i, so no stack source is
+  // overwritten before it is read, but a result reading local j < i would
+  // be: it goes through its own stack slot first.
+  uint32_t r = uint32_t(d_->functionType().results.size());
+  uint32_t from = height() - r;
+  auto clobbered = [&](uint32_t i) {
+    const Value& v = stack_[from + i];
+    return v.kind == Value::kLocal && v.local < i;
+  };
+  for (uint32_t i = 0; i < r; ++i)
+    if (clobbered(i)) storeValue(from + i, stackSlot(from + i));
+  for (uint32_t i = 0; i < r; ++i) {
+    const Value& v = stack_[from + i];
+    if (clobbered(i)) {
+      a_.mov(kScratch, stackSlot(from + i));
+      a_.mov(localSlot(i), kScratch);
+    } else if (!(v.kind == Value::kLocal && v.local == i)) {
+      storeValue(from + i, localSlot(i));
+    }
+  }
+  a_.xor_(x86::eax, x86::eax);
+  a_.pop(kMemBase);
+  a_.pop(kFp);
+  a_.pop(kCtx);
+  a_.ret();
+}
+
+void BaselineCompiler::onBr(Control& target) {
+  if (!pre()) return;
+  branchTo(target);
+  dead_ = true;
+}
+
+void BaselineCompiler::onBrIf(Control& target) {
+  if (!pre(true)) return;
+  if (top().kind == Value::kConst) {
+    bool taken = uint32_t(top().bits) != 0;
+    pop();
+    if (taken) {
+      branchTo(target);
+      dead_ = true;
+    }
+    return;
+  }
+  Cond cond = popCondition();
+  if (target.kind != Op::End && target.labelArity() == 0) {
+    if (!target.isLoop()) target.data.reached = true;
+    jumpIf(cond, target.data.label);
+    return;
+  }
+  Label skip = a_.newLabel();
+  jumpIf(cond.negated(), skip);
+  branchTo(target);
+  a_.bind(skip);
+}
+
+void BaselineCompiler::onBrTable(const std::vector<Control*>& targets, Control& def) {
+  if (!pre()) return;
+  if (top().kind == Value::kConst) {
+    uint32_t i = uint32_t(top().bits);
+    pop();
+    branchTo(i < targets.size() ? *targets[i] : def);
+    dead_ = true;
+    return;
+  }
+  // The values go to their own slots first: then registers are free to
+  // clobber, and each target either finds them in place or copies them.
+  uint32_t arity = def.labelArity();
+  uint32_t index = height() - 1;
+  uint32_t from = index - arity;
+  for (uint32_t p = from; p < index; ++p) materialize(p);
+  Operand src = gpSource(index, /*allowImm=*/false);
+  src.isReg() ? a_.mov(kScratch.r32(), src.as<x86::Gp>().r32()) : a_.mov(kScratch.r32(), src.as<x86::Mem>());
+  pop();
+  std::unordered_map<Control*, Label> stubs;
+  std::vector<Control*> order;
+  auto destination = [&](Control* t) -> Label {
+    if (t->kind != Op::End && (arity == 0 || t->height == from)) {
+      if (!t->isLoop()) t->data.reached = true;
+      return t->data.label;
+    }
+    auto it = stubs.find(t);
+    if (it != stubs.end()) return it->second;
+    Label l = a_.newLabel();
+    stubs.emplace(t, l);
+    order.push_back(t);
+    return l;
+  };
+  Label table = a_.newLabel();
+  uint32_t count = uint32_t(targets.size());
+  a_.cmp(kScratch.r32(), imm(count));
+  a_.jae(destination(&def));
+  a_.lea(x86::rax, x86::ptr(table));
+  a_.movsxd(x86::rdx, x86::dword_ptr(x86::rax, kScratch, 2));
+  a_.add(x86::rax, x86::rdx);
+  a_.jmp(x86::rax);
+  a_.align(AlignMode::kCode, 4);
+  a_.bind(table);
+  for (Control* t : targets) a_.embedLabelDelta(destination(t), table, 4);
+  for (Control* t : order) {
+    a_.bind(stubs[t]);
+    branchTo(*t);
+  }
+  dead_ = true;
+}
+
+void BaselineCompiler::onReturn() {
+  if (!pre()) return;
+  emitReturn();
+  dead_ = true;
+}
+
+void BaselineCompiler::onUnreachable() {
+  if (!pre()) return;
+  a_.jmp(trapLabel(kUnreachable));
+  dead_ = true;
+}
+
+// --- calls ---
+
+void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase) {
+  // The callee (Function*) is in rdx; the arguments are in their slots,
+  // which is where the callee's frame starts.
+  a_.mov(x86::rax, x86::qword_ptr(x86::rdx, int32_t(jitEntryOffset())));
+  Label have = a_.newLabel();
+  a_.test(x86::rax, x86::rax);
+  a_.jnz(have);
+  a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCallBridge))));
+  a_.bind(have);
+  a_.mov(x86::rdi, kCtx);
+  a_.lea(x86::rsi, stackSlot(argBase));
+  a_.mov(x86::rcx, imm(uint64_t(uintptr_t(&inst_))));
+  a_.call(x86::rax);
+  a_.test(x86::rax, x86::rax);
+  a_.jnz(epilogue_);
+  while (height() > argBase) pop();
+  for (ValType t : ft.results) pushSlot(t);
+  refreshMemory();
+}
+
+void BaselineCompiler::onCall(uint32_t funcIndex) {
+  if (!pre()) return;
+  const Module& m = d_->module();
+  const FuncType& ft = m.funcType(funcIndex);
+  uint32_t argBase = height() - uint32_t(ft.params.size());
+  materializeFrom(argBase, /*constants=*/true);
+  spillRegisters();
+  if (funcIndex < m.numImportedFuncs) {
+    // The import slot: whatever it holds when the call runs.
+    a_.mov(x86::rdx, imm(uint64_t(uintptr_t(&inst_.importSlot(funcIndex)))));
+    a_.mov(x86::rdx, x86::qword_ptr(x86::rdx));
+  } else {
+    a_.mov(x86::rdx, imm(uint64_t(uintptr_t(inst_.function(funcIndex)))));
+  }
+  emitCall(ft, argBase);
+}
+
+void BaselineCompiler::onCallIndirect(uint32_t typeIndex, uint32_t table) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().types[typeIndex];
+  uint32_t index = height() - 1;
+  uint32_t argBase = index - uint32_t(ft.params.size());
+  materializeFrom(argBase, /*constants=*/true);
+  callHelper((const void*)&jitResolveIndirect,
+             {ctxArg(), ptr(inst_.table(table)), entry(index), imm64(canonicalSignatureId(ft))}, true);
+  pop();
+  a_.mov(x86::rdx, x86::rax);
+  emitCall(ft, argBase);
+}
+
+// --- parametric ---
+
+void BaselineCompiler::onDrop() {
+  if (!pre()) return;
+  pop();
+}
+
+void BaselineCompiler::onSelect(ValType t) {
+  if (!pre(true)) return;
+  if (top().kind == Value::kConst) {
+    bool first = uint32_t(top().bits) != 0;
+    pop();
+    if (!first) {
+      // Keep b: move it down over a.
+      uint32_t b = height() - 1;
+      Value v = stack_[b];
+      if (v.kind == Value::kSlot) {
+        isFloat(t) ? toXmm(b) : toGp(b);  // its slot is about to become a's position
+        v = stack_[b];
+      }
+      stack_.pop_back();
+      if (v.kind == Value::kLocal) --localReaders_[v.local];
+      pop();
+      push(v);
+    } else {
+      pop();
+    }
+    return;
+  }
+  uint32_t a = height() - 3, b = height() - 2;
+  bool flags = top().kind == Value::kCmp && (isFloat(t) || top().cond.parity == 0);
+  if (!flags && top().kind == Value::kCmp) materializeCondition();
+  if (isFloat(t)) {
+    int r = resultXmm(a);
+    Operand bs = xmmSource(b);
+    Label keep = a_.newLabel();
+    if (flags) {
+      Cond c = top().cond;
+      jumpIf(c, keep);
+    } else {
+      Operand cs = gpSource(height() - 1, false);
+      cs.isReg() ? a_.test(cs.as<x86::Gp>(), cs.as<x86::Gp>()) : a_.cmp(cs.as<x86::Mem>(), imm(0));
+      a_.jnz(keep);
+    }
+    if (bs.isReg())
+      a_.movaps(xmm(r), bs.as<x86::Xmm>());
+    else
+      t == ValType::F32 ? a_.movss(xmm(r), bs.as<x86::Mem>()) : a_.movsd(xmm(r), bs.as<x86::Mem>());
+    a_.bind(keep);
+    pop(), pop(), pop();
+    pushReg(t, r);
+    return;
+  }
+  int r = resultGp(a);
+  Operand bs = gpSource(b, /*allowImm=*/false);
+  x86::CondCode cc;
+  if (flags) {
+    cc = x86::negateCond(top().cond.cc);
+  } else {
+    Operand cs = gpSource(height() - 1, false);
+    cs.isReg() ? a_.test(cs.as<x86::Gp>(), cs.as<x86::Gp>()) : a_.cmp(cs.as<x86::Mem>(), imm(0));
+    cc = x86::CondCode::kZ;
+  }
+  if (bs.isReg())
+    a_.cmov(cc, gp(r, t), bs.as<x86::Gp>());
+  else
+    a_.cmov(cc, gp(r, t), bs.as<x86::Mem>());
+  pop(), pop(), pop();
+  pushReg(t, r);
+}
+
+// --- variables ---
+
+void BaselineCompiler::onLocalGet(uint32_t i) {
+  if (!pre()) return;
+  Value v;
+  v.kind = Value::kLocal;
+  v.type = d_->localType(i);
+  v.local = i;
+  push(v);
+}
+
+void BaselineCompiler::onLocalSet(uint32_t i) {
+  if (!pre()) return;
+  const Value& v = top();
+  if (v.kind == Value::kLocal && v.local == i) return pop();
+  detachLocal(i);
+  storeValue(height() - 1, localSlot(i));
+  pop();
+}
+
+void BaselineCompiler::onLocalTee(uint32_t i) {
+  if (!pre()) return;
+  const Value& v = top();
+  if (v.kind == Value::kLocal && v.local == i) return;
+  detachLocal(i);
+  storeValue(height() - 1, localSlot(i));
+}
+
+void BaselineCompiler::onGlobalGet(uint32_t i) {
+  if (!pre()) return;
+  GlobalCell* cell = inst_.global(i);
+  ValType t = cell->type.type;
+  a_.mov(kScratch, imm(uint64_t(uintptr_t(&cell->value))));
+  if (isFloat(t)) {
+    int r = allocXmm();
+    t == ValType::F32 ? a_.movss(xmm(r), x86::dword_ptr(kScratch)) : a_.movsd(xmm(r), x86::qword_ptr(kScratch));
+    pushReg(t, r);
+  } else {
+    int r = allocGp();
+    a_.mov(gp(r, t), x86::ptr(kScratch, 0, is64(t) ? 8 : 4));
+    pushReg(t, r);
+  }
+}
+
+void BaselineCompiler::onGlobalSet(uint32_t i) {
+  if (!pre()) return;
+  GlobalCell* cell = inst_.global(i);
+  ValType t = cell->type.type;
+  uint32_t pos = height() - 1;
+  // Hosts read a global as a whole slot: 32-bit values keep the upper
+  // half zero.
+  if (isFloat(t)) {
+    int r = toXmm(pos);
+    a_.mov(kScratch, imm(uint64_t(uintptr_t(&cell->value))));
+    if (t == ValType::F32) {
+      a_.movss(x86::dword_ptr(kScratch), xmm(r));
+      a_.mov(x86::dword_ptr(kScratch, 4), imm(0));
+    } else {
+      a_.movsd(x86::qword_ptr(kScratch), xmm(r));
+    }
+  } else {
+    int r = toGp(pos);  // a 32-bit register's upper half is zero
+    a_.mov(kScratch, imm(uint64_t(uintptr_t(&cell->value))));
+    a_.mov(x86::qword_ptr(kScratch), x86::gpq(r));
+  }
+  pop();
+}
+
+// --- tables and references ---
+
+void BaselineCompiler::onTableGet(uint32_t t) {
+  if (!pre()) return;
+  callHelper((const void*)&jitTableGet, {ctxArg(), ptr(inst_.table(t)), entry(height() - 1)}, true);
+  pop();
+  pushReg(inst_.table(t)->type().elem, 0);
+}
+
+void BaselineCompiler::onTableSet(uint32_t t) {
+  if (!pre()) return;
+  uint32_t h = height();
+  callHelper((const void*)&jitTableSet, {ctxArg(), ptr(inst_.table(t)), entry(h - 2), entry(h - 1)}, true);
+  pop(), pop();
+}
+
+void BaselineCompiler::onTableSize(uint32_t t) {
+  if (!pre()) return;
+  callHelper((const void*)&jitTableSize, {ptr(inst_.table(t))}, false);
+  pushReg(ValType::I32, 0);
+}
+
+void BaselineCompiler::onTableGrow(uint32_t t) {
+  if (!pre()) return;
+  uint32_t h = height();
+  callHelper((const void*)&jitTableGrow, {ptr(inst_.table(t)), entry(h - 2), entry(h - 1)}, false);
+  pop(), pop();
+  pushReg(ValType::I32, 0);
+}
+
+void BaselineCompiler::onTableFill(uint32_t t) {
+  if (!pre()) return;
+  uint32_t h = height();
+  callHelper((const void*)&jitTableFill, {ctxArg(), ptr(inst_.table(t)), entry(h - 3), entry(h - 2), entry(h - 1)},
+             true);
+  pop(), pop(), pop();
+}
+
+void BaselineCompiler::onTableCopy(uint32_t dst, uint32_t src) {
+  if (!pre()) return;
+  uint32_t h = height();
+  callHelper((const void*)&jitTableCopy,
+             {ctxArg(), ptr(inst_.table(dst)), ptr(inst_.table(src)), entry(h - 3), entry(h - 2), entry(h - 1)},
+             true);
+  pop(), pop(), pop();
+}
+
+void BaselineCompiler::onTableInit(uint32_t seg, uint32_t t) {
+  if (!pre()) return;
+  uint32_t h = height();
+  // Seven arguments do not fit the six argument registers: the helper
+  // takes the element segment and the table as one packed immediate.
+  callHelper((const void*)&jitTableInitPacked,
+             {ctxArg(), ptr(&inst_), imm64(uint64_t(seg) << 32 | t), entry(h - 3), entry(h - 2), entry(h - 1)}, true);
+  pop(), pop(), pop();
+}
+
+void BaselineCompiler::onElemDrop(uint32_t seg) {
+  if (!pre()) return;
+  callHelper((const void*)&jitElemDrop, {ptr(&inst_), imm64(seg)}, false);
+}
+
+void BaselineCompiler::onRefNull(ValType t) {
+  if (!pre()) return;
+  pushConst(t, 0);
+}
+
+void BaselineCompiler::onRefIsNull() {
+  if (!pre()) return;
+  if (top().kind == Value::kConst) {
+    uint64_t isNull = top().bits == 0;
+    pop();
+    pushConst(ValType::I32, isNull);
+    return;
+  }
+  Operand src = gpSource(height() - 1, false);
+  src.isReg() ? a_.test(src.as<x86::Gp>(), src.as<x86::Gp>()) : a_.cmp(src.as<x86::Mem>(), imm(0));
+  pop();
+  Value v;
+  v.kind = Value::kCmp;
+  v.cond = Cond{x86::CondCode::kE, 0};
+  push(v);
+}
+
+void BaselineCompiler::onRefFunc(uint32_t f) {
+  if (!pre()) return;
+  pushConst(ValType::FuncRef, uint64_t(uintptr_t(inst_.function(f))));
+}
+
+}  // namespace strata::jit::baseline

@@ -1,0 +1,578 @@
+// Tiering: which compiler runs when, the code memory, and the background
+// compile queue.
+//
+// A function starts interpreted (Tiered) or compiled by the baseline
+// compiler before its first run (Jit, Baseline), or by the optimizing one
+// (Optimizing). Function::jitCountdown counts calls and loop iterations in
+// the interpreter and in baseline code: when it runs out, the next tier is
+// queued, and the counter is set to ask again every few thousand counts,
+// which is how a running loop notices that better code is ready:
+//   interpreter at a loop header -> baseline code's entry for that loop
+//                                   (every loop with an empty operand
+//                                   stack has one), or optimized code's;
+//   baseline code at a loop header -> optimized code, whose one entry
+//                                   takes every such loop (an argument
+//                                   says which).
+// One compile per function and tier serves all its calls and loops.
+//
+// The queue runs baseline compiles first (cheap, and their functions run
+// in the interpreter meanwhile), then the function that asked most often.
+// Jobs hold their instance weakly: a compile whose instance died is
+// dropped.
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "interp/code.h"
+#include "jit/jit.h"
+#include "jit/jit_internal.h"
+#include "runtime/instance.h"
+
+namespace strata::jit {
+
+bool g_tiered = false;
+
+namespace {
+
+Options g_options;
+
+asmjit::JitRuntime& runtime() {
+  static asmjit::JitRuntime* rt = [] {
+    asmjit::JitAllocator::CreateParams params;
+    params.options = asmjit::JitAllocatorOptions::kUseDualMapping;
+    return new asmjit::JitRuntime(&params);  // leaked: code outlives static destructors
+  }();
+  return *rt;
+}
+
+// Serializes the code allocator (asmjit's JitRuntime is not thread-safe).
+std::mutex& codeMutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+
+// Waits for another thread's compile of the same function and tier.
+std::mutex& compilingMutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+std::condition_variable& compilingDone() {
+  static auto* cv = new std::condition_variable;
+  return *cv;
+}
+
+}  // namespace
+
+const char* tierName(Tier tier) { return tier == Tier::Baseline ? "baseline" : "optimized"; }
+
+const char* modeName(Mode mode) {
+  switch (mode) {
+    case Mode::Interp: return "interp";
+    case Mode::Baseline: return "baseline";
+    case Mode::Optimizing: return "optimizing";
+    case Mode::Jit: return "jit";
+    case Mode::Tiered: return "tiered";
+  }
+  return "?";
+}
+
+uint32_t Options::defaultThreads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 1 ? n - 1 : 1;
+}
+
+// --- code memory -------------------------------------------------------------
+
+const asmjit::Environment& codeEnvironment() { return runtime().environment(); }
+
+asmjit::Error addCode(void** entry, asmjit::CodeHolder* code) {
+  std::lock_guard<std::mutex> lock(codeMutex());
+  if (runtime().allocator()->statistics().usedSize() + code->codeSize() > g_options.codeLimit)
+    return asmjit::kErrorTooLarge;
+  return runtime().add(entry, code);
+}
+
+size_t liveCodeBytes() {
+  std::lock_guard<std::mutex> lock(codeMutex());
+  return runtime().allocator()->statistics().usedSize();
+}
+
+// --- what a function carries -------------------------------------------------
+
+namespace {
+void releaseFunctionCode(Function* f) { releaseCode(f); }
+}  // namespace
+
+FunctionCode* functionCode(Function* f) {
+  if (f->isHost()) return nullptr;
+  FunctionCode* c = f->jitCode.load(std::memory_order_acquire);
+  if (c) return c;
+  auto* fresh = new FunctionCode;
+  if (f->jitCode.compare_exchange_strong(c, fresh, std::memory_order_acq_rel)) return fresh;
+  delete fresh;
+  return c;
+}
+
+const TierCode* tierCode(const Function* f, Tier tier) {
+  FunctionCode* c = f->jitCode.load(std::memory_order_acquire);
+  return c ? c->code[int(tier)].load(std::memory_order_acquire) : nullptr;
+}
+
+bool hasCode(const Function* f, Tier tier) { return tierCode(f, tier) != nullptr; }
+
+void releaseCode(Function* f) {
+  FunctionCode* c = f->jitCode.exchange(nullptr);
+  if (!c) return;
+  for (auto& slot : c->code) {
+    TierCode* t = slot.exchange(nullptr);
+    if (!t) continue;
+    unregisterCode(uintptr_t(t->entry));
+    {
+      std::lock_guard<std::mutex> lock(codeMutex());
+      runtime().release(t->entry);
+    }
+    delete t;
+  }
+  delete c;
+}
+
+// --- statistics -------------------------------------------------------------
+
+TierStats& tierStats(Tier tier) {
+  static auto* s = new TierStats[kNumTiers];
+  return s[int(tier)];
+}
+
+int sizeBucket(size_t wasmBytes) {
+  int b = 0;
+  for (size_t limit = 256; b < kSizeBuckets - 1 && wasmBytes >= limit; limit *= 4) ++b;
+  return b;
+}
+
+BucketStats& bucketStats(Tier tier, int bucket) {
+  static auto* s = new BucketStats[kNumTiers * kSizeBuckets];
+  return s[int(tier) * kSizeBuckets + bucket];
+}
+
+Counters counters() {
+  Counters c;
+  for (int t = 0; t < kNumTiers; ++t) {
+    TierStats& s = tierStats(Tier(t));
+    c.compiled[t] = s.compiled;
+    c.failed[t] = s.failed;
+    c.tierUps[t] = s.tierUps;
+    c.osrEntries[t] = s.osrEntries;
+  }
+  return c;
+}
+
+// --- compiling ---------------------------------------------------------------
+
+namespace {
+
+bool wantsDump(Function* f) {
+  if (!g_options.dump) return false;
+  if (g_options.dumpFunction.empty()) return true;
+  const Module& m = f->instance->module();
+  return g_options.dumpFunction == m.functionName(f->index) || g_options.dumpFunction == std::to_string(f->index);
+}
+
+bool countsHotness() { return g_options.mode == Mode::Jit || g_options.mode == Mode::Tiered; }
+
+// After a tier-up the counter asks again this often (a loop finds its OSR
+// entry within that many iterations of the compile finishing).
+int32_t recheckInterval(uint32_t threshold) {
+  return int32_t(std::min<uint32_t>(std::max<uint32_t>(threshold, 1), INT32_MAX));
+}
+
+// Compiles `f` with `tier` and registers the code (fault ranges, dump,
+// perf, stats). Null if the tier cannot compile it.
+TierCode* compileTier(Function* f, Tier tier) {
+  installSignalHandlers();
+  bool dump = wantsDump(f);
+  const Module& module = f->instance->module();
+  std::string name = module.functionName(f->index);
+  auto t0 = std::chrono::steady_clock::now();
+  CompileResult r;
+  const FunctionDecl& decl = module.functions[f->index - module.numImportedFuncs];
+  size_t wasmBytes = decl.bodyEnd - decl.bodyBegin;
+  if (!g_options.refuse.empty() && (g_options.refuse == name || g_options.refuse == std::to_string(f->index))) {
+    r.error = "refused (testing)";
+  } else if (tier == Tier::Optimized && wasmBytes > g_options.optimizeMaxBytes) {
+    r.error = "larger than the optimizing compiler's budget (" + std::to_string(wasmBytes) + " bytes)";
+  } else {
+    try {
+      r = tier == Tier::Baseline ? compileBaseline(f, dump, countsHotness())
+                                 : compileOptimized(f, dump, countsHotness());
+    } catch (const std::exception& e) {
+      r.entry = nullptr;
+      r.error = e.what();
+    }
+  }
+  uint64_t ns = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  TierStats& s = tierStats(tier);
+  s.compileNs += ns;
+  name += tier == Tier::Baseline ? "@baseline" : "";
+  if (!r.entry) {
+    ++s.failed;
+    if (g_options.stats)
+      std::cerr << "strata: warning: the " << tierName(tier) << " compiler cannot compile " << name << " ("
+                << r.error << ")\n";
+    return nullptr;
+  }
+  if (!registerCode(uintptr_t(r.entry), uintptr_t(r.entry) + r.codeSize, r.oobExit, tier)) {
+    // Without its range a guard-region fault in this code would kill the
+    // process: too many functions are compiled at once.
+    std::lock_guard<std::mutex> lock(codeMutex());
+    runtime().release(r.entry);
+    ++s.failed;
+    if (g_options.stats) std::cerr << "strata: warning: JIT code table full; " << name << " stays a tier lower\n";
+    return nullptr;
+  }
+  ++s.compiled;
+  s.codeBytes += r.codeSize;
+  s.wasmBytes += r.wasmBytes;
+  BucketStats& b = bucketStats(tier, sizeBucket(r.wasmBytes));
+  ++b.functions;
+  b.bytes += r.wasmBytes;
+  b.ns += ns;
+  if (dump) dumpCode(stderr, name, r);
+  if (g_options.perfMap) announceCode(uintptr_t(r.entry), r.codeSize, name);
+  auto* t = new TierCode;
+  t->tier = tier;
+  t->entry = reinterpret_cast<Function::JitEntry>(r.entry);
+  t->codeSize = r.codeSize;
+  t->loops = std::move(r.loopEntries);
+  return t;
+}
+
+// Takes the interpreter code out of use (tier-up): the interpreter looks
+// for compiled code only when a callee has no interpreter code, which keeps
+// its call path free of JIT checks. Frames still running it keep it alive:
+// the function keeps it until it dies.
+void retireInterpCode(Function* f) {
+  static auto* m = new std::mutex;
+  std::lock_guard<std::mutex> lock(*m);
+  if (InterpCode* old = f->interpCode.exchange(nullptr, std::memory_order_acq_rel)) {
+    old->retiredNext = f->retiredInterpCode;
+    f->retiredInterpCode = old;
+  }
+}
+
+// Makes `t` the function's entry unless it has better code already.
+void publish(Function* f, FunctionCode& c, TierCode* t) {
+  if (t->tier == Tier::Baseline)
+    c.optimizeCountdown.store(recheckInterval(g_options.optimizeThreshold), std::memory_order_relaxed);
+  c.code[int(t->tier)].store(t, std::memory_order_release);
+  if (t->tier == Tier::Baseline && c.code[int(Tier::Optimized)].load(std::memory_order_acquire)) return;
+  f->jitEntry.store(t->entry, std::memory_order_release);
+  retireInterpCode(f);
+}
+
+}  // namespace
+
+bool compile(Function* f, Tier tier) {
+  FunctionCode* c = functionCode(f);
+  if (!c) return false;
+  int k = int(tier);
+  for (;;) {
+    if (c->code[k].load(std::memory_order_acquire)) return true;
+    if (c->failed[k].load(std::memory_order_relaxed)) return false;
+    bool expected = false;
+    if (c->compiling[k].compare_exchange_strong(expected, true, std::memory_order_acq_rel)) break;
+    // Another thread compiles it: wait for it rather than compile twice.
+    std::unique_lock<std::mutex> lock(compilingMutex());
+    compilingDone().wait_for(lock, std::chrono::milliseconds(1),
+                             [&] { return !c->compiling[k].load(std::memory_order_acquire); });
+  }
+  TierCode* t = compileTier(f, tier);
+  if (t)
+    publish(f, *c, t);
+  else
+    c->failed[k].store(true, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(compilingMutex());
+    c->compiling[k].store(false, std::memory_order_release);
+  }
+  compilingDone().notify_all();
+  return t != nullptr;
+}
+
+bool compile(Function* f) { return compile(f, g_options.mode == Mode::Optimizing ? Tier::Optimized : Tier::Baseline); }
+
+// --- the background compile queue -------------------------------------------
+
+namespace {
+// Compile threads' samples count as "background compiles" in --stats.
+thread_local bool t_compileWorker __attribute__((tls_model("initial-exec"))) = false;
+}  // namespace
+
+bool onCompileThread() { return t_compileWorker; }
+
+namespace {
+
+struct Job {
+  std::weak_ptr<Instance> instance;
+  const Instance* owner = nullptr;  // for cancelCompiles; never dereferenced
+  Function* function = nullptr;     // valid while `instance` is alive
+  Tier tier = Tier::Baseline;
+  uint64_t sequence = 0;
+  uint32_t heat = 0;  // how often the function asked again while queued
+};
+
+struct Queue {
+  std::mutex mutex;
+  std::condition_variable cv, idle;
+  std::vector<Job> items;
+  std::vector<const Instance*> running;  // instances of the jobs being compiled
+  uint64_t nextSequence = 0;
+  bool started = false;
+};
+Queue& queue() {
+  static auto* q = new Queue;  // leaked: workers may outlive static destruction
+  return *q;
+}
+
+// Baseline first, then the hottest, then the oldest. The caller holds the
+// queue's lock. (A linear scan: the queue holds functions that became hot
+// in the last few milliseconds.)
+size_t pickJob(const Queue& q) {
+  auto before = [](const Job& a, const Job& b) {
+    if (a.tier != b.tier) return a.tier == Tier::Baseline;
+    if (a.heat != b.heat) return a.heat > b.heat;
+    return a.sequence < b.sequence;
+  };
+  size_t best = 0;
+  for (size_t i = 1; i < q.items.size(); ++i)
+    if (before(q.items[i], q.items[best])) best = i;
+  return best;
+}
+
+void runJob(Function* f, Tier tier) {
+  if (compile(f, tier)) ++tierStats(tier).tierUps;
+  functionCode(f)->queued[int(tier)].store(false, std::memory_order_relaxed);
+}
+
+void worker() {
+  t_compileWorker = true;
+  Queue& q = queue();
+  for (;;) {
+    std::shared_ptr<Instance> keep;
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(q.mutex);
+      q.cv.wait(lock, [&] { return !q.items.empty(); });
+      size_t i = pickJob(q);
+      job = std::move(q.items[i]);
+      q.items[i] = std::move(q.items.back());
+      q.items.pop_back();
+      keep = job.instance.lock();
+      if (keep) q.running.push_back(job.owner);
+    }
+    if (!keep) continue;  // its instance is gone: nothing to compile for
+    runJob(job.function, job.tier);
+    // Let go of the instance before saying the job is done: whoever waits
+    // in cancelCompiles then holds the last reference.
+    keep.reset();
+    {
+      std::lock_guard<std::mutex> lock(q.mutex);
+      q.running.erase(std::find(q.running.begin(), q.running.end(), job.owner));
+      q.idle.notify_all();
+    }
+  }
+}
+
+// Compiles now (--jit-threads=0) or queues for the background threads.
+void submit(Function* f, Tier tier) {
+  FunctionCode* c = functionCode(f);
+  int k = int(tier);
+  if (c->code[k].load(std::memory_order_acquire) || c->failed[k].load(std::memory_order_relaxed)) return;
+  Queue& q = queue();
+  if (c->queued[k].exchange(true, std::memory_order_acq_rel)) {
+    // Asked again while waiting: it moves up the queue.
+    std::lock_guard<std::mutex> lock(q.mutex);
+    for (Job& job : q.items)
+      if (job.function == f && job.tier == tier) ++job.heat;
+    return;
+  }
+  if (g_options.threads == 0) return runJob(f, tier);
+  Job job;
+  job.function = f;
+  job.tier = tier;
+  job.owner = f->instance;
+  job.instance = f->instance->weak_from_this();
+  if (job.instance.expired()) {
+    // Not owned by a shared_ptr: its lifetime is unknown to a compile
+    // thread, so it is compiled here and now.
+    return runJob(f, tier);
+  }
+  std::lock_guard<std::mutex> lock(q.mutex);
+  if (!q.started) {
+    q.started = true;
+    for (uint32_t i = 0; i < g_options.threads; ++i) std::thread(worker).detach();
+  }
+  job.sequence = q.nextSequence++;
+  q.items.push_back(std::move(job));
+  q.cv.notify_one();
+}
+
+// Marks dropped jobs as never done, so their functions can ask again. Only
+// for jobs whose instance the caller keeps alive.
+void forgetJobs(std::vector<Job>& dropped) {
+  for (Job& job : dropped) {
+    if (std::shared_ptr<Instance> keep = job.instance.lock())
+      functionCode(job.function)->queued[int(job.tier)].store(false, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace
+
+void waitForCompiles() {
+  Queue& q = queue();
+  std::unique_lock<std::mutex> lock(q.mutex);
+  q.idle.wait(lock, [&] { return q.items.empty() && q.running.empty(); });
+}
+
+void cancelCompiles(const Instance* instance) {
+  Queue& q = queue();
+  std::vector<Job> dropped;
+  {
+    std::unique_lock<std::mutex> lock(q.mutex);
+    for (size_t i = 0; i < q.items.size();) {
+      if (q.items[i].owner == instance) {
+        dropped.push_back(std::move(q.items[i]));
+        q.items[i] = std::move(q.items.back());
+        q.items.pop_back();
+      } else {
+        ++i;
+      }
+    }
+    q.idle.wait(lock, [&] { return std::find(q.running.begin(), q.running.end(), instance) == q.running.end(); });
+  }
+  forgetJobs(dropped);
+}
+
+void shutdown() {
+  Queue& q = queue();
+  std::vector<Job> dropped;
+  {
+    std::unique_lock<std::mutex> lock(q.mutex);
+    dropped.swap(q.items);
+    q.idle.wait(lock, [&] { return q.running.empty(); });
+  }
+  // Outside the queue's lock: dropping a job may destroy its instance.
+  forgetJobs(dropped);
+}
+
+// --- configuration -------------------------------------------------------------
+
+void configure(const Options& options) {
+  g_options = options;
+  if (const char* refuse = std::getenv("STRATA_JIT_REFUSE")) g_options.refuse = refuse;
+  g_tiered = options.mode == Mode::Tiered;
+  if (options.mode != Mode::Interp) {
+    installSignalHandlers();
+    asmjit::CpuInfo::host();  // detected once, before compile threads ask
+    static const bool registered = (addFunctionReleaseHook(&releaseFunctionCode), true);
+    (void)registered;
+  }
+}
+
+const Options& options() { return g_options; }
+
+// --- the hooks of the interpreter and of baseline code ------------------------
+
+bool onFirstCall(Function* f) {
+  switch (g_options.mode) {
+    case Mode::Baseline:
+    case Mode::Jit:
+      return compile(f, Tier::Baseline);
+    case Mode::Optimizing:
+      return compile(f, Tier::Optimized);
+    case Mode::Tiered:
+      if (f->jitCountdown.load(std::memory_order_relaxed) == 0)
+        f->jitCountdown.store(recheckInterval(g_options.threshold), std::memory_order_relaxed);
+      return false;
+    default:
+      return false;
+  }
+}
+
+void onHot(Function* f) {
+  if (f->isHost()) return;
+  if (f->jitEntry.load(std::memory_order_acquire)) {
+    // Compiled, yet called through new interpreter code: it was translated
+    // again while the tier-up was being published. Retire that too.
+    retireInterpCode(f);
+    return;
+  }
+  FunctionCode* c = functionCode(f);
+  f->jitCountdown.store(c->failed[0].load(std::memory_order_relaxed) ? INT32_MAX : recheckInterval(g_options.threshold),
+                        std::memory_order_relaxed);
+  submit(f, Tier::Baseline);
+}
+
+namespace {
+// Compiled code of `f` that a frame at `loopOffset` can continue in: the
+// optimized code if it has the loop, else the baseline code's.
+OsrTarget osrTarget(Function* f, uint32_t loopOffset, bool baselineToo) {
+  if (const TierCode* t = tierCode(f, Tier::Optimized))
+    if (const LoopEntry* e = t->loop(loopOffset)) {
+      ++tierStats(Tier::Optimized).osrEntries;
+      return {reinterpret_cast<Function::JitEntry>(e->address), e->argument};
+    }
+  if (baselineToo)
+    if (const TierCode* t = tierCode(f, Tier::Baseline))
+      if (const LoopEntry* e = t->loop(loopOffset)) {
+        ++tierStats(Tier::Baseline).osrEntries;
+        return {reinterpret_cast<Function::JitEntry>(e->address), e->argument};
+      }
+  return {};
+}
+}  // namespace
+
+OsrTarget onHotLoop(Function* f, uint32_t loopOffset) {
+  if (g_options.mode != Mode::Tiered) return {};
+  f->jitCountdown.store(recheckInterval(g_options.threshold), std::memory_order_relaxed);
+  if (OsrTarget t = osrTarget(f, loopOffset, /*baselineToo=*/true)) return t;
+  submit(f, Tier::Baseline);  // one compile has every loop's entry
+  return osrTarget(f, loopOffset, /*baselineToo=*/true);  // compiled on the spot (--jit-threads=0)
+}
+
+uint64_t jitCountdownHook(JitContext* ctx, Slot* fp, Function* f, uint64_t loopOffset) {
+  try {
+    FunctionCode* c = functionCode(f);
+    const TierCode* opt = tierCode(f, Tier::Optimized);
+    if (!opt) {
+      // Ask for optimized code, then check every so often whether it came.
+      bool failed = c->failed[int(Tier::Optimized)].load(std::memory_order_relaxed);
+      c->optimizeCountdown.store(failed ? INT32_MAX : recheckInterval(std::min<uint32_t>(g_options.optimizeThreshold, 1000)),
+                                 std::memory_order_relaxed);
+      if (!failed) submit(f, Tier::Optimized);
+      opt = tierCode(f, Tier::Optimized);  // compiled on the spot (--jit-threads=0)
+      if (!opt) return kKeepRunning;
+    }
+    // Other frames of f still in baseline code keep asking, now and then.
+    c->optimizeCountdown.store(recheckInterval(1000), std::memory_order_relaxed);
+    if (loopOffset == kAtEntry) {
+      // At the entry: the whole call can run there (same frame, same
+      // arguments, locals not touched yet).
+      ++tierStats(Tier::Optimized).osrEntries;
+      return opt->entry(ctx, fp, f, f->instance);
+    }
+    if (OsrTarget t = osrTarget(f, uint32_t(loopOffset), /*baselineToo=*/false))
+      return t.entry(ctx, fp, f, reinterpret_cast<Instance*>(t.argument));
+    return kKeepRunning;
+  } catch (...) {
+    setPendingFromCurrent(ctx);
+    return kPending;
+  }
+}
+
+}  // namespace strata::jit

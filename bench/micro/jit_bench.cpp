@@ -1,8 +1,11 @@
-// Microbenchmarks of the JIT tier:
+// Microbenchmarks of the JIT tiers:
 //
-//   jit/compile/...     compile throughput (bytes of wasm code per second) of
-//                       every function of the synthetic 2000-function module
-//                       and of real wasi-libc programs (the workloads)
+//   jit/compile/TIER/...  compile throughput (bytes of wasm code per second)
+//                       of each compiler (baseline, optimized) on every
+//                       function of the synthetic 2000-function module, of
+//                       real wasi-libc programs (the workloads) and of the
+//                       modules listed in STRATA_BENCH_WASM (colon-separated
+//                       paths, e.g. large real programs)
 //   jit/tier_up_latency from the call that reaches the tiered threshold to
 //                       the end of the first call that runs compiled code:
 //                       queueing, the background compile, the entry's
@@ -15,6 +18,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -49,7 +53,7 @@ void fail(benchmark::State& state, const std::string& message) {
 }
 
 
-void compileBench(benchmark::State& state, const Bytes& bytes) {
+void compileBench(benchmark::State& state, strata::jit::Tier tier, const Bytes& bytes) {
   std::shared_ptr<const Module> module;
   try {
     module = strata::decodeModule(bytes);
@@ -63,7 +67,7 @@ void compileBench(benchmark::State& state, const Bytes& bytes) {
     auto instance = Instance::instantiate(module, stubImports(*module), env);
     state.ResumeTiming();
     for (uint32_t i = module->numImportedFuncs; i < module->funcTypes.size(); ++i)
-      failures += !strata::jit::compile(instance->function(i));
+      failures += !strata::jit::compile(instance->function(i), tier);
   }
   if (failures) fail(state, std::to_string(failures) + " functions did not compile");
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
@@ -99,20 +103,32 @@ int main(int argc, char** argv) {
   options.threads = 1;
   strata::jit::configure(options);
 
-  static const Bytes synthetic = strata::bench::syntheticModule(2000, 9);
-  benchmark::RegisterBenchmark("jit/compile/synthetic", compileBench, synthetic)
-      ->Iterations(3)
-      ->Unit(benchmark::kMillisecond);
-  static std::vector<std::pair<std::string, Bytes>> workloads;
+  static std::vector<std::pair<std::string, Bytes>> modules;
+  modules.emplace_back("synthetic", strata::bench::syntheticModule(2000, 9));
   for (const char* name : {"lz", "vm", "strparse"}) {
     Bytes bytes;
     if (strata::bench::readFile(std::string(STRATA_BENCH_WORKLOAD_DIR) + "/" + name + ".wasm", &bytes))
-      workloads.emplace_back(name, std::move(bytes));
+      modules.emplace_back(std::string("workload/") + name, std::move(bytes));
   }
-  for (const auto& w : workloads)
-    benchmark::RegisterBenchmark(("jit/compile/workload/" + w.first).c_str(), compileBench, w.second)
-        ->Iterations(5)
-        ->Unit(benchmark::kMillisecond);
+  if (const char* extra = std::getenv("STRATA_BENCH_WASM")) {
+    std::string list = extra;
+    for (size_t at = 0; at <= list.size();) {
+      size_t end = list.find(':', at);
+      if (end == std::string::npos) end = list.size();
+      std::string path = list.substr(at, end - at);
+      Bytes bytes;
+      if (!path.empty() && strata::bench::readFile(path, &bytes))
+        modules.emplace_back("file/" + path.substr(path.find_last_of('/') + 1), std::move(bytes));
+      at = end + 1;
+    }
+  }
+  for (strata::jit::Tier tier : {strata::jit::Tier::Baseline, strata::jit::Tier::Optimized})
+    for (const auto& m : modules)
+      benchmark::RegisterBenchmark(
+          ("jit/compile/" + std::string(strata::jit::tierName(tier)) + "/" + m.first).c_str(),
+          [tier, &m](benchmark::State& state) { compileBench(state, tier, m.second); })
+          ->Iterations(tier == strata::jit::Tier::Baseline ? 5 : 3)
+          ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("jit/tier_up_latency", BM_TierUpLatency)
       ->UseManualTime()
       ->Iterations(50)

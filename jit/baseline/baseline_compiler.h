@@ -214,6 +214,8 @@ class BaselineCompiler : public NullConsumer {
 
   // --- frame ---
   void emitPrologue(bool patchFrameSize);
+  // A block's or if's end label, made when the first branch needs it.
+  Label labelOf(Control& c);
 
   // --- control ---
   bool openedInDeadCode() {
@@ -244,6 +246,8 @@ class BaselineCompiler : public NullConsumer {
   void callHelper(const void* fn, std::initializer_list<Arg> args, bool mayTrap);
   void checkStatus();
   void refreshMemory();
+  // The same without spilling the stack, keeping `keep` (OSR entries).
+  void refreshMemoryKeeping(x86::Gp keep);
 
   // --- traps ---
   Label trapLabel(uint32_t code);
@@ -288,6 +292,8 @@ class BaselineCompiler : public NullConsumer {
   uint32_t deadDepth_ = 0;
 
   Label epilogue_;
+  Label callStub_;
+  bool callStubUsed_ = false;
   Label statusExit_;  // the status is in ctx->status
   bool statusUsed_ = false;
   Label trapLabels_[kNumTrapCodes];

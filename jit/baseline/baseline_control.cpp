@@ -19,9 +19,11 @@ int32_t ctxField(size_t offset) { return int32_t(offset); }
 // --- function ---
 
 // The prologue: callee-saved registers, the pinned ones, the two stack
-// checks ("call stack exhausted"), the memory base. Shared by the entry and
-// the OSR entries. The frame size is not known until the end of the walk:
-// the first prologue's check is patched in finish().
+// checks ("call stack exhausted"), the memory base. The entry has it
+// inline; the OSR entries share one copy (osrPrologue_, in finish()), which
+// goes on to the loop header whose address is in rax. The frame size is
+// not known until the end of the walk: the entry's check is patched in
+// finish().
 void BaselineCompiler::emitPrologue(bool patchFrameSize) {
   // Three pushes on top of the return address: the body runs with rsp
   // 16-byte aligned, ready for calls.
@@ -80,18 +82,42 @@ void BaselineCompiler::countDown(uint32_t loopOffset) {
 void BaselineCompiler::finish() {
   // Counting stubs: the runtime hook decides (queue the optimizing compile,
   // maybe run the rest of this call in optimized code entered at this loop:
-  // then its status is this call's).
+  // then its status is this call's). They share the call (countHook).
+  Label countHook = a_.newLabel();
   for (const CountStub& s : countStubs_) {
     a_.bind(s.stub);
-    a_.mov(x86::rdi, kCtx);
-    a_.mov(x86::rsi, kFp);
-    a_.mov(x86::rdx, imm(uint64_t(uintptr_t(fn_))));
     a_.mov(x86::ecx, imm(s.loopOffset));
-    a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCountdownHook))));
-    a_.call(x86::rax);
+    a_.call(countHook);
     a_.cmp(x86::rax, imm(-1));
     a_.jne(epilogue_);
     a_.jmp(s.resume);
+  }
+  if (!countStubs_.empty()) {
+    a_.bind(countHook);
+    a_.sub(x86::rsp, imm(8));  // aligned for the call again
+    a_.mov(x86::rdi, kCtx);
+    a_.mov(x86::rsi, kFp);
+    a_.mov(x86::rdx, imm(uint64_t(uintptr_t(fn_))));
+    a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCountdownHook))));
+    a_.call(x86::rax);
+    a_.add(x86::rsp, imm(8));
+    a_.ret();
+  }
+  if (callStubUsed_) {
+    // Every call goes through here (callee in rdx, its frame in rsi): the
+    // callee's entry, or the bridge to interpreted and host functions,
+    // entered by a jump so that it returns to the call site.
+    a_.bind(callStub_);
+    a_.mov(x86::rdi, kCtx);
+    a_.mov(x86::rcx, imm(uint64_t(uintptr_t(&inst_))));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rdx, int32_t(jitEntryOffset())));
+    a_.test(x86::rax, x86::rax);
+    Label bridge = a_.newLabel();
+    a_.jz(bridge);
+    a_.jmp(x86::rax);
+    a_.bind(bridge);
+    a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCallBridge))));
+    a_.jmp(x86::rax);
   }
   for (uint32_t k = 0; k < kNumTrapCodes; ++k) {
     if (!trapUsed_[k]) continue;
@@ -109,12 +135,18 @@ void BaselineCompiler::finish() {
   a_.pop(kCtx);
   a_.ret();
   // OSR entries: the interpreter frame's locals are where this code keeps
-  // them, so entering a loop header needs only the prologue.
-  for (const LoopEntry& e : loopEntries) {
-    a_.bind(e.entry);
+  // them, so entering a loop header needs only the prologue, shared.
+  if (!loopEntries.empty()) {
+    Label prologue = a_.newLabel();
+    for (const LoopEntry& e : loopEntries) {
+      a_.bind(e.entry);
+      a_.lea(x86::rax, x86::ptr(e.header));
+      a_.jmp(prologue);
+    }
+    a_.bind(prologue);
     emitPrologue(/*patchFrameSize=*/false);
-    refreshMemory();
-    a_.jmp(e.header);
+    refreshMemoryKeeping(x86::rax);
+    a_.jmp(x86::rax);
   }
   if (!constants32_.empty() || !constants64_.empty()) {
     a_.align(AlignMode::kData, 8);
@@ -131,13 +163,18 @@ void BaselineCompiler::finish() {
   std::memcpy(a_.bufferData() + frameCheckAt_, &frameBytes, 4);
 }
 
+Label BaselineCompiler::labelOf(Control& c) {
+  if (!c.data.label.isValid()) c.data.label = a_.newLabel();
+  return c.data.label;
+}
+
 // --- structured control ---
 
 void BaselineCompiler::onBlock(Control& c) {
   if (openedInDeadCode()) return;
   pre();
   materializeFrom(0);
-  c.data.label = a_.newLabel();
+  // Its end label is made by the first branch there (labelOf).
 }
 
 void BaselineCompiler::onLoop(Control& c) {
@@ -165,7 +202,6 @@ void BaselineCompiler::onIf(Control& c) {
   // their slots.
   materializeFrom(0);
   materializeFrom(height() - c.sig.numParams(), /*constants=*/true);
-  c.data.label = a_.newLabel();
   c.data.elseLabel = a_.newLabel();
   jumpIf(cond.negated(), c.data.elseLabel);
 }
@@ -177,7 +213,7 @@ void BaselineCompiler::onElse(Control& c, bool thenFallsThrough) {
   pre();
   if (thenFallsThrough) {
     materializeFrom(c.height, /*constants=*/true);
-    a_.jmp(c.data.label);
+    a_.jmp(labelOf(c));
     c.data.reached = true;
   }
   a_.bind(c.data.elseLabel);
@@ -216,11 +252,11 @@ void BaselineCompiler::onEnd(Control& c, bool fallsThrough) {
   }
   if (c.kind == Op::If && !c.data.elseBound) {
     // The missing else arm passes the parameters (in their slots) through.
-    if (fallsThrough) a_.jmp(c.data.label);
+    if (fallsThrough) a_.jmp(labelOf(c));
     a_.bind(c.data.elseLabel);
     c.data.reached = true;
   }
-  a_.bind(c.data.label);
+  if (c.data.label.isValid()) a_.bind(c.data.label);
   while (height() > c.height) pop();
   for (uint32_t i = 0; i < n; ++i) {
     if (c.data.reached)
@@ -246,7 +282,7 @@ void BaselineCompiler::branchTo(Control& target) {
   if (target.kind == Op::End) return emitReturn();
   moveBranchValues(target);
   if (!target.isLoop()) target.data.reached = true;
-  a_.jmp(target.data.label);
+  a_.jmp(labelOf(target));
 }
 
 void BaselineCompiler::emitReturn() {
@@ -298,7 +334,7 @@ void BaselineCompiler::onBrIf(Control& target) {
   Cond cond = popCondition();
   if (target.kind != Op::End && target.labelArity() == 0) {
     if (!target.isLoop()) target.data.reached = true;
-    jumpIf(cond, target.data.label);
+    jumpIf(cond, labelOf(target));
     return;
   }
   Label skip = a_.newLabel();
@@ -330,7 +366,7 @@ void BaselineCompiler::onBrTable(const std::vector<Control*>& targets, Control& 
   auto destination = [&](Control* t) -> Label {
     if (t->kind != Op::End && (arity == 0 || t->height == from)) {
       if (!t->isLoop()) t->data.reached = true;
-      return t->data.label;
+      return labelOf(*t);
     }
     auto it = stubs.find(t);
     if (it != stubs.end()) return it->second;
@@ -373,18 +409,15 @@ void BaselineCompiler::onUnreachable() {
 
 void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase) {
   // The callee (Function*) is in rdx; the arguments are in their slots,
-  // which is where the callee's frame starts.
-  a_.mov(x86::rax, x86::qword_ptr(x86::rdx, int32_t(jitEntryOffset())));
-  Label have = a_.newLabel();
-  a_.test(x86::rax, x86::rax);
-  a_.jnz(have);
-  a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCallBridge))));
-  a_.bind(have);
-  a_.mov(x86::rdi, kCtx);
+  // which is where the callee's frame starts. The rest of the sequence is
+  // the function's call stub (finish()).
+  if (!callStubUsed_) {
+    callStubUsed_ = true;
+    callStub_ = a_.newLabel();
+  }
   a_.lea(x86::rsi, stackSlot(argBase));
-  a_.mov(x86::rcx, imm(uint64_t(uintptr_t(&inst_))));
-  a_.call(x86::rax);
-  a_.test(x86::rax, x86::rax);
+  a_.call(callStub_);
+  a_.test(x86::eax, x86::eax);  // statuses are small
   a_.jnz(epilogue_);
   while (height() > argBase) pop();
   for (ValType t : ft.results) pushSlot(t);

@@ -513,6 +513,18 @@ void BaselineCompiler::refreshMemory() {
   if (mem_ && !guarded_) callHelper((const void*)&jitRefreshMemory, {ctxArg(), ptr(mem_)}, false);
 }
 
+void BaselineCompiler::refreshMemoryKeeping(x86::Gp keep) {
+  if (!mem_ || guarded_) return;
+  a_.push(keep);
+  a_.sub(x86::rsp, imm(8));
+  a_.mov(x86::rdi, kCtx);
+  a_.mov(x86::rsi, imm(uint64_t(uintptr_t(mem_))));
+  a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitRefreshMemory))));
+  a_.call(x86::rax);
+  a_.add(x86::rsp, imm(8));
+  a_.pop(keep);
+}
+
 // --- traps ---
 
 Label BaselineCompiler::trapLabel(uint32_t code) {

@@ -45,7 +45,11 @@ class BinaryReader {
     return p;
   }
 
-  uint32_t readU32() { return static_cast<uint32_t>(readUnsignedLeb(32)); }
+  uint32_t readU32() {
+    // Most indices and immediates fit in one byte.
+    if (pos_ < end_ && !(*pos_ & 0x80)) return *pos_++;
+    return static_cast<uint32_t>(readUnsignedLeb(32));
+  }
   uint64_t readU64() { return readUnsignedLeb(64); }
   int32_t readS32() { return static_cast<int32_t>(readSignedLeb(32)); }
   int64_t readS64() { return readSignedLeb(64); }

@@ -13,6 +13,10 @@ constexpr uint8_t vt(ValType t) { return static_cast<uint8_t>(t); }
 #define F32 vt(ValType::F32)
 #define F64 vt(ValType::F64)
 
+}  // namespace
+
+namespace detail {
+
 constexpr OpInfo kOpInfo[] = {
 #define SPECIAL(Name, enc, text, imm) {text, enc, OpClass::Special, 0, 0, 0},
 #define LOAD(Name, enc, text, Res, MemT, align) {text, enc, OpClass::Load, Res, 0, align},
@@ -33,41 +37,25 @@ constexpr OpInfo kOpInfo[] = {
 #undef F64
 static_assert(sizeof(kOpInfo) / sizeof(kOpInfo[0]) == kOpCount, "opcode table out of sync");
 
-constexpr OpInfo kInvalidInfo = {"<invalid>", 0xffff, OpClass::Special, 0, 0, 0};
+constexpr OpInfo kInvalidOpInfo = {"<invalid>", 0xffff, OpClass::Special, 0, 0, 0};
 
-struct EncodingTables {
-  std::array<Op, 256> single;
-  std::array<Op, 32> prefixFC;
-  EncodingTables() {
-    single.fill(Op::Invalid);
-    prefixFC.fill(Op::Invalid);
-    for (uint32_t i = 0; i < kOpCount; ++i) {
-      uint32_t enc = kOpInfo[i].encoding;
-      if (enc < 0x100)
-        single[enc] = static_cast<Op>(i);
-      else if ((enc >> 8) == 0xfc)
-        prefixFC[enc & 0xff] = static_cast<Op>(i);
-    }
+namespace {
+// Encoding -> opcode, built at compile time from the same list.
+template <size_t N>
+constexpr std::array<Op, N> opsByEncoding(bool prefixed) {
+  std::array<Op, N> t{};
+  for (Op& op : t) op = Op::Invalid;
+  for (uint32_t i = 0; i < kOpCount; ++i) {
+    uint32_t enc = kOpInfo[i].encoding;
+    if (!prefixed && enc < 0x100) t[enc] = static_cast<Op>(i);
+    if (prefixed && (enc >> 8) == 0xfc && (enc & 0xff) < N) t[enc & 0xff] = static_cast<Op>(i);
   }
-};
-
-const EncodingTables& tables() {
-  static const EncodingTables t;
   return t;
 }
-
 }  // namespace
 
-const OpInfo& opInfo(Op op) {
-  auto i = static_cast<uint32_t>(op);
-  return i < kOpCount ? kOpInfo[i] : kInvalidInfo;
-}
+constexpr std::array<Op, 256> kSingleByteOps = opsByEncoding<256>(false);
+constexpr std::array<Op, 32> kPrefixFCOps = opsByEncoding<32>(true);
 
-Op opFromByte(uint8_t byte) { return tables().single[byte]; }
-
-Op opFromPrefixed(uint8_t prefix, uint32_t sub) {
-  if (prefix == 0xfc && sub < tables().prefixFC.size()) return tables().prefixFC[sub];
-  return Op::Invalid;
-}
-
+}  // namespace detail
 }  // namespace strata

@@ -2,6 +2,7 @@
 // from the binary encoding.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "wasm/opcodes.def"
@@ -34,9 +35,23 @@ struct OpInfo {
   uint8_t maxAlign;    // log2 of natural alignment (Load/Store)
 };
 
-const OpInfo& opInfo(Op op);
+// The tables behind the lookups below (opcodes.cpp); inline because every
+// decoded instruction goes through them.
+namespace detail {
+extern const OpInfo kOpInfo[];
+extern const OpInfo kInvalidOpInfo;
+extern const std::array<Op, 256> kSingleByteOps;
+extern const std::array<Op, 32> kPrefixFCOps;
+}  // namespace detail
+
+inline const OpInfo& opInfo(Op op) {
+  auto i = static_cast<uint32_t>(op);
+  return i < kOpCount ? detail::kOpInfo[i] : detail::kInvalidOpInfo;
+}
 // Map an encoding to an opcode; Op::Invalid if there is none.
-Op opFromByte(uint8_t byte);
-Op opFromPrefixed(uint8_t prefix, uint32_t sub);
+inline Op opFromByte(uint8_t byte) { return detail::kSingleByteOps[byte]; }
+inline Op opFromPrefixed(uint8_t prefix, uint32_t sub) {
+  return prefix == 0xfc && sub < 32 ? detail::kPrefixFCOps[sub] : Op::Invalid;
+}
 
 }  // namespace strata

@@ -411,7 +411,6 @@ bool BaselineCompiler::emitUnary(Op op) {
 bool BaselineCompiler::emitBinary(Op op) {
   const OpInfo& info = opInfo(op);
   ValType t = ValType(info.operand);
-  bool wide = t == ValType::I64;
   uint32_t pa = height() - 2, pb = height() - 1;
   switch (op) {
     case Op::I32Add: case Op::I32Sub: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:

@@ -64,7 +64,8 @@ WORKLOADS = {
     "strparse": ("text formatting and parsing", 1),
 }
 
-TIERS = ["interp", "jit", "tiered"]
+TIERS = ["interp", "baseline", "optimizing", "jit", "tiered"]
+DEFAULT_TIERS = ["interp", "baseline", "optimizing", "jit", "tiered"]
 OTHER_RUNTIMES = ["node", "wasm3", "iwasm"]
 CHECKSUM_RE = re.compile(r"checksum: (0x[0-9a-fA-F]+)")
 N_RE = re.compile(r" N=(\d+) ")
@@ -363,7 +364,7 @@ def main():
     parser.add_argument("--strata", help="the strata binary (default: BUILD/strata)")
     parser.add_argument("--workloads", help="folder of NAME.wasm and NAME-native (default: BUILD/bench/workloads)")
     parser.add_argument("-r", "--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
-    parser.add_argument("--tiers", default=",".join(TIERS), help="Strata tiers to run (default: interp,jit,tiered); tiered@N: tiered with --jit-threshold=N")
+    parser.add_argument("--tiers", default=",".join(DEFAULT_TIERS), help="Strata tiers to run (default: %s); tiered@N: tiered with --jit-threshold=N" % ",".join(DEFAULT_TIERS))
     parser.add_argument("--only", help="comma-separated subset of the workloads")
     parser.add_argument("--arg", action="append", default=[], metavar="NAME=N", help="run workload NAME with N (repeatable)")
     parser.add_argument("--no-other-runtimes", action="store_true", help="skip node, wasm3 and iwasm even if on PATH")

@@ -405,7 +405,7 @@ op_Return: {
   // results in fp[0..) like any return.
 op_LoopHeader:
   if (countDown(fn)) {
-    if (jit::OsrTarget osr = jit::onHotLoop(fn, OPERAND(0))) {
+    if (Function::JitEntry osr = jit::onHotLoop(fn, OPERAND(0))) {
       jit::invokeOsr(*env, fn, osr, fp);
       goto op_Return;
     }

@@ -12,8 +12,7 @@
 // Arguments are in fp[0..params) and results go to fp[0..results), exactly
 // like an interpreter frame, so the interpreter's do_call can call compiled
 // code and compiled code can call interpreted functions (through
-// jitCallBridge). `caller` is the calling instance (8-byte aligned); an odd
-// value is an OSR request to optimized code (see OsrTarget).
+// jitCallBridge). `caller` is the calling instance.
 //
 // Traps and exceptions. C++ exceptions never unwind through JIT frames:
 // asmjit code has no unwind info. Every runtime helper that compiled code
@@ -158,23 +157,16 @@ void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller);
 bool onFirstCall(Function* f);
 // Tiered mode: `f`'s countdown ran out at a call: queue it for compilation.
 void onHot(Function* f);
-// Where an interpreter frame can continue in compiled code at a loop
-// header: an entry and the `caller` argument to call it with.
-struct OsrTarget {
-  Function::JitEntry entry = nullptr;
-  uintptr_t argument = 0;
-  explicit operator bool() const { return entry != nullptr; }
-};
 // Tiered mode: `f`'s countdown ran out at the header of the loop at module
 // offset `loopOffset`, in an interpreter frame whose operand stack is empty
 // there. Returns compiled code of `f` entered at that loop header with the
-// locals taken from the frame (baseline code, or optimized code if it is
-// ready), or none (keep interpreting) after asking for it.
-OsrTarget onHotLoop(Function* f, uint32_t loopOffset);
-// Runs the rest of an interpreter frame `fp` of `f` in compiled code (the
-// locals are in fp[0..locals)); the results end up in fp[0..results).
-// Throws Trap.
-void invokeOsr(ExecEnv& env, Function* f, const OsrTarget& target, Slot* fp);
+// locals taken from the frame (baseline code, or an optimized OSR entry if
+// one is ready), or null (keep interpreting) after asking for it.
+Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset);
+// Runs the rest of an interpreter frame `fp` of `f` in compiled code
+// `entry` from onHotLoop (the locals are in fp[0..locals)); the results end
+// up in fp[0..results). Throws Trap.
+void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp);
 // True in tiered mode (checked by the interpreter off its hot path).
 extern bool g_tiered;
 

@@ -57,6 +57,7 @@ uint64_t jitRefreshMemory(JitContext* ctx, Memory* mem);
 constexpr uint64_t kKeepRunning = UINT64_MAX;
 constexpr uint32_t kAtEntry = UINT32_MAX;
 constexpr uint32_t kNoOsrPoint = UINT32_MAX - 1;
+constexpr uint32_t kNoLoop = UINT32_MAX;
 uint64_t jitCountdownHook(JitContext* ctx, Slot* fp, Function* f, uint64_t loopOffset);
 
 struct CodeAnnotation {
@@ -66,12 +67,11 @@ struct CodeAnnotation {
 };
 
 // Where a running frame can enter compiled code at a loop header (module
-// offset of the `loop`): baseline code has an entry per loop; optimized
-// code has one entry for every loop, called with `argument`.
+// offset of the `loop`): baseline code has an entry for each of its loops,
+// an optimized OSR entry is compiled for one.
 struct LoopEntry {
   uint32_t loopOffset;
   void* address;
-  uintptr_t argument;
 };
 
 struct CompileResult {
@@ -91,12 +91,13 @@ struct CompileResult {
 const asmjit::Environment& codeEnvironment();
 asmjit::Error addCode(void** entry, asmjit::CodeHolder* code);
 
-// The two compilers. Neither is thread-safe per function: the caller makes
-// sure one function is compiled once per tier at a time.
+// The two compilers. Each compile is independent (its own CodeHolder), so
+// compile threads run them in parallel.
 CompileResult compileBaseline(Function* f, bool annotate, bool count);
-// withOsr: the entry also accepts OSR at every loop whose operand stack is
-// empty at its header (LoopEntry::argument).
-CompileResult compileOptimized(Function* f, bool annotate, bool withOsr);
+// With osrLoop (a `loop` instruction's module offset; kNoLoop for none)
+// the code is an OSR entry: it loads every local from fp[0..) and starts
+// at that loop's header, which must have an empty operand stack.
+CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop);
 
 // One compiled version of a function, immutable once published.
 struct TierCode {
@@ -111,8 +112,19 @@ struct TierCode {
   }
 };
 
+// An optimized OSR entry for one loop, compiled when a frame stays in that
+// loop in baseline code. A list per function that only grows (readers walk
+// it without a lock).
+struct OsrCode {
+  uint32_t loopOffset = 0;
+  std::atomic<Function::JitEntry> entry{nullptr};
+  std::atomic<bool> failed{false};
+  OsrCode* next = nullptr;
+};
+
 // What the JIT attached to a function (Function::jitCode).
 struct FunctionCode {
+  std::atomic<OsrCode*> osr{nullptr};
   std::atomic<TierCode*> code[kNumTiers] = {};
   std::atomic<bool> queued[kNumTiers] = {};
   std::atomic<bool> failed[kNumTiers] = {};
@@ -121,6 +133,7 @@ struct FunctionCode {
   // iterations), apart from Function::jitCountdown: interpreter frames
   // still running keep theirs, to move into baseline code soon.
   std::atomic<int32_t> optimizeCountdown{0};
+  uint32_t osrCount = 0;  // OSR entries asked for (under tiering.cpp's OSR lock)
 };
 // Made on first need; null for host functions.
 FunctionCode* functionCode(Function* f);

@@ -86,13 +86,13 @@ namespace {
 }  // namespace
 
 namespace {
-void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_t argument) {
+void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_t caller) {
   JitContext& ctx = threadContext();
   ExecEnv* savedEnv = ctx.env;
   Slot* savedLimit = ctx.slotLimit;
   ctx.env = &env;
   ctx.slotLimit = env.stackLimit();
-  uint64_t status = entry(&ctx, fp, f, reinterpret_cast<Instance*>(argument));
+  uint64_t status = entry(&ctx, fp, f, reinterpret_cast<Instance*>(caller));
   ctx.env = savedEnv;
   ctx.slotLimit = savedLimit;
   if (status) {
@@ -106,8 +106,8 @@ void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller) {
   run(env, f->jitEntry.load(std::memory_order_acquire), f, fp, uintptr_t(caller));
 }
 
-void invokeOsr(ExecEnv& env, Function* f, const OsrTarget& target, Slot* fp) {
-  run(env, target.entry, f, fp, target.argument);
+void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp) {
+  run(env, entry, f, fp, uintptr_t(f->instance));
 }
 
 uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* caller) {

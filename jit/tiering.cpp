@@ -8,18 +8,26 @@
 // queued, and the counter is set to ask again every few thousand counts,
 // which is how a running loop notices that better code is ready:
 //   interpreter at a loop header -> baseline code's entry for that loop
-//                                   (every loop with an empty operand
-//                                   stack has one), or optimized code's;
-//   baseline code at a loop header -> optimized code, whose one entry
-//                                   takes every such loop (an argument
-//                                   says which).
-// One compile per function and tier serves all its calls and loops.
+//                                   (one baseline compile has an entry at
+//                                   every loop with an empty operand
+//                                   stack);
+//   baseline code at a loop header -> an optimized OSR entry for that
+//                                   loop, compiled for it (the code before
+//                                   the loop unreachable, which the register
+//                                   allocator rewards) when the frame is
+//                                   still there after the countdown: a
+//                                   loop that exits while its compile runs
+//                                   loses nothing, its frame went on in
+//                                   baseline code. One such compile per
+//                                   function at a time, at most
+//                                   kMaxOsrEntries per function.
 //
 // The queue runs baseline compiles first (cheap, and their functions run
 // in the interpreter meanwhile), then the function that asked most often.
 // Jobs hold their instance weakly: a compile whose instance died is
 // dropped.
 #include <algorithm>
+#include <utility>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -126,18 +134,27 @@ const TierCode* tierCode(const Function* f, Tier tier) {
 
 bool hasCode(const Function* f, Tier tier) { return tierCode(f, tier) != nullptr; }
 
+namespace {
+void releaseEntry(Function::JitEntry entry) {
+  if (!entry) return;
+  unregisterCode(uintptr_t(entry));
+  std::lock_guard<std::mutex> lock(codeMutex());
+  runtime().release(entry);
+}
+}  // namespace
+
 void releaseCode(Function* f) {
   FunctionCode* c = f->jitCode.exchange(nullptr);
   if (!c) return;
   for (auto& slot : c->code) {
     TierCode* t = slot.exchange(nullptr);
     if (!t) continue;
-    unregisterCode(uintptr_t(t->entry));
-    {
-      std::lock_guard<std::mutex> lock(codeMutex());
-      runtime().release(t->entry);
-    }
+    releaseEntry(t->entry);
     delete t;
+  }
+  for (OsrCode* o = c->osr.load(); o;) {
+    releaseEntry(o->entry.load());
+    delete std::exchange(o, o->next);
   }
   delete c;
 }
@@ -191,9 +208,10 @@ int32_t recheckInterval(uint32_t threshold) {
   return int32_t(std::min<uint32_t>(std::max<uint32_t>(threshold, 1), INT32_MAX));
 }
 
-// Compiles `f` with `tier` and registers the code (fault ranges, dump,
-// perf, stats). Null if the tier cannot compile it.
-TierCode* compileTier(Function* f, Tier tier) {
+// Compiles `f` with `tier` (an OSR entry at osrLoop unless kNoLoop) and
+// registers the code (fault ranges, dump, perf, stats). Null if the tier
+// cannot compile it.
+TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
   installSignalHandlers();
   bool dump = wantsDump(f);
   const Module& module = f->instance->module();
@@ -208,8 +226,7 @@ TierCode* compileTier(Function* f, Tier tier) {
     r.error = "larger than the optimizing compiler's budget (" + std::to_string(wasmBytes) + " bytes)";
   } else {
     try {
-      r = tier == Tier::Baseline ? compileBaseline(f, dump, countsHotness())
-                                 : compileOptimized(f, dump, countsHotness());
+      r = tier == Tier::Baseline ? compileBaseline(f, dump, countsHotness()) : compileOptimized(f, dump, osrLoop);
     } catch (const std::exception& e) {
       r.entry = nullptr;
       r.error = e.what();
@@ -218,7 +235,12 @@ TierCode* compileTier(Function* f, Tier tier) {
   uint64_t ns = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
   TierStats& s = tierStats(tier);
   s.compileNs += ns;
-  name += tier == Tier::Baseline ? "@baseline" : "";
+  if (tier == Tier::Baseline) name += "@baseline";
+  if (osrLoop != kNoLoop) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "@osr:0x%x", osrLoop);
+    name += suffix;
+  }
   if (!r.entry) {
     ++s.failed;
     if (g_options.stats)
@@ -235,7 +257,7 @@ TierCode* compileTier(Function* f, Tier tier) {
     if (g_options.stats) std::cerr << "strata: warning: JIT code table full; " << name << " stays a tier lower\n";
     return nullptr;
   }
-  ++s.compiled;
+  if (osrLoop == kNoLoop) ++s.compiled;
   s.codeBytes += r.codeSize;
   s.wasmBytes += r.wasmBytes;
   BucketStats& b = bucketStats(tier, sizeBucket(r.wasmBytes));
@@ -322,6 +344,7 @@ struct Job {
   const Instance* owner = nullptr;  // for cancelCompiles; never dereferenced
   Function* function = nullptr;     // valid while `instance` is alive
   Tier tier = Tier::Baseline;
+  OsrCode* osr = nullptr;  // an optimized OSR entry rather than the whole function
   uint64_t sequence = 0;
   uint32_t heat = 0;  // how often the function asked again while queued
 };
@@ -354,7 +377,17 @@ size_t pickJob(const Queue& q) {
   return best;
 }
 
-void runJob(Function* f, Tier tier) {
+void compileOsr(Function* f, OsrCode* o) {
+  if (TierCode* t = compileTier(f, Tier::Optimized, o->loopOffset)) {
+    o->entry.store(t->entry, std::memory_order_release);
+    delete t;  // the record keeps what is needed
+  } else {
+    o->failed.store(true, std::memory_order_relaxed);
+  }
+}
+
+void runJob(Function* f, Tier tier, OsrCode* osr) {
+  if (osr) return compileOsr(f, osr);
   if (compile(f, tier)) ++tierStats(tier).tierUps;
   functionCode(f)->queued[int(tier)].store(false, std::memory_order_relaxed);
 }
@@ -376,7 +409,7 @@ void worker() {
       if (keep) q.running.push_back(job.owner);
     }
     if (!keep) continue;  // its instance is gone: nothing to compile for
-    runJob(job.function, job.tier);
+    runJob(job.function, job.tier, job.osr);
     // Let go of the instance before saying the job is done: whoever waits
     // in cancelCompiles then holds the last reference.
     keep.reset();
@@ -388,30 +421,8 @@ void worker() {
   }
 }
 
-// Compiles now (--jit-threads=0) or queues for the background threads.
-void submit(Function* f, Tier tier) {
-  FunctionCode* c = functionCode(f);
-  int k = int(tier);
-  if (c->code[k].load(std::memory_order_acquire) || c->failed[k].load(std::memory_order_relaxed)) return;
+void enqueue(Job job) {
   Queue& q = queue();
-  if (c->queued[k].exchange(true, std::memory_order_acq_rel)) {
-    // Asked again while waiting: it moves up the queue.
-    std::lock_guard<std::mutex> lock(q.mutex);
-    for (Job& job : q.items)
-      if (job.function == f && job.tier == tier) ++job.heat;
-    return;
-  }
-  if (g_options.threads == 0) return runJob(f, tier);
-  Job job;
-  job.function = f;
-  job.tier = tier;
-  job.owner = f->instance;
-  job.instance = f->instance->weak_from_this();
-  if (job.instance.expired()) {
-    // Not owned by a shared_ptr: its lifetime is unknown to a compile
-    // thread, so it is compiled here and now.
-    return runJob(f, tier);
-  }
   std::lock_guard<std::mutex> lock(q.mutex);
   if (!q.started) {
     q.started = true;
@@ -422,12 +433,84 @@ void submit(Function* f, Tier tier) {
   q.cv.notify_one();
 }
 
+// Whether f's instance can be compiled for in the background (it is owned
+// by a shared_ptr, so a job can hold it weakly).
+bool background(Function* f, Job* job) {
+  if (g_options.threads == 0) return false;
+  job->function = f;
+  job->owner = f->instance;
+  job->instance = f->instance->weak_from_this();
+  return !job->instance.expired();
+}
+
+// Compiles now (--jit-threads=0, or an instance not owned by a shared_ptr:
+// its lifetime is unknown to a compile thread) or queues for the
+// background threads.
+void submit(Function* f, Tier tier) {
+  FunctionCode* c = functionCode(f);
+  int k = int(tier);
+  if (c->code[k].load(std::memory_order_acquire) || c->failed[k].load(std::memory_order_relaxed)) return;
+  if (c->queued[k].exchange(true, std::memory_order_acq_rel)) {
+    // Asked again while waiting: it moves up the queue.
+    Queue& q = queue();
+    std::lock_guard<std::mutex> lock(q.mutex);
+    for (Job& job : q.items)
+      if (job.function == f && job.tier == tier && !job.osr) ++job.heat;
+    return;
+  }
+  Job job;
+  job.tier = tier;
+  if (!background(f, &job)) return runJob(f, tier, nullptr);
+  enqueue(std::move(job));
+}
+
+OsrCode* findOsr(FunctionCode* c, uint32_t loopOffset) {
+  for (OsrCode* o = c->osr.load(std::memory_order_acquire); o; o = o->next)
+    if (o->loopOffset == loopOffset) return o;
+  return nullptr;
+}
+
+bool osrPending(FunctionCode* c) {
+  for (OsrCode* o = c->osr.load(std::memory_order_acquire); o; o = o->next)
+    if (!o->entry.load(std::memory_order_acquire) && !o->failed.load(std::memory_order_relaxed)) return true;
+  return false;
+}
+
+// Optimized OSR entries a function may compile (each loop at most once).
+constexpr uint32_t kMaxOsrEntries = 8;
+
+// Asks for an optimized OSR entry at the loop, unless one is on its way
+// for this function: a frame may have moved on to a later loop meanwhile,
+// which asks again later.
+void submitOsr(Function* f, FunctionCode* c, uint32_t loopOffset) {
+  static auto* m = new std::mutex;
+  OsrCode* o;
+  {
+    std::lock_guard<std::mutex> lock(*m);
+    if (findOsr(c, loopOffset) || osrPending(c) || c->osrCount >= kMaxOsrEntries) return;
+    o = new OsrCode;
+    o->loopOffset = loopOffset;
+    o->next = c->osr.load(std::memory_order_relaxed);
+    c->osr.store(o, std::memory_order_release);
+    ++c->osrCount;
+  }
+  Job job;
+  job.tier = Tier::Optimized;
+  job.osr = o;
+  if (!background(f, &job)) return compileOsr(f, o);
+  enqueue(std::move(job));
+}
+
 // Marks dropped jobs as never done, so their functions can ask again. Only
 // for jobs whose instance the caller keeps alive.
 void forgetJobs(std::vector<Job>& dropped) {
   for (Job& job : dropped) {
-    if (std::shared_ptr<Instance> keep = job.instance.lock())
-      functionCode(job.function)->queued[int(job.tier)].store(false, std::memory_order_relaxed);
+    if (std::shared_ptr<Instance> keep = job.instance.lock()) {
+      if (job.osr)
+        job.osr->failed.store(true, std::memory_order_relaxed);
+      else
+        functionCode(job.function)->queued[int(job.tier)].store(false, std::memory_order_relaxed);
+    }
   }
 }
 
@@ -519,55 +602,69 @@ void onHot(Function* f) {
 }
 
 namespace {
-// Compiled code of `f` that a frame at `loopOffset` can continue in: the
-// optimized code if it has the loop, else the baseline code's.
-OsrTarget osrTarget(Function* f, uint32_t loopOffset, bool baselineToo) {
-  if (const TierCode* t = tierCode(f, Tier::Optimized))
-    if (const LoopEntry* e = t->loop(loopOffset)) {
-      ++tierStats(Tier::Optimized).osrEntries;
-      return {reinterpret_cast<Function::JitEntry>(e->address), e->argument};
-    }
-  if (baselineToo)
-    if (const TierCode* t = tierCode(f, Tier::Baseline))
-      if (const LoopEntry* e = t->loop(loopOffset)) {
-        ++tierStats(Tier::Baseline).osrEntries;
-        return {reinterpret_cast<Function::JitEntry>(e->address), e->argument};
-      }
-  return {};
+// An optimized OSR entry of f at the loop, if compiled.
+Function::JitEntry optimizedOsrEntry(Function* f, uint32_t loopOffset) {
+  FunctionCode* c = functionCode(f);
+  OsrCode* o = c ? findOsr(c, loopOffset) : nullptr;
+  return o ? o->entry.load(std::memory_order_acquire) : nullptr;
 }
 }  // namespace
 
-OsrTarget onHotLoop(Function* f, uint32_t loopOffset) {
-  if (g_options.mode != Mode::Tiered) return {};
+Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset) {
+  if (g_options.mode != Mode::Tiered) return nullptr;
   f->jitCountdown.store(recheckInterval(g_options.threshold), std::memory_order_relaxed);
-  if (OsrTarget t = osrTarget(f, loopOffset, /*baselineToo=*/true)) return t;
-  submit(f, Tier::Baseline);  // one compile has every loop's entry
-  return osrTarget(f, loopOffset, /*baselineToo=*/true);  // compiled on the spot (--jit-threads=0)
+  if (Function::JitEntry e = optimizedOsrEntry(f, loopOffset)) {
+    ++tierStats(Tier::Optimized).osrEntries;
+    return e;
+  }
+  if (!tierCode(f, Tier::Baseline)) submit(f, Tier::Baseline);  // one compile has every loop's entry
+  if (const TierCode* t = tierCode(f, Tier::Baseline))            // (on the spot: --jit-threads=0)
+    if (const LoopEntry* e = t->loop(loopOffset)) {
+      ++tierStats(Tier::Baseline).osrEntries;
+      return reinterpret_cast<Function::JitEntry>(e->address);
+    }
+  return nullptr;
 }
 
 uint64_t jitCountdownHook(JitContext* ctx, Slot* fp, Function* f, uint64_t loopOffset) {
   try {
     FunctionCode* c = functionCode(f);
+    bool atLoop = loopOffset != kAtEntry && loopOffset != kNoOsrPoint;
+    // Check again every so often: whether the compiles came, whether this
+    // frame is still in its loop.
+    c->optimizeCountdown.store(recheckInterval(std::min<uint32_t>(g_options.optimizeThreshold, 1000)),
+                               std::memory_order_relaxed);
+    if (atLoop && !c->failed[int(Tier::Optimized)].load(std::memory_order_relaxed)) {
+      // This frame is in a hot loop: what it needs is an entry at that
+      // loop (asked for first), later calls the whole function.
+      if (Function::JitEntry e = optimizedOsrEntry(f, uint32_t(loopOffset))) {
+        ++tierStats(Tier::Optimized).osrEntries;
+        return e(ctx, fp, f, f->instance);
+      }
+      submitOsr(f, c, uint32_t(loopOffset));
+      submit(f, Tier::Optimized);
+      if (Function::JitEntry e = optimizedOsrEntry(f, uint32_t(loopOffset))) {  // on the spot
+        ++tierStats(Tier::Optimized).osrEntries;
+        return e(ctx, fp, f, f->instance);
+      }
+      return kKeepRunning;
+    }
     const TierCode* opt = tierCode(f, Tier::Optimized);
     if (!opt) {
-      // Ask for optimized code, then check every so often whether it came.
-      bool failed = c->failed[int(Tier::Optimized)].load(std::memory_order_relaxed);
-      c->optimizeCountdown.store(failed ? INT32_MAX : recheckInterval(std::min<uint32_t>(g_options.optimizeThreshold, 1000)),
-                                 std::memory_order_relaxed);
-      if (!failed) submit(f, Tier::Optimized);
+      if (c->failed[int(Tier::Optimized)].load(std::memory_order_relaxed)) {
+        c->optimizeCountdown.store(INT32_MAX, std::memory_order_relaxed);
+        return kKeepRunning;
+      }
+      submit(f, Tier::Optimized);
       opt = tierCode(f, Tier::Optimized);  // compiled on the spot (--jit-threads=0)
       if (!opt) return kKeepRunning;
     }
-    // Other frames of f still in baseline code keep asking, now and then.
-    c->optimizeCountdown.store(recheckInterval(1000), std::memory_order_relaxed);
     if (loopOffset == kAtEntry) {
-      // At the entry: the whole call can run there (same frame, same
+      // At the entry the whole call can run there (same frame, same
       // arguments, locals not touched yet).
       ++tierStats(Tier::Optimized).osrEntries;
       return opt->entry(ctx, fp, f, f->instance);
     }
-    if (OsrTarget t = osrTarget(f, uint32_t(loopOffset), /*baselineToo=*/false))
-      return t.entry(ctx, fp, f, reinterpret_cast<Instance*>(t.argument));
     return kKeepRunning;
   } catch (...) {
     setPendingFromCurrent(ctx);

@@ -49,7 +49,7 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count) {
   result.entry = at(compiler.entryLabel);
   result.codeSize = code.codeSize();
   if (compiler.hasOobExit) result.oobExit = uintptr_t(at(compiler.oobExit));
-  for (const auto& e : compiler.loopEntries) result.loopEntries.push_back({e.loopOffset, at(e.entry), 0});
+  for (const auto& e : compiler.loopEntries) result.loopEntries.push_back({e.loopOffset, at(e.entry)});
   for (const auto& n : compiler.annotations) result.annotations.push_back({n.codeOffset, n.wasmOffset, n.name});
   return result;
 }

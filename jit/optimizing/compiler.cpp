@@ -79,7 +79,7 @@ class LoopLocals : public NullConsumer {
 
 }  // namespace
 
-CompileResult compileOptimized(Function* f, bool annotate, bool withOsr) {
+CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop) {
   CompileResult result;
   Instance& inst = *f->instance;
   const Module& module = inst.module();
@@ -92,7 +92,7 @@ CompileResult compileOptimized(Function* f, bool annotate, bool withOsr) {
   ErrorRecorder errors;
   code.setErrorHandler(&errors);
   x86::Compiler cc(&code);
-  Emitter emitter(cc, f, annotate, withOsr);
+  Emitter emitter(cc, f, annotate, osrLoop);
   try {
     if (Emitter::wantsLoopRenames(f->type.params.size() + decl.locals.size())) {
       LoopLocals loops;
@@ -131,8 +131,7 @@ CompileResult compileOptimized(Function* f, bool annotate, bool withOsr) {
   result.entry = entry;
   result.codeSize = code.codeSize();
   if (emitter.hasOobExit) result.oobExit = uintptr_t(entry) + code.labelOffsetFromBase(emitter.oobExit);
-  for (size_t i = 0; i < emitter.osrLoops.size(); ++i)
-    result.loopEntries.push_back({emitter.osrLoops[i].loopOffset, entry, uintptr_t(i) << 1 | 1});
+  if (osrLoop != Emitter::kNoLoop) result.loopEntries.push_back({osrLoop, entry});
   if (annotate) {
     for (const auto& a : emitter.annotations)
       result.annotations.push_back({uint32_t(code.labelOffsetFromBase(a.label)), a.wasmOffset, a.name});

@@ -27,10 +27,6 @@ void Emitter::onFunctionStart(Control& c) {
   fp_ = cc_.newGpq("fp");
   f->setArg(0, ctx_);
   f->setArg(1, fp_);
-  if (withOsr_) {
-    osrArg_ = cc_.newGpq("osr");
-    f->setArg(3, osrArg_);
-  }
   // Native and value stack limits: "call stack exhausted".
   cc_.cmp(x86::rsp, x86::qword_ptr(ctx_, offsetof(JitContext, stackLimit)));
   cc_.jb(trapLabel(kStackExhausted));
@@ -55,7 +51,9 @@ void Emitter::onFunctionStart(Control& c) {
   for (uint32_t i = 0; i < n; ++i) {
     ValType t = d_->localType(i);
     locals_[i] = newReg(t);
-    if (i < ft.params.size()) {
+    if (isOsr()) {
+      continue;  // loaded at the OSR loop's header
+    } else if (i < ft.params.size()) {
       loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
     } else if (isFloat(t)) {
       cc_.xorps(locals_[i].xmm, locals_[i].xmm);
@@ -66,12 +64,13 @@ void Emitter::onFunctionStart(Control& c) {
   if (mem_ && !guarded_) refreshMemory();
   // The memory base register is set up here on first use (see base()).
   prologueEnd_ = cc_.cursor();
-  if (withOsr_) {
-    // An odd argument asks for an OSR entry (the caller instance of a
-    // plain call is 8-byte aligned).
-    osrDispatch_ = cc_.newLabel();
-    cc_.test(osrArg_.r8(), imm(1));
-    cc_.jnz(osrDispatch_);
+  if (isOsr()) {
+    // Straight to the loop header; the code before it is unreachable
+    // (asmjit's register allocator drops it) unless an outer loop's back
+    // edge leads there: the register allocator sees only what can run,
+    // which makes an OSR entry at least as good as the whole function.
+    osrLabel_ = cc_.newLabel();
+    cc_.jmp(osrLabel_);
   }
   fnLabel_ = cc_.newLabel();
   for (ValType t : ft.results) fnMerge_.push_back(newReg(t));
@@ -80,22 +79,7 @@ void Emitter::onFunctionStart(Control& c) {
 }
 
 void Emitter::finish() {
-  if (withOsr_) {
-    // The OSR dispatch: index = argument >> 1, a compare per loop (a
-    // binary search like br_table's).
-    cc_.bind(osrDispatch_);
-    x86::Gp index = cc_.newGpd("osrIndex");
-    cc_.mov(index, osrArg_.r32());
-    cc_.shr(index, imm(1));
-    std::vector<Range> ranges;
-    for (uint32_t i = 0; i < osrLoops.size(); ++i) ranges.push_back({i, i, nullptr});
-    if (ranges.empty()) {
-      cc_.jmp(trapLabel(kUnreachable));
-    } else {
-      auto labelOf = [&](const Range& r) { return osrLoops[r.lo].label; };
-      searchRanges(index, ranges, 0, ranges.size(), labelOf);
-    }
-  }
+  if (isOsr() && !osrBound_) throw Unsupported{"OSR loop not found in reachable code"};
   // Trap exits: return the code.
   for (uint32_t k = 0; k < kNumTrapCodes; ++k) {
     if (!trapUsed_[k]) continue;
@@ -144,7 +128,7 @@ void Emitter::onLoop(Control& c) {
   c.data.renamesBefore = renames_.size();
   renameLoopLocals();
   c.data.renameDepth = renames_.size();
-  if (withOsr_ && stack_.empty() && (osrLoops.size() + 1) * locals_.size() <= kOsrLoadBudget) bindOsrEntry(c);
+  if (isOsr() && d_->opOffset() == osrLoop_) bindOsrEntry(c);
   cc_.bind(c.data.label);
 }
 
@@ -170,12 +154,11 @@ void Emitter::syncLocalsTo(size_t depth, bool restore, bool emit) {
 }
 
 void Emitter::bindOsrEntry(const Control& c) {
-  Label entry = cc_.newLabel();
+  if (!stack_.empty()) throw Unsupported{"OSR at a loop with values on the operand stack"};
   cc_.jmp(c.data.label);
-  cc_.bind(entry);
+  cc_.bind(osrLabel_);
   for (uint32_t i = 0; i < locals_.size(); ++i) loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
-  if (mem_ && !guarded_) refreshMemory();
-  osrLoops.push_back({uint32_t(d_->opOffset()), entry});
+  osrBound_ = true;
 }
 
 void Emitter::onIf(Control& c) {
@@ -350,15 +333,13 @@ void Emitter::onCall(uint32_t funcIndex) {
   const Module& m = d_->module();
   const FuncType& ft = m.funcType(funcIndex);
   storeArgs(ft);
-  if (inst_.function(funcIndex) == fn_) {
-    // Self-recursion: a direct call, no entry lookup (an even `caller`:
-    // no OSR request).
+  if (inst_.function(funcIndex) == fn_ && !isOsr()) {
+    // Self-recursion: a direct call, no entry lookup. (Not from an OSR
+    // entry, whose own entry point is the loop header.)
     InvokeNode* node;
-    cc_.invoke(&node, funcNode_->label(), FuncSignatureT<uint64_t, void*, void*, void*, void*>(CallConvId::kHost));
+    cc_.invoke(&node, funcNode_->label(), FuncSignatureT<uint64_t, void*, void*>(CallConvId::kHost));
     node->setArg(0, ctx_);
     node->setArg(1, fp_);
-    node->setArg(2, imm(uint64_t(uintptr_t(fn_))));
-    node->setArg(3, imm(uint64_t(uintptr_t(&inst_))));
     finishCall(ft, node);
     return;
   }

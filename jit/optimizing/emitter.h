@@ -78,8 +78,8 @@ class Emitter : public NullConsumer {
   using Control = ControlEntry<ControlData>;
   using Decoder = FunctionDecoder<Emitter>;
 
-  Emitter(x86::Compiler& cc, Function* fn, bool annotate, bool withOsr)
-      : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate), withOsr_(withOsr) {
+  Emitter(x86::Compiler& cc, Function* fn, bool annotate, uint32_t osrLoop)
+      : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate), osrLoop_(osrLoop) {
     const CpuInfo& cpu = CpuInfo::host();
     hasLzcnt_ = cpu.hasFeature(CpuFeatures::X86::kLZCNT);
     hasBmi_ = cpu.hasFeature(CpuFeatures::X86::kBMI);
@@ -138,22 +138,12 @@ class Emitter : public NullConsumer {
   // local ends in the register of its outermost rename past `depth`.
   void syncLocalsTo(size_t depth, bool restore, bool emit = true);
   bool needsSync(const Control& target) const { return renames_.size() != target.data.renameDepth; }
-  // OSR entries: with withOsr, the entry also accepts a frame of the
-  // interpreter or of baseline code at any loop entered with an empty
-  // operand stack (the locals are the whole state there), selected by an
-  // odd `caller` argument: (index << 1) | 1. Each such loop gets a block
-  // that loads every local from the frame and goes to the loop's header;
-  // the entry tests the argument's low bit and dispatches.
+  // The OSR entry: the frame's locals into their registers. Only at a
+  // loop entered with an empty operand stack (OSR is offered nowhere
+  // else), so the locals are the whole state.
   void bindOsrEntry(const Control& c);
-  struct OsrLoop {
-    uint32_t loopOffset;
-    Label label;
-  };
-  std::vector<OsrLoop> osrLoops;
-  // OSR blocks load every local: past this many loads in all, loops get
-  // none (a function of many locals and many loops would grow without
-  // bound).
-  static constexpr size_t kOsrLoadBudget = 100000;
+  static constexpr uint32_t kNoLoop = UINT32_MAX;
+  bool isOsr() const { return osrLoop_ != kNoLoop; }
   void onIf(Control& c);
   void onElse(Control& c, bool thenFallsThrough);
   void onEnd(Control& c, bool fallsThrough);
@@ -336,9 +326,9 @@ class Emitter : public NullConsumer {
   Function* fn_;
   Instance& inst_;
   bool annotate_;
-  bool withOsr_;
-  x86::Gp osrArg_;
-  Label osrDispatch_;
+  uint32_t osrLoop_;  // OSR entry at this loop (module offset), or kNoLoop
+  Label osrLabel_;
+  bool osrBound_ = false;
   Decoder* d_ = nullptr;
   Memory* mem_ = nullptr;
   bool guarded_ = false;

@@ -179,3 +179,22 @@ size_t jitEntryOffset() {
 }
 
 }  // namespace strata::jit
+
+// --- asmjit's debug checks -------------------------------------------------
+// Debian builds libasmjit with its debug checks on (ASMJIT_BUILD_DEBUG).
+// One of them, RAAssignment::verify, re-checks the register allocator's
+// whole assignment state against every virtual register of the function
+// each time an assignment changes: quadratic in the function's size. It
+// took 44% of the optimizing compiler's time on a real C++ program, and
+// 400 of the 404 ms that an 80 KB function took.
+//
+// In the archive it is an inline (weak) function, called through its symbol
+// (R_X86_64_PLT32): this strong definition under the same symbol name
+// replaces it with what a release build of asmjit has, nothing. (A plain
+// function with an assembler name, so no second definition of asmjit's
+// class exists in the program.) Only asmjit 1.9's ABI namespace is named:
+// another asmjit version would simply not use this. It lives in this file
+// because every program that compiles links it: an archive member of its
+// own would never be pulled in (nothing refers to it before asmjit does).
+extern "C" void strataAsmjitNoVerify(void*) __asm__("_ZN6asmjit8_abi_1_912RAAssignment6verifyEv");
+extern "C" void strataAsmjitNoVerify(void*) {}

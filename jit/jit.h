@@ -114,13 +114,17 @@ struct Options {
   bool dump = false;          // --dump-jit
   std::string dumpFunction;   // empty: every function
   bool perfMap = false;       // /tmp/perf-PID.map and a jitdump for perf inject
+  // --compile-log: one CSV line per compile (tier, function, wasm bytes,
+  // locals, compile microseconds, code bytes), for plots of compile time
+  // against function size.
+  std::string compileLog;
   // Testing: refuse to compile the function of this name (or index), as if
   // the JIT could not handle it. Also set by STRATA_JIT_REFUSE.
   std::string refuse;
   // Chosen by measurement: see jit/README.md.
   static constexpr uint32_t kDefaultThreshold = 500;
   static constexpr uint32_t kDefaultOptimizeThreshold = 10000;
-  static constexpr uint32_t kDefaultOptimizeMaxBytes = 256 * 1024;
+  static constexpr uint32_t kDefaultOptimizeMaxBytes = 32 * 1024;
   static constexpr uint64_t kDefaultCodeLimit = uint64_t(1) << 30;
   static uint32_t defaultThreads();
 };

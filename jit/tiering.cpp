@@ -208,6 +208,23 @@ int32_t recheckInterval(uint32_t threshold) {
   return int32_t(std::min<uint32_t>(std::max<uint32_t>(threshold, 1), INT32_MAX));
 }
 
+// --compile-log: appends "tier,function,wasm_bytes,locals,us,code_bytes".
+void logCompile(Function* f, Tier tier, uint32_t osrLoop, const CompileResult& r, uint64_t ns) {
+  static std::mutex m;
+  static FILE* out = nullptr;
+  std::lock_guard<std::mutex> lock(m);
+  if (!out) {
+    out = std::fopen(g_options.compileLog.c_str(), "w");
+    if (!out) return;
+    std::fprintf(out, "tier,function,wasm_bytes,locals,us,code_bytes\n");
+  }
+  const Module& module = f->instance->module();
+  const FunctionDecl& decl = module.functions[f->index - module.numImportedFuncs];
+  std::fprintf(out, "%s%s,%u,%zu,%zu,%.1f,%zu\n", tierName(tier), osrLoop == kNoLoop ? "" : "-osr", f->index,
+               r.wasmBytes, f->type.params.size() + decl.locals.size(), double(ns) / 1e3, r.codeSize);
+  std::fflush(out);
+}
+
 // Compiles `f` with `tier` (an OSR entry at osrLoop unless kNoLoop) and
 // registers the code (fault ranges, dump, perf, stats). Null if the tier
 // cannot compile it.
@@ -264,6 +281,7 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
   ++b.functions;
   b.bytes += r.wasmBytes;
   b.ns += ns;
+  if (!g_options.compileLog.empty()) logCompile(f, tier, osrLoop, r, ns);
   if (dump) dumpCode(stderr, name, r);
   if (g_options.perfMap) announceCode(uintptr_t(r.entry), r.codeSize, name);
   auto* t = new TierCode;

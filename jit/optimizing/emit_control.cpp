@@ -372,7 +372,12 @@ void Emitter::onDrop() {
 }
 
 void Emitter::onSelect(ValType t) {
-  if (!pre()) return;
+  if (!pre(true)) return;
+  // A comparison just before becomes the cmov's (or the branch's) flags.
+  bool fused = stack_.back().kind == Val::kCmp && (isFloat(t) || !isFloat(ValType(opInfo(pending_.op).operand)) ||
+                                                   (pending_.op != Op::F32Eq && pending_.op != Op::F64Eq &&
+                                                    pending_.op != Op::F32Ne && pending_.op != Op::F64Ne));
+  if (stack_.back().kind == Val::kCmp && !fused) materializePending();
   Val cond = pop();
   Val b = pop();
   Val a = pop();
@@ -380,21 +385,35 @@ void Emitter::onSelect(ValType t) {
     stack_.push_back(cond.bits & 0xffffffffu ? a : b);
     return;
   }
-  x86::Gp c = gpOf(cond);
+  // Selected values are prepared before the flags are set: moves leave
+  // them alone.
   Val r = copyOf(a);
   if (isFloat(r.type)) {
     Label skip = cc_.newLabel();
-    cc_.test(c.r32(), c.r32());
-    cc_.jnz(skip);
+    if (fused) {
+      branchIf(emitCompare(), skip);
+    } else {
+      x86::Gp c = gpOf(cond);
+      cc_.test(c.r32(), c.r32());
+      cc_.jnz(skip);
+    }
     moveInto(r, b);
     cc_.bind(skip);
   } else {
     x86::Gp bg = gpOf(b);
-    cc_.test(c.r32(), c.r32());
+    x86::CondCode keep;
+    if (fused) {
+      keep = emitCompare().cc;
+    } else {
+      x86::Gp c = gpOf(cond);
+      cc_.test(c.r32(), c.r32());
+      keep = x86::CondCode::kNZ;
+    }
+    x86::CondCode useB = x86::negateCond(keep);
     if (r.gp.size() == 4)
-      cc_.cmovz(r.gp, bg.r32());
+      cc_.cmov(useB, r.gp, bg.r32());
     else
-      cc_.cmovz(r.gp, bg.r64());
+      cc_.cmov(useB, r.gp, bg.r64());
   }
   stack_.push_back(r);
 }

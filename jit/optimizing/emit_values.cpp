@@ -276,14 +276,34 @@ bool Emitter::pre(bool consumesCondition) {
     cc_.bind(l);
     annotations.push_back({l, uint32_t(d_->opOffset()), opNameAt(d_->opOffset())});
   }
-  if (!consumesCondition && !stack_.empty() && stack_.back().kind == Val::kCmp) {
-    stack_.pop_back();
-    Cond c = emitCompare();
-    x86::Gp r = cc_.newGpd();
-    materializeCond(c, r);
-    pushGp(ValType::I32, r);
-  }
+  if (!consumesCondition && !stack_.empty() && stack_.back().kind == Val::kCmp) materializePending();
   return true;
+}
+
+void Emitter::materializePending() {
+  stack_.pop_back();
+  // The registers setcc writes are zeroed before the compare (after it an
+  // xor would clobber the flags): setcc then writes the low byte of a
+  // register that is already zero, and the register allocator sees a full
+  // definition first rather than a partial write of an undefined value.
+  Op op = pending_.op;
+  bool parity = op == Op::F32Eq || op == Op::F64Eq || op == Op::F32Ne || op == Op::F64Ne;
+  x86::Gp r = cc_.newGpd(), t;
+  cc_.xor_(r, r);
+  if (parity) {
+    t = cc_.newGpd();
+    cc_.xor_(t, t);
+  }
+  Cond c = emitCompare();
+  cc_.set(c.cc, r.r8());
+  if (c.parity == 1) {
+    cc_.setnp(t.r8());
+    cc_.and_(r.r8(), t.r8());
+  } else if (c.parity == 2) {
+    cc_.setp(t.r8());
+    cc_.or_(r.r8(), t.r8());
+  }
+  pushGp(ValType::I32, r);
 }
 
 const char* Emitter::opNameAt(size_t offset) {
@@ -299,24 +319,6 @@ const char* Emitter::opNameAt(size_t offset) {
     op = opFromPrefixed(0xfc, sub);
   }
   return op == Op::Invalid ? "?" : opInfo(op).name;
-}
-
-void Emitter::materializeCond(const Cond& c, x86::Gp r) {
-  if (c.parity == 0) {
-    cc_.set(c.cc, r.r8());
-    cc_.movzx(r.r32(), r.r8());
-    return;
-  }
-  x86::Gp t = cc_.newGpq();
-  cc_.set(c.cc, r.r8());
-  if (c.parity == 1) {
-    cc_.setnp(t.r8());
-    cc_.and_(r.r8(), t.r8());
-  } else {
-    cc_.setp(t.r8());
-    cc_.or_(r.r8(), t.r8());
-  }
-  cc_.movzx(r.r32(), r.r8());
 }
 
 Cond Emitter::popCondition() {

@@ -275,7 +275,8 @@ class Emitter : public NullConsumer {
   // the callback does not consume becomes a 0/1 value.
   bool pre(bool consumesCondition = false);
   const char* opNameAt(size_t offset);
-  void materializeCond(const Cond& c, x86::Gp r);
+  // The pending comparison (on top) as a 0/1 value.
+  void materializePending();
   // Pops a branch condition: the pending comparison, or value != 0.
   Cond popCondition();
   void branchIf(const Cond& c, const Label& target);

@@ -66,6 +66,8 @@ const char kUsage[] =
     "      --dump-jit[=FUNC]   disassemble compiled code (of FUNC: name or index) to stderr\n"
     "      --perf-map          name JIT code for perf: /tmp/perf-PID.map and a jitdump\n"
     "                          (/tmp/jit-PID.dump) for perf record -k mono + perf inject --jit\n"
+    "      --compile-log=FILE  one CSV line per JIT compile: tier, function, wasm bytes,\n"
+    "                          locals, microseconds, code bytes\n"
     "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
     "      --dir=HOSTDIR       WASI: preopen HOSTDIR under the same name\n"
     "      --map-dir=GUEST::HOST  WASI: preopen HOST under the name GUEST\n"
@@ -133,6 +135,9 @@ int parseTierOption(const std::string& arg) {
     if (arg.size() > 10) g_jitOptions.dumpFunction = arg.substr(11);
   } else if (arg == "--perf-map") {
     g_jitOptions.perfMap = true;
+  } else if (startsWith(arg, "--compile-log=")) {
+    g_jitOptions.compileLog = arg.substr(14);
+    if (g_jitOptions.compileLog.empty()) return usageError("--compile-log needs a file name");
   } else {
     return -1;
   }

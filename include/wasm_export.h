@@ -125,12 +125,19 @@ typedef union MemAllocOption {
   } allocator;
 } MemAllocOption;
 
-/* Execution tiers (WAMR's names). Strata has one JIT (asmjit):
+/* Execution tiers (WAMR's names), each alone or tiered:
  *   Mode_Interp          the interpreter only;
- *   Mode_Fast_JIT        every function compiled before it first runs;
- *   Mode_Multi_Tier_JIT  tiered: interpret, compile hot functions in the
- *                        background, enter hot loops by OSR (the default);
- *   Mode_LLVM_JIT        not supported. */
+ *   Mode_Fast_JIT        every function compiled by the baseline compiler
+ *                        (single pass, fast to compile) before it first runs;
+ *   Mode_LLVM_JIT        every function compiled by the optimizing compiler
+ *                        (asmjit's register allocator; Strata has no LLVM)
+ *                        before it first runs;
+ *   Mode_Multi_Tier_JIT  tiered, the default: interpret, compile hot
+ *                        functions with the baseline compiler and hot
+ *                        baseline code with the optimizing compiler in the
+ *                        background, move running loops up a tier by OSR.
+ *                        (WAMR's multi-tier mode starts in its fast JIT;
+ *                        Strata's starts in the interpreter.) */
 typedef enum RunningMode {
   Mode_Interp = 1,
   Mode_Fast_JIT,

@@ -99,9 +99,10 @@ struct Options {
   // Jit and Tiered: calls plus loop iterations in baseline code before the
   // function is recompiled by the optimizing compiler.
   uint32_t optimizeThreshold = kDefaultOptimizeThreshold;
-  // Background compile threads (Jit, Tiered); 0 compiles on the thread
-  // that found the function hot, at that moment (deterministic: for
-  // tests). The default leaves one core to the program.
+  // Background compile threads (Jit, Tiered), besides one that takes only
+  // baseline compiles; 0 compiles on the thread that found the function
+  // hot, at that moment (deterministic: for tests). The default leaves one
+  // core to the program.
   uint32_t threads = defaultThreads();
   // The optimizing compiler gives up on a function larger than this many
   // bytes of wasm code (it stays in baseline code): its register allocator

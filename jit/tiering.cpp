@@ -380,18 +380,21 @@ Queue& queue() {
   return *q;
 }
 
-// Baseline first, then the hottest, then the oldest. The caller holds the
-// queue's lock. (A linear scan: the queue holds functions that became hot
-// in the last few milliseconds.)
-size_t pickJob(const Queue& q) {
+// Baseline first, then the hottest, then the oldest; SIZE_MAX if there is
+// no job for this worker. The caller holds the queue's lock. (A linear
+// scan: the queue holds functions that became hot in the last few
+// milliseconds.)
+size_t pickJob(const Queue& q, bool baselineOnly) {
   auto before = [](const Job& a, const Job& b) {
     if (a.tier != b.tier) return a.tier == Tier::Baseline;
     if (a.heat != b.heat) return a.heat > b.heat;
     return a.sequence < b.sequence;
   };
-  size_t best = 0;
-  for (size_t i = 1; i < q.items.size(); ++i)
-    if (before(q.items[i], q.items[best])) best = i;
+  size_t best = SIZE_MAX;
+  for (size_t i = 0; i < q.items.size(); ++i) {
+    if (baselineOnly && q.items[i].tier != Tier::Baseline) continue;
+    if (best == SIZE_MAX || before(q.items[i], q.items[best])) best = i;
+  }
   return best;
 }
 
@@ -410,7 +413,10 @@ void runJob(Function* f, Tier tier, OsrCode* osr) {
   functionCode(f)->queued[int(tier)].store(false, std::memory_order_relaxed);
 }
 
-void worker() {
+// A compile thread. One of them takes only baseline compiles: they are
+// short, and the functions waiting for them run in the interpreter, so
+// they never wait behind an optimizing compile of a big function.
+void worker(bool baselineOnly) {
   t_compileWorker = true;
   Queue& q = queue();
   for (;;) {
@@ -418,8 +424,8 @@ void worker() {
     Job job;
     {
       std::unique_lock<std::mutex> lock(q.mutex);
-      q.cv.wait(lock, [&] { return !q.items.empty(); });
-      size_t i = pickJob(q);
+      size_t i;
+      q.cv.wait(lock, [&] { return (i = pickJob(q, baselineOnly)) != SIZE_MAX; });
       job = std::move(q.items[i]);
       q.items[i] = std::move(q.items.back());
       q.items.pop_back();
@@ -444,11 +450,12 @@ void enqueue(Job job) {
   std::lock_guard<std::mutex> lock(q.mutex);
   if (!q.started) {
     q.started = true;
-    for (uint32_t i = 0; i < g_options.threads; ++i) std::thread(worker).detach();
+    std::thread(worker, true).detach();
+    for (uint32_t i = 0; i < g_options.threads; ++i) std::thread(worker, false).detach();
   }
   job.sequence = q.nextSequence++;
   q.items.push_back(std::move(job));
-  q.cv.notify_one();
+  q.cv.notify_all();  // the right kind of worker must see it
 }
 
 // Whether f's instance can be compiled for in the background (it is owned

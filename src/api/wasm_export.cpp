@@ -894,7 +894,8 @@ bool configureTier(RunningMode mode, bool perfMap) {
   jit::Options options = jit::options();
   switch (mode) {
     case Mode_Interp: options.mode = jit::Mode::Interp; break;
-    case Mode_Fast_JIT: options.mode = jit::Mode::Jit; break;
+    case Mode_Fast_JIT: options.mode = jit::Mode::Baseline; break;
+    case Mode_LLVM_JIT: options.mode = jit::Mode::Optimizing; break;
     case Mode_Multi_Tier_JIT: options.mode = jit::Mode::Tiered; break;
     default: return false;
   }
@@ -909,7 +910,7 @@ bool configureTier(RunningMode mode, bool perfMap) {
 extern "C" {
 
 bool wasm_runtime_is_running_mode_supported(RunningMode mode) {
-  return mode == Mode_Interp || mode == Mode_Fast_JIT || mode == Mode_Multi_Tier_JIT;
+  return mode == Mode_Interp || mode == Mode_Fast_JIT || mode == Mode_LLVM_JIT || mode == Mode_Multi_Tier_JIT;
 }
 
 bool wasm_runtime_set_default_running_mode(RunningMode mode) {

@@ -13,6 +13,7 @@ packages=(
   libbenchmark-dev hyperfine          # benchmarks
   clang lld                           # wasm32 samples and benchmark kernels
   wasi-libc libclang-rt-14-dev-wasm32 # wasm32-wasi guests
+  libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libeigen3-dev  # bench/large's C++ program
   binaryen                            # wasm-opt, wasm-dis for poking at modules
   libasmjit-dev libzydis-dev          # JIT tier (x86-64 code emission, disassembly)
 )

@@ -16,6 +16,7 @@ packages=(
   libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libeigen3-dev  # bench/large's C++ program
   binaryen                            # wasm-opt, wasm-dis for poking at modules
   libasmjit-dev libzydis-dev          # JIT tier (x86-64 code emission, disassembly)
+  linux-perf                          # the --perf-map test (perf record / inject / report)
 )
 
 missing=()

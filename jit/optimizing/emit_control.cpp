@@ -95,6 +95,11 @@ void Emitter::finish() {
     cc_.ret(st);
   }
   cc_.endFunc();
+  for (const JumpTable& t : jumpTables_) {
+    cc_.align(AlignMode::kData, 4);
+    cc_.bind(t.label);
+    for (const Label& entry : t.entries) cc_.embedLabelDelta(entry, t.label, 4);
+  }
   for (auto& [key, label] : constants_) {
     cc_.align(AlignMode::kData, 8);
     cc_.bind(label);
@@ -285,25 +290,45 @@ void Emitter::onBrTable(const std::vector<Control*>& targets, Control& def) {
     order.push_back(t);
     return l;
   };
-  // Runs of equal targets, then a binary search over them (asmjit's
-  // register allocator cannot be trusted with indirect jumps through a
-  // table: it asserts on some jump annotations).
   uint32_t count = uint32_t(targets.size());
-  std::vector<Range> ranges;
-  for (uint32_t i = 0; i < count; ++i) {
-    if (!ranges.empty() && ranges.back().target == targets[i])
-      ranges.back().hi = i;
-    else
-      ranges.push_back({i, i, targets[i]});
-  }
-  x86::Gp i32 = idx.r32();
-  if (ranges.empty()) {
-    cc_.jmp(stubFor(&def));
+  if (count >= kJumpTableMin) {
+    // A jump table: the index clamped to `count` (the default's entry),
+    // then one indirect jump. Every stub is reached through the table only,
+    // so the register allocator can give them all the jump's assignment.
+    x86::Gp i = cc_.newGpq("brIndex"), limit = cc_.newGpq("brLimit");
+    cc_.mov(i.r32(), idx.r32());
+    cc_.mov(limit.r32(), imm(count));
+    cc_.cmp(i.r32(), limit.r32());
+    cc_.cmovae(i.r32(), limit.r32());
+    JumpTable table{cc_.newLabel(), {}};
+    JumpAnnotation* annotation = cc_.newJumpAnnotation();
+    for (Control* t : targets) table.entries.push_back(stubFor(t));
+    table.entries.push_back(stubFor(&def));
+    for (Control* t : order) annotation->addLabel(stubs[t]);
+    x86::Gp base = cc_.newGpq("brTable"), target = cc_.newGpq("brTarget");
+    cc_.lea(base, x86::ptr(table.label));
+    cc_.movsxd(target, x86::dword_ptr(base, i, 2));
+    cc_.add(target, base);
+    cc_.jmp(target, annotation);
+    jumpTables_.push_back(std::move(table));
   } else {
-    cc_.cmp(i32, imm(count));
-    cc_.jae(stubFor(&def));
-    auto labelOf = [&](const Range& r) { return stubFor(r.target); };
-    searchRanges(i32, ranges, 0, ranges.size(), labelOf);
+    // Runs of equal targets, then a binary search over them.
+    std::vector<Range> ranges;
+    for (uint32_t i = 0; i < count; ++i) {
+      if (!ranges.empty() && ranges.back().target == targets[i])
+        ranges.back().hi = i;
+      else
+        ranges.push_back({i, i, targets[i]});
+    }
+    x86::Gp i32 = idx.r32();
+    if (ranges.empty()) {
+      cc_.jmp(stubFor(&def));
+    } else {
+      cc_.cmp(i32, imm(count));
+      cc_.jae(stubFor(&def));
+      auto labelOf = [&](const Range& r) { return stubFor(r.target); };
+      searchRanges(i32, ranges, 0, ranges.size(), labelOf);
+    }
   }
   for (Control* t : order) {
     cc_.bind(stubs[t]);

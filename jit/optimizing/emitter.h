@@ -359,6 +359,14 @@ class Emitter : public NullConsumer {
   bool dead_ = false;
   uint32_t deadDepth_ = 0;
   std::map<std::pair<uint64_t, bool>, Label> constants_;
+  // br_table: with this many targets or more, a jump table (emitted after
+  // the function, with the constants) instead of a binary search.
+  static constexpr uint32_t kJumpTableMin = 4;
+  struct JumpTable {
+    Label label;
+    std::vector<Label> entries;  // one per index, then the default
+  };
+  std::vector<JumpTable> jumpTables_;
   uint32_t bodyEnd_ = 0;
 };
 

@@ -95,12 +95,18 @@ def native_runner():
 
 
 def strata_runner(strata, tier):
-    """A Strata tier; "tiered@N" is the tiered mode with --jit-threshold=N."""
+    """A Strata tier; "tiered@N" is the tiered mode with --jit-threshold=N;
+    "LABEL=BINARY:TIER" runs TIER of another strata binary (e.g. a build of
+    an earlier commit, for before/after figures from one run)."""
+    label = tier
+    if "=" in tier:
+        label, _, rest = tier.partition("=")
+        strata, _, tier = rest.rpartition(":")
     mode, _, threshold = tier.partition("@")
     flags = ["--tier=" + mode] + (["--jit-threshold=" + threshold] if threshold else [])
     return Runner(
-        "strata-" + tier,
-        tier,
+        "strata-" + label,
+        label,
         lambda d, w, a: [strata, "run"] + flags + [os.path.join(d, w + ".wasm")] + a,
     )
 
@@ -383,6 +389,8 @@ def main():
         parser.error("--repeat must be at least 1")
     tiers = [t for t in args.tiers.split(",") if t]
     for t in tiers:
+        if "=" in t:
+            t = t.partition("=")[2].rpartition(":")[2]
         mode, at, threshold = t.partition("@")
         if mode not in TIERS or (at and (mode != "tiered" or not threshold.isdigit())):
             parser.error("unknown tier %r (expected %s, or tiered@N)" % (t, ",".join(TIERS)))

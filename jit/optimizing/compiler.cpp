@@ -106,6 +106,11 @@ CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop) {
       first.decode();
       emitter.setLoopLocals(std::move(loops.result));
     }
+    // Inline up to as much again as the function itself (at least 2 KB),
+    // within the optimizing compiler's size budget.
+    size_t own = decl.bodyEnd - decl.bodyBegin;
+    size_t limit = options().optimizeMaxBytes;
+    emitter.setInlineBudget(own >= limit ? 0 : std::min(std::max<size_t>(own, 2048), limit - own));
     FunctionDecoder<Emitter> decoder(module, defined, emitter);
     emitter.setDecoder(&decoder);
     decoder.decode();

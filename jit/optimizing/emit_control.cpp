@@ -20,6 +20,12 @@ void Emitter::setDecoder(Decoder* d) {
 // --- function ---
 
 void Emitter::onFunctionStart(Control& c) {
+  if (inlineDepth_) {
+    // An inlined callee: inlineCall set up its locals and result registers.
+    c.data.label = fnLabel_;
+    c.data.merge = fnMerge_;
+    return;
+  }
   const FuncType& ft = d_->functionType();
   FuncNode* f = cc_.addFunc(FuncSignatureT<uint64_t, void*, void*, void*, void*>(CallConvId::kHost));
   funcNode_ = f;
@@ -192,7 +198,7 @@ void Emitter::onElse(Control& c, bool thenFallsThrough) {
   }
   cc_.bind(c.data.elseLabel);
   c.data.elseBound = true;
-  stack_.resize(c.height);
+  stack_.resize(stackBase_ + c.height);
   stack_.insert(stack_.end(), c.data.params.begin(), c.data.params.end());
 }
 
@@ -210,12 +216,12 @@ void Emitter::onEnd(Control& c, bool fallsThrough) {
     syncLocalsTo(c.data.renamesBefore, /*restore=*/true, /*emit=*/fallsThrough);
     uint32_t n = c.sig.numResults();
     if (!fallsThrough) {
-      stack_.resize(c.height);
+      stack_.resize(stackBase_ + c.height);
       for (uint32_t i = 0; i < n; ++i) stack_.push_back(constVal(c.sig.result(i), 0));
       dead_ = true;
     } else {
       std::vector<Val> top(stack_.end() - n, stack_.end());
-      stack_.resize(c.height);
+      stack_.resize(stackBase_ + c.height);
       stack_.insert(stack_.end(), top.begin(), top.end());
     }
     return;
@@ -228,14 +234,20 @@ void Emitter::onEnd(Control& c, bool fallsThrough) {
     // The missing else arm passes the parameters through.
     if (fallsThrough) cc_.jmp(c.data.label);
     cc_.bind(c.data.elseLabel);
-    stack_.resize(c.height);
+    stack_.resize(stackBase_ + c.height);
     stack_.insert(stack_.end(), c.data.params.begin(), c.data.params.end());
     moveTo(c.data.merge);
     c.data.reached = true;
   }
   cc_.bind(c.data.label);
-  stack_.resize(c.height);
+  stack_.resize(stackBase_ + c.height);
   if (c.kind == Op::End) {
+    if (inlineDepth_) {
+      // The end of an inlined callee: its results are in fnMerge_, and the
+      // code after the call is reached if the end is.
+      inlineReached_ = c.data.reached || functionReached_;
+      return;
+    }
     if (c.data.reached || functionReached_) {
       for (size_t i = 0; i < fnMerge_.size(); ++i) storeSlot(fnMerge_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
       x86::Gp st = cc_.newGpq();
@@ -355,6 +367,7 @@ void Emitter::onUnreachable() {
 
 void Emitter::onCall(uint32_t funcIndex) {
   if (!pre()) return;
+  if (inlineCall(funcIndex)) return;
   const Module& m = d_->module();
   const FuncType& ft = m.funcType(funcIndex);
   storeArgs(ft);
@@ -387,6 +400,84 @@ void Emitter::onCallIndirect(uint32_t typeIndex, uint32_t table) {
   x86::Gp callee = callHelper((void*)&jitResolveIndirect,
                               {ctx_, ptrImm(inst_.table(table)), idx, u64Imm(canonicalSignatureId(ft))}, true);
   emitCall(ft, callee);
+}
+
+namespace {
+// Whether a function calls nothing (an inlined callee's calls would need a
+// frame of their own).
+struct LeafCheck : NullConsumer {
+  bool calls = false;
+  void onCall(uint32_t) { calls = true; }
+  void onCallIndirect(uint32_t, uint32_t) { calls = true; }
+};
+}  // namespace
+
+bool Emitter::inlineCall(uint32_t funcIndex) {
+  const Module& m = d_->module();
+  if (inlineDepth_ || funcIndex < m.numImportedFuncs || inst_.function(funcIndex) == fn_) return false;
+  uint32_t defined = funcIndex - m.numImportedFuncs;
+  const FunctionDecl& decl = m.functions[defined];
+  size_t size = decl.bodyEnd - decl.bodyBegin;
+  if (size > kInlineMaxBytes || inlinedBytes_ + size > inlineBudget_) return false;
+  auto known = leaves_.find(defined);
+  if (known == leaves_.end()) {
+    LeafCheck check;
+    FunctionDecoder<LeafCheck> walk(m, defined, check);
+    walk.decode();
+    known = leaves_.emplace(defined, !check.calls).first;
+  }
+  if (!known->second) return false;
+  inlinedBytes_ += size;
+
+  // The callee's frame is registers: its parameters are the arguments (the
+  // caller's entries reading locals first become registers of their own,
+  // since `locals_` is about to mean the callee's).
+  const FuncType& ft = m.funcType(funcIndex);
+  materializeLocals();
+  size_t n = ft.params.size();
+  std::vector<Val> locals;
+  for (size_t i = 0; i < n; ++i) locals.push_back(copyOf(stack_[stack_.size() - n + i]));
+  stack_.resize(stack_.size() - n);
+  for (ValType t : decl.locals) {
+    Val v = newReg(t);
+    moveInto(v, constVal(t, 0));
+    locals.push_back(v);
+  }
+  std::vector<Val> results;
+  for (ValType t : ft.results) results.push_back(newReg(t));
+
+  Decoder* outer = d_;
+  uint32_t outerBodyEnd = bodyEnd_, outerBase = stackBase_;
+  Label outerLabel = fnLabel_;
+  bool outerReached = functionReached_;
+  std::vector<Val> outerLocals = std::move(locals_), outerMerge = std::move(fnMerge_);
+  locals_ = std::move(locals);
+  fnMerge_ = results;
+  fnLabel_ = cc_.newLabel();
+  functionReached_ = false;
+  stackBase_ = uint32_t(stack_.size());
+  bodyEnd_ = decl.bodyEnd;
+  ++inlineDepth_;
+  {
+    Decoder inner(m, defined, *this);
+    d_ = &inner;
+    inner.decode();
+  }
+  --inlineDepth_;
+  d_ = outer;
+  bodyEnd_ = outerBodyEnd;
+  stackBase_ = outerBase;
+  fnLabel_ = outerLabel;
+  functionReached_ = outerReached;
+  locals_ = std::move(outerLocals);
+  fnMerge_ = std::move(outerMerge);
+
+  for (size_t i = 0; i < results.size(); ++i)
+    stack_.push_back(inlineReached_ ? results[i] : constVal(ft.results[i], 0));
+  // A callee that never returns (it always traps): what follows the call
+  // is dead code.
+  if (!inlineReached_) dead_ = true;
+  return true;
 }
 
 // --- parametric ---

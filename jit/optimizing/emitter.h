@@ -91,6 +91,7 @@ class Emitter : public NullConsumer {
     }
   }
   void setLoopLocals(std::unordered_map<uint32_t, std::vector<uint32_t>> m) { loopLocals_ = std::move(m); }
+  void setInlineBudget(size_t bytes) { inlineBudget_ = bytes; }
   void setDecoder(Decoder* d);
 
   struct Annotation {
@@ -180,6 +181,14 @@ class Emitter : public NullConsumer {
 
   // --- calls ---
   void onCall(uint32_t funcIndex);
+  // Inlining: a call of a small function of this instance that calls
+  // nothing itself is compiled in place (a nested decoder walk of the
+  // callee with this emitter: its locals become registers, its returns
+  // jumps to the end of the inlined body). No frame, no status check, and
+  // the register allocator sees through the call. False if it is not
+  // inlined.
+  bool inlineCall(uint32_t funcIndex);
+  static constexpr size_t kInlineMaxBytes = 500;  // callee body, in wasm bytes
   void onCallIndirect(uint32_t typeIndex, uint32_t table);
 
   // --- parametric ---
@@ -352,6 +361,17 @@ class Emitter : public NullConsumer {
   std::vector<Val> fnMerge_;
   Label fnLabel_;
   bool functionReached_ = false;
+  // While an inlined callee is walked: its operand stack starts at
+  // stackBase_ of stack_ (the decoder's heights are the callee's).
+  int inlineDepth_ = 0;
+  uint32_t stackBase_ = 0;
+  bool inlineReached_ = false;
+  // Bytes of wasm inlined so far, and the most this function may inline
+  // (set by the compile driver: the register allocator's cost grows faster
+  // than the function).
+  size_t inlinedBytes_ = 0;
+  size_t inlineBudget_ = 0;
+  std::unordered_map<uint32_t, bool> leaves_;  // defined index -> calls nothing
   bool trapUsed_[kNumTrapCodes] = {};
   Label trapLabels_[kNumTrapCodes];
   bool statusUsed_ = false;

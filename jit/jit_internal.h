@@ -93,7 +93,10 @@ asmjit::Error addCode(void** entry, asmjit::CodeHolder* code);
 
 // The two compilers. Each compile is independent (its own CodeHolder), so
 // compile threads run them in parallel.
-CompileResult compileBaseline(Function* f, bool annotate, bool count);
+// count: count calls and loop iterations towards the optimizing compile;
+// loopEntries: an entry at each loop with an empty operand stack, for
+// interpreter frames (LoopEntry).
+CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopEntries);
 // With osrLoop (a `loop` instruction's module offset; kNoLoop for none)
 // the code is an OSR entry: it loads every local from fp[0..) and starts
 // at that loop's header, which must have an empty operand stack.

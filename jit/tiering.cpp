@@ -232,18 +232,30 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
   installSignalHandlers();
   bool dump = wantsDump(f);
   const Module& module = f->instance->module();
-  std::string name = module.functionName(f->index);
+  // The name only for messages, dumps and perf: building it (the name
+  // section, else the exports) is not free.
+  auto displayName = [&] {
+    std::string name = module.functionName(f->index);
+    if (tier == Tier::Baseline) name += "@baseline";
+    if (osrLoop != kNoLoop) {
+      char suffix[32];
+      std::snprintf(suffix, sizeof suffix, "@osr:0x%x", osrLoop);
+      name += suffix;
+    }
+    return name;
+  };
   auto t0 = std::chrono::steady_clock::now();
   CompileResult r;
   const FunctionDecl& decl = module.functions[f->index - module.numImportedFuncs];
   size_t wasmBytes = decl.bodyEnd - decl.bodyBegin;
-  if (!g_options.refuse.empty() && (g_options.refuse == name || g_options.refuse == std::to_string(f->index))) {
+  if (!g_options.refuse.empty() &&
+      (g_options.refuse == module.functionName(f->index) || g_options.refuse == std::to_string(f->index))) {
     r.error = "refused (testing)";
   } else if (tier == Tier::Optimized && wasmBytes > g_options.optimizeMaxBytes) {
     r.error = "larger than the optimizing compiler's budget (" + std::to_string(wasmBytes) + " bytes)";
   } else {
     try {
-      r = tier == Tier::Baseline ? compileBaseline(f, dump, countsHotness()) : compileOptimized(f, dump, osrLoop);
+      r = tier == Tier::Baseline ? compileBaseline(f, dump, countsHotness(), g_options.mode == Mode::Tiered) : compileOptimized(f, dump, osrLoop);
     } catch (const std::exception& e) {
       r.entry = nullptr;
       r.error = e.what();
@@ -252,16 +264,10 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
   uint64_t ns = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
   TierStats& s = tierStats(tier);
   s.compileNs += ns;
-  if (tier == Tier::Baseline) name += "@baseline";
-  if (osrLoop != kNoLoop) {
-    char suffix[32];
-    std::snprintf(suffix, sizeof suffix, "@osr:0x%x", osrLoop);
-    name += suffix;
-  }
   if (!r.entry) {
     ++s.failed;
     if (g_options.stats)
-      std::cerr << "strata: warning: the " << tierName(tier) << " compiler cannot compile " << name << " ("
+      std::cerr << "strata: warning: the " << tierName(tier) << " compiler cannot compile " << displayName() << " ("
                 << r.error << ")\n";
     return nullptr;
   }
@@ -271,7 +277,7 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
     std::lock_guard<std::mutex> lock(codeMutex());
     runtime().release(r.entry);
     ++s.failed;
-    if (g_options.stats) std::cerr << "strata: warning: JIT code table full; " << name << " stays a tier lower\n";
+    if (g_options.stats) std::cerr << "strata: warning: JIT code table full; " << displayName() << " stays a tier lower\n";
     return nullptr;
   }
   if (osrLoop == kNoLoop) ++s.compiled;
@@ -282,8 +288,8 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
   b.bytes += r.wasmBytes;
   b.ns += ns;
   if (!g_options.compileLog.empty()) logCompile(f, tier, osrLoop, r, ns);
-  if (dump) dumpCode(stderr, name, r);
-  if (g_options.perfMap) announceCode(uintptr_t(r.entry), r.codeSize, name);
+  if (dump) dumpCode(stderr, displayName(), r);
+  if (g_options.perfMap) announceCode(uintptr_t(r.entry), r.codeSize, displayName());
   auto* t = new TierCode;
   t->tier = tier;
   t->entry = reinterpret_cast<Function::JitEntry>(r.entry);

@@ -5,12 +5,13 @@
 
 namespace strata::jit {
 
-CompileResult compileBaseline(Function* f, bool annotate, bool count) {
+CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopEntries) {
   using namespace asmjit;
   using baseline::BaselineCompiler;
   baseline::Options options;
   options.annotate = annotate;
   options.count = count;
+  options.loopEntries = loopEntries;
   CompileResult result;
   const Module& module = f->instance->module();
   uint32_t defined = f->index - module.numImportedFuncs;

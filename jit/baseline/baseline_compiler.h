@@ -65,8 +65,9 @@ struct Value {
 };
 
 struct Options {
-  bool annotate = false;  // record wasm offsets for --dump-jit
-  bool count = false;     // tiered modes: count calls and loop iterations
+  bool annotate = false;    // record wasm offsets for --dump-jit
+  bool count = false;       // Jit, Tiered: count calls and loop iterations
+  bool loopEntries = false; // Tiered: OSR entries for interpreter frames
 };
 
 class BaselineCompiler : public NullConsumer {

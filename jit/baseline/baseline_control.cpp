@@ -191,7 +191,7 @@ void BaselineCompiler::onLoop(Control& c) {
   bool osrPoint = height() == 0;
   uint32_t offset = uint32_t(d_->opOffset());
   if (options_.count) countDown(osrPoint ? offset : kNoOsrPoint);
-  if (osrPoint) loopEntries.push_back({offset, a_.newLabel(), c.data.label});
+  if (osrPoint && options_.loopEntries) loopEntries.push_back({offset, a_.newLabel(), c.data.label});
 }
 
 void BaselineCompiler::onIf(Control& c) {

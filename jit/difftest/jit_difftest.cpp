@@ -8,10 +8,13 @@
 // Meant for modules from binaryen's `wasm-opt -ttf` (see run_difftest.sh).
 //
 //   strata-jit-difftest FILE.wasm...   exit 0 iff every file agrees
-//   strata-jit-difftest --compile-only[=baseline|optimized] FILE.wasm...
+//   strata-jit-difftest --compile-only[=baseline|optimized] [--compile-log=CSV]
+//                       [--no-budget] FILE.wasm...
 //       compiles every function (imports resolved to dummies) with both
 //       compilers, or one, and prints --stats: compile speed and code size
-//       on real modules
+//       on real modules; --compile-log writes a line per function (see
+//       strata run --compile-log), --no-budget lifts the optimizing
+//       compiler's size budget (to measure what it would cost)
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -253,7 +256,21 @@ int main(int argc, char** argv) {
     std::vector<strata::jit::Tier> tiers;
     if (first != "--compile-only=optimized") tiers.push_back(strata::jit::Tier::Baseline);
     if (first != "--compile-only=baseline") tiers.push_back(strata::jit::Tier::Optimized);
-    for (int i = 2; i < argc; ++i) failed += strata::compileOnly(argv[i], tiers);
+    strata::jit::Options options = strata::jit::options();
+    int i = 2;
+    for (; i < argc && std::string(argv[i]).rfind("--", 0) == 0; ++i) {
+      std::string flag = argv[i];
+      if (flag.rfind("--compile-log=", 0) == 0) {
+        options.compileLog = flag.substr(14);
+      } else if (flag == "--no-budget") {
+        options.optimizeMaxBytes = UINT32_MAX;
+      } else {
+        std::cerr << "unknown option " << flag << "\n";
+        return 2;
+      }
+    }
+    strata::jit::configure(options);
+    for (; i < argc; ++i) failed += strata::compileOnly(argv[i], tiers);
     strata::jit::printStats(std::cout);
     return failed ? 1 : 0;
   }

@@ -145,6 +145,50 @@ FloatComparison floatComparison(Op op) {
   }
 }
 
+// --- CPU features ---------------------------------------------------------------
+
+const CpuSupport& CpuSupport::host() {
+  static const CpuSupport support = [] {
+    const asmjit::CpuInfo& cpu = asmjit::CpuInfo::host();
+    CpuSupport s;
+    s.lzcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kLZCNT);
+    s.bmi1 = cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI);
+    s.popcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kPOPCNT);
+    s.sse41 = cpu.hasFeature(asmjit::CpuFeatures::X86::kSSE4_1);
+    return s;
+  }();
+  return support;
+}
+
+bool CpuSupport::lacks(Op op) const {
+  switch (op) {
+    case Op::I32Clz: case Op::I64Clz: return !lzcnt;
+    case Op::I32Ctz: case Op::I64Ctz: return !bmi1;
+    case Op::I32Popcnt: case Op::I64Popcnt: return !popcnt;
+    case Op::F32Ceil: case Op::F32Floor: case Op::F32Trunc: case Op::F32Nearest:
+    case Op::F64Ceil: case Op::F64Floor: case Op::F64Trunc: case Op::F64Nearest:
+      return !sse41;  // roundss/roundsd
+    default:
+      return false;
+  }
+}
+
+// --- the end of a compile ---------------------------------------------------
+
+bool installCode(asmjit::CodeHolder& code, const ErrorRecorder& errors, CompileResult* result, void** base) {
+  if (errors.error != asmjit::kErrorOk) {
+    result->error = std::string("asmjit: ") + errors.message;
+    return false;
+  }
+  asmjit::Error err = addCode(base, &code);
+  if (err != asmjit::kErrorOk) {
+    result->error = std::string("asmjit: ") + asmjit::DebugUtils::errorAsString(err);
+    return false;
+  }
+  result->codeSize = code.codeSize();
+  return true;
+}
+
 // --- memory -------------------------------------------------------------------
 
 uint32_t accessSize(Op op) {

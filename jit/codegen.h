@@ -17,6 +17,8 @@
 #include <string>
 
 #include "jit/jit.h"
+#include "jit/jit_internal.h"
+#include "wasm/module.h"
 #include "wasm/opcodes.h"
 #include "wasm/types.h"
 
@@ -83,9 +85,84 @@ struct FloatComparison {
 };
 FloatComparison floatComparison(Op op);
 
+// Jumps to `target` if `c` holds (float (in)equality also needs the parity
+// flag). For any asmjit x86 emitter: the baseline compiler's Assembler and
+// the optimizing compiler's Compiler.
+template <class X86Emitter>
+void jumpIf(X86Emitter& e, const Cond& c, const asmjit::Label& target) {
+  if (c.parity == 0) {
+    e.j(c.cc, target);
+  } else if (c.parity == 1) {
+    asmjit::Label skip = e.newLabel();
+    e.jp(skip);
+    e.j(c.cc, target);
+    e.bind(skip);
+  } else {
+    e.jp(target);
+    e.j(c.cc, target);
+  }
+}
+
+// --- CPU features ---------------------------------------------------------------
+// What inline code depends on, detected once (configure() asks first).
+struct CpuSupport {
+  bool lzcnt = false, bmi1 = false, popcnt = false, sse41 = false;
+  static const CpuSupport& host();
+  // An operator whose inline form needs an instruction this CPU lacks:
+  // its helper computes it instead.
+  bool lacks(Op op) const;
+};
+
+// --- dead code --------------------------------------------------------------------
+// After br/br_table/return/unreachable, or after the end of a block that
+// nothing reaches, the decoder may still report instructions (it tracks
+// reachability per block, for validation): a compiler skips everything up
+// to the enclosing live block's else or end. Blocks opened in dead code are
+// counted, so that their ends are skipped too.
+struct DeadCode {
+  bool dead = false;
+  uint32_t depth = 0;
+  // A block/loop/if opened: true if it is in dead code (skip it).
+  bool opened() {
+    if (dead) ++depth;
+    return dead;
+  }
+  // An else or end: false if it belongs to a block opened in dead code
+  // (skip it); else the code after it is live again, and fallsThrough
+  // (whether the code before it reaches it) accounts for the dead code.
+  bool reached(bool isEnd, bool* fallsThrough) {
+    if (dead && depth) {
+      if (isEnd) --depth;
+      return false;
+    }
+    *fallsThrough = *fallsThrough && !dead;
+    dead = false;
+    return true;
+  }
+};
+
 // --- memory -------------------------------------------------------------------
 // Bytes a load or store accesses.
 uint32_t accessSize(Op op);
+
+// --- the end of a compile ---------------------------------------------------
+// Runs a compiler's decoder walk, turning its failures into result->error;
+// true if it got through.
+template <class Walk>
+bool runWalk(Walk&& walk, CompileResult* result) {
+  try {
+    walk();
+    return true;
+  } catch (const Unsupported& u) {
+    result->error = "unsupported: " + u.what;
+  } catch (const DecodeError& e) {
+    result->error = "decode error: " + e.message;
+  }
+  return false;
+}
+// Copies finished code into code memory: *base is its start, or false
+// with result->error.
+bool installCode(asmjit::CodeHolder& code, const ErrorRecorder& errors, CompileResult* result, void** base);
 
 // --- runtime fields -------------------------------------------------------
 size_t jitEntryOffset();  // Function::jitEntry

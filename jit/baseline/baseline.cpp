@@ -24,31 +24,18 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopE
   code.setErrorHandler(&errors);
   x86::Assembler a(&code);
   BaselineCompiler compiler(a, f, options);
-  try {
-    FunctionDecoder<BaselineCompiler> decoder(module, defined, compiler);
-    compiler.setDecoder(&decoder);
-    decoder.decode();
-    compiler.finish();
-  } catch (const Unsupported& u) {
-    result.error = "unsupported: " + u.what;
-    return result;
-  } catch (const DecodeError& e) {
-    result.error = "decode error: " + e.message;
-    return result;
-  }
-  if (errors.error != kErrorOk) {
-    result.error = std::string("asmjit: ") + errors.message;
-    return result;
-  }
+  bool walked = runWalk(
+      [&] {
+        FunctionDecoder<BaselineCompiler> decoder(module, defined, compiler);
+        compiler.setDecoder(&decoder);
+        decoder.decode();
+        compiler.finish();
+      },
+      &result);
   void* base = nullptr;
-  Error err = addCode(&base, &code);
-  if (err != kErrorOk) {
-    result.error = std::string("asmjit: ") + DebugUtils::errorAsString(err);
-    return result;
-  }
+  if (!walked || !installCode(code, errors, &result, &base)) return result;
   auto at = [&](const Label& l) { return static_cast<uint8_t*>(base) + code.labelOffsetFromBase(l); };
   result.entry = at(compiler.entryLabel);
-  result.codeSize = code.codeSize();
   if (compiler.hasOobExit) result.oobExit = uintptr_t(at(compiler.oobExit));
   for (const auto& e : compiler.loopEntries) result.loopEntries.push_back({e.loopOffset, at(e.entry)});
   for (const auto& n : compiler.annotations) result.annotations.push_back({n.codeOffset, n.wasmOffset, n.name});

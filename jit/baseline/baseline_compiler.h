@@ -186,8 +186,8 @@ class BaselineCompiler : public NullConsumer {
   // (where control flow joins, a label expects all its values in slots).
   void materializeFrom(uint32_t pos, bool constants = false);
   void spillRegisters();
-  int toGp(uint32_t pos);
-  int toXmm(uint32_t pos);
+  // Entry pos into a register of its type's kind (general-purpose or xmm).
+  int toReg(uint32_t pos);
   // Before a local is written: entries still reading it get its value.
   void detachLocal(uint32_t i);
   // The top entry as a source operand of an integer instruction: a
@@ -209,9 +209,10 @@ class BaselineCompiler : public NullConsumer {
 
   // --- conditions ---
   bool pre(bool consumesCondition = false);
+  // The flags of `entry at pos == 0` as the new top (a kCmp), popping it.
+  void testZero(uint32_t pos);
   void materializeCondition();
   Cond popCondition();
-  void jumpIf(const Cond& c, const Label& target);
 
   // --- frame ---
   void emitPrologue(bool patchFrameSize);
@@ -219,10 +220,6 @@ class BaselineCompiler : public NullConsumer {
   Label labelOf(Control& c);
 
   // --- control ---
-  bool openedInDeadCode() {
-    if (dead_) ++deadDepth_;
-    return dead_;
-  }
   // Moves the label's values (the top arity entries) into the slots the
   // label expects and jumps there.
   void moveBranchValues(const Control& target);
@@ -277,7 +274,7 @@ class BaselineCompiler : public NullConsumer {
   Decoder* d_ = nullptr;
   Memory* mem_ = nullptr;
   bool guarded_ = false;
-  bool hasLzcnt_ = false, hasBmi_ = false, hasPopcnt_ = false, hasSse41_ = false;
+  const CpuSupport& cpu_ = CpuSupport::host();
 
   uint32_t numLocals_ = 0;
   uint32_t maxHeight_ = 0;
@@ -289,8 +286,7 @@ class BaselineCompiler : public NullConsumer {
   int gpOwner_[16];
   int xmmOwner_[16];
 
-  bool dead_ = false;
-  uint32_t deadDepth_ = 0;
+  DeadCode dead_;
 
   Label epilogue_;
   Label callStub_;

@@ -171,14 +171,14 @@ Label BaselineCompiler::labelOf(Control& c) {
 // --- structured control ---
 
 void BaselineCompiler::onBlock(Control& c) {
-  if (openedInDeadCode()) return;
+  if (dead_.opened()) return;
   pre();
   materializeFrom(0);
   // Its end label is made by the first branch there (labelOf).
 }
 
 void BaselineCompiler::onLoop(Control& c) {
-  if (openedInDeadCode()) return;
+  if (dead_.opened()) return;
   pre();
   // Back edges store the parameters in their slots: they are there at the
   // header, constants included.
@@ -195,7 +195,7 @@ void BaselineCompiler::onLoop(Control& c) {
 }
 
 void BaselineCompiler::onIf(Control& c) {
-  if (openedInDeadCode()) return;
+  if (dead_.opened()) return;
   pre(true);
   Cond cond = popCondition();
   // Plain moves: the flags survive. The else arm finds the parameters in
@@ -203,13 +203,11 @@ void BaselineCompiler::onIf(Control& c) {
   materializeFrom(0);
   materializeFrom(height() - c.sig.numParams(), /*constants=*/true);
   c.data.elseLabel = a_.newLabel();
-  jumpIf(cond.negated(), c.data.elseLabel);
+  jit::jumpIf(a_, cond.negated(), c.data.elseLabel);
 }
 
 void BaselineCompiler::onElse(Control& c, bool thenFallsThrough) {
-  if (dead_ && deadDepth_) return;
-  thenFallsThrough = thenFallsThrough && !dead_;
-  dead_ = false;
+  if (!dead_.reached(/*isEnd=*/false, &thenFallsThrough)) return;
   pre();
   if (thenFallsThrough) {
     materializeFrom(c.height, /*constants=*/true);
@@ -225,12 +223,7 @@ void BaselineCompiler::onElse(Control& c, bool thenFallsThrough) {
 }
 
 void BaselineCompiler::onEnd(Control& c, bool fallsThrough) {
-  if (dead_ && deadDepth_) {
-    --deadDepth_;
-    return;
-  }
-  fallsThrough = fallsThrough && !dead_;
-  dead_ = false;
+  if (!dead_.reached(/*isEnd=*/true, &fallsThrough)) return;
   pre();
   uint32_t n = c.sig.numResults();
   if (c.kind == Op::End) {  // the function
@@ -242,7 +235,7 @@ void BaselineCompiler::onEnd(Control& c, bool fallsThrough) {
     if (!fallsThrough) {
       while (height() > c.height) pop();
       for (uint32_t i = 0; i < n; ++i) pushConst(c.sig.result(i), 0);
-      dead_ = true;
+      dead_.dead = true;
     }
     return;
   }
@@ -264,7 +257,7 @@ void BaselineCompiler::onEnd(Control& c, bool fallsThrough) {
     else
       pushConst(c.sig.result(i), 0);
   }
-  if (!c.data.reached) dead_ = true;
+  if (!c.data.reached) dead_.dead = true;
   stable_ = height();  // results in their slots, or constants
 }
 
@@ -317,7 +310,7 @@ void BaselineCompiler::emitReturn() {
 void BaselineCompiler::onBr(Control& target) {
   if (!pre()) return;
   branchTo(target);
-  dead_ = true;
+  dead_.dead = true;
 }
 
 void BaselineCompiler::onBrIf(Control& target) {
@@ -327,18 +320,18 @@ void BaselineCompiler::onBrIf(Control& target) {
     pop();
     if (taken) {
       branchTo(target);
-      dead_ = true;
+      dead_.dead = true;
     }
     return;
   }
   Cond cond = popCondition();
   if (target.kind != Op::End && target.labelArity() == 0) {
     if (!target.isLoop()) target.data.reached = true;
-    jumpIf(cond, labelOf(target));
+    jit::jumpIf(a_, cond, labelOf(target));
     return;
   }
   Label skip = a_.newLabel();
-  jumpIf(cond.negated(), skip);
+  jit::jumpIf(a_, cond.negated(), skip);
   branchTo(target);
   a_.bind(skip);
 }
@@ -349,7 +342,7 @@ void BaselineCompiler::onBrTable(const std::vector<Control*>& targets, Control& 
     uint32_t i = uint32_t(top().bits);
     pop();
     branchTo(i < targets.size() ? *targets[i] : def);
-    dead_ = true;
+    dead_.dead = true;
     return;
   }
   // The values go to their own slots first: then registers are free to
@@ -390,19 +383,19 @@ void BaselineCompiler::onBrTable(const std::vector<Control*>& targets, Control& 
     a_.bind(stubs[t]);
     branchTo(*t);
   }
-  dead_ = true;
+  dead_.dead = true;
 }
 
 void BaselineCompiler::onReturn() {
   if (!pre()) return;
   emitReturn();
-  dead_ = true;
+  dead_.dead = true;
 }
 
 void BaselineCompiler::onUnreachable() {
   if (!pre()) return;
   a_.jmp(trapLabel(kUnreachable));
-  dead_ = true;
+  dead_.dead = true;
 }
 
 // --- calls ---
@@ -471,7 +464,7 @@ void BaselineCompiler::onSelect(ValType t) {
       uint32_t b = height() - 1;
       Value v = stack_[b];
       if (v.kind == Value::kSlot) {
-        isFloat(t) ? toXmm(b) : toGp(b);  // its slot is about to become a's position
+        toReg(b);  // its slot is about to become a's position
         v = stack_[b];
       }
       stack_.pop_back();
@@ -492,7 +485,7 @@ void BaselineCompiler::onSelect(ValType t) {
     Label keep = a_.newLabel();
     if (flags) {
       Cond c = top().cond;
-      jumpIf(c, keep);
+      jit::jumpIf(a_, c, keep);
     } else {
       Operand cs = gpSource(height() - 1, false);
       cs.isReg() ? a_.test(cs.as<x86::Gp>(), cs.as<x86::Gp>()) : a_.cmp(cs.as<x86::Mem>(), imm(0));
@@ -577,7 +570,7 @@ void BaselineCompiler::onGlobalSet(uint32_t i) {
   // Hosts read a global as a whole slot: 32-bit values keep the upper
   // half zero.
   if (isFloat(t)) {
-    int r = toXmm(pos);
+    int r = toReg(pos);
     a_.mov(kScratch, imm(uint64_t(uintptr_t(&cell->value))));
     if (t == ValType::F32) {
       a_.movss(x86::dword_ptr(kScratch), xmm(r));
@@ -586,7 +579,7 @@ void BaselineCompiler::onGlobalSet(uint32_t i) {
       a_.movsd(x86::qword_ptr(kScratch), xmm(r));
     }
   } else {
-    int r = toGp(pos);  // a 32-bit register's upper half is zero
+    int r = toReg(pos);  // a 32-bit register's upper half is zero
     a_.mov(kScratch, imm(uint64_t(uintptr_t(&cell->value))));
     a_.mov(x86::qword_ptr(kScratch), x86::gpq(r));
   }
@@ -668,13 +661,7 @@ void BaselineCompiler::onRefIsNull() {
     pushConst(ValType::I32, isNull);
     return;
   }
-  Operand src = gpSource(height() - 1, false);
-  src.isReg() ? a_.test(src.as<x86::Gp>(), src.as<x86::Gp>()) : a_.cmp(src.as<x86::Mem>(), imm(0));
-  pop();
-  Value v;
-  v.kind = Value::kCmp;
-  v.cond = Cond{x86::CondCode::kE, 0};
-  push(v);
+  testZero(height() - 1);
 }
 
 void BaselineCompiler::onRefFunc(uint32_t f) {

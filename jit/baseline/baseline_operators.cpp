@@ -27,7 +27,7 @@ x86::Mem BaselineCompiler::address(uint32_t pos, uint32_t offset, uint32_t size)
       a_.mov(kScratch, imm(ea));
       return x86::ptr(kMemBase, kScratch);
     }
-    x86::Gp index = x86::gpq(toGp(pos));  // i32 registers are zero-extended
+    x86::Gp index = x86::gpq(toReg(pos));  // i32 registers are zero-extended
     if (offset < (1u << 31)) return x86::ptr(kMemBase, index, 0, int32_t(offset));
     a_.mov(kScratch.r32(), imm(offset));
     a_.add(kScratch, index);
@@ -37,7 +37,7 @@ x86::Mem BaselineCompiler::address(uint32_t pos, uint32_t offset, uint32_t size)
   if (v.kind == Value::kConst) {
     a_.mov(kScratch, imm(uint64_t(uint32_t(v.bits)) + offset));
   } else {
-    a_.mov(kScratch.r32(), x86::gpd(toGp(pos)));
+    a_.mov(kScratch.r32(), x86::gpd(toReg(pos)));
     if (offset) {
       int t = allocGp();
       a_.mov(x86::gpd(t), imm(offset));
@@ -105,14 +105,14 @@ void BaselineCompiler::onStore(Op op, MemArg m) {
   uint32_t size = accessSize(op);
   const Value& v = stack_[vpos];
   if (isFloat(v.type)) {
-    int x = toXmm(vpos);
+    int x = toReg(vpos);
     x86::Mem mem = address(apos, m.offset, size);
     mem.setSize(size);
     size == 4 ? a_.movss(mem, xmm(x)) : a_.movsd(mem, xmm(x));
   } else {
     bool useImm = v.kind == Value::kConst && (size < 8 || fitsInt32(int64_t(v.bits)));
     uint64_t bits = v.bits;
-    int g = useImm ? -1 : toGp(vpos);
+    int g = useImm ? -1 : toReg(vpos);
     x86::Mem mem = address(apos, m.offset, size);
     mem.setSize(size);
     if (useImm) {
@@ -196,13 +196,7 @@ void BaselineCompiler::onUnary(Op op) {
       top().cond = top().cond.negated();
       return;
     }
-    Operand src = gpSource(height() - 1, /*allowImm=*/false);
-    src.isReg() ? a_.test(src.as<x86::Gp>(), src.as<x86::Gp>()) : a_.cmp(src.as<x86::Mem>(), imm(0));
-    pop();
-    Value v;
-    v.kind = Value::kCmp;
-    v.cond = Cond{x86::CondCode::kE, 0};
-    push(v);
+    testZero(height() - 1);
     return;
   }
   if (!emitUnary(op)) emitNumericHelper(op, 1);
@@ -233,7 +227,7 @@ void BaselineCompiler::compare(Op op) {
   if (isFloat(t)) {
     FloatComparison fc = floatComparison(op);
     if (fc.swapOperands) std::swap(pa, pb);
-    int x = toXmm(pa);
+    int x = toReg(pa);
     Operand src = xmmSource(pb);
     bool f32 = t == ValType::F32;
     if (src.isReg())
@@ -253,7 +247,7 @@ void BaselineCompiler::compare(Op op) {
         va.kind == Value::kReg) {
       a_.test(gpOf(va), gpOf(va));
     } else if (va.kind == Value::kReg || bs.isMem()) {
-      x86::Gp ag = gp(toGp(pa), t);
+      x86::Gp ag = gp(toReg(pa), t);
       if (bs.isImm())
         a_.cmp(ag, bs.as<Imm>());
       else if (bs.isReg())
@@ -296,16 +290,7 @@ bool BaselineCompiler::emitUnary(Op op) {
   ValType rt = ValType(info.result);
   ValType at = ValType(info.operand);
   uint32_t pos = height() - 1;
-  switch (op) {
-    case Op::I32Clz: case Op::I64Clz: if (!hasLzcnt_) return false; break;
-    case Op::I32Ctz: case Op::I64Ctz: if (!hasBmi_) return false; break;
-    case Op::I32Popcnt: case Op::I64Popcnt: if (!hasPopcnt_) return false; break;
-    case Op::F32Ceil: case Op::F32Floor: case Op::F32Trunc: case Op::F32Nearest:
-    case Op::F64Ceil: case Op::F64Floor: case Op::F64Trunc: case Op::F64Nearest:
-      if (!hasSse41_) return false;
-      break;
-    default: break;
-  }
+  if (cpu_.lacks(op)) return false;
   switch (op) {
     case Op::I32Clz: case Op::I32Ctz: case Op::I32Popcnt:
     case Op::I64Clz: case Op::I64Ctz: case Op::I64Popcnt:
@@ -390,7 +375,7 @@ bool BaselineCompiler::emitUnary(Op op) {
     case Op::I32ReinterpretF32: case Op::I64ReinterpretF64:
     case Op::F32ReinterpretI32: case Op::F64ReinterpretI64: {
       if (isFloat(rt)) {
-        int g = toGp(pos);
+        int g = toReg(pos);
         int x = allocXmm();
         rt == ValType::F32 ? a_.movd(xmm(x), x86::gpd(g)) : a_.movq(xmm(x), x86::gpq(g));
         pop();

@@ -22,11 +22,6 @@ bool fitsInt32(int64_t v) { return v == int64_t(int32_t(v)); }
 
 BaselineCompiler::BaselineCompiler(x86::Assembler& a, Function* fn, const Options& options)
     : a_(a), fn_(fn), inst_(*fn->instance), options_(options) {
-  const CpuInfo& cpu = CpuInfo::host();
-  hasLzcnt_ = cpu.hasFeature(CpuFeatures::X86::kLZCNT);
-  hasBmi_ = cpu.hasFeature(CpuFeatures::X86::kBMI);
-  hasPopcnt_ = cpu.hasFeature(CpuFeatures::X86::kPOPCNT);
-  hasSse41_ = cpu.hasFeature(CpuFeatures::X86::kSSE4_1);
   if (inst_.numMemories()) {
     mem_ = inst_.memory(0);
     guarded_ = mem_->guarded();
@@ -303,26 +298,14 @@ void BaselineCompiler::spillRegisters() {
     if (xmmOwner_[id] >= 0) spill(uint32_t(xmmOwner_[id]));
 }
 
-int BaselineCompiler::toGp(uint32_t pos) {
+int BaselineCompiler::toReg(uint32_t pos) {
   Value& v = stack_[pos];
   if (v.kind == Value::kReg) return v.reg;
   if (v.kind == Value::kCmp) {
     materializeCondition();
     return stack_[pos].reg;
   }
-  int r = allocGp();
-  loadInto(r, pos);
-  if (v.kind == Value::kLocal) --localReaders_[v.local];
-  v.kind = Value::kReg;
-  v.reg = uint8_t(r);
-  claim(pos);
-  return r;
-}
-
-int BaselineCompiler::toXmm(uint32_t pos) {
-  Value& v = stack_[pos];
-  if (v.kind == Value::kReg) return v.reg;
-  int r = allocXmm();
+  int r = isFloat(v.type) ? allocXmm() : allocGp();
   loadInto(r, pos);
   if (v.kind == Value::kLocal) --localReaders_[v.local];
   v.kind = Value::kReg;
@@ -336,7 +319,7 @@ void BaselineCompiler::detachLocal(uint32_t i) {
   for (uint32_t p = height(); left && p-- > 0;) {
     const Value& v = stack_[p];
     if (v.kind != Value::kLocal || v.local != i) continue;
-    isFloat(v.type) ? toXmm(p) : toGp(p);
+    toReg(p);
     --left;
   }
 }
@@ -348,13 +331,13 @@ Operand BaselineCompiler::gpSource(uint32_t pos, bool allowImm) {
       return gpOf(v);
     case Value::kConst:
       if (allowImm && (!is64(v.type) || fitsInt32(int64_t(v.bits)))) return imm(int32_t(uint32_t(v.bits)));
-      return gp(toGp(pos), v.type);
+      return gp(toReg(pos), v.type);
     case Value::kLocal:
       return localSlot(v.local, valueSize(v.type));
     case Value::kSlot:
       return stackSlot(pos, valueSize(v.type));
     case Value::kCmp:
-      return gp(toGp(pos), ValType::I32);
+      return gp(toReg(pos), ValType::I32);
   }
   return Operand();
 }
@@ -400,7 +383,7 @@ x86::Mem BaselineCompiler::constant(uint64_t bits, bool f32) {
 // --- conditions ---
 
 bool BaselineCompiler::pre(bool consumesCondition) {
-  if (dead_) return false;
+  if (dead_.dead) return false;
   if (options_.annotate) {
     size_t at = d_->opOffset();
     const uint8_t* p = d_->module().bytes.data() + at;
@@ -447,27 +430,20 @@ Cond BaselineCompiler::popCondition() {
     pop();
     return c;
   }
-  Operand src = gpSource(height() - 1, /*allowImm=*/false);
-  if (src.isReg())
-    a_.test(src.as<x86::Gp>(), src.as<x86::Gp>());
-  else
-    a_.cmp(src.as<x86::Mem>(), imm(0));
+  testZero(height() - 1);
+  Cond c = top().cond.negated();  // != 0
   pop();
-  return Cond{x86::CondCode::kNE, 0};
+  return c;
 }
 
-void BaselineCompiler::jumpIf(const Cond& c, const Label& target) {
-  if (c.parity == 0) {
-    a_.j(c.cc, target);
-  } else if (c.parity == 1) {
-    Label skip = a_.newLabel();
-    a_.jp(skip);
-    a_.j(c.cc, target);
-    a_.bind(skip);
-  } else {
-    a_.jp(target);
-    a_.j(c.cc, target);
-  }
+void BaselineCompiler::testZero(uint32_t pos) {
+  Operand src = gpSource(pos, /*allowImm=*/false);
+  src.isReg() ? a_.test(src.as<x86::Gp>(), src.as<x86::Gp>()) : a_.cmp(src.as<x86::Mem>(), imm(0));
+  pop();
+  Value v;
+  v.kind = Value::kCmp;
+  v.cond = Cond{x86::CondCode::kE, 0};
+  push(v);
 }
 
 // --- helper calls ---

@@ -93,53 +93,41 @@ CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop) {
   code.setErrorHandler(&errors);
   x86::Compiler cc(&code);
   Emitter emitter(cc, f, annotate, osrLoop);
-  try {
-    // No loop renames in an OSR entry: with the code before its loop
-    // unreachable the register allocator already keeps that loop's locals
-    // in registers, and measured over the workloads renames there cost
-    // more than they give (strparse 12% and lz 6% faster without, matmul 5%
-    // slower).
-    if (osrLoop == Emitter::kNoLoop && Emitter::wantsLoopRenames(f->type.params.size() + decl.locals.size())) {
-      LoopLocals loops;
-      FunctionDecoder<LoopLocals> first(module, defined, loops);
-      loops.setDecoder(&first);
-      first.decode();
-      emitter.setLoopLocals(std::move(loops.result));
-    }
-    // Inline up to as much again as the function itself (at least 2 KB),
-    // within the optimizing compiler's size budget.
-    size_t own = decl.bodyEnd - decl.bodyBegin;
-    size_t limit = options().optimizeMaxBytes;
-    emitter.setInlineBudget(own >= limit ? 0 : std::min(std::max<size_t>(own, 2048), limit - own));
-    FunctionDecoder<Emitter> decoder(module, defined, emitter);
-    emitter.setDecoder(&decoder);
-    decoder.decode();
-    emitter.finish();
-  } catch (const Unsupported& u) {
-    result.error = "unsupported: " + u.what;
-    return result;
-  } catch (const DecodeError& e) {
-    result.error = "decode error: " + e.message;
-    return result;
-  }
+  bool walked = runWalk(
+      [&] {
+        // No loop renames in an OSR entry: with the code before its loop
+        // unreachable the register allocator already keeps that loop's
+        // locals in registers, and measured over the workloads renames there
+        // cost more than they give (strparse 12% and lz 6% faster without,
+        // matmul 5% slower).
+        if (osrLoop == Emitter::kNoLoop && Emitter::wantsLoopRenames(f->type.params.size() + decl.locals.size())) {
+          LoopLocals loops;
+          FunctionDecoder<LoopLocals> first(module, defined, loops);
+          loops.setDecoder(&first);
+          first.decode();
+          emitter.setLoopLocals(std::move(loops.result));
+        }
+        // Inline up to as much again as the function itself (at least 2 KB),
+        // within the optimizing compiler's size budget.
+        size_t own = decl.bodyEnd - decl.bodyBegin;
+        size_t limit = options().optimizeMaxBytes;
+        emitter.setInlineBudget(own >= limit ? 0 : std::min(std::max<size_t>(own, 2048), limit - own));
+        FunctionDecoder<Emitter> decoder(module, defined, emitter);
+        emitter.setDecoder(&decoder);
+        decoder.decode();
+        emitter.finish();
+      },
+      &result);
+  if (!walked) return result;
   if (errors.error == kErrorOk) cc.finalize();
-  if (errors.error != kErrorOk) {
-    if (std::getenv("STRATA_JIT_DEBUG")) {
-      String sb;
-      Formatter::formatNodeList(sb, FormatOptions(), &cc);
-      std::fprintf(stderr, "%s\n", sb.data());
-    }
-    result.error = std::string("asmjit: ") + errors.message;
-    return result;
+  if (errors.error != kErrorOk && std::getenv("STRATA_JIT_DEBUG")) {
+    String sb;
+    Formatter::formatNodeList(sb, FormatOptions(), &cc);
+    std::fprintf(stderr, "%s\n", sb.data());
   }
   void* entry = nullptr;
-  Error err = addCode(&entry, &code);
-  if (err != kErrorOk) {
-    result.error = std::string("asmjit: ") + DebugUtils::errorAsString(err);
-    return result;
-  }
+  if (!installCode(code, errors, &result, &entry)) return result;
   result.entry = entry;
-  result.codeSize = code.codeSize();
   if (emitter.hasOobExit) result.oobExit = uintptr_t(entry) + code.labelOffsetFromBase(emitter.oobExit);
   if (osrLoop != Emitter::kNoLoop) result.loopEntries.push_back({osrLoop, entry});
   if (annotate) {

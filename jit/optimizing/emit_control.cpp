@@ -119,7 +119,7 @@ void Emitter::finish() {
 // --- structured control ---
 
 void Emitter::onBlock(Control& c) {
-  if (openedInDeadCode()) return;
+  if (dead_.opened()) return;
   pre();
   materializeLocals();
   c.data.label = cc_.newLabel();
@@ -128,7 +128,7 @@ void Emitter::onBlock(Control& c) {
 }
 
 void Emitter::onLoop(Control& c) {
-  if (openedInDeadCode()) return;
+  if (dead_.opened()) return;
   pre();
   materializeLocals();
   c.data.label = cc_.newLabel();
@@ -173,7 +173,7 @@ void Emitter::bindOsrEntry(const Control& c) {
 }
 
 void Emitter::onIf(Control& c) {
-  if (openedInDeadCode()) return;
+  if (dead_.opened()) return;
   pre(true);
   Cond cond = popCondition();
   materializeLocals();
@@ -183,13 +183,11 @@ void Emitter::onIf(Control& c) {
   for (uint32_t i = 0; i < c.sig.numResults(); ++i) c.data.merge.push_back(newReg(c.sig.result(i)));
   uint32_t n = c.sig.numParams();
   c.data.params.assign(stack_.end() - n, stack_.end());
-  branchIf(cond.negated(), c.data.elseLabel);
+  jumpIf(cc_, cond.negated(), c.data.elseLabel);
 }
 
 void Emitter::onElse(Control& c, bool thenFallsThrough) {
-  if (dead_ && deadDepth_) return;
-  thenFallsThrough = thenFallsThrough && !dead_;
-  dead_ = false;
+  if (!dead_.reached(/*isEnd=*/false, &thenFallsThrough)) return;
   pre();
   if (thenFallsThrough) {
     moveTo(c.data.merge);
@@ -203,12 +201,7 @@ void Emitter::onElse(Control& c, bool thenFallsThrough) {
 }
 
 void Emitter::onEnd(Control& c, bool fallsThrough) {
-  if (dead_ && deadDepth_) {
-    --deadDepth_;
-    return;
-  }
-  fallsThrough = fallsThrough && !dead_;
-  dead_ = false;
+  if (!dead_.reached(/*isEnd=*/true, &fallsThrough)) return;
   pre();
   if (c.kind == Op::Loop) {
     // Leaving the loop by its end: its locals back where the code
@@ -218,7 +211,7 @@ void Emitter::onEnd(Control& c, bool fallsThrough) {
     if (!fallsThrough) {
       stack_.resize(stackBase_ + c.height);
       for (uint32_t i = 0; i < n; ++i) stack_.push_back(constVal(c.sig.result(i), 0));
-      dead_ = true;
+      dead_.dead = true;
     } else {
       std::vector<Val> top(stack_.end() - n, stack_.end());
       stack_.resize(stackBase_ + c.height);
@@ -258,13 +251,13 @@ void Emitter::onEnd(Control& c, bool fallsThrough) {
   }
   for (uint32_t i = 0; i < c.sig.numResults(); ++i)
     stack_.push_back(c.data.reached ? c.data.merge[i] : constVal(c.sig.result(i), 0));
-  if (!c.data.reached) dead_ = true;
+  if (!c.data.reached) dead_.dead = true;
 }
 
 void Emitter::onBr(Control& target) {
   if (!pre()) return;
   branchTo(target);
-  dead_ = true;
+  dead_.dead = true;
 }
 
 void Emitter::onBrIf(Control& target) {
@@ -272,10 +265,10 @@ void Emitter::onBrIf(Control& target) {
   Cond cond = popCondition();
   if (target.data.merge.empty() && target.labelArity() == 0 && !needsSync(target)) {
     target.data.reached |= !target.isLoop();
-    branchIf(cond, target.data.label);
+    jumpIf(cc_, cond, target.data.label);
   } else {
     Label skip = cc_.newLabel();
-    branchIf(cond.negated(), skip);
+    jumpIf(cc_, cond.negated(), skip);
     branchTo(target);
     cc_.bind(skip);
   }
@@ -287,7 +280,7 @@ void Emitter::onBrTable(const std::vector<Control*>& targets, Control& def) {
   if (index.kind == Val::kConst) {
     uint32_t i = uint32_t(index.bits);
     branchTo(i < targets.size() ? *targets[i] : def);
-    dead_ = true;
+    dead_.dead = true;
     return;
   }
   x86::Gp idx = gpOf(index);
@@ -346,7 +339,7 @@ void Emitter::onBrTable(const std::vector<Control*>& targets, Control& def) {
     cc_.bind(stubs[t]);
     branchTo(*t);
   }
-  dead_ = true;
+  dead_.dead = true;
 }
 
 void Emitter::onReturn() {
@@ -354,13 +347,13 @@ void Emitter::onReturn() {
   moveTo(fnMerge_);
   cc_.jmp(fnLabel_);
   markFunctionReached();
-  dead_ = true;
+  dead_.dead = true;
 }
 
 void Emitter::onUnreachable() {
   if (!pre()) return;
   cc_.jmp(trapLabel(kUnreachable));
-  dead_ = true;
+  dead_.dead = true;
 }
 
 // --- calls ---
@@ -476,7 +469,7 @@ bool Emitter::inlineCall(uint32_t funcIndex) {
     stack_.push_back(inlineReached_ ? results[i] : constVal(ft.results[i], 0));
   // A callee that never returns (it always traps): what follows the call
   // is dead code.
-  if (!inlineReached_) dead_ = true;
+  if (!inlineReached_) dead_.dead = true;
   return true;
 }
 
@@ -507,7 +500,7 @@ void Emitter::onSelect(ValType t) {
   if (isFloat(r.type)) {
     Label skip = cc_.newLabel();
     if (fused) {
-      branchIf(emitCompare(), skip);
+      jumpIf(cc_, emitCompare(), skip);
     } else {
       x86::Gp c = gpOf(cond);
       cc_.test(c.r32(), c.r32());

@@ -243,7 +243,7 @@ x86::Gp Emitter::bitsOf(const Val& v0) {
 }
 
 void Emitter::xmmToGp(x86::Gp g, x86::Xmm x, bool is32) {
-  if (hasSse41_) {
+  if (cpu_.sse41) {
     // pextr has no memory form for its xmm source, so a spilled source is
     // reloaded into a register, never rewritten.
     if (is32)
@@ -279,22 +279,7 @@ bool Emitter::emitUnary(Op op) {
   ValType rt = ValType(info.result);
   ValType at = ValType(info.operand);
   Val a = stack_.back();
-  switch (op) {
-    case Op::I32Clz: case Op::I64Clz:
-      if (!hasLzcnt_) return false;
-      break;
-    case Op::I32Ctz: case Op::I64Ctz:
-      if (!hasBmi_) return false;
-      break;
-    case Op::I32Popcnt: case Op::I64Popcnt:
-      if (!hasPopcnt_) return false;
-      break;
-    case Op::F32Ceil: case Op::F32Floor: case Op::F32Trunc: case Op::F32Nearest:
-    case Op::F64Ceil: case Op::F64Floor: case Op::F64Trunc: case Op::F64Nearest:
-      if (!hasSse41_) return false;
-      break;
-    default: break;
-  }
+  if (cpu_.lacks(op)) return false;
   switch (op) {
     case Op::I32Clz: case Op::I32Ctz: case Op::I32Popcnt:
     case Op::I64Clz: case Op::I64Ctz: case Op::I64Popcnt:

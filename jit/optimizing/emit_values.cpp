@@ -270,7 +270,7 @@ void Emitter::setPending(Op op, const Val& a, const Val& b) {
 }
 
 bool Emitter::pre(bool consumesCondition) {
-  if (dead_) return false;
+  if (dead_.dead) return false;
   if (annotate_) {
     Label l = cc_.newLabel();
     cc_.bind(l);
@@ -330,20 +330,6 @@ Cond Emitter::popCondition() {
   x86::Gp g = gpOf(v);
   cc_.test(g.r32(), g.r32());
   return Cond{x86::CondCode::kNE, 0};
-}
-
-void Emitter::branchIf(const Cond& c, const Label& target) {
-  if (c.parity == 0) {
-    cc_.j(c.cc, target);
-  } else if (c.parity == 1) {
-    Label skip = cc_.newLabel();
-    cc_.jp(skip);
-    cc_.j(c.cc, target);
-    cc_.bind(skip);
-  } else {
-    cc_.jp(target);
-    cc_.j(c.cc, target);
-  }
 }
 
 Cond Emitter::emitCompare() {

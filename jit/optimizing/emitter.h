@@ -80,11 +80,6 @@ class Emitter : public NullConsumer {
 
   Emitter(x86::Compiler& cc, Function* fn, bool annotate, uint32_t osrLoop)
       : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate), osrLoop_(osrLoop) {
-    const CpuInfo& cpu = CpuInfo::host();
-    hasLzcnt_ = cpu.hasFeature(CpuFeatures::X86::kLZCNT);
-    hasBmi_ = cpu.hasFeature(CpuFeatures::X86::kBMI);
-    hasPopcnt_ = cpu.hasFeature(CpuFeatures::X86::kPOPCNT);
-    hasSse41_ = cpu.hasFeature(CpuFeatures::X86::kSSE4_1);
     if (inst_.numMemories()) {
       mem_ = inst_.memory(0);
       guarded_ = mem_->guarded();
@@ -109,16 +104,7 @@ class Emitter : public NullConsumer {
   void finish();
 
   // --- structured control ---
-  // Dead code: after br/br_table/return/unreachable, or after the end of a
-  // block nothing reaches, the decoder may still report instructions (it
-  // tracks reachability per block for validation). Everything up to the
-  // enclosing live block's else/end is skipped; deadDepth_ counts blocks
-  // opened in dead code.
-  // A block opened in dead code: counted, so that its end is skipped too.
-  bool openedInDeadCode() {
-    if (dead_) ++deadDepth_;
-    return dead_;
-  }
+  // Dead code the decoder still reports is skipped (DeadCode, codegen.h).
   void onBlock(Control& c);
   void onLoop(Control& c);
   // Loop renames. Inside a loop, the locals it uses live in fresh virtual
@@ -288,7 +274,6 @@ class Emitter : public NullConsumer {
   void materializePending();
   // Pops a branch condition: the pending comparison, or value != 0.
   Cond popCondition();
-  void branchIf(const Cond& c, const Label& target);
   // Emits the pending comparison's cmp/ucomis; returns the condition.
   Cond emitCompare();
 
@@ -342,7 +327,7 @@ class Emitter : public NullConsumer {
   Decoder* d_ = nullptr;
   Memory* mem_ = nullptr;
   bool guarded_ = false;
-  bool hasLzcnt_ = false, hasBmi_ = false, hasPopcnt_ = false, hasSse41_ = false;
+  const CpuSupport& cpu_ = CpuSupport::host();
   x86::Gp ctx_, fp_, memBase_;
   FuncNode* funcNode_ = nullptr;
   BaseNode* prologueEnd_ = nullptr;
@@ -376,8 +361,7 @@ class Emitter : public NullConsumer {
   Label trapLabels_[kNumTrapCodes];
   bool statusUsed_ = false;
   Label statusExit_;
-  bool dead_ = false;
-  uint32_t deadDepth_ = 0;
+  DeadCode dead_;
   std::map<std::pair<uint64_t, bool>, Label> constants_;
   // br_table: with this many targets or more, a jump table (emitted after
   // the function, with the constants) instead of a binary search.

@@ -103,6 +103,9 @@ void jumpIf(X86Emitter& e, const Cond& c, const asmjit::Label& target) {
   }
 }
 
+// The name of the instruction at a module offset, for --dump-jit.
+const char* opNameAt(const Module& module, size_t offset);
+
 // --- CPU features ---------------------------------------------------------------
 // What inline code depends on, detected once (configure() asks first).
 struct CpuSupport {
@@ -144,6 +147,17 @@ struct DeadCode {
 // --- memory -------------------------------------------------------------------
 // Bytes a load or store accesses.
 uint32_t accessSize(Op op);
+
+// --- a compile's code --------------------------------------------------------
+// The CodeHolder a compile assembles into, its first error kept.
+struct CodeBuffer {
+  asmjit::CodeHolder code;
+  ErrorRecorder errors;
+  CodeBuffer() {
+    code.init(codeEnvironment());
+    code.setErrorHandler(&errors);
+  }
+};
 
 // --- the end of a compile ---------------------------------------------------
 // Runs a compiler's decoder walk, turning its failures into result->error;

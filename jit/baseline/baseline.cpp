@@ -18,10 +18,8 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopE
   const FunctionDecl& decl = module.functions[defined];
   result.wasmBytes = decl.bodyEnd - decl.bodyBegin;
 
-  CodeHolder code;
-  code.init(codeEnvironment());
-  ErrorRecorder errors;
-  code.setErrorHandler(&errors);
+  CodeBuffer buffer;
+  CodeHolder& code = buffer.code;
   x86::Assembler a(&code);
   BaselineCompiler compiler(a, f, options);
   bool walked = runWalk(
@@ -33,7 +31,7 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopE
       },
       &result);
   void* base = nullptr;
-  if (!walked || !installCode(code, errors, &result, &base)) return result;
+  if (!walked || !installCode(code, buffer.errors, &result, &base)) return result;
   auto at = [&](const Label& l) { return static_cast<uint8_t*>(base) + code.labelOffsetFromBase(l); };
   result.entry = at(compiler.entryLabel);
   if (compiler.hasOobExit) result.oobExit = uintptr_t(at(compiler.oobExit));

@@ -384,21 +384,8 @@ x86::Mem BaselineCompiler::constant(uint64_t bits, bool f32) {
 
 bool BaselineCompiler::pre(bool consumesCondition) {
   if (dead_.dead) return false;
-  if (options_.annotate) {
-    size_t at = d_->opOffset();
-    const uint8_t* p = d_->module().bytes.data() + at;
-    Op op = opFromByte(p[0]);
-    if (p[0] == 0xfc) {
-      uint32_t sub = 0, shift = 0;
-      const uint8_t* q = p + 1;
-      do {
-        sub |= uint32_t(*q & 0x7f) << shift;
-        shift += 7;
-      } while ((*q++ & 0x80) && shift < 35);
-      op = opFromPrefixed(0xfc, sub);
-    }
-    annotations.push_back({uint32_t(a_.offset()), uint32_t(at), op == Op::Invalid ? "?" : opInfo(op).name});
-  }
+  if (options_.annotate)
+    annotations.push_back({uint32_t(a_.offset()), uint32_t(d_->opOffset()), opNameAt(d_->module(), d_->opOffset())});
   if (!consumesCondition && !stack_.empty() && top().kind == Value::kCmp) materializeCondition();
   return true;
 }

@@ -87,10 +87,9 @@ CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop) {
   const FunctionDecl& decl = module.functions[defined];
   result.wasmBytes = decl.bodyEnd - decl.bodyBegin;
 
-  CodeHolder code;
-  code.init(codeEnvironment());
-  ErrorRecorder errors;
-  code.setErrorHandler(&errors);
+  CodeBuffer buffer;
+  CodeHolder& code = buffer.code;
+  ErrorRecorder& errors = buffer.errors;
   x86::Compiler cc(&code);
   Emitter emitter(cc, f, annotate, osrLoop);
   bool walked = runWalk(

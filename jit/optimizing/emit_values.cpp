@@ -274,7 +274,7 @@ bool Emitter::pre(bool consumesCondition) {
   if (annotate_) {
     Label l = cc_.newLabel();
     cc_.bind(l);
-    annotations.push_back({l, uint32_t(d_->opOffset()), opNameAt(d_->opOffset())});
+    annotations.push_back({l, uint32_t(d_->opOffset()), opNameAt(d_->module(), d_->opOffset())});
   }
   if (!consumesCondition && !stack_.empty() && stack_.back().kind == Val::kCmp) materializePending();
   return true;
@@ -306,20 +306,6 @@ void Emitter::materializePending() {
   pushGp(ValType::I32, r);
 }
 
-const char* Emitter::opNameAt(size_t offset) {
-  const uint8_t* p = d_->module().bytes.data() + offset;
-  Op op = opFromByte(p[0]);
-  if (p[0] == 0xfc) {
-    uint32_t sub = 0, shift = 0;
-    const uint8_t* q = p + 1;
-    do {
-      sub |= uint32_t(*q & 0x7f) << shift;
-      shift += 7;
-    } while (*q++ & 0x80 && shift < 35);
-    op = opFromPrefixed(0xfc, sub);
-  }
-  return op == Op::Invalid ? "?" : opInfo(op).name;
-}
 
 Cond Emitter::popCondition() {
   if (stack_.back().kind == Val::kCmp) {

@@ -269,7 +269,6 @@ class Emitter : public NullConsumer {
   // Every callback starts here: annotation, and a pending comparison that
   // the callback does not consume becomes a 0/1 value.
   bool pre(bool consumesCondition = false);
-  const char* opNameAt(size_t offset);
   // The pending comparison (on top) as a 0/1 value.
   void materializePending();
   // Pops a branch condition: the pending comparison, or value != 0.

@@ -194,7 +194,7 @@ def plot(rows):
 def fmt_power(e, unit):
     if unit == "B":
         return ["1 B", "10 B", "100 B", "1 KB", "10 KB", "100 KB", "1 MB", "10 MB"][e] if 0 <= e <= 7 else "1e%d" % e
-    names = {-6: "1 us", -5: "10 us", -4: "100 us", -3: "1 ms", -2: "10 ms", -1: "100 ms", 0: "1 s", 1: "10 s", 2: "100 s"}
+    names = {-7: "100 ns", -6: "1 us", -5: "10 us", -4: "100 us", -3: "1 ms", -2: "10 ms", -1: "100 ms", 0: "1 s", 1: "10 s", 2: "100 s"}
     return names.get(e, "1e%d s" % e)
 
 

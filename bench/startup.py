@@ -46,7 +46,7 @@ def main():
 
     commands = [("native", [native])]
     notes = []
-    for tier in ("interp", "jit", "tiered"):
+    for tier in ("interp", "baseline", "optimizing", "jit", "tiered"):
         cmd = [strata, "run", "--tier=" + tier, wasm]
         probe = subprocess.run(cmd, capture_output=True, text=True)
         if probe.returncode == 2 and "not available" in (probe.stdout + probe.stderr).lower():

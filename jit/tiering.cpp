@@ -91,8 +91,12 @@ const char* modeName(Mode mode) {
 }
 
 uint32_t Options::defaultThreads() {
-  unsigned n = std::thread::hardware_concurrency();
-  return n > 1 ? n - 1 : 1;
+  // hardware_concurrency reads /sys each time: once per process is enough.
+  static const uint32_t n = [] {
+    unsigned cores = std::thread::hardware_concurrency();
+    return cores > 1 ? cores - 1 : 1u;
+  }();
+  return n;
 }
 
 // --- code memory -------------------------------------------------------------
@@ -591,8 +595,10 @@ void configure(const Options& options) {
   if (const char* refuse = std::getenv("STRATA_JIT_REFUSE")) g_options.refuse = refuse;
   g_tiered = options.mode == Mode::Tiered;
   if (options.mode != Mode::Interp) {
+    // (The CPU's features are detected at the first compile, not here:
+    // CPUID traps to the hypervisor in a VM, tens of microseconds that a
+    // short run should not pay.)
     installSignalHandlers();
-    asmjit::CpuInfo::host();  // detected once, before compile threads ask
     static const bool registered = (addFunctionReleaseHook(&releaseFunctionCode), true);
     (void)registered;
   }

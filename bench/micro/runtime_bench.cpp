@@ -247,14 +247,15 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--tier=", 7) == 0) {
       const std::string tier = argv[i] + 7;
-      if (tier == "interp") {
-        options.mode = strata::jit::Mode::Interp;
-      } else if (tier == "jit") {
-        options.mode = strata::jit::Mode::Jit;
-      } else if (tier == "tiered") {
-        options.mode = strata::jit::Mode::Tiered;
-      } else {
-        std::fprintf(stderr, "unknown tier '%s' (expected interp, jit or tiered)\n", tier.c_str());
+      bool known = false;
+      for (strata::jit::Mode m : {strata::jit::Mode::Interp, strata::jit::Mode::Baseline, strata::jit::Mode::Optimizing,
+                                  strata::jit::Mode::Jit, strata::jit::Mode::Tiered})
+        if (tier == strata::jit::modeName(m)) {
+          options.mode = m;
+          known = true;
+        }
+      if (!known) {
+        std::fprintf(stderr, "unknown tier '%s' (expected interp, baseline, optimizing, jit or tiered)\n", tier.c_str());
         return 2;
       }
     } else {

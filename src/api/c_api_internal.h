@@ -1,6 +1,7 @@
 // Seams of the C API (include/wasm_export.h) for other parts of Strata.
 #pragma once
 
+#include <cstring>
 #include <functional>
 #include <memory>
 
@@ -15,6 +16,17 @@ namespace capi {
 // before wasm_runtime_init (e.g. from a static initialiser of the WASI
 // library, or from the embedder's main).
 void addResolverFactory(std::function<std::unique_ptr<ImportResolver>()> factory);
+
+// The int an embedder stored in an enum-typed field or argument. A C caller
+// may pass any int; reading an out-of-range value as the C++ enum is
+// undefined behaviour, so the API checks the int before it uses the enum.
+template <typename Enum>
+int enumValue(const Enum& value) {
+  static_assert(sizeof(Enum) == sizeof(int), "the C API's enums are int-sized");
+  int raw;
+  std::memcpy(&raw, &value, sizeof raw);
+  return raw;
+}
 
 // The running runtime's registry (null when not initialised). For tests and
 // for the CLI.

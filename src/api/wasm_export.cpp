@@ -890,8 +890,13 @@ namespace {
 // (the tier is read by code translated and compiled for loaded modules).
 RunningMode gRunningMode = Mode_Multi_Tier_JIT;
 
-bool configureTier(RunningMode mode, bool perfMap) {
+// An embedder in C may pass any int as a RunningMode; read it as an int, so
+// an out-of-range value is rejected rather than being undefined behaviour.
+int modeValue(const RunningMode& mode) { return capi::enumValue(mode); }
+
+bool configureTier(const RunningMode& requested, bool perfMap) {
   jit::Options options = jit::options();
+  int mode = modeValue(requested);
   switch (mode) {
     case Mode_Interp: options.mode = jit::Mode::Interp; break;
     case Mode_Fast_JIT: options.mode = jit::Mode::Baseline; break;
@@ -902,14 +907,15 @@ bool configureTier(RunningMode mode, bool perfMap) {
   options.perfMap = options.perfMap || perfMap;
   jit::shutdown();  // no background compile reads the options while they change
   jit::configure(options);
-  gRunningMode = mode;
+  gRunningMode = RunningMode(mode);
   return true;
 }
 }  // namespace
 
 extern "C" {
 
-bool wasm_runtime_is_running_mode_supported(RunningMode mode) {
+bool wasm_runtime_is_running_mode_supported(RunningMode requested) {
+  int mode = modeValue(requested);
   return mode == Mode_Interp || mode == Mode_Fast_JIT || mode == Mode_LLVM_JIT || mode == Mode_Multi_Tier_JIT;
 }
 
@@ -921,7 +927,7 @@ bool wasm_runtime_set_default_running_mode(RunningMode mode) {
 
 bool wasm_runtime_set_running_mode(wasm_module_inst_t inst, RunningMode mode) {
   std::lock_guard<std::recursive_mutex> lock(gMutex);
-  return inst && mode == gRunningMode;
+  return inst && modeValue(mode) == modeValue(gRunningMode);
 }
 
 RunningMode wasm_runtime_get_running_mode(wasm_module_inst_t) {
@@ -937,13 +943,12 @@ bool wasm_runtime_full_init(RuntimeInitArgs* args) {
     return true;
   }
   // A zero running_mode keeps the default (set_default_running_mode's).
-  if (!configureTier(args && args->running_mode ? args->running_mode : gRunningMode,
+  if (!configureTier(args && modeValue(args->running_mode) != 0 ? args->running_mode : gRunningMode,
                      args && args->enable_linux_perf))
     return false;
   auto rt = std::make_unique<Runtime>();
   if (args) {
-    rt->allocType = args->mem_alloc_type;
-    switch (args->mem_alloc_type) {
+    switch (capi::enumValue(args->mem_alloc_type)) {
       case Alloc_With_Pool:
         if (!args->mem_alloc_option.pool.heap_buf || args->mem_alloc_option.pool.heap_size < 1024) return false;
         rt->pool.reset(new PoolAllocator(args->mem_alloc_option.pool.heap_buf, args->mem_alloc_option.pool.heap_size));
@@ -957,6 +962,7 @@ bool wasm_runtime_full_init(RuntimeInitArgs* args) {
       case Alloc_With_System_Allocator: break;
       default: return false;
     }
+    rt->allocType = args->mem_alloc_type;  // a valid value: read as an enum now
   }
   rt->registry.reset(new ModuleRegistry);
   rt->registry->addResolver(&rt->natives);

@@ -138,11 +138,11 @@ TEST(CApiRuntime, RunningModes) {
   EXPECT_TRUE(wasm_runtime_is_running_mode_supported(Mode_Fast_JIT));
   EXPECT_TRUE(wasm_runtime_is_running_mode_supported(Mode_Multi_Tier_JIT));
   EXPECT_TRUE(wasm_runtime_is_running_mode_supported(Mode_LLVM_JIT));
-  EXPECT_FALSE(wasm_runtime_is_running_mode_supported(RunningMode(99)));
+  EXPECT_FALSE(wasm_runtime_is_running_mode_supported(RunningMode(7)));
   RuntimeInitArgs args;
   std::memset(&args, 0, sizeof args);
   args.mem_alloc_type = Alloc_With_System_Allocator;
-  args.running_mode = RunningMode(99);
+  args.running_mode = RunningMode(7);
   EXPECT_FALSE(wasm_runtime_full_init(&args));
 
   for (RunningMode mode : {Mode_Interp, Mode_Fast_JIT, Mode_LLVM_JIT, Mode_Multi_Tier_JIT}) {

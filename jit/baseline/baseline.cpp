@@ -20,7 +20,7 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopE
 
   CodeBuffer buffer;
   CodeHolder& code = buffer.code;
-  x86::Assembler a(&code);
+  baseline::FastAssembler a(&code);
   BaselineCompiler compiler(a, f, options);
   bool walked = runWalk(
       [&] {
@@ -30,6 +30,10 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopE
         compiler.finish();
       },
       &result);
+  if (walked && a.unboundJumps()) {
+    result.error = "a jump to a label that was never bound";
+    return result;
+  }
   void* base = nullptr;
   if (!walked || !installCode(code, buffer.errors, &result, &base)) return result;
   auto at = [&](const Label& l) { return static_cast<uint8_t*>(base) + code.labelOffsetFromBase(l); };

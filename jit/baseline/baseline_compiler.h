@@ -45,6 +45,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "jit/baseline/fast_assembler.h"
 #include "jit/codegen.h"
 #include "jit/jit_internal.h"
 #include "runtime/instance.h"
@@ -81,7 +82,7 @@ class BaselineCompiler : public NullConsumer {
   using Control = ControlEntry<ControlData>;
   using Decoder = FunctionDecoder<BaselineCompiler>;
 
-  BaselineCompiler(x86::Assembler& a, Function* fn, const Options& options);
+  BaselineCompiler(FastAssembler& a, Function* fn, const Options& options);
   void setDecoder(Decoder* d);
 
   // After the walk: trap exits, out-of-line stubs, the constant pool and
@@ -267,7 +268,7 @@ class BaselineCompiler : public NullConsumer {
   void compare(Op op);
   x86::Mem constant(uint64_t bits, bool f32);
 
-  x86::Assembler& a_;
+  FastAssembler& a_;
   Function* fn_;
   Instance& inst_;
   Options options_;

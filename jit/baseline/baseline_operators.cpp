@@ -411,19 +411,23 @@ bool BaselineCompiler::emitBinary(Op op) {
       x86::Gp R = gp(r, t);
       Operand b = gpSource(second);
       bool isMul = op == Op::I32Mul || op == Op::I64Mul;
-      if (isMul && b.isImm()) {
-        a_.imul(R, R, b.as<Imm>());
+      if (isMul) {
+        if (b.isImm())
+          a_.imul(R, R, b.as<Imm>());
+        else if (b.isMem())
+          a_.imul(R, b.as<x86::Mem>());
+        else
+          a_.imul(R, b.as<x86::Gp>());
       } else {
         InstId id;
         switch (op) {
           case Op::I32Add: case Op::I64Add: id = x86::Inst::kIdAdd; break;
           case Op::I32Sub: case Op::I64Sub: id = x86::Inst::kIdSub; break;
-          case Op::I32Mul: case Op::I64Mul: id = x86::Inst::kIdImul; break;
           case Op::I32And: case Op::I64And: id = x86::Inst::kIdAnd; break;
           case Op::I32Or: case Op::I64Or: id = x86::Inst::kIdOr; break;
           default: id = x86::Inst::kIdXor; break;
         }
-        a_.emit(id, R, b);
+        a_.alu(id, R, b);
       }
       pop(), pop();
       pushReg(ValType(info.result), r);
@@ -498,7 +502,7 @@ void BaselineCompiler::emitShift(Op op) {
   }
   if (stack_[pb].kind == Value::kConst) {
     int r = resultGp(pa);
-    a_.emit(id, gp(r, t), imm(int(stack_[pb].bits & (is64(t) ? 63 : 31))));
+    a_.shift(id, gp(r, t), imm(int(stack_[pb].bits & (is64(t) ? 63 : 31))));
     pop(), pop();
     pushReg(t, r);
     return;

@@ -20,7 +20,7 @@ const x86::Xmm kScratchXmm = x86::xmm15;
 bool fitsInt32(int64_t v) { return v == int64_t(int32_t(v)); }
 }  // namespace
 
-BaselineCompiler::BaselineCompiler(x86::Assembler& a, Function* fn, const Options& options)
+BaselineCompiler::BaselineCompiler(FastAssembler& a, Function* fn, const Options& options)
     : a_(a), fn_(fn), inst_(*fn->instance), options_(options) {
   if (inst_.numMemories()) {
     mem_ = inst_.memory(0);

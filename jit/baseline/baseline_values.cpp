@@ -26,6 +26,7 @@ BaselineCompiler::BaselineCompiler(FastAssembler& a, Function* fn, const Options
     mem_ = inst_.memory(0);
     guarded_ = mem_->guarded();
   }
+  stack_.reserve(32);
   for (int& o : gpOwner_) o = kNotInPool;
   for (int id : kGpPool) gpOwner_[id] = kFree;
   for (int i = 0; i < 16; ++i) xmmOwner_[i] = i < kXmmPool ? kFree : kNotInPool;

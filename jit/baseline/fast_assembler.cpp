@@ -145,6 +145,13 @@ uint8_t* writeAluImm(uint8_t* p, int digit, bool w, const RM& rm, int32_t v) {
 
 }  // namespace
 
+FastAssembler::FastAssembler(CodeHolder* code) : x86::Assembler(code) {
+  // Enough for a typical function's labels and forward jumps without
+  // regrowing (the baseline compiler makes one assembler per function).
+  firstFixup_.resize(64, 0);
+  fixups_.reserve(64);
+}
+
 bool FastAssembler::ready() {
   if (uint32_t(_instOptions | _forcedInstOptions) != 0 || _extraReg.isReg() || _inlineComment) return false;
   // Growing the buffer moves _bufferPtr (the CodeHolder updates its
@@ -268,6 +275,28 @@ Error FastAssembler::alu(InstId id, const Gp& dst, const Operand_& src) {
   if (src.isMem()) return alu(id, dst, src.as<Mem>());
   if (src.isImm()) return alu(id, dst, src.as<Imm>());
   return emit(id, dst, src);
+}
+
+// --- push, pop ---
+
+Error FastAssembler::push(const Gp& r) {
+  if (r.isGpq() && r.id() < 16 && ready()) {
+    uint8_t* p = _bufferPtr;
+    if (r.id() & 8) *p++ = 0x41;
+    *p++ = uint8_t(0x50 + (r.id() & 7));
+    return commit(p);
+  }
+  return x86::Assembler::push(r);
+}
+
+Error FastAssembler::pop(const Gp& r) {
+  if (r.isGpq() && r.id() < 16 && ready()) {
+    uint8_t* p = _bufferPtr;
+    if (r.id() & 8) *p++ = 0x41;
+    *p++ = uint8_t(0x58 + (r.id() & 7));
+    return commit(p);
+  }
+  return x86::Assembler::pop(r);
 }
 
 // --- test, lea, imul, movzx, shifts ---

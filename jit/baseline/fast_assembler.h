@@ -35,7 +35,7 @@ class FastAssembler : public asmjit::x86::Assembler {
   using Imm = asmjit::Imm;
   using InstId = asmjit::InstId;
 
-  explicit FastAssembler(asmjit::CodeHolder* code) : asmjit::x86::Assembler(code) {}
+  explicit FastAssembler(asmjit::CodeHolder* code);
 
   // Instructions encoded here rather than by asmjit (for the tests).
   uint64_t fastEncoded() const { return fastEncoded_; }
@@ -71,6 +71,11 @@ class FastAssembler : public asmjit::x86::Assembler {
   STRATA_FAST_ALU(xor_, kIdXor)
   STRATA_FAST_ALU(cmp, kIdCmp)
 #undef STRATA_FAST_ALU
+
+  using asmjit::x86::Assembler::push;
+  Error push(const Gp& r);
+  using asmjit::x86::Assembler::pop;
+  Error pop(const Gp& r);
 
   using asmjit::x86::Assembler::test;
   Error test(const Gp& a, const Gp& b);

@@ -208,6 +208,14 @@ TEST(FastAssembler, ScalarSseMoves) {
   expectSameAsAsmjit("movsd m32, x", memory(4), xmms(), movsd);
 }
 
+TEST(FastAssembler, PushPop) {
+  auto push = [](auto& as, const auto& a, const auto&) { return as.push(a); };
+  auto pop = [](auto& as, const auto& a, const auto&) { return as.pop(a); };
+  std::vector<int> one = {0};
+  expectSameAsAsmjit("push r64", gp64(), one, push);
+  expectSameAsAsmjit("pop r64", gp64(), one, pop);
+}
+
 // Jumps and calls to labels: a random program of forward and backward
 // jumps over short and long distances, labels bound before and after their
 // jumps, assembled by both; the bytes must agree once every label is bound.

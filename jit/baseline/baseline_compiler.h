@@ -210,6 +210,7 @@ class BaselineCompiler : public NullConsumer {
 
   // --- conditions ---
   bool pre(bool consumesCondition = false);
+  void annotate();  // --dump-jit: the wasm instruction at this code offset
   // The flags of `entry at pos == 0` as the new top (a kCmp), popping it.
   void testZero(uint32_t pos);
   void materializeCondition();
@@ -306,5 +307,62 @@ class BaselineCompiler : public NullConsumer {
   std::vector<CountStub> countStubs_;
   std::unordered_map<uint64_t, Label> constants32_, constants64_;
 };
+
+// --- inline: the operand stack, on every instruction's path ---
+
+inline void BaselineCompiler::freeReg(const Value& v) {
+  if (v.kind != Value::kReg) return;
+  (isFloat(v.type) ? xmmOwner_ : gpOwner_)[v.reg] = kFree;
+}
+
+inline void BaselineCompiler::claim(uint32_t pos) {
+  const Value& v = stack_[pos];
+  if (v.kind == Value::kReg) (isFloat(v.type) ? xmmOwner_ : gpOwner_)[v.reg] = int(pos);
+}
+
+inline void BaselineCompiler::push(const Value& v) {
+  stack_.push_back(v);
+  if (v.kind == Value::kLocal) ++localReaders_[v.local];
+  claim(height() - 1);
+  if (height() > maxHeight_) maxHeight_ = height();
+}
+
+inline void BaselineCompiler::pushReg(ValType t, int reg) {
+  Value v;
+  v.kind = Value::kReg;
+  v.type = t;
+  v.reg = uint8_t(reg);
+  push(v);
+}
+
+inline void BaselineCompiler::pushConst(ValType t, uint64_t bits) {
+  Value v;
+  v.kind = Value::kConst;
+  v.type = t;
+  v.bits = is64(t) ? bits : bits & 0xffffffffu;
+  push(v);
+}
+
+inline void BaselineCompiler::pushSlot(ValType t) {
+  Value v;
+  v.kind = Value::kSlot;
+  v.type = t;
+  push(v);
+}
+
+inline void BaselineCompiler::pop() {
+  const Value& v = stack_.back();
+  freeReg(v);
+  if (v.kind == Value::kLocal) --localReaders_[v.local];
+  stack_.pop_back();
+  if (stable_ > height()) stable_ = height();
+}
+
+inline bool BaselineCompiler::pre(bool consumesCondition) {
+  if (dead_.dead) return false;
+  if (options_.annotate) annotate();
+  if (!consumesCondition && !stack_.empty() && top().kind == Value::kCmp) materializeCondition();
+  return true;
+}
 
 }  // namespace strata::jit::baseline

@@ -98,55 +98,7 @@ void BaselineCompiler::evictGp(int id) {
   spill(uint32_t(owner));
 }
 
-void BaselineCompiler::freeReg(const Value& v) {
-  if (v.kind != Value::kReg) return;
-  (isFloat(v.type) ? xmmOwner_ : gpOwner_)[v.reg] = kFree;
-}
-
-void BaselineCompiler::claim(uint32_t pos) {
-  const Value& v = stack_[pos];
-  if (v.kind == Value::kReg) (isFloat(v.type) ? xmmOwner_ : gpOwner_)[v.reg] = int(pos);
-}
-
 // --- the operand stack ---
-
-void BaselineCompiler::push(const Value& v) {
-  stack_.push_back(v);
-  if (v.kind == Value::kLocal) ++localReaders_[v.local];
-  claim(height() - 1);
-  if (height() > maxHeight_) maxHeight_ = height();
-}
-
-void BaselineCompiler::pushReg(ValType t, int reg) {
-  Value v;
-  v.kind = Value::kReg;
-  v.type = t;
-  v.reg = uint8_t(reg);
-  push(v);
-}
-
-void BaselineCompiler::pushConst(ValType t, uint64_t bits) {
-  Value v;
-  v.kind = Value::kConst;
-  v.type = t;
-  v.bits = is64(t) ? bits : bits & 0xffffffffu;
-  push(v);
-}
-
-void BaselineCompiler::pushSlot(ValType t) {
-  Value v;
-  v.kind = Value::kSlot;
-  v.type = t;
-  push(v);
-}
-
-void BaselineCompiler::pop() {
-  const Value& v = stack_.back();
-  freeReg(v);
-  if (v.kind == Value::kLocal) --localReaders_[v.local];
-  stack_.pop_back();
-  if (stable_ > height()) stable_ = height();
-}
 
 void BaselineCompiler::storeValue(uint32_t pos, x86::Mem dst) {
   const Value& v = stack_[pos];
@@ -383,12 +335,8 @@ x86::Mem BaselineCompiler::constant(uint64_t bits, bool f32) {
 
 // --- conditions ---
 
-bool BaselineCompiler::pre(bool consumesCondition) {
-  if (dead_.dead) return false;
-  if (options_.annotate)
-    annotations.push_back({uint32_t(a_.offset()), uint32_t(d_->opOffset()), opNameAt(d_->module(), d_->opOffset())});
-  if (!consumesCondition && !stack_.empty() && top().kind == Value::kCmp) materializeCondition();
-  return true;
+void BaselineCompiler::annotate() {
+  annotations.push_back({uint32_t(a_.offset()), uint32_t(d_->opOffset()), opNameAt(d_->module(), d_->opOffset())});
 }
 
 void BaselineCompiler::materializeCondition() {

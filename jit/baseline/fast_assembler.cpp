@@ -43,7 +43,7 @@ bool isXmm(const x86::Xmm& r) { return r.isXmm() && r.id() < 16; }
 // or register home. Labels, RIP-relative and absolute addresses are
 // asmjit's. The operand's size is the caller's business: where a register
 // operand gives the operation's size, asmjit ignores the memory's.
-bool plainMemory(const x86::Mem& m, RM* rm) {
+[[gnu::always_inline]] inline bool plainMemory(const x86::Mem& m, RM* rm) {
   constexpr uint32_t kUnusual = x86::Mem::kSignatureMemAddrTypeMask | x86::Mem::kSignatureMemSegmentMask |
                                 x86::Mem::kSignatureMemBroadcastMask | OperandSignature::kMemRegHomeFlag;
   if (m.signature().bits() & kUnusual) return false;
@@ -71,7 +71,9 @@ void put32(uint8_t*& p, uint32_t v) {
 
 // [prefix] [REX] opcode ModRM [SIB] [disp]: `reg` in ModRM.reg, `rm` in
 // ModRM.rm. Returns the end of the bytes written.
-uint8_t* writeOp(uint8_t* p, uint32_t prefix, bool w, uint32_t opcode, uint32_t reg, const RM& rm) {
+// Inlined into each form, where the prefix, opcode and operand kinds are
+// constants: most of its branches fold away.
+[[gnu::always_inline]] inline uint8_t* writeOp(uint8_t* p, uint32_t prefix, bool w, uint32_t opcode, uint32_t reg, const RM& rm) {
   if (prefix) *p++ = uint8_t(prefix);
   // REX: W (64-bit operand), R (ModRM.reg >= 8), X (SIB.index >= 8),
   // B (ModRM.rm or SIB.base >= 8); omitted when all are clear.

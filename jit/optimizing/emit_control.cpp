@@ -94,6 +94,10 @@ void Emitter::finish() {
     cc_.mov(st.r32(), imm(k));
     cc_.ret(st);
   }
+  if (calleeFailedUsed_) {
+    cc_.bind(calleeFailed_);
+    cc_.ret(calleeStatus_);
+  }
   if (statusUsed_) {
     cc_.bind(statusExit_);
     x86::Gp st = cc_.newGpq();

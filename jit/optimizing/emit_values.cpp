@@ -430,13 +430,14 @@ void Emitter::emitCall(const FuncType& ft, x86::Gp callee) {
 }
 
 void Emitter::finishCall(const FuncType& ft, InvokeNode* node) {
-  x86::Gp st = cc_.newGpq("status");
-  node->setRet(0, st);
-  Label ok = cc_.newLabel();
-  cc_.test(st, st);
-  cc_.jz(ok);
-  cc_.ret(st);
-  cc_.bind(ok);
+  if (!calleeFailedUsed_) {
+    calleeFailedUsed_ = true;
+    calleeFailed_ = cc_.newLabel();
+    calleeStatus_ = cc_.newGpq("status");
+  }
+  node->setRet(0, calleeStatus_);
+  cc_.test(calleeStatus_, calleeStatus_);
+  cc_.jnz(calleeFailed_);
   if (mem_ && !guarded_) refreshMemory();
   for (size_t i = 0; i < ft.results.size(); ++i) {
     Val r = newReg(ft.results[i]);

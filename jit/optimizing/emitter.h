@@ -359,6 +359,11 @@ class Emitter : public NullConsumer {
   bool trapUsed_[kNumTrapCodes] = {};
   Label trapLabels_[kNumTrapCodes];
   bool statusUsed_ = false;
+  // A callee's nonzero status (a trap or exit unwinding) returns from
+  // here, out of line: the call's normal path falls through.
+  Label calleeFailed_;
+  x86::Gp calleeStatus_;
+  bool calleeFailedUsed_ = false;
   Label statusExit_;
   DeadCode dead_;
   std::map<std::pair<uint64_t, bool>, Label> constants_;

@@ -119,6 +119,7 @@ CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop) {
       &result);
   if (!walked) return result;
   if (errors.error == kErrorOk) cc.finalize();
+  if (errors.error == kErrorOk) emitter.threadJumpTables(code);
   if (errors.error != kErrorOk && std::getenv("STRATA_JIT_DEBUG")) {
     String sb;
     Formatter::formatNodeList(sb, FormatOptions(), &cc);

@@ -346,6 +346,40 @@ void Emitter::onBrTable(const std::vector<Control*>& targets, Control& def) {
   dead_.dead = true;
 }
 
+void Emitter::threadJumpTables(CodeHolder& code) const {
+  asmjit::CodeBuffer& text = code.textSection()->buffer();
+  uint8_t* bytes = text.data();
+  int64_t size = int64_t(text.size());
+  // The destination of the jmp at `at`, or `at` if there is none.
+  auto follow = [&](int64_t at) {
+    for (int hops = 0; hops < 4; ++hops) {
+      if (at + 5 <= size && bytes[at] == 0xE9) {
+        int32_t rel;
+        std::memcpy(&rel, bytes + at + 1, 4);
+        at += 5 + int64_t(rel);
+      } else if (at + 2 <= size && bytes[at] == 0xEB) {
+        at += 2 + int64_t(int8_t(bytes[at + 1]));
+      } else {
+        break;
+      }
+      if (at < 0 || at >= size) return int64_t(-1);
+    }
+    return at;
+  };
+  for (const JumpTable& t : jumpTables_) {
+    int64_t base = int64_t(code.labelOffset(t.label));
+    for (size_t i = 0; i < t.entries.size(); ++i) {
+      uint8_t* entry = bytes + base + int64_t(4 * i);
+      int32_t delta;
+      std::memcpy(&delta, entry, 4);
+      int64_t target = follow(base + delta);
+      if (target < 0 || target - base != int64_t(int32_t(target - base))) continue;
+      delta = int32_t(target - base);
+      std::memcpy(entry, &delta, 4);
+    }
+  }
+}
+
 void Emitter::onReturn() {
   if (!pre()) return;
   moveTo(fnMerge_);

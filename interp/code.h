@@ -59,7 +59,22 @@ struct Function;
   V(F32MulAdd)     /* dst, a, b, c: a * b + c, rounded after each step */        \
   V(F64MulAdd)     /* dst, a, b, c */                                            \
   V(Copy2)         /* dst1, src1, dst2, src2: two copies, in order */         \
-  V(LoopHeader)    /* loopOffset: tiered mode's back-edge counter and OSR */
+  V(LoopHeader)    /* loopOffset: tiered mode's back-edge counter and OSR */      \
+  /* v128 values (two slots): */                                                 \
+  V(Copy128)       /* dst, src (may overlap) */                                  \
+  V(Const128)      /* dst, u64 low, u64 high */                                  \
+  V(Select128)     /* dst, a, b, cond */                                         \
+  V(GlobalGet128)  /* dst, GlobalCell* */                                        \
+  V(GlobalSet128)  /* src, GlobalCell* */                                        \
+  V(I8x16Shuffle)  /* dst, a, b, 16 lane bytes */
+
+// The SIMD operators with a generated handler (i8x16.shuffle and
+// v128.const have their own; V128Const is Const128).
+#define STRATA_SIMD_INTERP_OPS(V)                                                      \
+  STRATA_SIMD_UNARY_OPS(V) STRATA_SIMD_BINARY_OPS(V) STRATA_SIMD_SHIFT_OPS(V)          \
+  STRATA_SIMD_TERNARY_OPS(V) STRATA_SIMD_EXTRACT_OPS(V) STRATA_SIMD_REPLACE_OPS(V)     \
+  STRATA_SIMD_LOAD_OPS(V) STRATA_SIMD_LOAD_LANE_OPS(V) STRATA_SIMD_STORE_LANE_OPS(V)   \
+  V(V128Store)
 
 // Every handler label of the interpreter, in IOp order. V(Name, ...) for
 // each; the generated families follow the plain ones.
@@ -71,6 +86,8 @@ struct Function;
   STRATA_STORE_OPS(WASM)                                                         \
   STRATA_UNARY_OPS(WASM)                                                         \
   STRATA_BINARY_OPS(WASM)                                                        \
+  /* SIMD operators, operands by class (see interpreter.cpp). */                 \
+  STRATA_SIMD_INTERP_OPS(WASM)                                                   \
   /* NameImm: a binary operator whose right operand is a constant:          */   \
   /* dst, a, imm64.                                                         */   \
   STRATA_BINARY_OPS(IMM)                                                         \
@@ -120,9 +137,11 @@ struct InterpCode {
   // Retired by a tier-up, kept for frames still running it: the next older
   // retired code of the same function (see Function::retiredInterpCode).
   InterpCode* retiredNext = nullptr;
-  uint32_t numParams = 0;
-  uint32_t numLocals = 0;   // parameters included
-  uint32_t frameSlots = 0;  // locals + the deepest operand stack
+  // In slots (a v128 takes two): the parameters, the locals (parameters
+  // included) and the frame (locals + the deepest operand stack).
+  uint32_t paramSlots = 0;
+  uint32_t localSlots = 0;
+  uint32_t frameSlots = 0;
 };
 
 // Handler addresses, indexed by IOp (filled in by the interpreter).

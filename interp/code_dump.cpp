@@ -28,11 +28,22 @@ const IOpInfo kIOpInfo[] = {
     {"table.set", "ssq"}, {"table.size", "sq"}, {"table.grow", "sssq"}, {"table.fill", "sssq"},
     {"table.copy", "sssqq"}, {"table.init", "ssssq"}, {"elem.drop", "s"}, {"ref.is_null", "ss"},
     {"f32.mul_add", "ssss"}, {"f64.mul_add", "ssss"}, {"copy2", "ssss"}, {"loop_header", "o"},
+    {"copy128", "ss"}, {"const128", "sqq"}, {"select128", "ssss"}, {"global.get128", "sq"},
+    {"global.set128", "sq"}, {"i8x16.shuffle", "sssqq"},
 #define STRATA_INFO_MEM(Name, enc, text, ...) {text, "sss"},
 #define STRATA_INFO_UNARY(Name, enc, text, ...) {text, "ss"},
 #define STRATA_INFO_BINARY(Name, enc, text, ...) {text, "sss"},
     STRATA_LOAD_OPS(STRATA_INFO_MEM) STRATA_STORE_OPS(STRATA_INFO_MEM) STRATA_UNARY_OPS(STRATA_INFO_UNARY)
         STRATA_BINARY_OPS(STRATA_INFO_BINARY)
+#define STRATA_INFO_S2(Name, enc, text, ...) {text, "ss"},
+#define STRATA_INFO_S3(Name, enc, text, ...) {text, "sss"},
+#define STRATA_INFO_S4(Name, enc, text, ...) {text, "ssss"},
+#define STRATA_INFO_S5(Name, enc, text, ...) {text, "sssss"},
+    STRATA_SIMD_UNARY_OPS(STRATA_INFO_S2) STRATA_SIMD_BINARY_OPS(STRATA_INFO_S3)
+        STRATA_SIMD_SHIFT_OPS(STRATA_INFO_S3) STRATA_SIMD_TERNARY_OPS(STRATA_INFO_S4)
+            STRATA_SIMD_EXTRACT_OPS(STRATA_INFO_S3) STRATA_SIMD_REPLACE_OPS(STRATA_INFO_S4)
+                STRATA_SIMD_LOAD_OPS(STRATA_INFO_S3) STRATA_SIMD_LOAD_LANE_OPS(STRATA_INFO_S5)
+                    STRATA_SIMD_STORE_LANE_OPS(STRATA_INFO_S4){"v128.store", "sss"},
 #define STRATA_INFO_IMM(Name, enc, text, ...) {text "_imm", "ssq"},
     STRATA_BINARY_OPS(STRATA_INFO_IMM)
 #define STRATA_INFO_FUSED(Name, enc, text, ...) \
@@ -54,7 +65,7 @@ std::string dumpInterpCode(const InterpCode& code) {
 
   std::string out;
   char line[128];
-  snprintf(line, sizeof line, "; params %u, locals %u, frame %u slots\n", code.numParams, code.numLocals,
+  snprintf(line, sizeof line, "; param slots %u, local slots %u, frame %u slots\n", code.paramSlots, code.localSlots,
            code.frameSlots);
   out += line;
   const uint8_t* base = code.code.data();

@@ -15,6 +15,7 @@
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
 #include "wasm/numeric.h"
+#include "wasm/simd.h"
 
 namespace strata {
 
@@ -65,6 +66,7 @@ inline bool countDown(Function* f) {
 #define CT_I64 uint64_t
 #define CT_F32 float
 #define CT_F64 double
+#define CT_V128 simd::V128
 
 // Execute wasm function `fn` whose arguments are already in fp[0..params).
 // Called with tableOut set, it only reports the handler table.
@@ -122,7 +124,7 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   {
     InterpCode* code = ensureTranslated(fn);
     if (fp + code->frameSlots > stackLimit) trap("call stack exhausted");
-    zeroLocals(fp + code->numParams, fp + code->numLocals);
+    zeroLocals(fp + code->paramSlots, fp + code->localSlots);
     ip = code->code.data();
   }
   SWITCH_INSTANCE(inst);
@@ -254,6 +256,150 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
 #undef STRATA_FUSED_HANDLER
 
   // ---------------------------------------------------------------------
+  // Generated: SIMD operators. A v128 operand is two slots read and written
+  // as 16 bytes (memcpy); each handler reads all its operands before it
+  // writes its result, so a result may overlap an operand.
+#define STRATA_SIMD_UNARY_HANDLER(Name, enc, text, Res, Opd, expr) \
+  op_##Name : {                                                    \
+    CT_##Opd a = rd<CT_##Opd>(SLOT(1));                            \
+    wr<CT_##Res>(SLOT(0), CT_##Res(expr));                         \
+    ip += 16;                                                      \
+    NEXT();                                                        \
+  }
+  STRATA_SIMD_UNARY_OPS(STRATA_SIMD_UNARY_HANDLER)
+#undef STRATA_SIMD_UNARY_HANDLER
+
+#define STRATA_SIMD_BINARY_HANDLER(Name, enc, text, expr) \
+  op_##Name : {                                           \
+    simd::V128 a = rd<simd::V128>(SLOT(1));               \
+    simd::V128 b = rd<simd::V128>(SLOT(2));               \
+    wr<simd::V128>(SLOT(0), expr);                        \
+    ip += 20;                                             \
+    NEXT();                                               \
+  }
+  STRATA_SIMD_BINARY_OPS(STRATA_SIMD_BINARY_HANDLER)
+#undef STRATA_SIMD_BINARY_HANDLER
+
+#define STRATA_SIMD_SHIFT_HANDLER(Name, enc, text, expr) \
+  op_##Name : {                                          \
+    simd::V128 a = rd<simd::V128>(SLOT(1));              \
+    uint32_t b = rd<uint32_t>(SLOT(2));                  \
+    wr<simd::V128>(SLOT(0), expr);                       \
+    ip += 20;                                            \
+    NEXT();                                              \
+  }
+  STRATA_SIMD_SHIFT_OPS(STRATA_SIMD_SHIFT_HANDLER)
+#undef STRATA_SIMD_SHIFT_HANDLER
+
+#define STRATA_SIMD_TERNARY_HANDLER(Name, enc, text, expr) \
+  op_##Name : {                                            \
+    simd::V128 a = rd<simd::V128>(SLOT(1));                \
+    simd::V128 b = rd<simd::V128>(SLOT(2));                \
+    simd::V128 c = rd<simd::V128>(SLOT(3));                \
+    wr<simd::V128>(SLOT(0), expr);                         \
+    ip += 24;                                              \
+    NEXT();                                                \
+  }
+  STRATA_SIMD_TERNARY_OPS(STRATA_SIMD_TERNARY_HANDLER)
+#undef STRATA_SIMD_TERNARY_HANDLER
+
+  // Lane operators: dst, a[, b], lane.
+#define STRATA_SIMD_EXTRACT_HANDLER(Name, enc, text, Res, LaneT, lanes)           \
+  op_##Name : {                                                                   \
+    wr<CT_##Res>(SLOT(0), CT_##Res(rd<simd::V128>(SLOT(1)).lane<LaneT>(int(OPERAND(2))))); \
+    ip += 20;                                                                     \
+    NEXT();                                                                       \
+  }
+  STRATA_SIMD_EXTRACT_OPS(STRATA_SIMD_EXTRACT_HANDLER)
+#undef STRATA_SIMD_EXTRACT_HANDLER
+
+#define STRATA_SIMD_REPLACE_HANDLER(Name, enc, text, Opd, LaneT, lanes)        \
+  op_##Name : {                                                                \
+    simd::V128 a = rd<simd::V128>(SLOT(1));                                    \
+    a.setLane<LaneT>(int(OPERAND(3)), LaneT(rd<CT_##Opd>(SLOT(2))));           \
+    wr<simd::V128>(SLOT(0), a);                                                \
+    ip += 24;                                                                  \
+    NEXT();                                                                    \
+  }
+  STRATA_SIMD_REPLACE_OPS(STRATA_SIMD_REPLACE_HANDLER)
+#undef STRATA_SIMD_REPLACE_HANDLER
+
+  // Memory: loads are dst, addr, offset; lane loads dst, addr, vec,
+  // offset, lane; lane stores addr, vec, offset, lane; v128.store addr,
+  // value, offset.
+#define STRATA_SIMD_LOAD_HANDLER(Name, enc, text, bytes, align, expr) \
+  op_##Name : {                                                       \
+    uint64_t ea = uint64_t(rd<uint32_t>(SLOT(1))) + OPERAND(2);       \
+    if (ea + (bytes) > memSize) trapMemory();                         \
+    const uint8_t* p = memBase + ea;                                  \
+    wr<simd::V128>(SLOT(0), expr);                                    \
+    ip += 20;                                                         \
+    NEXT();                                                           \
+  }
+  STRATA_SIMD_LOAD_OPS(STRATA_SIMD_LOAD_HANDLER)
+#undef STRATA_SIMD_LOAD_HANDLER
+
+#define STRATA_SIMD_LOAD_LANE_HANDLER(Name, enc, text, LaneT, lanes, align) \
+  op_##Name : {                                                             \
+    uint64_t ea = uint64_t(rd<uint32_t>(SLOT(1))) + OPERAND(3);             \
+    if (ea + sizeof(LaneT) > memSize) trapMemory();                         \
+    simd::V128 v = rd<simd::V128>(SLOT(2));                                 \
+    v.setLane<LaneT>(int(OPERAND(4)), rd<LaneT>(memBase + ea));             \
+    wr<simd::V128>(SLOT(0), v);                                             \
+    ip += 28;                                                               \
+    NEXT();                                                                 \
+  }
+  STRATA_SIMD_LOAD_LANE_OPS(STRATA_SIMD_LOAD_LANE_HANDLER)
+#undef STRATA_SIMD_LOAD_LANE_HANDLER
+
+#define STRATA_SIMD_STORE_LANE_HANDLER(Name, enc, text, LaneT, lanes, align) \
+  op_##Name : {                                                              \
+    uint64_t ea = uint64_t(rd<uint32_t>(SLOT(0))) + OPERAND(2);              \
+    if (ea + sizeof(LaneT) > memSize) trapMemory();                          \
+    wr<LaneT>(memBase + ea, rd<simd::V128>(SLOT(1)).lane<LaneT>(int(OPERAND(3)))); \
+    ip += 24;                                                                \
+    NEXT();                                                                  \
+  }
+  STRATA_SIMD_STORE_LANE_OPS(STRATA_SIMD_STORE_LANE_HANDLER)
+#undef STRATA_SIMD_STORE_LANE_HANDLER
+
+op_V128Store: {
+  uint64_t ea = uint64_t(rd<uint32_t>(SLOT(0))) + OPERAND(2);
+  if (ea + 16 > memSize) trapMemory();
+  wr<simd::V128>(memBase + ea, rd<simd::V128>(SLOT(1)));
+  ip += 20;
+  NEXT();
+}
+op_I8x16Shuffle: {
+  simd::V128 a = rd<simd::V128>(SLOT(1)), b = rd<simd::V128>(SLOT(2));
+  wr<simd::V128>(SLOT(0), simd::shuffle(a, b, ip + 20));
+  ip += 36;
+  NEXT();
+}
+op_Copy128:
+  wr<simd::V128>(SLOT(0), rd<simd::V128>(SLOT(1)));
+  ip += 16;
+  NEXT();
+op_Const128:
+  std::memcpy(SLOT(0), ip + 12, 16);
+  ip += 28;
+  NEXT();
+op_Select128: {
+  simd::V128 v = rd<simd::V128>(rd<uint32_t>(SLOT(3)) ? SLOT(1) : SLOT(2));
+  wr<simd::V128>(SLOT(0), v);
+  ip += 24;
+  NEXT();
+}
+op_GlobalGet128:
+  std::memcpy(SLOT(0), &rd<GlobalCell*>(ip + 12)->value, 16);
+  ip += 20;
+  NEXT();
+op_GlobalSet128:
+  std::memcpy(&rd<GlobalCell*>(ip + 12)->value, SLOT(0), 16);
+  ip += 20;
+  NEXT();
+
+  // ---------------------------------------------------------------------
   // Moves, constants, control flow.
 op_Copy:
   *SLOT(0) = *SLOT(1);
@@ -356,7 +502,7 @@ do_call: {
   Slot* calleeFp = fp + frameOffset;
   if (callee->isHost()) {
     // Re-entrant calls from the host start above the arguments.
-    env->stackTop = calleeFp + std::max(callee->type.params.size(), callee->type.results.size());
+    env->stackTop = calleeFp + callee->type.callSlots();
     callee->host(callee->hostEnv, inst, calleeFp);
     RELOAD_MEMORY();
     NEXT();
@@ -379,7 +525,7 @@ do_call: {
   env->frames()[env->callDepth++] = {ip, fp, fn};
   fp = calleeFp;
   fn = callee;
-  zeroLocals(fp + code->numParams, fp + code->numLocals);
+  zeroLocals(fp + code->paramSlots, fp + code->localSlots);
   if (fn->instance != inst) {
     SWITCH_INSTANCE(fn->instance);
     RELOAD_MEMORY();

@@ -2,8 +2,9 @@
 // shared validating decoder walk (wasm/function_decoder.h).
 //
 // Register-style operands: every operand-stack position h has a fixed frame
-// slot (numLocals + h), so an instruction names its inputs and output slots
-// and needs no pushes or pops at run time. Two cheap tricks remove most
+// slot (after the locals; a v128 takes two slots, see slotWidth()), so an
+// instruction names its inputs and output slots and needs no pushes or pops
+// at run time. Two cheap tricks remove most
 // copies:
 //  - local.get emits nothing: the stack entry refers to the local's slot
 //    until something could change that local, when it is copied out;
@@ -34,6 +35,7 @@ IOp simpleOpFor(Op op) {
     STRATA_STORE_OPS(STRATA_MAP)
     STRATA_UNARY_OPS(STRATA_MAP)
     STRATA_BINARY_OPS(STRATA_MAP)
+    STRATA_SIMD_INTERP_OPS(STRATA_MAP)
 #undef STRATA_MAP
     default:
       return IOp::Count;
@@ -116,10 +118,18 @@ class Translator : public NullConsumer {
   void setDecoder(Decoder* d) { d_ = d; }
 
   void onFunctionStart(Control&) {
-    numLocals_ = d_->numLocals();
-    out_.numLocals = numLocals_;
-    out_.numParams = uint32_t(d_->functionType().params.size());
-    maxSlots_ = numLocals_;
+    uint32_t n = d_->numLocals();
+    localSlot_.resize(n);
+    uint32_t slots = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      localSlot_[i] = slots;
+      slots += slotWidth(d_->localType(i));
+    }
+    localSlots_ = slots;
+    out_.localSlots = slots;
+    out_.paramSlots = d_->functionType().paramSlots();
+    canon_.assign(1, slots);
+    maxSlots_ = slots;
   }
 
   // --- structured control ---
@@ -154,7 +164,7 @@ class Translator : public NullConsumer {
     }
     patch(c.data.elseFixup);
     c.data.elseFixup = Fixup{};
-    resetStack(c.height + c.sig.numParams());
+    resetStack(c, /*results=*/false);
     startLabel();
   }
   void onEnd(Control& c, bool fallsThrough) {
@@ -165,7 +175,7 @@ class Translator : public NullConsumer {
     if (fallsThrough) materializeAll();
     if (c.data.elseFixup.field != kNoPatch) patch(c.data.elseFixup);
     for (const Fixup& f : c.data.endFixups) patch(f);
-    resetStack(c.height + c.sig.numResults());
+    resetStack(c, /*results=*/true);
     startLabel();
   }
 
@@ -217,7 +227,8 @@ class Translator : public NullConsumer {
   void onReturn() {
     // Several results are moved into slots 0.. which may hold locals that
     // other results still refer to: materialise those first. One result
-    // cannot clash.
+    // cannot clash (a v128 copy overlapping its source is fine: Copy128
+    // reads before it writes).
     if (d_->functionType().results.size() > 1) materializeAll();
     emitReturn();
   }
@@ -254,12 +265,12 @@ class Translator : public NullConsumer {
 
   // --- parametric ---
   void onDrop() { stack_.pop_back(); }
-  void onSelect(ValType) {
+  void onSelect(ValType t) {
     uint32_t cond = pop();
     uint32_t b = pop();
     uint32_t a = pop();
-    uint32_t dst = pushSlot();
-    emitOp(IOp::Select);
+    uint32_t dst = pushSlot(slotWidth(t));
+    emitOp(t == ValType::V128 ? IOp::Select128 : IOp::Select);
     dstField(dst);
     u32(a);
     u32(b);
@@ -267,29 +278,33 @@ class Translator : public NullConsumer {
   }
 
   // --- variables ---
-  void onLocalGet(uint32_t i) { stack_.push_back(i); }
+  void onLocalGet(uint32_t i) { pushEntry(localSlot_[i], slotWidth(d_->localType(i))); }
   void onLocalSet(uint32_t i) {
     copyOutLocal(i, 1);
     uint32_t src = stack_.back();
-    if (!retargetLast(src, i)) emitMove(i, src);
+    uint32_t slot = localSlot_[i];
+    if (!retargetLast(src, slot)) emitMove(slot, src, topWidth());
     stack_.pop_back();
   }
   void onLocalTee(uint32_t i) {
     copyOutLocal(i, 1);
     uint32_t src = stack_.back();
-    if (!retargetLast(src, i)) emitMove(i, src);
-    if (!isConst(src)) stack_.back() = i;  // the value now lives in the local
+    uint32_t slot = localSlot_[i];
+    if (!retargetLast(src, slot)) emitMove(slot, src, topWidth());
+    if (!isConst(src)) stack_.back() = slot;  // the value now lives in the local
     lastDst_ = kNoPatch;
   }
   void onGlobalGet(uint32_t i) {
-    uint32_t dst = pushSlot();
-    emitOp(IOp::GlobalGet);
+    bool v128 = d_->module().globalTypes[i].type == ValType::V128;
+    uint32_t dst = pushSlot(v128 ? 2 : 1);
+    emitOp(v128 ? IOp::GlobalGet128 : IOp::GlobalGet);
     dstField(dst);
     ptr(instance_.global(i));
   }
   void onGlobalSet(uint32_t i) {
+    bool v128 = d_->module().globalTypes[i].type == ValType::V128;
     uint32_t src = pop();
-    emitOp(IOp::GlobalSet);
+    emitOp(v128 ? IOp::GlobalSet128 : IOp::GlobalSet);
     u32(src);
     ptr(instance_.global(i));
   }
@@ -458,33 +473,92 @@ class Translator : public NullConsumer {
   void onUnary(Op op) { emitSimple(simpleOpFor(op), 1); }
   void onBinary(Op op) { emitSimple(simpleOpFor(op), 2); }
 
+  // --- SIMD: operands as interpreter.cpp's handlers take them ---
+  void onSimd(Op op, const SimdImmediate& imm) {
+    const OpInfo& info = opInfo(op);
+    if (op == Op::V128Const) {
+      uint64_t lo, hi;
+      std::memcpy(&lo, imm.bytes, 8);
+      std::memcpy(&hi, imm.bytes + 8, 8);
+      pushConst128(lo, hi);
+      return;
+    }
+    if (op == Op::V128Store || info.cls == OpClass::SimdStoreLane) {
+      uint32_t value = pop(), addr = pop();
+      emitOp(simpleOpFor(op));
+      u32(addr);
+      u32(value);
+      u32(imm.mem.offset);
+      if (info.cls == OpClass::SimdStoreLane) u32(imm.lane);
+      return;
+    }
+    int inputs = 0;
+    switch (info.cls) {
+      case OpClass::SimdUnary: case OpClass::SimdExtract: case OpClass::SimdLoad: inputs = 1; break;
+      case OpClass::SimdTernary: inputs = 3; break;
+      default: inputs = 2; break;  // binary, shift, replace, lane load, shuffle
+    }
+    uint32_t in[3] = {0, 0, 0};
+    for (int k = inputs; k-- > 0;) in[k] = pop();
+    uint32_t dst = pushSlot(slotWidth(ValType(info.result)));
+    emitOp(op == Op::I8x16Shuffle ? IOp::I8x16Shuffle : simpleOpFor(op));
+    dstField(dst);
+    for (int k = 0; k < inputs; ++k) u32(in[k]);
+    switch (info.cls) {
+      case OpClass::SimdExtract: case OpClass::SimdReplace: u32(imm.lane); break;
+      case OpClass::SimdLoad: u32(imm.mem.offset); break;
+      case OpClass::SimdLoadLane: u32(imm.mem.offset); u32(imm.lane); break;
+      default:
+        if (op == Op::I8x16Shuffle)
+          for (uint8_t b : imm.bytes) out_.code.push_back(b);
+        break;
+    }
+  }
+
   void finish() { out_.frameSlots = maxSlots_ + 1; }
 
  private:
   // --- the virtual operand stack: the slot where each entry's value is ---
-  uint32_t canonical(uint32_t height) const { return numLocals_ + height; }
+  // The canonical slot of stack height h: canon_[h] (the locals' slots,
+  // then the widths of the entries below h); canon_[h + 1] - canon_[h] is
+  // the width of the entry at h.
+  uint32_t canonical(uint32_t height) const { return canon_[height]; }
+  uint32_t widthAt(uint32_t height) const { return canon_[height + 1] - canon_[height]; }
+  uint32_t topWidth() const { return widthAt(uint32_t(stack_.size() - 1)); }
   // Stack entries are slot numbers, or kConstTag | index into consts_ for a
   // constant not yet written anywhere.
   static constexpr uint32_t kConstTag = 0x80000000u;
   struct Constant {
     uint64_t bits;
-    bool wide;  // i64/f64/reference: 64 bits
+    bool wide;          // i64/f64/reference: 64 bits
+    uint64_t high = 0;  // v128 (two slots): the upper half
   };
   static bool isConst(uint32_t entry) { return entry & kConstTag; }
   const Constant& constant(uint32_t entry) const { return consts_[entry & ~kConstTag]; }
+  // Pushes an entry (a slot, or a constant) of `width` slots.
+  void pushEntry(uint32_t entry, uint32_t width) {
+    uint32_t h = uint32_t(stack_.size());
+    stack_.push_back(entry);
+    if (canon_.size() < h + 2) canon_.resize(h + 2);
+    canon_[h + 1] = canon_[h] + width;
+    if (canon_[h + 1] > maxSlots_) maxSlots_ = canon_[h + 1];
+  }
   void pushConst(uint64_t bits, bool wide) {
     consts_.push_back({bits, wide});
-    stack_.push_back(kConstTag | uint32_t(consts_.size() - 1));
-    uint32_t s = canonical(uint32_t(stack_.size() - 1));
-    if (s + 1 > maxSlots_) maxSlots_ = s + 1;
+    pushEntry(kConstTag | uint32_t(consts_.size() - 1), 1);
+  }
+  void pushConst128(uint64_t lo, uint64_t hi) {
+    consts_.push_back({lo, true, hi});
+    pushEntry(kConstTag | uint32_t(consts_.size() - 1), 2);
   }
   // Pops the top entry as a slot, writing a constant to its stack slot.
   uint32_t pop() {
+    uint32_t width = topWidth();
     uint32_t e = stack_.back();
     stack_.pop_back();
     if (!isConst(e)) return e;
     uint32_t s = canonical(uint32_t(stack_.size()));
-    emitMove(s, e);
+    emitMove(s, e, width);
     return s;
   }
 
@@ -562,24 +636,25 @@ class Translator : public NullConsumer {
     u32(c.a);
   }
   void emitOperandB(const Condition& c) { c.immediate ? u64(c.imm) : u32(c.b); }
-  uint32_t pushSlot() {
+  // A new entry of `width` slots in its canonical slot, which it returns.
+  uint32_t pushSlot(uint32_t width = 1) {
     uint32_t s = canonical(uint32_t(stack_.size()));
-    stack_.push_back(s);
-    if (s + 1 > maxSlots_) maxSlots_ = s + 1;
+    pushEntry(s, width);
     return s;
   }
-  // After a branch the decoder's stack shrinks to a block's height; ours
-  // follows, all entries canonical.
-  void resetStack(uint32_t height) {
-    stack_.resize(height);
-    for (uint32_t h = 0; h < height; ++h) stack_[h] = canonical(h);
-    if (canonical(height) > maxSlots_) maxSlots_ = canonical(height);
+  // After a block's else or end the decoder's stack is the block's height
+  // plus its parameters (else) or results (end); ours follows, all entries
+  // canonical.
+  void resetStack(const Control& c, bool results) {
+    stack_.resize(c.height);
+    uint32_t n = results ? c.sig.numResults() : c.sig.numParams();
+    for (uint32_t i = 0; i < n; ++i) pushSlot(slotWidth(results ? c.sig.result(i) : c.sig.param(i)));
   }
   // Copy deferred local.get entries and constants into their own slots.
   void materializeAll() {
     for (uint32_t h = 0; h < stack_.size(); ++h) {
       if (stack_[h] != canonical(h)) {
-        emitMove(canonical(h), stack_[h]);
+        emitMove(canonical(h), stack_[h], widthAt(h));
         stack_[h] = canonical(h);
         lastDst_ = kNoPatch;
       }
@@ -588,9 +663,10 @@ class Translator : public NullConsumer {
   // Before local i changes, entries still reading it (except the top `keep`
   // ones, which the caller handles) get their own copy.
   void copyOutLocal(uint32_t local, uint32_t keep) {
+    uint32_t slot = localSlot_[local];
     for (uint32_t h = 0; h + keep < stack_.size(); ++h) {
-      if (stack_[h] == local) {
-        emitCopy(canonical(h), local);
+      if (stack_[h] == slot) {
+        emitMove(canonical(h), slot, widthAt(h));
         stack_[h] = canonical(h);
         lastDst_ = kNoPatch;
       }
@@ -618,7 +694,7 @@ class Translator : public NullConsumer {
   bool fuseMultiplyAdd(IOp op, uint32_t a, uint32_t b) {
     if ((op != IOp::F32Add && op != IOp::F64Add) || !lastIsPending() || last_.immediate ||
         (last_.op != IOp::F32Mul && last_.op != IOp::F64Mul) || (a != last_.dst && b != last_.dst) ||
-        last_.dst < numLocals_)
+        last_.dst < localSlots_)
       return false;
     LastOp mul = takeBackLast();
     uint32_t dst = pushSlot();
@@ -672,8 +748,22 @@ class Translator : public NullConsumer {
     u32(dst);
     u32(src);
   }
-  // dst = entry, where the entry is a slot or a constant.
-  void emitMove(uint32_t dst, uint32_t entry) {
+  // dst = entry, where the entry is a slot or a constant, of `width` slots.
+  void emitMove(uint32_t dst, uint32_t entry, uint32_t width) {
+    if (width == 2) {
+      if (isConst(entry)) {
+        const Constant& c = constant(entry);
+        emitOp(IOp::Const128);
+        u32(dst);
+        u64(c.bits);
+        u64(c.high);
+      } else if (dst != entry) {
+        emitOp(IOp::Copy128);
+        u32(dst);
+        u32(entry);
+      }
+      return;
+    }
     if (!isConst(entry)) return emitCopy(dst, entry);
     const Constant& c = constant(entry);
     emitOp(c.wide ? IOp::Const64 : IOp::Const32);
@@ -716,7 +806,7 @@ class Translator : public NullConsumer {
     return frame;
   }
   void finishCall(const FuncType& ft) {
-    for (size_t i = 0; i < ft.results.size(); ++i) pushSlot();
+    for (ValType t : ft.results) pushSlot(slotWidth(t));
     lastDst_ = kNoPatch;
   }
 
@@ -748,19 +838,31 @@ class Translator : public NullConsumer {
       emitReturn();
       return;
     }
+    // The label's values go where its types put them, above its height.
     uint32_t n = target.labelArity();
     uint32_t h = uint32_t(stack_.size());
-    for (uint32_t i = 0; i < n; ++i) emitMove(canonical(target.height + i), stack_[h - n + i]);
+    uint32_t dst = canonical(target.height);
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t width = slotWidth(target.labelType(i));
+      emitMove(dst, stack_[h - n + i], width);
+      dst += width;
+    }
     emitOp(IOp::Br);
     branchField(target, opStart_);
   }
 
   void emitReturn() {
-    uint32_t n = uint32_t(d_->functionType().results.size());
+    const std::vector<ValType>& results = d_->functionType().results;
+    uint32_t n = uint32_t(results.size());
     uint32_t h = uint32_t(stack_.size());
     // A single result computed just now is written straight to slot 0.
-    if (!(n == 1 && retargetLast(stack_[h - 1], 0)))
-      for (uint32_t i = 0; i < n; ++i) emitMove(i, stack_[h - n + i]);
+    if (!(n == 1 && retargetLast(stack_[h - 1], 0))) {
+      uint32_t dst = 0;
+      for (uint32_t i = 0; i < n; ++i) {
+        emitMove(dst, stack_[h - n + i], slotWidth(results[i]));
+        dst += slotWidth(results[i]);
+      }
+    }
     emitOp(IOp::Return);
     lastDst_ = kNoPatch;
   }
@@ -769,9 +871,11 @@ class Translator : public NullConsumer {
   InterpCode& out_;
   const void* const* handlers_;
   Decoder* d_ = nullptr;
-  uint32_t numLocals_ = 0;
+  std::vector<uint32_t> localSlot_;  // each local's slot
+  uint32_t localSlots_ = 0;          // slots the locals take
   uint32_t maxSlots_ = 0;
   std::vector<uint32_t> stack_;
+  std::vector<uint32_t> canon_;      // see canonical()
   std::vector<Constant> consts_;
   // The last instruction if it was a simple operator whose result a
   // following instruction may absorb (branch, multiply-add, address).

@@ -113,7 +113,7 @@ void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp) {
 uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* caller) {
   try {
     if (callee->isHost()) {
-      size_t need = std::max(callee->type.params.size(), callee->type.results.size());
+      size_t need = callee->type.callSlots();
       if (fp + need > ctx->slotLimit) return kStackExhausted;
       ctx->env->stackTop = fp + need;
       callee->host(callee->hostEnv, caller, fp);

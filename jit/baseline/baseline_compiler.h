@@ -148,6 +148,9 @@ class BaselineCompiler : public NullConsumer {
   void onConst(ValType t, uint64_t bits);
   void onUnary(Op op);
   void onBinary(Op op);
+  // Functions with v128 values are not compiled (FunctionDecl::usesV128);
+  // this is the backstop.
+  void onSimd(Op, const SimdImmediate&) { throw Unsupported{"SIMD"}; }
 
  private:
   // --- frame slots (baseline_values.cpp) ---

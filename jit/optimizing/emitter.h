@@ -216,6 +216,9 @@ class Emitter : public NullConsumer {
   void onConst(ValType t, uint64_t bits);
   void onUnary(Op op);
   void onBinary(Op op);
+  // Functions with v128 values are not compiled (FunctionDecl::usesV128);
+  // this is the backstop.
+  void onSimd(Op, const SimdImmediate&) { throw Unsupported{"SIMD"}; }
 
  private:
   // --- virtual stack ---

@@ -106,11 +106,20 @@ std::string describeValue(ValType type, Slot value) {
       std::snprintf(buf, sizeof buf, "externref:%" PRIu64, static_cast<uint64_t>(value - 1));
       return buf;
     case ValType::V128:
-      return "v128:?";
+      return describeValue(type, value, 0);
     case ValType::Bottom:
       break;
   }
   return "?";
+}
+
+std::string describeValue(ValType type, Slot value, Slot high) {
+  if (type != ValType::V128) return describeValue(type, value);
+  // Four 32-bit lanes in hex, lane 0 first (the low bytes).
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "v128:0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32, uint32_t(value),
+                uint32_t(value >> 32), uint32_t(high), uint32_t(high >> 32));
+  return buf;
 }
 
 namespace {
@@ -124,17 +133,29 @@ struct ScriptError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Something the runner cannot run yet (v128 values): the command is skipped.
+// Something the runner cannot run: the command is skipped.
 struct Unsupported : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// An argument or an expected result.
+// An argument or an expected result. A v128 is `bits` (bytes 0-7) and
+// `high` (bytes 8-15), checked lane by lane as `laneBits`-wide lanes, each
+// with its own kind (float lanes may expect a NaN pattern).
 struct ScriptValue {
   enum class Kind { Exact, CanonicalNan, ArithmeticNan, NonNullRef };
   ValType type = ValType::I32;
   Kind kind = Kind::Exact;
   Slot bits = 0;
+  Slot high = 0;
+  int laneBits = 0;        // v128: 8, 16, 32 or 64
+  bool floatLanes = false;  // v128: f32 or f64 lanes
+  std::vector<Kind> laneKinds;
+};
+
+// An action's value: a v128 takes both halves.
+struct RawValue {
+  Slot bits = 0;
+  Slot high = 0;
 };
 
 ValType parseValType(const std::string& name) {
@@ -144,7 +165,7 @@ ValType parseValType(const std::string& name) {
   if (name == "f64") return ValType::F64;
   if (name == "funcref") return ValType::FuncRef;
   if (name == "externref") return ValType::ExternRef;
-  if (name == "v128") throw Unsupported("v128 values are not supported by the runner yet");
+  if (name == "v128") return ValType::V128;
   throw ScriptError("unknown value type \"" + name + "\"");
 }
 
@@ -159,9 +180,43 @@ uint64_t parseBits(const std::string& text, int width) {
   return n;
 }
 
+// A v128: {"type": "v128", "lane_type": "i32", "value": ["1", "2", "3", "4"]},
+// float lanes possibly "nan:canonical" / "nan:arithmetic".
+void parseV128(const json& j, ScriptValue* v) {
+  std::string lane = j.at("lane_type").get<std::string>();
+  if (lane.size() < 2 || (lane[0] != 'i' && lane[0] != 'f')) throw ScriptError("bad lane type \"" + lane + "\"");
+  v->floatLanes = lane[0] == 'f';
+  v->laneBits = std::atoi(lane.c_str() + 1);
+  if (v->laneBits != 8 && v->laneBits != 16 && v->laneBits != 32 && v->laneBits != 64)
+    throw ScriptError("bad lane type \"" + lane + "\"");
+  const json& lanes = j.at("value");
+  if (!lanes.is_array() || lanes.size() != size_t(128 / v->laneBits)) throw ScriptError("bad v128 lanes");
+  uint8_t bytes[16] = {};
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    std::string text = lanes[i].get<std::string>();
+    ScriptValue::Kind kind = ScriptValue::Kind::Exact;
+    uint64_t n = 0;
+    if (text == "nan:canonical" || text == "nan:arithmetic") {
+      if (!v->floatLanes) throw ScriptError("NaN pattern for an integer lane");
+      kind = text == "nan:canonical" ? ScriptValue::Kind::CanonicalNan : ScriptValue::Kind::ArithmeticNan;
+    } else {
+      n = parseBits(text, v->laneBits == 64 ? 64 : 32);
+      if (v->laneBits < 32 && n >> v->laneBits) throw ScriptError("lane out of range \"" + text + "\"");
+    }
+    v->laneKinds.push_back(kind);
+    std::memcpy(bytes + i * (v->laneBits / 8), &n, size_t(v->laneBits / 8));
+  }
+  std::memcpy(&v->bits, bytes, 8);
+  std::memcpy(&v->high, bytes + 8, 8);
+}
+
 ScriptValue parseValue(const json& j) {
   ScriptValue v;
   v.type = parseValType(j.at("type").get<std::string>());
+  if (v.type == ValType::V128) {
+    parseV128(j, &v);
+    return v;
+  }
   bool hasValue = j.contains("value");
   std::string text = hasValue ? j.at("value").get<std::string>() : std::string();
   switch (v.type) {
@@ -205,6 +260,18 @@ ScriptValue parseValue(const json& j) {
 }
 
 std::string describeExpected(const ScriptValue& v) {
+  if (v.type == ValType::V128) {
+    bool nans = false;
+    for (ScriptValue::Kind k : v.laneKinds) nans |= k != ScriptValue::Kind::Exact;
+    std::string out = describeValue(v.type, v.bits, v.high);
+    if (nans) {
+      out += " (lanes";
+      for (ScriptValue::Kind k : v.laneKinds)
+        out += k == ScriptValue::Kind::Exact ? " =" : k == ScriptValue::Kind::CanonicalNan ? " nan:canonical" : " nan:arithmetic";
+      out += ")";
+    }
+    return out;
+  }
   switch (v.kind) {
     case ScriptValue::Kind::Exact:
       return describeValue(v.type, v.bits);
@@ -216,6 +283,30 @@ std::string describeExpected(const ScriptValue& v) {
       return std::string(valTypeName(v.type)) + ":non-null";
   }
   return "?";
+}
+
+bool matches(const ScriptValue& expected, Slot got);
+
+// Lane by lane: exact bits, or the lane's NaN pattern.
+bool matchesV128(const ScriptValue& expected, const RawValue& got) {
+  uint8_t want[16], have[16];
+  std::memcpy(want, &expected.bits, 8);
+  std::memcpy(want + 8, &expected.high, 8);
+  std::memcpy(have, &got.bits, 8);
+  std::memcpy(have + 8, &got.high, 8);
+  size_t bytes = size_t(expected.laneBits / 8);
+  for (size_t i = 0; i < expected.laneKinds.size(); ++i) {
+    uint64_t w = 0, h = 0;
+    std::memcpy(&w, want + i * bytes, bytes);
+    std::memcpy(&h, have + i * bytes, bytes);
+    ScriptValue lane;
+    lane.type = expected.laneBits == 64 ? (expected.floatLanes ? ValType::F64 : ValType::I64)
+                                        : (expected.floatLanes ? ValType::F32 : ValType::I32);
+    lane.kind = expected.laneKinds[i];
+    lane.bits = w;
+    if (!matches(lane, h)) return false;
+  }
+  return true;
 }
 
 bool matches(const ScriptValue& expected, Slot got) {
@@ -239,11 +330,11 @@ bool matches(const ScriptValue& expected, Slot got) {
   return false;
 }
 
-std::string joinValues(const std::vector<ValType>& types, const std::vector<Slot>& values) {
+std::string joinValues(const std::vector<ValType>& types, const std::vector<RawValue>& values) {
   std::string out;
   for (size_t i = 0; i < values.size() && i < types.size(); ++i) {
     if (i > 0) out += ' ';
-    out += describeValue(types[i], values[i]);
+    out += describeValue(types[i], values[i].bits, values[i].high);
   }
   return out.empty() ? "()" : out;
 }
@@ -273,7 +364,7 @@ struct ActionResult {
   bool trapped = false;
   std::string trapMessage;
   std::vector<ValType> types;
-  std::vector<Slot> values;
+  std::vector<RawValue> values;
 };
 
 class ScriptRunner {
@@ -516,7 +607,7 @@ class ScriptRunner {
       if (!instance->findExport(field, &ext) || ext.kind != ExternKind::Global || !ext.global)
         throw ScriptError("no exported global \"" + field + "\"");
       result.types = {ext.global->type.type};
-      result.values = {ext.global->value};
+      result.values = {RawValue{ext.global->value, ext.global->high}};
       return result;
     }
     if (type != "invoke") throw ScriptError("unknown action type \"" + type + "\"");
@@ -524,10 +615,6 @@ class ScriptRunner {
     Function* function = instance->exportedFunction(field);
     if (!function) throw ScriptError("no exported function \"" + field + "\"");
     const FuncType& signature = function->type;
-    for (ValType t : signature.params)
-      if (t == ValType::V128) throw Unsupported("v128 parameter");
-    for (ValType t : signature.results)
-      if (t == ValType::V128) throw Unsupported("v128 result");
 
     const json& jsonArgs = action.at("args");
     if (jsonArgs.size() != signature.params.size())
@@ -540,12 +627,21 @@ class ScriptRunner {
         throw ScriptError("argument " + std::to_string(i) + " does not fit parameter type " +
                           valTypeName(signature.params[i]));
       args.push_back(arg.bits);
+      if (arg.type == ValType::V128) args.push_back(arg.high);  // two slots
     }
 
     result.types = signature.results;
     Slot* topBefore = env_.stackTop;
     try {
-      result.values = env_.call(function, args);
+      std::vector<Slot> slots = env_.call(function, args);
+      size_t at = 0;
+      for (ValType t : signature.results) {
+        RawValue v;
+        v.bits = at < slots.size() ? slots[at] : 0;
+        if (t == ValType::V128) v.high = at + 1 < slots.size() ? slots[at + 1] : 0;
+        result.values.push_back(v);
+        at += slotWidth(t);
+      }
     } catch (const Trap& trap) {
       result.trapped = true;
       result.trapMessage = trap.what();
@@ -586,7 +682,9 @@ class ScriptRunner {
 
     bool ok = result.values.size() == expected.size();
     for (size_t i = 0; ok && i < expected.size(); ++i)
-      ok = expected[i].type == result.types[i] && matches(expected[i], result.values[i]);
+      ok = expected[i].type == result.types[i] &&
+           (expected[i].type == ValType::V128 ? matchesV128(expected[i], result.values[i])
+                                              : matches(expected[i], result.values[i].bits));
     if (ok) return pass();
     return fail("expected " + describeAll(expected) + ", got " + joinValues(result.types, result.values));
   }

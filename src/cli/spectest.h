@@ -41,6 +41,8 @@ bool readFileBytes(const std::string& path, std::vector<uint8_t>* out, std::stri
 // failure reports. i32/i64 print as unsigned decimal, like wast2json's JSON,
 // so a reported value can be searched for in the script.
 std::string describeValue(ValType type, Slot value);
+// The same with a v128's upper half (ignored for other types).
+std::string describeValue(ValType type, Slot value, Slot high);
 
 }  // namespace cli
 }  // namespace strata

@@ -43,8 +43,8 @@ bool is32Bit(ValType t) { return t == ValType::I32 || t == ValType::F32; }
 }  // namespace
 
 void ExecEnv::call(Function* f, Slot* slots) {
-  const size_t params = f->type.params.size();
-  const size_t results = f->type.results.size();
+  const size_t params = f->type.paramSlots();
+  const size_t results = f->type.resultSlots();
   if (f->isHost()) {
     f->host(f->hostEnv, nullptr, slots);
   } else {
@@ -62,16 +62,19 @@ void ExecEnv::call(Function* f, Slot* slots) {
     }
     std::copy(fp, fp + results, slots);
   }
-  for (size_t i = 0; i < results; ++i)
-    if (is32Bit(f->type.results[i])) slots[i] &= 0xffffffffu;
+  uint32_t at = 0;
+  for (ValType t : f->type.results) {
+    if (is32Bit(t)) slots[at] &= 0xffffffffu;
+    at += slotWidth(t);
+  }
 }
 
 std::vector<Slot> ExecEnv::call(Function* f, const std::vector<Slot>& args) {
-  if (args.size() != f->type.params.size()) throw Trap("wrong number of arguments");
-  std::vector<Slot> slots(std::max(args.size(), f->type.results.size()));
+  if (args.size() != f->type.paramSlots()) throw Trap("wrong number of arguments");
+  std::vector<Slot> slots(f->type.callSlots());
   std::copy(args.begin(), args.end(), slots.begin());
   call(f, slots.data());
-  slots.resize(f->type.results.size());
+  slots.resize(f->type.resultSlots());
   return slots;
 }
 

@@ -19,10 +19,11 @@ class ExecEnv {
   ExecEnv(const ExecEnv&) = delete;
   ExecEnv& operator=(const ExecEnv&) = delete;
 
-  // Calls `f`: arguments from args, results returned. Throws Trap.
+  // Calls `f`: arguments from args, results returned, one slot per value
+  // (a v128 two: see slotWidth()). Throws Trap.
   std::vector<Slot> call(Function* f, const std::vector<Slot>& args);
-  // In-place form: arguments in slots[0..params), results to
-  // slots[0..results); `slots` must hold max(params, results) values.
+  // In-place form: arguments from slots[0] up, results there too; `slots`
+  // must hold f->type.callSlots() slots.
   void call(Function* f, Slot* slots);
 
   // --- used by the execution tiers ---

@@ -102,6 +102,9 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
     auto cell = std::make_shared<GlobalCell>();
     cell->type = g.type;
     cell->value = instance->evalConst(g.init);
+    if (g.init.kind == ConstExpr::Kind::V128) cell->high = g.init.high;
+    if (g.init.kind == ConstExpr::Kind::GlobalGet && g.init.bits < instance->globals_.size())
+      cell->high = instance->globals_[g.init.bits]->high;
     instance->globals_.push_back(std::move(cell));
   }
 
@@ -202,6 +205,7 @@ Slot Instance::evalConst(const ConstExpr& expr) const {
       return expr.bits & 0xffffffffu;
     case ConstExpr::Kind::I64:
     case ConstExpr::Kind::F64:
+    case ConstExpr::Kind::V128:  // the low half; the caller takes `high`
       return expr.bits;
     case ConstExpr::Kind::RefNull:
       return 0;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -24,7 +25,8 @@ struct FunctionCode;
 
 // One operand: every wasm value except v128 fits in 64 bits. i32/f32 live in
 // the low half. References are pointers (funcref: Function*) or opaque host
-// values (externref); 0 is null.
+// values (externref); 0 is null. A v128 takes two consecutive slots (its
+// bytes in memory order; see slotWidth() in wasm/types.h).
 using Slot = uint64_t;
 
 // A wasm trap or a runtime error raised while running guest code. The
@@ -41,8 +43,9 @@ class LinkError : public std::runtime_error {
   explicit LinkError(const std::string& message) : std::runtime_error(message) {}
 };
 
-// Host function: reads its arguments from slots[0..params) and writes its
-// results to slots[0..results). May throw Trap.
+// Host function: reads its arguments from the slots from slots[0] up and
+// writes its results there (FuncType::paramSlots()/resultSlots(): a v128
+// takes two). May throw Trap.
 using HostCallback = void (*)(void* env, Instance* caller, Slot* slots);
 
 // Canonical id of a function signature: equal ids <=> equal types, across
@@ -152,7 +155,10 @@ class Table {
 struct GlobalCell {
   GlobalType type;
   Slot value = 0;
+  Slot high = 0;  // a v128's upper half: `value` then `high` are its 16 bytes
 };
+static_assert(offsetof(GlobalCell, high) == offsetof(GlobalCell, value) + sizeof(Slot),
+              "a v128 global's bytes are contiguous");
 
 // An importable or exportable thing.
 struct Extern {

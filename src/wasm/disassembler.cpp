@@ -42,6 +42,11 @@ enum class Imm {
   ElemIndex,
   TableTable,
   MemArg,
+  // SIMD: memarg and/or lane, the 16 bytes of v128.const, shuffle lanes.
+  Lane,
+  MemArgLane,
+  V128Const,
+  Shuffle,
 };
 
 Imm immediatesOf(Op op) {
@@ -50,12 +55,25 @@ Imm immediatesOf(Op op) {
   case Op::Name:                              \
     return Imm::imm;
     STRATA_SPECIAL_OPS(STRATA_IMM_CASE)
+    STRATA_SIMD_SPECIAL_OPS(STRATA_IMM_CASE)
 #undef STRATA_IMM_CASE
     default:
       break;
   }
-  OpClass cls = opInfo(op).cls;
-  return cls == OpClass::Load || cls == OpClass::Store ? Imm::MemArg : Imm::None;
+  switch (opInfo(op).cls) {
+    case OpClass::Load:
+    case OpClass::Store:
+    case OpClass::SimdLoad:
+      return Imm::MemArg;
+    case OpClass::SimdExtract:
+    case OpClass::SimdReplace:
+      return Imm::Lane;
+    case OpClass::SimdLoadLane:
+    case OpClass::SimdStoreLane:
+      return Imm::MemArgLane;
+    default:
+      return Imm::None;
+  }
 }
 
 // Value type bytes are only printed by name when they are real types.
@@ -168,11 +186,11 @@ class Disassembler {
   bool instruction(std::string& text, int& depthChange, int& indentShift) {
     uint8_t byte = reader_.readByte();
     Op op;
-    if (byte == 0xfc) {
+    if (byte == 0xfc || byte == 0xfd) {
       uint32_t sub = reader_.readU32();
       op = opFromPrefixed(byte, sub);
       if (op == Op::Invalid) {
-        text = "<unknown opcode 0xfc " + std::to_string(sub) + ">";
+        text = std::string("<unknown opcode 0x") + (byte == 0xfc ? "fc " : "fd ") + std::to_string(sub) + ">";
         return false;
       }
     } else {
@@ -308,7 +326,8 @@ class Disassembler {
         text += " " + dst + " " + src;
         break;
       }
-      case Imm::MemArg: {
+      case Imm::MemArg:
+      case Imm::MemArgLane: {
         uint32_t align = reader_.readU32();
         uint32_t offset = reader_.readU32();
         text += " offset=" + std::to_string(offset);
@@ -317,8 +336,25 @@ class Disassembler {
         else
           text += " align=<2^" + std::to_string(align) + ">";
         if (align > info.maxAlign) text += " (;over-aligned;)";
+        if (imm == Imm::MemArgLane) text += " " + std::to_string(reader_.readByte());
         break;
       }
+      case Imm::Lane:
+        text += " " + std::to_string(reader_.readByte());
+        break;
+      case Imm::V128Const: {
+        // As i32x4, the text format's usual spelling.
+        text += " i32x4";
+        for (int i = 0; i < 4; ++i) {
+          char buf[16];
+          std::snprintf(buf, sizeof buf, " 0x%08x", reader_.readFixedU32());
+          text += buf;
+        }
+        break;
+      }
+      case Imm::Shuffle:
+        for (int i = 0; i < 16; ++i) text += " " + std::to_string(reader_.readByte());
+        break;
     }
   }
 

@@ -27,6 +27,13 @@ struct MemArg {
   uint32_t offset = 0;
 };
 
+// The immediates of a SIMD (0xfd) operator, as its class has them.
+struct SimdImmediate {
+  MemArg mem;            // loads and stores
+  uint8_t lane = 0;      // lane operators (below OpInfo::lanes)
+  uint8_t bytes[16] = {};  // v128.const: the value; i8x16.shuffle: the lane indices
+};
+
 // The block signature of a block/loop/if: empty, a single result, or a type
 // index (multi-value).
 struct BlockType {
@@ -104,6 +111,8 @@ struct NullConsumer {
   void onTableGrow(uint32_t table) {}
   void onTableSize(uint32_t table) {}
   void onTableFill(uint32_t table) {}
+  // Every 128-bit SIMD operator (OpInfo::cls says which shape).
+  void onSimd(Op op, const SimdImmediate& imm) {}
 };
 
 template <class Consumer>
@@ -128,6 +137,8 @@ class FunctionDecoder {
     controls_.clear();
     locals_.insert(locals_.end(), type_.params.begin(), type_.params.end());
     locals_.insert(locals_.end(), decl_.locals.begin(), decl_.locals.end());
+    for (ValType t : locals_) usesV128_ |= t == ValType::V128;
+    for (ValType t : type_.results) usesV128_ |= t == ValType::V128;
   }
   ~FunctionDecoder() {
     Scratch& s = scratch();
@@ -151,6 +162,9 @@ class FunctionDecoder {
   ValType stackType(uint32_t i) const { return stack_[i]; }
   size_t offset() const { return reader_.offset(); }
   size_t opOffset() const { return opOffset_; }
+  // After decode(): whether any v128 value appeared (a parameter, result,
+  // local or operand), which the JIT tiers need to know before compiling.
+  bool usesV128() const { return usesV128_; }
   const Module& module() const { return module_; }
 
  private:
@@ -160,7 +174,10 @@ class FunctionDecoder {
     reader_.failAt(opOffset_, m);
   }
 
-  void push(ValType t) { stack_.push_back(t); }
+  void push(ValType t) {
+    usesV128_ |= t == ValType::V128;
+    stack_.push_back(t);
+  }
   ValType popAny() {
     Control& c = controls_.back();
     if (stack_.size() == c.height) {
@@ -216,7 +233,7 @@ class FunctionDecoder {
       case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x70: case 0x6f:
         return static_cast<ValType>(b);
       case 0x7b:
-        fail("SIMD (v128) is not supported yet");
+        return ValType::V128;
       default:
         fail("malformed value type");
     }
@@ -273,6 +290,12 @@ class FunctionDecoder {
 
   void decodeSpecial(Op op);
   void decodePrefixed();
+  void decodeSimd();
+  uint8_t readLane(const OpInfo& info) {
+    uint8_t lane = reader_.readByte();
+    if (lane >= info.lanes) fail("invalid lane index");
+    return lane;
+  }
 
   // The stacks' storage is reused by the next decoder on this thread:
   // validating a module of many small functions would otherwise be mostly
@@ -299,6 +322,7 @@ class FunctionDecoder {
   std::vector<Control*> brTargets_;
   size_t opOffset_ = 0;
   Op currentOp_ = Op::Invalid;
+  bool usesV128_ = false;
 };
 
 template <class Consumer>
@@ -341,10 +365,13 @@ void FunctionDecoder<Consumer>::decode() {
       decodePrefixed();
       continue;
     }
+    if (byte == 0xfd) {
+      decodeSimd();
+      continue;
+    }
     Op op = opFromByte(byte);
     currentOp_ = op;
     if (op == Op::Invalid) {
-      if (byte == 0xfd) fail("SIMD instructions are not supported yet");
       char buf[48];
       snprintf(buf, sizeof buf, "illegal opcode 0x%02x", byte);
       currentOp_ = Op::Invalid;
@@ -379,6 +406,8 @@ void FunctionDecoder<Consumer>::decode() {
       }
       case OpClass::Special:
         decodeSpecial(op);
+        break;
+      default:  // the SIMD classes: only after the 0xfd prefix (decodeSimd)
         break;
     }
   }
@@ -638,6 +667,87 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
     default:
       fail("illegal opcode");
   }
+}
+
+// The 0xfd operators: their typing rules by class (opcodes.def's lists).
+template <class Consumer>
+void FunctionDecoder<Consumer>::decodeSimd() {
+  uint32_t sub = reader_.readU32();
+  Op op = opFromPrefixed(0xfd, sub);
+  currentOp_ = op;
+  if (op == Op::Invalid) fail("illegal opcode 0xfd " + std::to_string(sub));
+  const OpInfo& info = opInfo(op);
+  SimdImmediate imm;
+  switch (info.cls) {
+    case OpClass::SimdUnary:
+      pop(ValType(info.operand));
+      push(ValType(info.result));
+      break;
+    case OpClass::SimdBinary:
+      pop(ValType::V128);
+      pop(ValType::V128);
+      push(ValType::V128);
+      break;
+    case OpClass::SimdShift:
+      pop(ValType::I32);
+      pop(ValType::V128);
+      push(ValType::V128);
+      break;
+    case OpClass::SimdTernary:
+      pop(ValType::V128);
+      pop(ValType::V128);
+      pop(ValType::V128);
+      push(ValType::V128);
+      break;
+    case OpClass::SimdExtract:
+      imm.lane = readLane(info);
+      pop(ValType::V128);
+      push(ValType(info.result));
+      break;
+    case OpClass::SimdReplace:
+      imm.lane = readLane(info);
+      pop(ValType(info.operand));
+      pop(ValType::V128);
+      push(ValType::V128);
+      break;
+    case OpClass::SimdLoad:
+      imm.mem = readMemArg(info.maxAlign);
+      pop(ValType::I32);
+      push(ValType::V128);
+      break;
+    case OpClass::SimdLoadLane:
+      imm.mem = readMemArg(info.maxAlign);
+      imm.lane = readLane(info);
+      pop(ValType::V128);
+      pop(ValType::I32);
+      push(ValType::V128);
+      break;
+    case OpClass::SimdStoreLane:
+      imm.mem = readMemArg(info.maxAlign);
+      imm.lane = readLane(info);
+      pop(ValType::V128);
+      pop(ValType::I32);
+      break;
+    default:  // SimdSpecial
+      if (op == Op::V128Store) {
+        imm.mem = readMemArg(4);
+        pop(ValType::V128);
+        pop(ValType::I32);
+      } else if (op == Op::V128Const) {
+        for (uint8_t& b : imm.bytes) b = reader_.readByte();
+        push(ValType::V128);
+      } else {  // i8x16.shuffle
+        for (uint8_t& b : imm.bytes) {
+          b = reader_.readByte();
+          if (b >= 32) fail("invalid lane index");
+        }
+        pop(ValType::V128);
+        pop(ValType::V128);
+        push(ValType::V128);
+      }
+      break;
+  }
+  if (reachable()) consumer_.onSimd(op, imm);
 }
 
 template <class Consumer>

@@ -4,10 +4,12 @@
 
 namespace strata {
 
-void validateFunctionBody(const Module& module, uint32_t definedIndex) {
+// Returns whether the function uses v128 values (FunctionDecl::usesV128).
+bool validateFunctionBody(const Module& module, uint32_t definedIndex) {
   NullConsumer consumer;
   FunctionDecoder<NullConsumer> decoder(module, definedIndex, consumer);
   decoder.decode();
+  return decoder.usesV128();
 }
 
 }  // namespace strata

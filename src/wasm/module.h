@@ -15,10 +15,11 @@ namespace strata {
 // A constant expression (global initialisers, segment offsets, element
 // items). Wasm 2.0 allows exactly one instruction before `end`.
 struct ConstExpr {
-  enum class Kind : uint8_t { I32, I64, F32, F64, RefNull, RefFunc, GlobalGet };
+  enum class Kind : uint8_t { I32, I64, F32, F64, V128, RefNull, RefFunc, GlobalGet };
   Kind kind = Kind::I32;
   ValType type = ValType::I32;  // the value's type
-  uint64_t bits = 0;            // the constant, or the function/global index
+  uint64_t bits = 0;            // the constant (a v128's low half), or the function/global index
+  uint64_t high = 0;            // a v128's high half
 };
 
 struct Import {
@@ -68,6 +69,9 @@ struct FunctionDecl {
   // Expanded local declarations (parameters excluded), filled by the decoder.
   std::vector<ValType> locals;
   uint32_t codeBegin = 0;  // first instruction byte, after the local decls
+  // A v128 value appears (parameter, result, local or operand): set by
+  // validation. The JIT tiers compile only functions without.
+  bool usesV128 = false;
 };
 
 struct Module {

@@ -9,7 +9,7 @@
 
 namespace strata {
 
-void validateFunctionBody(const Module& module, uint32_t definedIndex);
+bool validateFunctionBody(const Module& module, uint32_t definedIndex);
 
 std::string DecodeError::toString() const {
   char buf[40];
@@ -125,7 +125,7 @@ class ModuleDecoder {
       r_.fail("data count and data section have inconsistent lengths");
     // Bodies are validated once every section is read, so an error names
     // what is really wrong (an unknown data segment, not a missing count).
-    for (uint32_t i = 0; i < m_.functions.size(); ++i) validateFunctionBody(m_, i);
+    for (uint32_t i = 0; i < m_.functions.size(); ++i) m_.functions[i].usesV128 = validateFunctionBody(m_, i);
   }
 
  private:
@@ -162,10 +162,8 @@ class ModuleDecoder {
   ValType readValType(BinaryReader& s) {
     uint8_t b = s.readByte();
     switch (b) {
-      case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x70: case 0x6f:
+      case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x7b: case 0x70: case 0x6f:
         return ValType(b);
-      case 0x7b:
-        s.fail("SIMD (v128) is not supported yet");
       default:
         s.fail("malformed value type");
     }
@@ -249,6 +247,14 @@ class ModuleDecoder {
         e.type = g.type;
         break;
       }
+      case 0xfd: {  // v128.const: 0xfd 12, then 16 bytes
+        if (s.readU32() != 12) s.failAt(at, "constant expression required");
+        e.kind = ConstExpr::Kind::V128;
+        e.type = ValType::V128;
+        e.bits = s.readFixedU64();
+        e.high = s.readFixedU64();
+        break;
+      }
       case 0x0b:
         s.failAt(at, "type mismatch");
       default:
@@ -259,7 +265,8 @@ class ModuleDecoder {
     uint8_t end = s.readByte();
     if (end != 0x0b) {
       // A second instruction: either not constant or a stack-shape error.
-      bool constant = end == 0x41 || end == 0x42 || end == 0x43 || end == 0x44 || end == 0xd0 || end == 0xd2 || end == 0x23;
+      bool constant = end == 0x41 || end == 0x42 || end == 0x43 || end == 0x44 || end == 0xd0 || end == 0xd2 ||
+                      end == 0x23 || end == 0xfd;
       s.failAt(endAt, constant ? "type mismatch" : "constant expression required");
     }
     return e;

@@ -1,6 +1,7 @@
 // Core WebAssembly types shared by the decoder, the runtime and both tiers.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,11 +27,38 @@ inline bool isNumType(ValType t) {
 inline bool isRefType(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
 const char* valTypeName(ValType t);
 
+// Frame layout, the same in every tier: each value takes one 8-byte slot,
+// a v128 two, so a value's slot is the sum of the widths before it (locals
+// in order, then the operand stack; a callee's frame starts at its first
+// argument, its results return from slot 0 up).
+inline uint32_t slotWidth(ValType t) { return t == ValType::V128 ? 2 : 1; }
+inline uint32_t slotCount(const std::vector<ValType>& types) {
+  uint32_t n = 0;
+  for (ValType t : types) n += slotWidth(t);
+  return n;
+}
+// The slot of each value of `types` (prefix sums of the widths).
+inline std::vector<uint32_t> slotOffsets(const std::vector<ValType>& types) {
+  std::vector<uint32_t> offsets;
+  offsets.reserve(types.size());
+  uint32_t n = 0;
+  for (ValType t : types) {
+    offsets.push_back(n);
+    n += slotWidth(t);
+  }
+  return offsets;
+}
+
 struct FuncType {
   std::vector<ValType> params;
   std::vector<ValType> results;
   bool operator==(const FuncType& o) const { return params == o.params && results == o.results; }
   bool operator!=(const FuncType& o) const { return !(*this == o); }
+  uint32_t paramSlots() const { return slotCount(params); }
+  uint32_t resultSlots() const { return slotCount(results); }
+  // Slots a call of this type needs at the callee's frame: its arguments,
+  // then its results, in the same place.
+  uint32_t callSlots() const { return std::max(paramSlots(), resultSlots()); }
   // "(i32 i64) -> (f32)", used in link errors.
   std::string toString() const;
 };

@@ -51,9 +51,9 @@ class STRATA_API Trap : public Error {
   explicit Trap(const std::string& message) : Error(message) {}
 };
 
-enum class ValueKind : uint8_t { I32, I64, F32, F64, FuncRef, ExternRef };
+enum class ValueKind : uint8_t { I32, I64, F32, F64, FuncRef, ExternRef, V128 };
 
-// "i32", "i64", "f32", "f64", "funcref" or "externref".
+// "i32", "i64", "f32", "f64", "funcref", "externref" or "v128".
 STRATA_API const char* kindName(ValueKind kind);
 
 // One WebAssembly value. Floats are kept as raw bits so that NaN payloads
@@ -76,6 +76,13 @@ class STRATA_API Value {
   // ref.null func. Non-null funcrefs cannot be made by hand: they come back
   // from calls and stay valid while the instance that made them is alive.
   static Value nullFuncref() { return Value(ValueKind::FuncRef, 0); }
+  // A v128 from its bytes 0-7 (`low`) and 8-15 (`high`), little-endian:
+  // lane 0 of every shape is in the low bits of `low`.
+  static Value v128(uint64_t low, uint64_t high) {
+    Value v(ValueKind::V128, low);
+    v.high_ = high;
+    return v;
+  }
 
   ValueKind kind() const { return kind_; }
   // The accessors throw Error when the value has another kind.
@@ -84,14 +91,16 @@ class STRATA_API Value {
   float asF32() const;
   double asF64() const;
   void* asExternref() const;
+  // A v128's upper 64 bits (bits() has the lower); throws for other kinds.
+  uint64_t v128High() const;
   // True for a null funcref or externref; false for every number.
   bool isNull() const { return (kind_ == ValueKind::FuncRef || kind_ == ValueKind::ExternRef) && bits_ == 0; }
   // The raw bits: the integer, the IEEE encoding of a float (in the low 32
-  // bits for f32), or the reference.
+  // bits for f32), the reference, or a v128's lower 64 bits.
   uint64_t bits() const { return bits_; }
 
   // Same kind and same bits (so NaNs with equal payloads compare equal).
-  bool operator==(const Value& o) const { return kind_ == o.kind_ && bits_ == o.bits_; }
+  bool operator==(const Value& o) const { return kind_ == o.kind_ && bits_ == o.bits_ && high_ == o.high_; }
   bool operator!=(const Value& o) const { return !(*this == o); }
 
   // For messages and logs: integers in hex like the CLI ("0xc:i32"),
@@ -104,6 +113,7 @@ class STRATA_API Value {
   Value(ValueKind kind, uint64_t bits) : kind_(kind), bits_(bits) {}
   ValueKind kind_ = ValueKind::I32;
   uint64_t bits_ = 0;
+  uint64_t high_ = 0;  // v128 only
 };
 
 struct RuntimeConfig {

@@ -51,9 +51,9 @@ ValueKind kindOf(rt::ValType type) {
     case rt::ValType::F64: return ValueKind::F64;
     case rt::ValType::FuncRef: return ValueKind::FuncRef;
     case rt::ValType::ExternRef: return ValueKind::ExternRef;
+    case rt::ValType::V128: return ValueKind::V128;
     default:
-      // v128 is the only other value type a signature can hold.
-      throw Error("functions with v128 parameters or results cannot be called through the C++ API");
+      throw Error("a value type the C++ API does not know");
   }
 }
 
@@ -87,6 +87,7 @@ const char* kindName(ValueKind kind) {
     case ValueKind::F64: return "f64";
     case ValueKind::FuncRef: return "funcref";
     case ValueKind::ExternRef: return "externref";
+    case ValueKind::V128: return "v128";
   }
   return "?";
 }
@@ -138,6 +139,11 @@ void* Value::asExternref() const {
   return reinterpret_cast<void*>(static_cast<uintptr_t>(bits_));
 }
 
+uint64_t Value::v128High() const {
+  expectKind(*this, ValueKind::V128);
+  return high_;
+}
+
 std::string Value::toString() const {
   if (isNull()) return std::string("null:") + kindName(kind_);
   char buf[64];
@@ -148,6 +154,10 @@ std::string Value::toString() const {
       break;
     case ValueKind::F64:
       std::snprintf(buf, sizeof buf, "%.17g:f64", asF64());
+      break;
+    case ValueKind::V128:
+      std::snprintf(buf, sizeof buf, "0x%016llx%016llx:v128", static_cast<unsigned long long>(high_),
+                    static_cast<unsigned long long>(bits_));
       break;
     default:
       std::snprintf(buf, sizeof buf, "0x%llx:%s", static_cast<unsigned long long>(bits_), kindName(kind_));
@@ -266,8 +276,11 @@ std::vector<Value> Instance::call(const std::string& name, const std::vector<Val
   // Slot encoding (runtime/objects.h): 32-bit values in the low half,
   // references as the pointer value, 0 for null.
   std::vector<rt::Slot> slots;
-  slots.reserve(args.size());
-  for (const Value& v : args) slots.push_back(v.bits());
+  slots.reserve(type.paramSlots());
+  for (const Value& v : args) {
+    slots.push_back(v.bits());
+    if (v.kind() == ValueKind::V128) slots.push_back(v.v128High());  // two slots
+  }
 
   std::vector<rt::Slot> out;
   try {
@@ -278,12 +291,14 @@ std::vector<Value> Instance::call(const std::string& name, const std::vector<Val
 
   std::vector<Value> results;
   results.reserve(type.results.size());
-  for (size_t i = 0; i < type.results.size(); ++i) {
-    ValueKind k = kindOf(type.results[i]);
-    rt::Slot bits = out.at(i);
+  size_t at = 0;
+  for (rt::ValType t : type.results) {
+    ValueKind k = kindOf(t);
+    rt::Slot bits = out.at(at);
     // The runtime does not promise clean upper halves for 32-bit values.
     if (k == ValueKind::I32 || k == ValueKind::F32) bits &= 0xffffffffu;
-    results.push_back(Value(k, bits));
+    results.push_back(k == ValueKind::V128 ? Value::v128(bits, out.at(at + 1)) : Value(k, bits));
+    at += ::strata::slotWidth(t);
   }
   return results;
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "api/c_api_internal.h"
+#include "runtime/value_text.h"
 #include "jit/jit.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
@@ -578,6 +579,14 @@ bool NativeResolver::resolve(const Module& importer, const Import& import, Exter
   } else if (import.typeIndex < importer.types.size()) {
     type = importer.types[import.typeIndex];
   }
+  // The natives calling conventions (C arguments, 64-bit raw cells) have no
+  // place for a 128-bit value.
+  for (const std::vector<ValType>* list : {&type.params, &type.results})
+    for (ValType t : *list)
+      if (t == ValType::V128) {
+        *error = "native " + import.module + "." + import.name + " cannot take or return v128 values";
+        return false;
+      }
   uint32_t id = canonicalSignatureId(type);
   auto it = b->functions.find(id);
   if (it == b->functions.end()) {
@@ -762,7 +771,11 @@ void releaseRetiredIfIdle() {
     if (r->group && r->group->retiredCount()) r->group->releaseRetired();
 }
 
-uint32_t cellsOf(ValType t) { return (t == ValType::I32 || t == ValType::F32) ? 1 : 2; }
+// 32-bit cells of a value in WAMR's argv arrays: a v128 takes four.
+uint32_t cellsOf(ValType t) {
+  if (t == ValType::V128) return 4;
+  return (t == ValType::I32 || t == ValType::F32) ? 1 : 2;
+}
 
 void freeInstanceHandles(WASMModuleInstanceCommon* root) {
   if (root->defaultEnv) {
@@ -803,67 +816,6 @@ void destroyRuntime(Runtime* rt) {
   rt->wasiCheckCtx.reset();
 }
 
-bool parseArg(const char* text, ValType type, Slot* out) {
-  char* end = nullptr;
-  errno = 0;
-  switch (type) {
-    case ValType::I32:
-    case ValType::I64: {
-      bool neg = text[0] == '-';
-      unsigned long long v = std::strtoull(text + (neg || text[0] == '+'), &end, 0);
-      if (end == text || *end || errno == ERANGE) return false;
-      if (neg) v = ~v + 1;
-      *out = type == ValType::I32 ? (v & 0xffffffffu) : v;
-      return true;
-    }
-    case ValType::F32: {
-      float f = std::strtof(text, &end);
-      if (end == text || *end) return false;
-      uint32_t bits;
-      std::memcpy(&bits, &f, 4);
-      *out = bits;
-      return true;
-    }
-    case ValType::F64: {
-      double d = std::strtod(text, &end);
-      if (end == text || *end) return false;
-      std::memcpy(out, &d, 8);
-      return true;
-    }
-    case ValType::FuncRef:
-    case ValType::ExternRef:
-      if (std::strcmp(text, "null") != 0) return false;
-      *out = 0;
-      return true;
-    default:
-      return false;
-  }
-}
-
-std::string formatResult(ValType type, Slot value) {
-  char buf[512];
-  switch (type) {
-    case ValType::I32: std::snprintf(buf, sizeof buf, "0x%" PRIx32 ":i32", static_cast<uint32_t>(value)); break;
-    case ValType::I64: std::snprintf(buf, sizeof buf, "0x%" PRIx64 ":i64", static_cast<uint64_t>(value)); break;
-    case ValType::F32: {
-      uint32_t bits = static_cast<uint32_t>(value);
-      float f;
-      std::memcpy(&f, &bits, 4);
-      std::snprintf(buf, sizeof buf, "%f:f32", f);
-      break;
-    }
-    case ValType::F64: {
-      double d;
-      std::memcpy(&d, &value, 8);
-      std::snprintf(buf, sizeof buf, "%f:f64", d);
-      break;
-    }
-    case ValType::FuncRef: return value ? "ref.func" : "ref.null";
-    case ValType::ExternRef: return value ? "ref.extern" : "ref.null";
-    default: return "?";
-  }
-  return buf;
-}
 
 }  // namespace
 
@@ -1290,22 +1242,28 @@ bool wasm_runtime_call_wasm(wasm_exec_env_t exec_env, wasm_function_inst_t funct
                         std::to_string(argc);
     return false;
   }
-  std::vector<Slot> slots(std::max(f->type.params.size(), f->type.results.size()) + 1);
-  uint32_t c = 0;
-  for (size_t i = 0; i < f->type.params.size(); ++i) {
-    if (cellsOf(f->type.params[i]) == 1) {
-      slots[i] = argv[c++];
-    } else {
-      slots[i] = uint64_t(argv[c]) | (uint64_t(argv[c + 1]) << 32);
-      c += 2;
-    }
+  // Cells to slots: one cell a slot's low half, two a slot, four (v128)
+  // two slots; results back the same way.
+  std::vector<Slot> slots(f->type.callSlots() + 1);
+  uint32_t c = 0, at = 0;
+  for (ValType t : f->type.params) {
+    uint32_t n = cellsOf(t);
+    if (n == 1)
+      slots[at] = argv[c];
+    else
+      std::memcpy(&slots[at], &argv[c], 4 * n);
+    c += n;
+    at += slotWidth(t);
   }
   if (!callOn(exec_env, f, slots.data())) return false;
   (void)results;
   c = 0;
-  for (size_t i = 0; i < f->type.results.size(); ++i) {
-    argv[c++] = static_cast<uint32_t>(slots[i]);
-    if (cellsOf(f->type.results[i]) == 2) argv[c++] = static_cast<uint32_t>(slots[i] >> 32);
+  at = 0;
+  for (ValType t : f->type.results) {
+    uint32_t n = cellsOf(t);
+    std::memcpy(&argv[c], &slots[at], 4 * n);
+    c += n;
+    at += slotWidth(t);
   }
   return true;
 }
@@ -1325,7 +1283,13 @@ bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t fun
   if (num_results != f->type.results.size())
     return fail("invalid result count: expected " + std::to_string(f->type.results.size()) + ", got " +
                 std::to_string(num_results));
-  std::vector<Slot> slots(std::max(f->type.params.size(), f->type.results.size()) + 1);
+  // wasm_val_t has no v128 member (as in WAMR): such functions go through
+  // wasm_runtime_call_wasm's cells.
+  for (ValType t : f->type.params)
+    if (t == ValType::V128) return fail("v128 parameters cannot be passed as wasm_val_t: use wasm_runtime_call_wasm");
+  for (ValType t : f->type.results)
+    if (t == ValType::V128) return fail("v128 results cannot be returned as wasm_val_t: use wasm_runtime_call_wasm");
+  std::vector<Slot> slots(f->type.callSlots() + 1);
   for (uint32_t i = 0; i < num_args; ++i) {
     ValType t = f->type.params[i];
     const wasm_val_t& v = args[i];
@@ -1427,14 +1391,17 @@ bool wasm_application_execute_func(wasm_module_inst_t module_inst, const char* n
                              std::to_string(f->type.params.size()) + ")";
     return false;
   }
-  std::vector<Slot> slots(std::max(f->type.params.size(), f->type.results.size()) + 1);
+  std::vector<Slot> slots(f->type.callSlots() + 1);
+  uint32_t at = 0;
   for (int32_t i = 0; i < argc; ++i) {
-    if (!argv || !argv[i] || !parseArg(argv[i], f->type.params[i], &slots[i])) {
+    ValType t = f->type.params[i];
+    if (!argv || !argv[i] || !parseValueText(argv[i], t, &slots[at])) {
       module_inst->exception = std::string("invalid input argument ") + std::to_string(i) + ": '" +
                                (argv && argv[i] ? argv[i] : "") + "' is not a valid " +
                                valTypeName(f->type.params[i]);
       return false;
     }
+    at += slotWidth(t);
   }
   WASMExecEnv* ee = defaultEnv(module_inst);
   if (!ee) return false;
@@ -1444,8 +1411,11 @@ bool wasm_application_execute_func(wasm_module_inst_t module_inst, const char* n
   ee->moduleInst = saved;
   if (!ok) return false;
   std::string line;
-  for (size_t i = 0; i < f->type.results.size(); ++i)
-    line += (i ? "," : "") + formatResult(f->type.results[i], slots[i]);
+  at = 0;
+  for (ValType t : f->type.results) {
+    line += (at ? "," : "") + formatValueText(t, &slots[at]);
+    at += slotWidth(t);
+  }
   std::printf("%s\n", line.c_str());
   return true;
 }

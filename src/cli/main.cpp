@@ -22,6 +22,7 @@
 #include "cli/spectest.h"
 #include "jit/jit.h"
 #include "runtime/exec_env.h"
+#include "runtime/value_text.h"
 #include "runtime/instance.h"
 #include "runtime/linker.h"
 #include "wasi/wasi.h"
@@ -155,112 +156,7 @@ int withTier(F&& body) {
   return status;
 }
 
-// --- arguments of `run --invoke` --------------------------------------------
-
-// An integer of `bits` width: decimal or 0x hex, optionally negative; any
-// value that fits the signed or the unsigned range is accepted.
-bool parseInteger(const std::string& text, int bits, uint64_t* out) {
-  size_t pos = 0;
-  bool negative = false;
-  if (pos < text.size() && (text[pos] == '-' || text[pos] == '+')) negative = text[pos++] == '-';
-  int base = 10;
-  if (text.compare(pos, 2, "0x") == 0 || text.compare(pos, 2, "0X") == 0) {
-    base = 16;
-    pos += 2;
-  }
-  const std::string digits = text.substr(pos);
-  const char* allowed = base == 16 ? "0123456789abcdefABCDEF" : "0123456789";
-  if (digits.empty() || digits.find_first_not_of(allowed) != std::string::npos) return false;
-  errno = 0;
-  unsigned long long magnitude = std::strtoull(digits.c_str(), nullptr, base);
-  if (errno == ERANGE) return false;
-  const uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
-  const uint64_t maxNegative = 1ull << (bits - 1);  // |INT_MIN|
-  if (negative ? magnitude > maxNegative : magnitude > mask) return false;
-  *out = (negative ? (~magnitude + 1) : magnitude) & mask;
-  return true;
-}
-
-// strtof/strtod accept decimal, hex floats, inf and nan. Overflow to
-// infinity is refused; gradual underflow is fine.
-template <typename Float>
-bool parseFloat(const std::string& text, Float* out) {
-  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  Float value;
-  if constexpr (sizeof(Float) == 4) {
-    value = std::strtof(text.c_str(), &end);
-  } else {
-    value = std::strtod(text.c_str(), &end);
-  }
-  if (*end != '\0' || (errno == ERANGE && std::isinf(value))) return false;
-  *out = value;
-  return true;
-}
-
-bool parseArgument(const std::string& text, ValType type, Slot* out) {
-  switch (type) {
-    case ValType::I32:
-      return parseInteger(text, 32, out);
-    case ValType::I64:
-      return parseInteger(text, 64, out);
-    case ValType::F32: {
-      float f;
-      if (!parseFloat(text, &f)) return false;
-      uint32_t bits;
-      std::memcpy(&bits, &f, sizeof bits);
-      *out = bits;
-      return true;
-    }
-    case ValType::F64: {
-      double d;
-      if (!parseFloat(text, &d)) return false;
-      std::memcpy(out, &d, sizeof d);
-      return true;
-    }
-    case ValType::FuncRef:
-    case ValType::ExternRef:
-      // A command line cannot name a function or a host object.
-      if (text != "null") return false;
-      *out = 0;
-      return true;
-    default:
-      return false;
-  }
-}
-
-// iwasm's result format.
-std::string formatResult(ValType type, Slot value) {
-  char buf[512];  // %f of a large double needs over 300 characters
-  switch (type) {
-    case ValType::I32:
-      std::snprintf(buf, sizeof buf, "0x%" PRIx32 ":i32", static_cast<uint32_t>(value));
-      return buf;
-    case ValType::I64:
-      std::snprintf(buf, sizeof buf, "0x%" PRIx64 ":i64", static_cast<uint64_t>(value));
-      return buf;
-    case ValType::F32: {
-      uint32_t bits = static_cast<uint32_t>(value);
-      float f;
-      std::memcpy(&f, &bits, sizeof f);
-      std::snprintf(buf, sizeof buf, "%f:f32", f);
-      return buf;
-    }
-    case ValType::F64: {
-      double d;
-      std::memcpy(&d, &value, sizeof d);
-      std::snprintf(buf, sizeof buf, "%f:f64", d);
-      return buf;
-    }
-    case ValType::FuncRef:
-      return value == 0 ? "ref.null" : "ref.func";
-    case ValType::ExternRef:
-      return value == 0 ? "ref.null" : "ref.extern";
-    default:
-      return "?";
-  }
-}
+// --- arguments of `run --invoke`: runtime/value_text.h ----------------------
 
 std::string typeList(const std::vector<ValType>& types) {
   std::string out;
@@ -390,13 +286,14 @@ Function* selectEntry(const RunOptions& options, Instance& instance, const Insta
       return nullptr;
     }
     for (size_t i = 0; i < params.size(); ++i) {
-      Slot slot = 0;
-      if (!parseArgument(options.args[i], params[i], &slot)) {
+      Slot slot[2] = {0, 0};
+      if (!parseValueText(options.args[i], params[i], slot)) {
         std::cerr << "strata: argument " << i + 1 << " '" << options.args[i] << "' is not a valid "
-                  << valTypeName(params[i]) << "\n";
+                  << valTypeName(params[i]) << (params[i] == ValType::V128 ? " (LOW\\HIGH, two 64-bit numbers)" : "")
+                  << "\n";
         return nullptr;
       }
-      args->push_back(slot);
+      args->insert(args->end(), slot, slot + slotWidth(params[i]));
     }
     return function;
   }
@@ -434,10 +331,6 @@ int runModule(const RunOptions& options) {
   std::vector<Slot> args;
   Function* entry = selectEntry(options, *instance, loaded.group.get(), &args);
   if (!entry) return kExitFailure;
-  for (ValType t : entry->type.params)
-    if (t == ValType::V128) return (std::cerr << "strata: v128 arguments are not supported\n", kExitFailure);
-  for (ValType t : entry->type.results)
-    if (t == ValType::V128) return (std::cerr << "strata: v128 results are not supported\n", kExitFailure);
 
   std::vector<Slot> results;
   try {
@@ -455,8 +348,12 @@ int runModule(const RunOptions& options) {
   }
   // iwasm prints results only for --invoke; _start and main run silently.
   if (options.hasInvoke) {
-    for (size_t i = 0; i < results.size() && i < entry->type.results.size(); ++i)
-      std::cout << formatResult(entry->type.results[i], results[i]) << "\n";
+    size_t at = 0;
+    for (ValType t : entry->type.results) {
+      if (at + slotWidth(t) > results.size()) break;
+      std::cout << formatValueText(t, &results[at]) << "\n";
+      at += slotWidth(t);
+    }
   }
   return kExitOk;
 }
@@ -489,7 +386,7 @@ int commandRun(const std::vector<std::string>& argv) {
       std::string value = arg.substr(13);
       uint64_t bytes = 0;
       if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
-          !parseInteger(value, 64, &bytes) || bytes < 1024 || bytes > UINT32_MAX)
+          !parseValueText(value, ValType::I64, &bytes) || bytes < 1024 || bytes > UINT32_MAX)
         return usageError("--stack-size needs a number of bytes from 1024 to 4294967295");
       options.stackBytes = static_cast<uint32_t>(bytes);
     } else if (startsWith(arg, "--dir=")) {

@@ -289,6 +289,47 @@ TEST_F(CApi, CallWasmWithCells) {
   wasm_runtime_unload(m);
 }
 
+// A v128 is four cells, in memory order; values after it follow.
+TEST_F(CApi, CallWasmWithV128Cells) {
+  wasm_module_t m = load("simd");
+  ASSERT_NE(m, nullptr);
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+  ASSERT_NE(env, nullptr);
+  wasm_function_inst_t mix = wasm_runtime_lookup_function(inst, "mix", nullptr);
+  ASSERT_NE(mix, nullptr);
+  double seven = 7.9;
+  uint32_t argv[7] = {100, 1, 2, 3, 4};  // i32, then the v128's four lanes, then the f64
+  std::memcpy(&argv[5], &seven, 8);
+  ASSERT_TRUE(wasm_runtime_call_wasm(env, mix, 7, argv)) << wasm_runtime_get_exception(inst);
+  EXPECT_EQ(argv[0], 101u);
+  EXPECT_EQ(argv[1], 102u);
+  EXPECT_EQ(argv[2], 103u);
+  EXPECT_EQ(argv[3], 104u);
+  EXPECT_EQ(argv[4], 7u);  // the i32 result after the v128
+  EXPECT_FALSE(wasm_runtime_call_wasm(env, mix, 4, argv));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: invalid argument count: the function takes 7 cells, got 4");
+  wasm_runtime_clear_exception(inst);
+
+  wasm_function_inst_t bump = wasm_runtime_lookup_function(inst, "bump_global", nullptr);
+  uint32_t out[4];
+  ASSERT_TRUE(wasm_runtime_call_wasm(env, bump, 0, out));
+  ASSERT_TRUE(wasm_runtime_call_wasm(env, bump, 0, out));
+  EXPECT_EQ(out[0], 100u);
+  EXPECT_EQ(out[3], 400u);
+
+  // wasm_val_t has no v128 member: a clear error, not a truncated value.
+  wasm_val_t results[2], args[3];
+  args[0].kind = WASM_I32;
+  args[0].of.i32 = 1;
+  EXPECT_FALSE(wasm_runtime_call_wasm_a(env, mix, 2, results, 3, args));
+  EXPECT_NE(std::string(wasm_runtime_get_exception(inst)).find("use wasm_runtime_call_wasm"), std::string::npos);
+  wasm_runtime_destroy_exec_env(env);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
 TEST_F(CApi, CallWasmA) {
   wasm_module_t m = load("natives_free");
   wasm_module_inst_t inst = instantiate(m);
@@ -523,6 +564,12 @@ TEST_F(CApiNatives, ExceptionsAndBadPointersTrap) {
   EXPECT_FALSE(wasm_runtime_call_wasm(env, wasm_runtime_lookup_function(inst_, "strlen", nullptr), 1, argv));
   EXPECT_STREQ(wasm_runtime_get_exception(inst_), "Exception: out of bounds memory access");
   wasm_runtime_destroy_exec_env(env);
+}
+
+TEST_F(CApiNatives, V128ParametersAreRefused) {
+  // Imports are resolved at load time.
+  std::string error = loadError("natives_v128");
+  EXPECT_NE(error.find("native env.untyped cannot take or return v128 values"), std::string::npos) << error;
 }
 
 TEST_F(CApiNatives, RegistrationChecksSignatures) {

@@ -6,6 +6,7 @@
 
 #include "wasm_builder.h"
 #include "wasm/binary_reader.h"
+#include "wasm/disassembler.h"
 #include "wasm/module.h"
 
 namespace strata {
@@ -78,6 +79,61 @@ TEST(Decoder, TypeMismatchNamesInstructionAndOffset) {
   char expected[80];
   snprintf(expected, sizeof expected, "error at offset 0x%zx: type mismatch in i32.add", addAt);
   EXPECT_EQ(err, expected);
+}
+
+// Malformed and invalid SIMD: clear errors naming the instruction.
+TEST(Decoder, SimdErrors) {
+  auto bodyError = [](std::vector<uint8_t> body, bool memory = true) {
+    test::WasmBuilder b;
+    if (memory) b.memory(1);
+    b.func(b.type({}, {}), {}, body);
+    return decodeError(b.build());
+  };
+  // v128.const, then a lane index of 16 for i8x16.extract_lane_s.
+  std::vector<uint8_t> v128Const = {0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<uint8_t> body = v128Const;
+  body.insert(body.end(), {0xfd, 0x15, 16, 0x1a});
+  EXPECT_NE(bodyError(body).find("invalid lane index in i8x16.extract_lane_s"), std::string::npos) << bodyError(body);
+  // i8x16.shuffle with a lane of 32.
+  body = v128Const;
+  body.insert(body.end(), v128Const.begin(), v128Const.end());
+  body.insert(body.end(), {0xfd, 0x0d, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 32, 0x1a});
+  EXPECT_NE(bodyError(body).find("invalid lane index in i8x16.shuffle"), std::string::npos);
+  // v128.load with alignment 2^5 (natural is 2^4).
+  EXPECT_NE(bodyError({0x41, 0, 0xfd, 0x00, 5, 0, 0x1a}).find("alignment must not be larger than natural"),
+            std::string::npos);
+  // A v128.load without a memory.
+  EXPECT_NE(bodyError({0x41, 0, 0xfd, 0x00, 4, 0, 0x1a}, false).find("unknown memory 0"), std::string::npos);
+  // A v128.const cut off after 3 of its 16 bytes.
+  EXPECT_NE(bodyError({0xfd, 0x0c, 1, 2, 3}).find("unexpected end"), std::string::npos);
+  // No such opcode (0xfd 0x9a is unassigned).
+  EXPECT_NE(bodyError({0xfd, 0x9a, 0x01}).find("illegal opcode 0xfd 154"), std::string::npos);
+  // An i32 where i32x4.add wants v128.
+  EXPECT_NE(bodyError({0x41, 1, 0x41, 2, 0xfd, 0xae, 0x01, 0x1a}).find("type mismatch in i32x4.add"),
+            std::string::npos);
+}
+
+TEST(Disassembler, SimdImmediates) {
+  test::WasmBuilder b;
+  b.memory(1);
+  std::vector<uint8_t> body = {0xfd, 0x0c, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0,  // v128.const
+                               0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                               0xfd, 0x0d, 31, 30, 29, 28, 27, 26, 25, 24, 7, 6, 5, 4, 3, 2, 1, 0,
+                               0xfd, 0x1b, 3,  // i32x4.extract_lane 3
+                               0x1a,           // drop
+                               0x41, 0x00,                       // address for the store
+                               0x41, 0x08, 0xfd, 0x09, 2, 16,   // v128.load32_splat offset=16
+                               0xfd, 0x5b, 3, 0, 1,              // v128.store64_lane offset=0 lane 1
+                               };
+  b.func(b.type({}, {}), {}, body);
+  auto m = decodeModule(b.build());
+  std::string listing = disassembleFunction(*m, 0);
+  EXPECT_NE(listing.find("v128.const i32x4 0x00000001 0x00000002 0x00000003 0x00000004"), std::string::npos)
+      << listing;
+  EXPECT_NE(listing.find("i8x16.shuffle 31 30 29 28 27 26 25 24 7 6 5 4 3 2 1 0"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("i32x4.extract_lane 3"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("v128.load32_splat offset=16 align=4"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("v128.store64_lane offset=0 align=8 1"), std::string::npos) << listing;
 }
 
 TEST(Decoder, UnknownIndicesAreNamed) {

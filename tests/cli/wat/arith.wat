@@ -1,5 +1,6 @@
 ;; Exports for the `strata run --invoke` tests: one function per value type,
-;; a multi-value result, a null reference and a trapping division.
+;; a multi-value result, a null reference, a trapping division, and v128
+;; values (two slots each) before and after scalars.
 (module
   (func (export "add_i32") (param i32 i32) (result i32)
     (i32.add (local.get 0) (local.get 1)))
@@ -18,4 +19,9 @@
   (func (export "null_extern") (result externref)
     (ref.null extern))
   (func (export "nothing"))
+  (func (export "add_i32x4") (param v128 v128) (result v128)
+    (i32x4.add (local.get 0) (local.get 1)))
+  (func (export "v128_then_i32") (param v128 i32) (result i32 v128)
+    (i32x4.extract_lane 3 (local.get 0))
+    (i32x4.replace_lane 0 (local.get 0) (local.get 1)))
 )

@@ -2,6 +2,9 @@
 // from opcodes.def, condition codes, access sizes and field offsets.
 #include "jit/codegen.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include "jit/jit_internal.h"
 #include "runtime/objects.h"
 #include "wasm/numeric.h"
@@ -164,11 +167,14 @@ const char* opNameAt(const Module& module, size_t offset) {
 
 const CpuSupport& CpuSupport::host() {
   static const CpuSupport support = [] {
-    const asmjit::CpuInfo& cpu = asmjit::CpuInfo::host();
     CpuSupport s;
+    const char* force = std::getenv("STRATA_JIT_CPU");
+    if (force && std::strcmp(force, "sse2") == 0) return s;
+    const asmjit::CpuInfo& cpu = asmjit::CpuInfo::host();
     s.lzcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kLZCNT);
     s.bmi1 = cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI);
     s.popcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kPOPCNT);
+    s.ssse3 = cpu.hasFeature(asmjit::CpuFeatures::X86::kSSSE3);
     s.sse41 = cpu.hasFeature(asmjit::CpuFeatures::X86::kSSE4_1);
     return s;
   }();
@@ -206,18 +212,7 @@ bool installCode(asmjit::CodeHolder& code, const ErrorRecorder& errors, CompileR
 
 // --- memory -------------------------------------------------------------------
 
-uint32_t accessSize(Op op) {
-  switch (op) {
-#define STRATA_SIZE(Name, enc, text, T, MemT, align) \
-  case Op::Name:                                     \
-    return sizeof(MemT);
-    STRATA_LOAD_OPS(STRATA_SIZE)
-    STRATA_STORE_OPS(STRATA_SIZE)
-#undef STRATA_SIZE
-    default:
-      return 0;
-  }
-}
+uint32_t accessSize(Op op) { return opInfo(op).accessBytes; }
 
 // --- runtime fields -------------------------------------------------------
 // Function is not standard-layout (atomics, a vector), so offsetof is not

@@ -25,6 +25,8 @@
 namespace strata::jit {
 
 inline bool isFloat(ValType t) { return t == ValType::F32 || t == ValType::F64; }
+// Values kept in xmm registers: floats and v128.
+inline bool inXmm(ValType t) { return isFloat(t) || t == ValType::V128; }
 // i64, f64 and references take a 64-bit register; i32 and f32 live in the
 // low half (i32 registers are written only by 32-bit instructions, so their
 // upper half is zero).
@@ -109,7 +111,9 @@ const char* opNameAt(const Module& module, size_t offset);
 // --- CPU features ---------------------------------------------------------------
 // What inline code depends on, detected once (configure() asks first).
 struct CpuSupport {
-  bool lzcnt = false, bmi1 = false, popcnt = false, sse41 = false;
+  bool lzcnt = false, bmi1 = false, popcnt = false, ssse3 = false, sse41 = false;
+  // The host's, detected once. STRATA_JIT_CPU=sse2 in the environment
+  // pretends none of the extensions exist (to test the fallbacks).
   static const CpuSupport& host();
   // An operator whose inline form needs an instruction this CPU lacks:
   // its helper computes it instead.

@@ -5,10 +5,11 @@
 // intermediate representation, no register allocator beyond the operand
 // stack's, so its cost is linear in the function's size.
 //
-// Frame: the interpreter's. Locals live in fp[0..locals), operand stack
-// position p in fp[locals + p]; a call's arguments are the top stack
-// positions, so the callee's frame starts there (no copies), and its
-// results come back in the same slots. Every tier can call every other,
+// Frame: the interpreter's. Locals live from fp[0] up, then the operand
+// stack, each value in one 8-byte slot and a v128 in two (slotWidth()), so
+// an entry's slot is fixed by the types below it (Value::slot); a call's
+// arguments are the top stack entries, so the callee's frame starts there
+// (no copies), and its results come back in the same slots. Every tier can call every other,
 // and any loop header whose operand stack is empty can be entered from an
 // interpreter frame (OSR), because the locals are the whole state there.
 //
@@ -41,6 +42,7 @@
 #include <asmjit/x86.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -61,8 +63,10 @@ struct Value {
   ValType type = ValType::I32;
   uint8_t reg = 0;     // kReg: a general-purpose or xmm register id, by type
   uint32_t local = 0;  // kLocal
-  uint64_t bits = 0;   // kConst (i32/f32: the low 32 bits)
+  uint64_t bits = 0;   // kConst (i32/f32: the low 32 bits; v128: bytes 0-7)
+  uint64_t high = 0;   // kConst v128: bytes 8-15
   Cond cond;           // kCmp
+  uint32_t slot = 0;   // the entry's frame slot (fp[slot], two for a v128), set by push()
 };
 
 struct Options {
@@ -148,14 +152,19 @@ class BaselineCompiler : public NullConsumer {
   void onConst(ValType t, uint64_t bits);
   void onUnary(Op op);
   void onBinary(Op op);
-  // Functions with v128 values are not compiled (FunctionDecl::usesV128);
-  // this is the backstop.
-  void onSimd(Op, const SimdImmediate&) { throw Unsupported{"SIMD"}; }
+  void onSimd(Op op, const SimdImmediate& si);  // baseline_simd.cpp
 
  private:
   // --- frame slots (baseline_values.cpp) ---
   x86::Mem localSlot(uint32_t i, uint32_t size = 8) const;
   x86::Mem stackSlot(uint32_t pos, uint32_t size = 8) const;
+  static x86::Mem frameSlot(uint32_t slot, uint32_t size = 8);
+  // The slot of the entry a push at `height` would get.
+  uint32_t slotAtHeight(uint32_t height) const {
+    return height == 0 ? localSlots_ : stack_[height - 1].slot + slotWidth(stack_[height - 1].type);
+  }
+  // Copies `width` slots in memory, through a scratch register.
+  void copySlots(const x86::Mem& dst, const x86::Mem& src, uint32_t width);
   uint32_t height() const { return uint32_t(stack_.size()); }
   Value& top(uint32_t fromTop = 0) { return stack_[stack_.size() - 1 - fromTop]; }
 
@@ -263,6 +272,16 @@ class BaselineCompiler : public NullConsumer {
   void releaseAddressTemp();
   int addressTemp_ = -1;
 
+  // --- SIMD (baseline_simd.cpp) ---
+  struct SimdPool;
+  // An operand in a register the following code may not lose: its entry
+  // keeps it, but no allocation spills it (until the entry is popped).
+  int pinReg(uint32_t pos);
+  void pushConst128(const uint8_t bytes[16]);
+  bool simdInline(Op op, const SimdImmediate& si);
+  bool simdLoadInline(Op op, MemArg m);
+  void simdCall(Op op, const SimdImmediate& si);
+
   // --- numeric (baseline_operators.cpp) ---
   bool emitUnary(Op op);
   bool emitBinary(Op op);
@@ -271,6 +290,7 @@ class BaselineCompiler : public NullConsumer {
   void emitNumericHelper(Op op, int inputs);
   void compare(Op op);
   x86::Mem constant(uint64_t bits, bool f32);
+  x86::Mem constant128(uint64_t lo, uint64_t hi);
 
   FastAssembler& a_;
   Function* fn_;
@@ -282,7 +302,9 @@ class BaselineCompiler : public NullConsumer {
   const CpuSupport& cpu_ = CpuSupport::host();
 
   uint32_t numLocals_ = 0;
-  uint32_t maxHeight_ = 0;
+  std::vector<uint32_t> localOffset_;  // each local's slot
+  uint32_t localSlots_ = 0, paramSlots_ = 0;
+  uint32_t maxSlots_ = 0;  // the frame's slots: locals and the deepest stack
   std::vector<Value> stack_;
   // Entries below stable_ are in their slots or constants: nothing
   // changes them, so spilling the stack at a block start looks only above.
@@ -309,25 +331,29 @@ class BaselineCompiler : public NullConsumer {
   };
   std::vector<CountStub> countStubs_;
   std::unordered_map<uint64_t, Label> constants32_, constants64_;
+  std::map<std::pair<uint64_t, uint64_t>, Label> constants128_;
 };
 
 // --- inline: the operand stack, on every instruction's path ---
 
 inline void BaselineCompiler::freeReg(const Value& v) {
   if (v.kind != Value::kReg) return;
-  (isFloat(v.type) ? xmmOwner_ : gpOwner_)[v.reg] = kFree;
+  (inXmm(v.type) ? xmmOwner_ : gpOwner_)[v.reg] = kFree;
 }
 
 inline void BaselineCompiler::claim(uint32_t pos) {
   const Value& v = stack_[pos];
-  if (v.kind == Value::kReg) (isFloat(v.type) ? xmmOwner_ : gpOwner_)[v.reg] = int(pos);
+  if (v.kind == Value::kReg) (inXmm(v.type) ? xmmOwner_ : gpOwner_)[v.reg] = int(pos);
 }
 
 inline void BaselineCompiler::push(const Value& v) {
+  uint32_t slot = slotAtHeight(height());
   stack_.push_back(v);
+  stack_.back().slot = slot;
   if (v.kind == Value::kLocal) ++localReaders_[v.local];
   claim(height() - 1);
-  if (height() > maxHeight_) maxHeight_ = height();
+  uint32_t end = slot + slotWidth(v.type);
+  if (end > maxSlots_) maxSlots_ = end;
 }
 
 inline void BaselineCompiler::pushReg(ValType t, int reg) {

@@ -35,7 +35,7 @@ void BaselineCompiler::emitPrologue(bool patchFrameSize) {
   a_.cmp(x86::rsp, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, stackLimit))));
   a_.jb(trapLabel(kStackExhausted));
   // A placeholder that needs a 32-bit displacement, patched later.
-  a_.lea(kScratch, x86::ptr(kFp, patchFrameSize ? INT32_MAX : int32_t(8 * (numLocals_ + maxHeight_))));
+  a_.lea(kScratch, x86::ptr(kFp, patchFrameSize ? INT32_MAX : int32_t(8 * maxSlots_)));
   if (patchFrameSize) frameCheckAt_ = a_.offset() - 4;
   a_.cmp(kScratch, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, slotLimit))));
   a_.ja(trapLabel(kStackExhausted));
@@ -45,7 +45,15 @@ void BaselineCompiler::emitPrologue(bool patchFrameSize) {
 void BaselineCompiler::onFunctionStart(Control&) {
   numLocals_ = d_->numLocals();
   localReaders_.assign(numLocals_, 0);
-  uint32_t params = uint32_t(d_->functionType().params.size());
+  localOffset_.resize(numLocals_);
+  uint32_t slots = 0;
+  for (uint32_t i = 0; i < numLocals_; ++i) {
+    localOffset_[i] = slots;
+    slots += slotWidth(d_->localType(i));
+  }
+  localSlots_ = slots;
+  paramSlots_ = d_->functionType().paramSlots();
+  maxSlots_ = localSlots_;
   entryLabel = a_.newLabel();
   epilogue_ = a_.newLabel();
   a_.bind(entryLabel);
@@ -56,16 +64,16 @@ void BaselineCompiler::onFunctionStart(Control&) {
     oobExit = trapLabel(kOutOfBoundsMemory);
   }
   refreshMemory();
-  // Zero the declared locals.
-  uint32_t n = numLocals_ - params;
+  // Zero the declared locals' slots.
+  uint32_t n = localSlots_ - paramSlots_;
   if (n > 16) {
-    a_.lea(x86::rdi, localSlot(params));
+    a_.lea(x86::rdi, frameSlot(paramSlots_));
     a_.mov(x86::ecx, imm(n));
     a_.xor_(x86::eax, x86::eax);
     a_.rep().stosq();
   } else if (n) {
     a_.xor_(x86::eax, x86::eax);
-    for (uint32_t i = params; i < numLocals_; ++i) a_.mov(localSlot(i), x86::rax);
+    for (uint32_t s = paramSlots_; s < localSlots_; ++s) a_.mov(frameSlot(s), x86::rax);
   }
   if (options_.count) countDown(kAtEntry);
 }
@@ -148,6 +156,14 @@ void BaselineCompiler::finish() {
     refreshMemoryKeeping(x86::rax);
     a_.jmp(x86::rax);
   }
+  if (!constants128_.empty()) {
+    a_.align(AlignMode::kData, 16);
+    for (auto& [bits, label] : constants128_) {
+      a_.bind(label);
+      a_.embedUInt64(bits.first);
+      a_.embedUInt64(bits.second);
+    }
+  }
   if (!constants32_.empty() || !constants64_.empty()) {
     a_.align(AlignMode::kData, 8);
     for (auto& [bits, label] : constants64_) {
@@ -159,7 +175,7 @@ void BaselineCompiler::finish() {
       a_.embedUInt32(uint32_t(bits));
     }
   }
-  int32_t frameBytes = int32_t(8 * (numLocals_ + maxHeight_));
+  int32_t frameBytes = int32_t(8 * maxSlots_);
   std::memcpy(a_.bufferData() + frameCheckAt_, &frameBytes, 4);
 }
 
@@ -268,7 +284,11 @@ void BaselineCompiler::moveBranchValues(const Control& target) {
   // falls through with the same entries).
   uint32_t arity = target.labelArity();
   uint32_t from = height() - arity;
-  for (uint32_t i = 0; i < arity; ++i) storeValue(from + i, stackSlot(target.height + i));
+  uint32_t dst = slotAtHeight(target.height);  // then the label's types lay the values out
+  for (uint32_t i = 0; i < arity; ++i) {
+    storeValue(from + i, frameSlot(dst));
+    dst += slotWidth(target.labelType(i));
+  }
 }
 
 void BaselineCompiler::branchTo(Control& target) {
@@ -279,25 +299,28 @@ void BaselineCompiler::branchTo(Control& target) {
 }
 
 void BaselineCompiler::emitReturn() {
-  // Results go to fp[0..results), where locals live, in ascending order:
-  // result i's stack slot is at index >= i, so no stack source is
-  // overwritten before it is read, but a result reading local j < i would
-  // be: it goes through its own stack slot first.
-  uint32_t r = uint32_t(d_->functionType().results.size());
+  // Results go to the slots from fp[0] up, where locals live, in ascending
+  // order: result i's stack slot is at or above its destination, so no
+  // stack source is overwritten before it is read (a v128 moves as one
+  // 16-byte value), but a result reading a local below its destination
+  // would be: it goes through its own stack slot first.
+  const std::vector<ValType>& results = d_->functionType().results;
+  uint32_t r = uint32_t(results.size());
   uint32_t from = height() - r;
+  std::vector<uint32_t> dst = slotOffsets(results);
   auto clobbered = [&](uint32_t i) {
     const Value& v = stack_[from + i];
-    return v.kind == Value::kLocal && v.local < i;
+    return v.kind == Value::kLocal && localOffset_[v.local] < dst[i];
   };
   for (uint32_t i = 0; i < r; ++i)
     if (clobbered(i)) storeValue(from + i, stackSlot(from + i));
   for (uint32_t i = 0; i < r; ++i) {
     const Value& v = stack_[from + i];
+    uint32_t width = slotWidth(results[i]);
     if (clobbered(i)) {
-      a_.mov(kScratch, stackSlot(from + i));
-      a_.mov(localSlot(i), kScratch);
-    } else if (!(v.kind == Value::kLocal && v.local == i)) {
-      storeValue(from + i, localSlot(i));
+      copySlots(frameSlot(dst[i], 8 * width), stackSlot(from + i, 8 * width), width);
+    } else if (!(v.kind == Value::kLocal && localOffset_[v.local] == dst[i])) {
+      storeValue(from + i, frameSlot(dst[i]));
     }
   }
   a_.xor_(x86::eax, x86::eax);
@@ -408,7 +431,7 @@ void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase) {
     callStubUsed_ = true;
     callStub_ = a_.newLabel();
   }
-  a_.lea(x86::rsi, stackSlot(argBase));
+  a_.lea(x86::rsi, frameSlot(slotAtHeight(argBase)));  // the callee frame: the first argument's slot
   a_.call(callStub_);
   a_.test(x86::eax, x86::eax);  // statuses are small
   a_.jnz(epilogue_);
@@ -477,9 +500,9 @@ void BaselineCompiler::onSelect(ValType t) {
     return;
   }
   uint32_t a = height() - 3, b = height() - 2;
-  bool flags = top().kind == Value::kCmp && (isFloat(t) || top().cond.parity == 0);
+  bool flags = top().kind == Value::kCmp && (inXmm(t) || top().cond.parity == 0);
   if (!flags && top().kind == Value::kCmp) materializeCondition();
-  if (isFloat(t)) {
+  if (inXmm(t)) {
     int r = resultXmm(a);
     Operand bs = xmmSource(b);
     Label keep = a_.newLabel();
@@ -551,7 +574,11 @@ void BaselineCompiler::onGlobalGet(uint32_t i) {
   GlobalCell* cell = inst_.global(i);
   ValType t = cell->type.type;
   a_.mov(kScratch, imm(uint64_t(uintptr_t(&cell->value))));
-  if (isFloat(t)) {
+  if (t == ValType::V128) {
+    int r = allocXmm();
+    a_.movdqu(xmm(r), x86::xmmword_ptr(kScratch));  // value then high: 16 bytes
+    pushReg(t, r);
+  } else if (isFloat(t)) {
     int r = allocXmm();
     t == ValType::F32 ? a_.movss(xmm(r), x86::dword_ptr(kScratch)) : a_.movsd(xmm(r), x86::qword_ptr(kScratch));
     pushReg(t, r);
@@ -569,7 +596,11 @@ void BaselineCompiler::onGlobalSet(uint32_t i) {
   uint32_t pos = height() - 1;
   // Hosts read a global as a whole slot: 32-bit values keep the upper
   // half zero.
-  if (isFloat(t)) {
+  if (t == ValType::V128) {
+    int r = toReg(pos);
+    a_.mov(kScratch, imm(uint64_t(uintptr_t(&cell->value))));
+    a_.movdqu(x86::xmmword_ptr(kScratch), xmm(r));
+  } else if (isFloat(t)) {
     int r = toReg(pos);
     a_.mov(kScratch, imm(uint64_t(uintptr_t(&cell->value))));
     if (t == ValType::F32) {

@@ -36,16 +36,28 @@ void BaselineCompiler::setDecoder(Decoder* d) { d_ = d; }
 
 // --- frame slots ---
 
-x86::Mem BaselineCompiler::localSlot(uint32_t i, uint32_t size) const {
-  x86::Mem m = x86::ptr(kFp, int32_t(i * 8));
+x86::Mem BaselineCompiler::frameSlot(uint32_t slot, uint32_t size) {
+  x86::Mem m = x86::ptr(kFp, int32_t(slot * 8));
   m.setSize(size);
   return m;
 }
 
-x86::Mem BaselineCompiler::stackSlot(uint32_t pos, uint32_t size) const { return localSlot(numLocals_ + pos, size); }
+x86::Mem BaselineCompiler::localSlot(uint32_t i, uint32_t size) const { return frameSlot(localOffset_[i], size); }
+
+x86::Mem BaselineCompiler::stackSlot(uint32_t pos, uint32_t size) const { return frameSlot(stack_[pos].slot, size); }
+
+void BaselineCompiler::copySlots(const x86::Mem& dst, const x86::Mem& src, uint32_t width) {
+  if (width == 2) {
+    a_.movdqu(kScratchXmm, src);
+    a_.movdqu(dst, kScratchXmm);
+  } else {
+    a_.mov(kScratch, src);
+    a_.mov(dst, kScratch);
+  }
+}
 
 namespace {
-uint32_t valueSize(ValType t) { return is64(t) ? 8 : 4; }
+uint32_t valueSize(ValType t) { return t == ValType::V128 ? 16 : is64(t) ? 8 : 4; }
 }  // namespace
 
 // --- registers ---
@@ -105,13 +117,25 @@ void BaselineCompiler::storeValue(uint32_t pos, x86::Mem dst) {
   switch (v.kind) {
     case Value::kReg:
       dst.setSize(valueSize(v.type));
-      if (isFloat(v.type))
+      if (v.type == ValType::V128)
+        a_.movdqu(dst, xmm(v.reg));
+      else if (isFloat(v.type))
         v.type == ValType::F32 ? a_.movss(dst, xmm(v.reg)) : a_.movsd(dst, xmm(v.reg));
       else
         a_.mov(dst, gpOf(v));
       return;
     case Value::kConst:
-      if (!is64(v.type)) {
+      if (v.type == ValType::V128) {
+        // Two 64-bit halves (never through the flags).
+        x86::Mem hi = dst;
+        hi.addOffset(8);
+        dst.setSize(8);
+        hi.setSize(8);
+        a_.mov(kScratch, imm(v.bits));
+        a_.mov(dst, kScratch);
+        a_.mov(kScratch, imm(v.high));
+        a_.mov(hi, kScratch);
+      } else if (!is64(v.type)) {
         dst.setSize(4);
         a_.mov(dst, imm(int32_t(uint32_t(v.bits))));
       } else if (fitsInt32(int64_t(v.bits))) {
@@ -127,9 +151,10 @@ void BaselineCompiler::storeValue(uint32_t pos, x86::Mem dst) {
     case Value::kSlot: {
       x86::Mem src = v.kind == Value::kLocal ? localSlot(v.local) : stackSlot(pos);
       if (src == dst) return;
-      dst.setSize(8);
-      a_.mov(kScratch, src);
-      a_.mov(dst, kScratch);
+      uint32_t width = slotWidth(v.type);
+      dst.setSize(8 * width);
+      src.setSize(8 * width);
+      copySlots(dst, src, width);
       return;
     }
     case Value::kCmp:
@@ -141,6 +166,23 @@ void BaselineCompiler::loadInto(int reg, uint32_t pos) {
   // Never touches the flags: a comparison's flags may be waiting for a
   // jcc/cmov right after this.
   const Value& v = stack_[pos];
+  if (v.type == ValType::V128) {
+    x86::Xmm x = xmm(reg);
+    switch (v.kind) {
+      case Value::kReg:
+        if (v.reg != reg) a_.movaps(x, xmm(v.reg));
+        return;
+      case Value::kConst:
+        if (v.bits == 0 && v.high == 0)
+          a_.xorps(x, x);
+        else
+          a_.movdqu(x, constant128(v.bits, v.high));
+        return;
+      default:
+        a_.movdqu(x, v.kind == Value::kLocal ? localSlot(v.local, 16) : stackSlot(pos, 16));
+        return;
+    }
+  }
   if (isFloat(v.type)) {
     x86::Xmm x = xmm(reg);
     bool f32 = v.type == ValType::F32;
@@ -188,6 +230,7 @@ void BaselineCompiler::loadInto(int reg, uint32_t pos) {
 
 void BaselineCompiler::loadBits(x86::Gp r, uint32_t pos) {
   const Value& v = stack_[pos];
+  if (v.type == ValType::V128) throw Unsupported{"v128 bits in a general-purpose register"};
   if (!isFloat(v.type)) return loadInto(r.id(), pos);
   bool f32 = v.type == ValType::F32;
   switch (v.kind) {
@@ -258,7 +301,7 @@ int BaselineCompiler::toReg(uint32_t pos) {
     materializeCondition();
     return stack_[pos].reg;
   }
-  int r = isFloat(v.type) ? allocXmm() : allocGp();
+  int r = inXmm(v.type) ? allocXmm() : allocGp();
   loadInto(r, pos);
   if (v.kind == Value::kLocal) --localReaders_[v.local];
   v.kind = Value::kReg;
@@ -297,6 +340,9 @@ Operand BaselineCompiler::gpSource(uint32_t pos, bool allowImm) {
 
 Operand BaselineCompiler::xmmSource(uint32_t pos) {
   const Value& v = stack_[pos];
+  // A 128-bit SSE memory operand must be 16-byte aligned, and frame slots
+  // are 8: v128 operands come in registers.
+  if (v.type == ValType::V128) return xmm(toReg(pos));
   bool f32 = v.type == ValType::F32;
   switch (v.kind) {
     case Value::kReg:
@@ -324,6 +370,12 @@ int BaselineCompiler::resultXmm(uint32_t pos) {
   int r = allocXmm();
   loadInto(r, pos);
   return r;
+}
+
+x86::Mem BaselineCompiler::constant128(uint64_t lo, uint64_t hi) {
+  auto it = constants128_.find({lo, hi});
+  if (it == constants128_.end()) it = constants128_.emplace(std::make_pair(lo, hi), a_.newLabel()).first;
+  return x86::xmmword_ptr(it->second);
 }
 
 x86::Mem BaselineCompiler::constant(uint64_t bits, bool f32) {

@@ -47,26 +47,49 @@ void logCallback(void* env, Instance*, Slot* slots) {
   char buf[64];
   uint64_t v = slots[0];
   if (f->type == ValType::I32 || f->type == ValType::F32) v &= 0xffffffffu;
-  std::snprintf(buf, sizeof buf, "log %s 0x%" PRIx64, valTypeName(f->type), v);
+  if (f->type == ValType::V128)
+    std::snprintf(buf, sizeof buf, "log v128 0x%016" PRIx64 "%016" PRIx64, uint64_t(slots[1]), v);
+  else
+    std::snprintf(buf, sizeof buf, "log %s 0x%" PRIx64, valTypeName(f->type), v);
   f->log->lines.push_back(buf);
+}
+
+// Any NaN is as good as another (wasm NaN payloads are not deterministic
+// across implementations, nor between an inline SSE instruction and the
+// C++ expression of the same operator).
+uint64_t canonicalF64(uint64_t v) {
+  bool nan = (v & 0x7ff0000000000000ull) == 0x7ff0000000000000ull && (v & 0xfffffffffffffull);
+  return nan ? 0x7ff8000000000000ull : v;
+}
+uint32_t canonicalF32(uint32_t v) { return (v & 0x7f800000u) == 0x7f800000u && (v & 0x7fffffu) ? 0x7fc00000u : v; }
+// A v128's lanes may be floats of either width: a 64-bit half that is an
+// f64 NaN, and each 32-bit quarter that is an f32 NaN, are made canonical
+// (an integer lane with those bits is too, on both sides alike).
+uint64_t canonicalV128Half(uint64_t v) {
+  v = canonicalF64(v);
+  return uint64_t(canonicalF32(uint32_t(v))) | (uint64_t(canonicalF32(uint32_t(v >> 32))) << 32);
 }
 
 std::string describe(const FuncType& type, const std::vector<Slot>& results) {
   std::ostringstream out;
-  for (size_t i = 0; i < results.size(); ++i) {
-    Slot v = results[i];
-    ValType t = type.results[i];
+  size_t at = 0;
+  for (ValType t : type.results) {
+    if (at >= results.size()) break;
+    Slot v = results[at];
+    if (t == ValType::V128) {
+      out << " v128:0x" << std::hex << canonicalV128Half(results[at + 1]) << ":" << canonicalV128Half(v);
+      at += 2;
+      continue;
+    }
     if (t == ValType::F32) {
-      v &= 0xffffffffu;
-      // Any NaN is as good as another (wasm NaN payloads are not
-      // deterministic across implementations).
-      if ((v & 0x7f800000u) == 0x7f800000u && (v & 0x7fffffu)) v = 0x7fc00000u;
+      v = canonicalF32(uint32_t(v));
     } else if (t == ValType::F64) {
-      if ((v & 0x7ff0000000000000ull) == 0x7ff0000000000000ull && (v & 0xfffffffffffffull)) v = 0x7ff8000000000000ull;
+      v = canonicalF64(v);
     } else if (isRefType(t)) {
       v = v != 0;  // references: only null-ness is comparable across instances
     }
     out << " " << valTypeName(t) << ":0x" << std::hex << v;
+    ++at;
   }
   return out.str();
 }
@@ -141,7 +164,7 @@ std::string runAll(const std::shared_ptr<const Module>& module, Tier tier, std::
   for (const Export& e : module->exports) {
     if (e.kind != ExternKind::Func) continue;
     Function* f = inst->function(e.index);
-    std::vector<Slot> args(f->type.params.size(), 0);
+    std::vector<Slot> args(f->type.paramSlots(), 0);
     out << e.name << ":";
     log.lines.clear();
     try {

@@ -121,6 +121,9 @@ class Memory {
 
   uint8_t* base() const { return base_; }
   uint64_t byteSize() const { return size_; }
+  // Where the size lives, for compiled code that checks an access against
+  // the current size (it changes with memory.grow).
+  const uint64_t* byteSizeAddress() const { return &size_; }
   uint64_t pages() const { return size_ / limits::kPageSize; }
   const MemoryType& type() const { return type_; }
   // True when the whole 8 GiB guard reservation is in place, so any

@@ -102,6 +102,12 @@ STRATA_SIMD_STORE_LANE_OPS(STRATA_STORE_LANE_HELPER)
 
 void helpV128Store(void* out, const void* pa, const void*, const void*, uint64_t) { std::memcpy(out, pa, 16); }
 
+// c points at the 16 lane indices (a constant of the compiled code).
+void helpI8x16Shuffle(void* out, const void* pa, const void* pb, const void* pc, uint64_t) {
+  simd::V128 a = rd<simd::V128>(pa), b = rd<simd::V128>(pb);
+  wr<simd::V128>(out, simd::shuffle(a, b, static_cast<const uint8_t*>(pc)));
+}
+
 }  // namespace
 
 SimdHelper simdHelper(Op op) {
@@ -121,6 +127,8 @@ SimdHelper simdHelper(Op op) {
 #undef STRATA_HELPER_CASE
     case Op::V128Store:
       return &helpV128Store;
+    case Op::I8x16Shuffle:
+      return &helpI8x16Shuffle;
     default:
       return nullptr;
   }

@@ -255,8 +255,6 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
   if (!g_options.refuse.empty() &&
       (g_options.refuse == module.functionName(f->index) || g_options.refuse == std::to_string(f->index))) {
     r.error = "refused (testing)";
-  } else if (tier == Tier::Optimized && decl.usesV128) {
-    r.error = "uses v128 values (the optimizing compiler has no SIMD yet)";
   } else if (tier == Tier::Optimized && wasmBytes > g_options.optimizeMaxBytes) {
     r.error = "larger than the optimizing compiler's budget (" + std::to_string(wasmBytes) + " bytes)";
   } else {

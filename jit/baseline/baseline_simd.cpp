@@ -185,7 +185,7 @@ bool BaselineCompiler::simdInline(Op op, const SimdImmediate& si) {
         return true;
       }
       {  // i8x16.shuffle
-        if (!cpu_.ssse3) throw Unsupported{"i8x16.shuffle needs SSSE3"};
+        if (!cpu_.ssse3) return false;
         int a = pinReg(h - 2), b = pinReg(h - 1);
         shuffle(a_, cpu_, xmm(a), xmm(b), kScratchXmm, si.bytes, pool);
         pop(), pop();
@@ -277,6 +277,12 @@ void BaselineCompiler::simdCall(Op op, const SimdImmediate& si) {
   int next = 0;
   if (memory && !store) a_.mov(args[next++], kScratch);
   for (uint32_t p = base + (memory ? 1 : 0); p < height(); ++p) slotAddress(args[next++], p);
+  if (op == Op::I8x16Shuffle) {  // the lane indices, from the constant pool
+    uint64_t lo, hi;
+    std::memcpy(&lo, si.bytes, 8);
+    std::memcpy(&hi, si.bytes + 8, 8);
+    a_.lea(args[next++], constant128(lo, hi));
+  }
   a_.mov(x86::r8, imm(uint64_t(si.lane)));
   a_.mov(x86::rax, imm(uint64_t(uintptr_t(fn))));
   a_.call(x86::rax);

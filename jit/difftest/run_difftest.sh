@@ -2,7 +2,10 @@
 # Differential testing of the interpreter against the JIT on random modules
 # from binaryen's translate-to-fuzz mode (wasm-opt -ttf).
 #
-#   run_difftest.sh DIFFTEST_BINARY WORK_DIR FIRST_SEED COUNT
+#   run_difftest.sh DIFFTEST_BINARY WORK_DIR FIRST_SEED COUNT [simd]
+#
+# With `simd`, the modules also use 128-bit SIMD (--enable-simd), from
+# seeds of their own (seed * 7919), so both sets stay as they were.
 #
 # Seed S makes 4 KiB of pseudo-random bytes (deterministic), wasm-opt turns
 # them into a valid module (MVP + sign-ext + bulk memory + nontrapping
@@ -14,14 +17,20 @@ difftest="$1"
 work="$2"
 first="$3"
 count="$4"
+simd="${5:-}"
+features=(--mvp-features --enable-sign-ext --enable-bulk-memory --enable-nontrapping-float-to-int --enable-multivalue)
+salt=1
+if [[ "$simd" == simd ]]; then
+  features+=(--enable-simd)
+  salt=7919
+fi
 command -v wasm-opt > /dev/null || { echo "wasm-opt not found (install binaryen)"; exit 77; }
 mkdir -p "$work"
 files=()
 for ((seed = first; seed < first + count; ++seed)); do
-  python3 -c "import random,sys; r=random.Random($seed); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(4096)))" \
+  python3 -c "import random,sys; r=random.Random($seed * $salt); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(4096)))" \
     > "$work/$seed.bin"
-  wasm-opt -ttf "$work/$seed.bin" -o "$work/$seed.wasm" --mvp-features --enable-sign-ext --enable-bulk-memory \
-    --enable-nontrapping-float-to-int --enable-multivalue 2> /dev/null
+  wasm-opt -ttf "$work/$seed.bin" -o "$work/$seed.wasm" "${features[@]}" 2> /dev/null
   files+=("$work/$seed.wasm")
 done
 "$difftest" "${files[@]}"

@@ -45,7 +45,7 @@ void Emitter::onFunctionStart(Control& c) {
     oobExit = trapLabel(kOutOfBoundsMemory);
     cc_.jo(oobExit);
   }
-  uint32_t need = uint32_t(std::max(ft.params.size(), ft.results.size()));
+  uint32_t need = ft.callSlots();
   if (need) {
     x86::Gp t = cc_.newGpq("top");
     cc_.lea(t, x86::ptr(fp_, int32_t(need * 8)));
@@ -54,14 +54,18 @@ void Emitter::onFunctionStart(Control& c) {
   }
   uint32_t n = d_->numLocals();
   locals_.resize(n);
+  localOffset_.resize(n);
+  uint32_t slots = 0;
   for (uint32_t i = 0; i < n; ++i) {
     ValType t = d_->localType(i);
+    localOffset_[i] = slots;
+    slots += slotWidth(t);
     locals_[i] = newReg(t);
     if (isOsr()) {
       continue;  // loaded at the OSR loop's header
     } else if (i < ft.params.size()) {
-      loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
-    } else if (isFloat(t)) {
+      loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(localOffset_[i] * 8)));
+    } else if (inXmm(t)) {
       cc_.xorps(locals_[i].xmm, locals_[i].xmm);
     } else {
       cc_.xor_(locals_[i].gp.r32(), locals_[i].gp.r32());
@@ -118,6 +122,12 @@ void Emitter::finish() {
     else
       cc_.embedUInt64(key.first);
   }
+  for (auto& [key, label] : constants128_) {
+    cc_.align(AlignMode::kData, 16);  // SSE memory operands
+    cc_.bind(label);
+    cc_.embedUInt64(key.first);
+    cc_.embedUInt64(key.second);
+  }
 }
 
 // --- structured control ---
@@ -172,7 +182,8 @@ void Emitter::bindOsrEntry(const Control& c) {
   if (!stack_.empty()) throw Unsupported{"OSR at a loop with values on the operand stack"};
   cc_.jmp(c.data.label);
   cc_.bind(osrLabel_);
-  for (uint32_t i = 0; i < locals_.size(); ++i) loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
+  for (uint32_t i = 0; i < locals_.size(); ++i)
+    loadSlot(locals_[i], x86::qword_ptr(fp_, int32_t(localOffset_[i] * 8)));
   osrBound_ = true;
 }
 
@@ -246,7 +257,11 @@ void Emitter::onEnd(Control& c, bool fallsThrough) {
       return;
     }
     if (c.data.reached || functionReached_) {
-      for (size_t i = 0; i < fnMerge_.size(); ++i) storeSlot(fnMerge_[i], x86::qword_ptr(fp_, int32_t(i * 8)));
+      uint32_t at = 0;
+      for (size_t i = 0; i < fnMerge_.size(); ++i) {
+        storeSlot(fnMerge_[i], x86::qword_ptr(fp_, int32_t(at * 8)));
+        at += slotWidth(fnMerge_[i].type);
+      }
       x86::Gp st = cc_.newGpq();
       cc_.xor_(st.r32(), st.r32());
       cc_.ret(st);
@@ -535,7 +550,7 @@ void Emitter::onSelect(ValType t) {
   // Selected values are prepared before the flags are set: moves leave
   // them alone.
   Val r = copyOf(a);
-  if (isFloat(r.type)) {
+  if (inXmm(r.type)) {
     Label skip = cc_.newLabel();
     if (fused) {
       jumpIf(cc_, emitCompare(), skip);
@@ -613,7 +628,9 @@ void Emitter::onGlobalSet(uint32_t i) {
   Val v = pop();
   x86::Gp p = cc_.newGpq();
   cc_.mov(p, imm(uint64_t(uintptr_t(&cell->value))));
-  if (isFloat(v.type)) {
+  if (v.type == ValType::V128) {
+    storeSlot(v, x86::xmmword_ptr(p));  // value then high: 16 bytes
+  } else if (isFloat(v.type)) {
     // Keep 32-bit globals clean in their upper half (hosts read them).
     x86::Gp g = cc_.newGpq();
     xmmToGp(g, xmmOf(v), v.type == ValType::F32);

@@ -19,6 +19,8 @@ Val Emitter::newReg(ValType t) {
     v.xmm = cc_.newXmmSs();
   else if (t == ValType::F64)
     v.xmm = cc_.newXmmSd();
+  else if (t == ValType::V128)
+    v.xmm = cc_.newXmm();
   else
     v.gp = newGp(t);
   return v;
@@ -73,10 +75,12 @@ x86::Xmm Emitter::xmmOf(const Val& v0) {
 
 void Emitter::moveInto(const Val& dst, const Val& src0) {
   const Val& src = resolve(src0);
-  if (isFloat(dst.type)) {
+  if (inXmm(dst.type)) {
     if (src.kind == Val::kConst) {
-      if (src.bits == 0) {
+      if (src.bits == 0 && src.high == 0) {
         cc_.xorps(dst.xmm, dst.xmm);
+      } else if (dst.type == ValType::V128) {
+        cc_.movdqu(dst.xmm, constant(src));
       } else if (dst.type == ValType::F32) {
         cc_.movss(dst.xmm, constant(src));
       } else {
@@ -162,6 +166,11 @@ x86::Xmm Emitter::floatDestination(ValType t, const Val& first, std::initializer
 }
 
 x86::Mem Emitter::constant(const Val& v) {
+  if (v.type == ValType::V128) {
+    auto it = constants128_.find({v.bits, v.high});
+    if (it == constants128_.end()) it = constants128_.emplace(std::make_pair(v.bits, v.high), cc_.newLabel()).first;
+    return x86::xmmword_ptr(it->second);
+  }
   bool f32 = v.type == ValType::F32;
   auto key = std::make_pair(v.bits, f32);
   auto it = constants_.find(key);
@@ -185,6 +194,7 @@ void Emitter::loadSlot(const Val& r, x86::Mem m) {
   switch (r.type) {
     case ValType::F32: m.setSize(4); cc_.movss(r.xmm, m); break;
     case ValType::F64: m.setSize(8); cc_.movsd(r.xmm, m); break;
+    case ValType::V128: m.setSize(16); cc_.movdqu(r.xmm, m); break;
     case ValType::I32: m.setSize(4); cc_.mov(r.gp.r32(), m); break;
     default: m.setSize(8); cc_.mov(r.gp, m); break;
   }
@@ -192,6 +202,11 @@ void Emitter::loadSlot(const Val& r, x86::Mem m) {
 
 void Emitter::storeSlot(const Val& v0, x86::Mem m) {
   const Val& v = resolve(v0);
+  if (v.type == ValType::V128) {
+    m.setSize(16);
+    cc_.movdqu(m, xmmOf(v));
+    return;
+  }
   if (v.kind == Val::kConst) {
     m.setSize(8);
     if (int64_t(v.bits) == int64_t(int32_t(v.bits))) {
@@ -231,8 +246,8 @@ void Emitter::moveTo(const std::vector<Val>& dst) {
     if (s.kind != Val::kReg) continue;
     for (size_t j = 0; j < n; ++j) {
       if (j == i) continue;
-      bool same = isFloat(s.type) ? (isFloat(dst[j].type) && s.xmm.id() == dst[j].xmm.id())
-                                  : (!isFloat(dst[j].type) && s.gp.id() == dst[j].gp.id());
+      bool same = inXmm(s.type) ? (inXmm(dst[j].type) && s.xmm.id() == dst[j].xmm.id())
+                                : (!inXmm(dst[j].type) && s.gp.id() == dst[j].gp.id());
       if (same) overlap = true;
     }
   }
@@ -406,7 +421,8 @@ x86::Gp Emitter::callHelper(void* fn, std::initializer_list<Operand> args0, bool
 
 void Emitter::storeArgs(const FuncType& ft) {
   size_t n = ft.params.size();
-  for (size_t i = 0; i < n; ++i) storeSlot(stack_[stack_.size() - n + i], x86::qword_ptr(fp_, int32_t(i * 8)));
+  std::vector<uint32_t> at = slotOffsets(ft.params);
+  for (size_t i = 0; i < n; ++i) storeSlot(stack_[stack_.size() - n + i], x86::qword_ptr(fp_, int32_t(at[i] * 8)));
   stack_.resize(stack_.size() - n);
   materializeLocals();  // not needed for correctness; keeps live ranges simple
 }
@@ -439,9 +455,10 @@ void Emitter::finishCall(const FuncType& ft, InvokeNode* node) {
   cc_.test(calleeStatus_, calleeStatus_);
   cc_.jnz(calleeFailed_);
   if (mem_ && !guarded_) refreshMemory();
+  std::vector<uint32_t> at = slotOffsets(ft.results);
   for (size_t i = 0; i < ft.results.size(); ++i) {
     Val r = newReg(ft.results[i]);
-    loadSlot(r, x86::qword_ptr(fp_, int32_t(i * 8)));
+    loadSlot(r, x86::qword_ptr(fp_, int32_t(at[i] * 8)));
     stack_.push_back(r);
   }
 }

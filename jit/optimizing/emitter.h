@@ -56,6 +56,7 @@ struct Val {
   Kind kind = kConst;
   ValType type = ValType::I32;
   uint64_t bits = 0;
+  uint64_t high = 0;  // a v128 constant's bytes 8-15 (bits: 0-7)
   uint32_t local = 0;
   x86::Gp gp;
   x86::Xmm xmm;
@@ -216,9 +217,7 @@ class Emitter : public NullConsumer {
   void onConst(ValType t, uint64_t bits);
   void onUnary(Op op);
   void onBinary(Op op);
-  // Functions with v128 values are not compiled (FunctionDecl::usesV128);
-  // this is the backstop.
-  void onSimd(Op, const SimdImmediate&) { throw Unsupported{"SIMD"}; }
+  void onSimd(Op op, const SimdImmediate& si);  // emit_simd.cpp
 
  private:
   // --- virtual stack ---
@@ -249,6 +248,15 @@ class Emitter : public NullConsumer {
   x86::Xmm floatDestination(ValType t, const Val& first, std::initializer_list<Val> laterReads, Val* out);
   // A float constant in the function's constant pool.
   x86::Mem constant(const Val& v);
+  // --- SIMD (emit_simd.cpp) ---
+  struct SimdPool;
+  Val constV128(const uint8_t bytes[16]);
+  // Where a v128 result computed from `first` goes (see floatDestination),
+  // with `first` already there.
+  x86::Xmm simdDestination(const Val& first, std::initializer_list<Val> laterReads, Val* out);
+  bool simdInline(Op op, const SimdImmediate& si);
+  void simdCall(Op op, const SimdImmediate& si);
+  x86::Gp checkedAddress(const Val& addr, uint32_t offset, uint32_t size);
   Val copyOf(const Val& v);
   void loadSlot(const Val& r, x86::Mem m);
   void storeSlot(const Val& v0, x86::Mem m);
@@ -370,6 +378,8 @@ class Emitter : public NullConsumer {
   Label statusExit_;
   DeadCode dead_;
   std::map<std::pair<uint64_t, bool>, Label> constants_;
+  std::map<std::pair<uint64_t, uint64_t>, Label> constants128_;  // v128, 16-byte aligned
+  std::vector<uint32_t> localOffset_;  // each local's frame slot (OSR entries, parameters)
   // br_table: with this many targets or more, a jump table (emitted after
   // the function, with the constants) instead of a binary search.
   static constexpr uint32_t kJumpTableMin = 4;

@@ -64,9 +64,24 @@ WORKLOADS = {
     "strparse": ("text formatting and parsing", 1),
 }
 
+# --simd: the vectorisable workloads of bench/simd/, each built as
+# NAME.wasm (scalar), NAME-simd.wasm (-msimd128) and NAME-native.
+SIMD_WORKLOADS = {
+    "blur": ("3x3 Gaussian blur of an 8-bit image (i16x8)", 20),
+    "sgemm": ("f32 matrix product (f32x4)", 2),
+    "fir": ("32-tap f32 FIR filter (f32x4)", 10),
+    "search": ("counting lines with a word (i8x16 compares)", 1),
+    "dot16": ("i16 dot products, written with wasm_simd128.h", 100),
+}
+
 TIERS = ["interp", "baseline", "optimizing", "jit", "tiered"]
 DEFAULT_TIERS = ["interp", "baseline", "optimizing", "jit", "tiered"]
 OTHER_RUNTIMES = ["node", "wasm3", "iwasm"]
+
+
+def is_other_runtime(runner_name):
+    """node, wasm3, iwasm (and node-simd): not Strata, their failures only noted."""
+    return runner_name.split("-")[0] in OTHER_RUNTIMES
 CHECKSUM_RE = re.compile(r"checksum: (0x[0-9a-fA-F]+)")
 N_RE = re.compile(r" N=(\d+) ")
 
@@ -94,10 +109,11 @@ def native_runner():
     return Runner("native", "native", lambda d, w, a: [os.path.join(d, w + "-native")] + a)
 
 
-def strata_runner(strata, tier):
+def strata_runner(strata, tier, suffix=""):
     """A Strata tier; "tiered@N" is the tiered mode with --jit-threshold=N;
     "LABEL=BINARY:TIER" runs TIER of another strata binary (e.g. a build of
-    an earlier commit, for before/after figures from one run)."""
+    an earlier commit, for before/after figures from one run). `suffix`
+    picks NAME<suffix>.wasm (the SIMD builds: "-simd")."""
     label = tier
     if "=" in tier:
         label, _, rest = tier.partition("=")
@@ -105,16 +121,17 @@ def strata_runner(strata, tier):
     mode, _, threshold = tier.partition("@")
     flags = ["--tier=" + mode] + (["--jit-threshold=" + threshold] if threshold else [])
     return Runner(
-        "strata-" + label,
-        label,
-        lambda d, w, a: [strata, "run"] + flags + [os.path.join(d, w + ".wasm")] + a,
+        "strata-" + label + suffix,
+        label + suffix,
+        lambda d, w, a: [strata, "run"] + flags + [os.path.join(d, w + suffix + ".wasm")] + a,
     )
 
 
-def other_runner(name, path):
+def other_runner(name, path, suffix=""):
     if name == "node":
         script = os.path.join(HERE, "node_wasi.mjs")
-        return Runner("node", "node", lambda d, w, a: [path, "--no-warnings", script, os.path.join(d, w + ".wasm")] + a)
+        return Runner("node" + suffix, "node" + suffix,
+                      lambda d, w, a: [path, "--no-warnings", script, os.path.join(d, w + suffix + ".wasm")] + a)
     # wasm3 and iwasm both take FILE.wasm followed by the program's arguments.
     return Runner(name, name, lambda d, w, a: [path, os.path.join(d, w + ".wasm")] + a)
 
@@ -347,7 +364,7 @@ def svg_chart(results, runners, title):
     for si, s in enumerate(series):
         ly = height - 16
         out.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (lx, ly - 10, COLORS[si % len(COLORS)]))
-        label = s.label if s.name in OTHER_RUNTIMES else "strata " + s.label
+        label = s.label if is_other_runtime(s.name) else "strata " + s.label
         if not any(res.get(s.name, {}).get("status") == "ok" for _, res in groups):
             label += " (failed: \u00d7)"
         out.append('<text x="%d" y="%d">%s</text>' % (lx + 16, ly, esc(label)))
@@ -379,12 +396,16 @@ def main():
     parser.add_argument("--markdown", help="also write the table as Markdown to this file")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per run (default 600)")
     parser.add_argument("--smoke", action="store_true", help="tiny N, one run each, Strata tiers only: a correctness check")
+    parser.add_argument("--simd", action="store_true",
+                        help="the SIMD workloads (default folder BUILD/bench/simd): every tier on the scalar build "
+                             "and on the -msimd128 build (columns TIER-simd)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args()
     QUIET = args.quiet
 
     strata = args.strata or os.path.join(args.build, "strata")
-    wdir = args.workloads or os.path.join(args.build, "bench", "workloads")
+    wdir = args.workloads or os.path.join(args.build, "bench", "simd" if args.simd else "workloads")
+    known = SIMD_WORKLOADS if args.simd else WORKLOADS
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     tiers = [t for t in args.tiers.split(",") if t]
@@ -395,8 +416,9 @@ def main():
         if mode not in TIERS or (at and (mode != "tiered" or not threshold.isdigit())):
             parser.error("unknown tier %r (expected %s, or tiered@N)" % (t, ",".join(TIERS)))
 
-    available = sorted(f[:-5] for f in os.listdir(wdir) if f.endswith(".wasm")) if os.path.isdir(wdir) else []
-    order = [w for w in WORKLOADS if w in available] + [w for w in available if w not in WORKLOADS]
+    available = sorted(f[:-5] for f in os.listdir(wdir) if f.endswith(".wasm") and not f.endswith("-simd.wasm")) \
+        if os.path.isdir(wdir) else []
+    order = [w for w in known if w in available] + [w for w in available if w not in known]
     if args.only:
         chosen = args.only.split(",")
         for w in chosen:
@@ -413,8 +435,8 @@ def main():
         args.repeat = 1
         args.no_other_runtimes = True
         for w in order:
-            if w in WORKLOADS:
-                work_args.setdefault(w, str(WORKLOADS[w][1]))
+            if w in known:
+                work_args.setdefault(w, str(known[w][1]))
     missing = [p for p in [strata] if not os.path.exists(p)]
     missing += [os.path.join(wdir, w + "-native") for w in order if not os.path.exists(os.path.join(wdir, w + "-native"))]
     if missing or not order:
@@ -424,7 +446,11 @@ def main():
         )
         return 2
 
-    runners = [native_runner()] + [strata_runner(strata, t) for t in tiers]
+    runners = [native_runner()]
+    for t in tiers:
+        runners.append(strata_runner(strata, t))
+        if args.simd:
+            runners.append(strata_runner(strata, t, "-simd"))
     probe_dir = os.path.join(os.path.dirname(os.path.normpath(wdir)), "startup")
     probe_dir = probe_dir if os.path.exists(os.path.join(probe_dir, "hello.wasm")) else None
     for r in runners[1:]:
@@ -439,6 +465,8 @@ def main():
             skipped[name] = "not on PATH"
         else:
             runners.append(other_runner(name, path))
+            if args.simd and name == "node":
+                runners.append(other_runner(name, path, "-simd"))
             versions[name] = tool_version([path, "--version"])
     for r in runners:
         if not r.available:
@@ -465,7 +493,7 @@ def main():
         wargs = [work_args[w]] if w in work_args else []
         entry = {
             "name": w,
-            "measures": WORKLOADS.get(w, ("", 0))[0],
+            "measures": known.get(w, ("", 0))[0],
             "arg": work_args.get(w),
             "checksum": None,
             "results": {r.name: {"times": [], "cpu": [], "status": "ok"} for r in active},
@@ -486,7 +514,7 @@ def main():
                     res["status"] = "FAIL"
                     res["error"] = "exit %s: %s" % (rc, (err or out).strip()[-500:])
                     progress("[%2d/%d] %s: %s FAILED (%s)" % (wi + 1, len(order), w, r.label, res["error"]))
-                    if r.name not in OTHER_RUNTIMES:
+                    if not is_other_runtime(r.name):
                         failed = True
                 elif r.name == "native" and entry["checksum"] is None:
                     entry["checksum"] = m.group(1).lower()
@@ -561,15 +589,17 @@ def main():
               % (len(complete), len(results["workloads"])))
 
     out_dir = os.path.join(args.build, "bench")
-    json_path = args.json or (None if args.smoke else os.path.join(out_dir, "results.json"))
-    svg_path = args.svg or (None if args.smoke else os.path.join(out_dir, "results.svg"))
+    stem = "simd_results" if args.simd else "results"
+    json_path = args.json or (None if args.smoke else os.path.join(out_dir, stem + ".json"))
+    svg_path = args.svg or (None if args.smoke else os.path.join(out_dir, stem + ".svg"))
     if json_path and json_path != "-":
         with open(json_path, "w") as f:
             json.dump(results, f, indent=1)
             f.write("\n")
         progress("wrote %s" % json_path)
     if svg_path and svg_path != "-":
-        title = "Strata vs native code: %d WASI workloads" % len(results["workloads"])
+        title = "Strata vs native code: %d WASI workloads%s" % (
+            len(results["workloads"]), ", scalar and SIMD (-simd) builds" if args.simd else "")
         svg = svg_chart(results, shown, title)
         if svg:
             with open(svg_path, "w") as f:

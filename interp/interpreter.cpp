@@ -9,6 +9,7 @@
 // control flow, calls and the table/memory instructions are written here.
 #include <algorithm>
 #include <cstring>
+#include <immintrin.h>
 
 #include "interp/code.h"
 #include "jit/jit.h"
@@ -56,6 +57,23 @@ inline bool countDown(Function* f) {
   f->jitCountdown.store(left, std::memory_order_relaxed);
   return left <= 0;
 }
+
+// i8x16.shuffle with SSSE3's pshufb where the host has it (checked once):
+// the portable simd::shuffle is a table lookup per byte.
+__attribute__((target("ssse3"))) simd::V128 shuffleSsse3(const simd::V128& a, const simd::V128& b,
+                                                       const uint8_t* lanes) {
+  __m128i l = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lanes));
+  // Lanes 0-15 from a (index bit 4 clear), 16-31 from b: pshufb zeroes a
+  // byte whose index has bit 7 set.
+  __m128i fromA = _mm_or_si128(l, _mm_cmpgt_epi8(l, _mm_set1_epi8(15)));
+  __m128i fromB = _mm_or_si128(_mm_sub_epi8(l, _mm_set1_epi8(16)), _mm_cmplt_epi8(l, _mm_set1_epi8(16)));
+  __m128i r = _mm_or_si128(_mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a.bytes)), fromA),
+                           _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.bytes)), fromB));
+  simd::V128 out;
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out.bytes), r);
+  return out;
+}
+const bool kHostSsse3 = __builtin_cpu_supports("ssse3");
 
 [[noreturn]] void trap(const char* message) { throw Trap(message); }
 [[noreturn]] void trapMemory() { throw Trap("out of bounds memory access"); }
@@ -372,7 +390,7 @@ op_V128Store: {
 }
 op_I8x16Shuffle: {
   simd::V128 a = rd<simd::V128>(SLOT(1)), b = rd<simd::V128>(SLOT(2));
-  wr<simd::V128>(SLOT(0), simd::shuffle(a, b, ip + 20));
+  wr<simd::V128>(SLOT(0), kHostSsse3 ? shuffleSsse3(a, b, ip + 20) : simd::shuffle(a, b, ip + 20));
   ip += 36;
   NEXT();
 }

@@ -151,14 +151,14 @@ FloatComparison floatComparison(Op op) {
 const char* opNameAt(const Module& module, size_t offset) {
   const uint8_t* p = module.bytes.data() + offset;
   Op op = opFromByte(p[0]);
-  if (p[0] == 0xfc) {
+  if (p[0] == 0xfc || p[0] == 0xfd) {
     uint32_t sub = 0, shift = 0;
     const uint8_t* q = p + 1;
     do {
       sub |= uint32_t(*q & 0x7f) << shift;
       shift += 7;
     } while ((*q++ & 0x80) && shift < 35);
-    op = opFromPrefixed(0xfc, sub);
+    op = opFromPrefixed(p[0], sub);
   }
   return op == Op::Invalid ? "?" : opInfo(op).name;
 }

@@ -48,6 +48,29 @@ struct BinaryForm {
   int cmpPredicate = -1; // cmpps/cmppd predicate immediate
 };
 
+// op(a, b) = op(b, a), bit for bit (for floats up to which input NaN is
+// returned, which the spec leaves open): a caller may compute into b's
+// register instead of copying a.
+inline bool commutative(Op op) {
+  switch (op) {
+    case Op::I8x16Add: case Op::I16x8Add: case Op::I32x4Add: case Op::I64x2Add:
+    case Op::I8x16AddSatS: case Op::I8x16AddSatU: case Op::I16x8AddSatS: case Op::I16x8AddSatU:
+    case Op::I16x8Mul: case Op::I32x4Mul:
+    case Op::I8x16MinU: case Op::I8x16MaxU: case Op::I16x8MinS: case Op::I16x8MaxS:
+    case Op::I8x16MinS: case Op::I8x16MaxS: case Op::I16x8MinU: case Op::I16x8MaxU:
+    case Op::I32x4MinS: case Op::I32x4MaxS: case Op::I32x4MinU: case Op::I32x4MaxU:
+    case Op::I8x16AvgrU: case Op::I16x8AvgrU: case Op::I32x4DotI16x8S:
+    case Op::V128And: case Op::V128Or: case Op::V128Xor:
+    case Op::I8x16Eq: case Op::I16x8Eq: case Op::I32x4Eq: case Op::I64x2Eq:
+    case Op::I8x16Ne: case Op::I16x8Ne: case Op::I32x4Ne: case Op::I64x2Ne:
+    case Op::F32x4Add: case Op::F32x4Mul: case Op::F64x2Add: case Op::F64x2Mul:
+    case Op::F32x4Eq: case Op::F32x4Ne: case Op::F64x2Eq: case Op::F64x2Ne:
+      return true;
+    default:
+      return false;
+  }
+}
+
 inline BinaryForm binaryForm(Op op) {
   switch (op) {
     case Op::I8x16Add: return {Inst::kIdPaddb};
@@ -393,6 +416,61 @@ bool replaceFloat(E& e, const CpuSupport& cpu, Op op, uint32_t lane, const Xmm& 
   if (!cpu.sse41) return false;
   e.insertps(dst, src, Imm(lane << 4));
   return true;
+}
+
+// --- lanes from and to memory ------------------------------------------------------
+
+// v128.loadN_lane: the lane of dst replaced from `mem` (sized to the lane).
+template <class E>
+bool loadLane(E& e, const CpuSupport& cpu, Op op, uint32_t lane, const Xmm& dst, const Mem& mem) {
+  switch (op) {
+    case Op::V128Load64Lane:
+      lane == 0 ? e.movlps(dst, mem) : e.movhps(dst, mem);
+      return true;
+    case Op::V128Load16Lane:
+      e.pinsrw(dst, mem, Imm(lane));
+      return true;
+    case Op::V128Load32Lane:
+      if (!cpu.sse41) return false;
+      e.pinsrd(dst, mem, Imm(lane));
+      return true;
+    case Op::V128Load8Lane:
+      if (!cpu.sse41) return false;
+      e.pinsrb(dst, mem, Imm(lane));
+      return true;
+    default:
+      return false;
+  }
+}
+
+// v128.storeN_lane: the lane of src written to `mem`; `scratch` a
+// general-purpose register, `tmp` an xmm one.
+template <class E>
+bool storeLane(E& e, const CpuSupport& cpu, Op op, uint32_t lane, const Mem& mem, const Xmm& src, const Gp& scratch,
+               const Xmm& tmp) {
+  switch (op) {
+    case Op::V128Store64Lane:
+      lane == 0 ? e.movlps(mem, src) : e.movhps(mem, src);
+      return true;
+    case Op::V128Store32Lane:
+      if (lane == 0) {
+        e.movd(mem, src);
+      } else {
+        e.pshufd(tmp, src, Imm(lane));
+        e.movd(mem, tmp);
+      }
+      return true;
+    case Op::V128Store16Lane:
+      e.pextrw(scratch.r32(), src, Imm(lane));
+      e.mov(mem, scratch.r16());
+      return true;
+    case Op::V128Store8Lane:
+      if (!cpu.sse41) return false;
+      e.pextrb(mem, src, Imm(lane));
+      return true;
+    default:
+      return false;
+  }
 }
 
 // --- tests: the result in the flags ------------------------------------------------

@@ -192,8 +192,33 @@ bool BaselineCompiler::simdInline(Op op, const SimdImmediate& si) {
         pushReg(ValType::V128, a);
         return true;
       }
+    case OpClass::SimdLoadLane: {
+      if ((op == Op::V128Load32Lane || op == Op::V128Load8Lane) && !cpu_.sse41) return false;
+      int v = pinReg(h - 1);
+      x86::Mem mem = address(h - 2, si.mem.offset, info.accessBytes);
+      mem.setSize(info.accessBytes);
+      loadLane(a_, cpu_, op, si.lane, xmm(v), mem);
+      releaseAddressTemp();
+      pop(), pop();
+      pushReg(ValType::V128, v);
+      return true;
+    }
+    case OpClass::SimdStoreLane: {
+      if (op == Op::V128Store8Lane && !cpu_.sse41) return false;
+      int v = pinReg(h - 1);
+      x86::Mem mem = address(h - 2, si.mem.offset, info.accessBytes);
+      mem.setSize(info.accessBytes);
+      // r11 may be in the address (unguarded memories): a free register
+      // holds the 16-bit lane instead.
+      int g = allocGp();
+      storeLane(a_, cpu_, op, si.lane, mem, xmm(v), x86::gpq(g), kScratchXmm);
+      gpOwner_[g] = kFree;
+      releaseAddressTemp();
+      pop(), pop();
+      return true;
+    }
     default:
-      return false;  // lane loads and stores
+      return false;
   }
 }
 

@@ -60,6 +60,9 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       BinaryForm f = binaryForm(op);
       if (swizzleOp ? !cpu.ssse3 : (f.inst == Inst::kIdNone || (f.sse41 && !cpu.sse41))) return false;
       Val b = pop(), a = pop();
+      // A commutative operator computes into whichever operand is a
+      // temporary: a local or a constant would need a copy.
+      if (commutative(op) && a.kind != Val::kReg && b.kind == Val::kReg) std::swap(a, b);
       x86::Xmm bx = xmmOf(b);
       Val out;
       x86::Xmm d = simdDestination(a, {b}, &out);
@@ -224,8 +227,28 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
         stack_.push_back(out);
         return true;
       }
+    case OpClass::SimdLoadLane: {
+      if ((op == Op::V128Load32Lane || op == Op::V128Load8Lane) && !cpu.sse41) return false;
+      Val v = pop(), addr = pop();
+      Val out;
+      x86::Xmm d = simdDestination(v, {addr}, &out);
+      x86::Mem mem = address(addr, si.mem.offset, info.accessBytes);
+      mem.setSize(info.accessBytes);
+      loadLane(cc_, cpu, op, si.lane, d, mem);
+      stack_.push_back(out);
+      return true;
+    }
+    case OpClass::SimdStoreLane: {
+      if (op == Op::V128Store8Lane && !cpu.sse41) return false;
+      Val v = pop(), addr = pop();
+      x86::Xmm x = xmmOf(v);
+      x86::Mem mem = address(addr, si.mem.offset, info.accessBytes);
+      mem.setSize(info.accessBytes);
+      storeLane(cc_, cpu, op, si.lane, mem, x, cc_.newGpd(), cc_.newXmm());
+      return true;
+    }
     default:
-      return false;  // lane loads and stores
+      return false;
   }
 }
 

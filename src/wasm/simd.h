@@ -113,16 +113,24 @@ inline V128 replaceLane(V128 a, int lane, T v) {
   a.setLane<T>(lane, v);
   return a;
 }
-// i8x16.shuffle: lanes 0-15 pick from a, 16-31 from b.
+// i8x16.shuffle: lanes 0-15 pick from a, 16-31 from b. Table lookups
+// into a then b, without a branch per lane (lanes are below 32: the
+// validator checks).
 inline V128 shuffle(const V128& a, const V128& b, const uint8_t lanes[16]) {
+  uint8_t both[32];
+  std::memcpy(both, a.bytes, 16);
+  std::memcpy(both + 16, b.bytes, 16);
   V128 r;
-  for (int i = 0; i < 16; ++i) r.bytes[i] = lanes[i] < 16 ? a.bytes[lanes[i]] : b.bytes[lanes[i] - 16];
+  for (int i = 0; i < 16; ++i) r.bytes[i] = both[lanes[i] & 31];
   return r;
 }
-// i8x16.swizzle: an index of 16 or more gives 0.
+// i8x16.swizzle: an index of 16 or more gives 0 (the table's byte 16).
 inline V128 swizzle(const V128& a, const V128& idx) {
+  uint8_t table[17];
+  std::memcpy(table, a.bytes, 16);
+  table[16] = 0;
   V128 r;
-  for (int i = 0; i < 16; ++i) r.bytes[i] = idx.bytes[i] < 16 ? a.bytes[idx.bytes[i]] : 0;
+  for (int i = 0; i < 16; ++i) r.bytes[i] = table[idx.bytes[i] < 16 ? idx.bytes[i] : 16];
   return r;
 }
 

@@ -176,6 +176,7 @@ enum wasm_valkind_enum {
   WASM_I64,
   WASM_F32,
   WASM_F64,
+  WASM_V128,
   WASM_ANYREF = 128,
   WASM_FUNCREF,
 };
@@ -192,6 +193,9 @@ typedef struct wasm_val_t {
     float f32;
     double f64;
     struct wasm_ref_t *ref;
+    /* Strata's extension: a WASM_V128 value's 16 bytes, in memory order
+     * (WAMR's wasm_val_t has no v128 member). */
+    uint8_t v128[16];
   } of;
 } wasm_val_t;
 #endif

@@ -59,19 +59,20 @@ inline bool countDown(Function* f) {
 }
 
 // i8x16.shuffle with SSSE3's pshufb where the host has it (checked once):
-// the portable simd::shuffle is a table lookup per byte.
-__attribute__((target("ssse3"))) simd::V128 shuffleSsse3(const simd::V128& a, const simd::V128& b,
-                                                       const uint8_t* lanes) {
+// the portable simd::shuffle is a table lookup per byte. Operands and
+// result go through memory: a V128 returned by value comes back in two
+// general registers, and the next handler's 16-byte load of those two
+// 8-byte stores would stall on store forwarding.
+__attribute__((target("ssse3"))) void shuffleSsse3(uint8_t* out, const uint8_t* a, const uint8_t* b,
+                                                 const uint8_t* lanes) {
   __m128i l = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lanes));
   // Lanes 0-15 from a (index bit 4 clear), 16-31 from b: pshufb zeroes a
   // byte whose index has bit 7 set.
   __m128i fromA = _mm_or_si128(l, _mm_cmpgt_epi8(l, _mm_set1_epi8(15)));
   __m128i fromB = _mm_or_si128(_mm_sub_epi8(l, _mm_set1_epi8(16)), _mm_cmplt_epi8(l, _mm_set1_epi8(16)));
-  __m128i r = _mm_or_si128(_mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a.bytes)), fromA),
-                           _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.bytes)), fromB));
-  simd::V128 out;
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out.bytes), r);
-  return out;
+  __m128i r = _mm_or_si128(_mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a)), fromA),
+                           _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b)), fromB));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), r);
 }
 const bool kHostSsse3 = __builtin_cpu_supports("ssse3");
 
@@ -389,8 +390,13 @@ op_V128Store: {
   NEXT();
 }
 op_I8x16Shuffle: {
-  simd::V128 a = rd<simd::V128>(SLOT(1)), b = rd<simd::V128>(SLOT(2));
-  wr<simd::V128>(SLOT(0), kHostSsse3 ? shuffleSsse3(a, b, ip + 20) : simd::shuffle(a, b, ip + 20));
+  if (kHostSsse3) {
+    shuffleSsse3(reinterpret_cast<uint8_t*>(SLOT(0)), reinterpret_cast<const uint8_t*>(SLOT(1)),
+                 reinterpret_cast<const uint8_t*>(SLOT(2)), ip + 20);
+  } else {
+    simd::V128 a = rd<simd::V128>(SLOT(1)), b = rd<simd::V128>(SLOT(2));
+    wr<simd::V128>(SLOT(0), simd::shuffle(a, b, ip + 20));
+  }
   ip += 36;
   NEXT();
 }

@@ -108,6 +108,22 @@ struct TranslatorControlData {
   std::vector<Fixup> endFixups;   // branches to this block's end
 };
 
+// The distinct v128.const values of a function, in first-use order: the
+// translator gives each a frame slot pair, filled once at entry, so a
+// constant in a loop costs no instruction per iteration.
+struct V128Constants : NullConsumer {
+  std::vector<std::pair<uint64_t, uint64_t>> values;
+  void onSimd(Op op, const SimdImmediate& si) {
+    if (op != Op::V128Const) return;
+    uint64_t lo, hi;
+    std::memcpy(&lo, si.bytes, 8);
+    std::memcpy(&hi, si.bytes + 8, 8);
+    for (const auto& v : values)
+      if (v.first == lo && v.second == hi) return;
+    values.push_back({lo, hi});
+  }
+};
+
 class Translator : public NullConsumer {
  public:
   struct ControlData : TranslatorControlData {};
@@ -116,6 +132,7 @@ class Translator : public NullConsumer {
 
   Translator(Instance& instance, InterpCode& out) : instance_(instance), out_(out), handlers_(interpreterHandlers()) {}
   void setDecoder(Decoder* d) { d_ = d; }
+  void setV128Constants(std::vector<std::pair<uint64_t, uint64_t>> values) { v128Consts_ = std::move(values); }
 
   void onFunctionStart(Control&) {
     uint32_t n = d_->numLocals();
@@ -128,6 +145,15 @@ class Translator : public NullConsumer {
     localSlots_ = slots;
     out_.localSlots = slots;
     out_.paramSlots = d_->functionType().paramSlots();
+    // The v128 constants' slots follow the locals (the operand stack then
+    // starts above them), each set once here.
+    for (size_t k = 0; k < v128Consts_.size(); ++k) {
+      emitOp(IOp::Const128);
+      u32(slots + uint32_t(2 * k));
+      u64(v128Consts_[k].first);
+      u64(v128Consts_[k].second);
+    }
+    slots += uint32_t(2 * v128Consts_.size());
     canon_.assign(1, slots);
     maxSlots_ = slots;
   }
@@ -480,6 +506,12 @@ class Translator : public NullConsumer {
       uint64_t lo, hi;
       std::memcpy(&lo, imm.bytes, 8);
       std::memcpy(&hi, imm.bytes + 8, 8);
+      for (size_t k = 0; k < v128Consts_.size(); ++k) {
+        if (v128Consts_[k].first == lo && v128Consts_[k].second == hi) {
+          pushEntry(localSlots_ + uint32_t(2 * k), 2);  // its slot: read-only, like a local
+          return;
+        }
+      }
       pushConst128(lo, hi);
       return;
     }
@@ -876,6 +908,7 @@ class Translator : public NullConsumer {
   uint32_t maxSlots_ = 0;
   std::vector<uint32_t> stack_;
   std::vector<uint32_t> canon_;      // see canonical()
+  std::vector<std::pair<uint64_t, uint64_t>> v128Consts_;  // see V128Constants
   std::vector<Constant> consts_;
   // The last instruction if it was a simple operator whose result a
   // following instruction may absorb (branch, multiply-add, address).
@@ -911,7 +944,14 @@ InterpCode* ensureTranslated(Function* f) {
   const Module& module = instance.module();
   auto code = std::make_unique<InterpCode>();
   Translator translator(instance, *code);
-  FunctionDecoder<Translator> decoder(module, f->index - module.numImportedFuncs, translator);
+  uint32_t defined = f->index - module.numImportedFuncs;
+  if (module.functions[defined].usesV128) {
+    V128Constants constants;
+    FunctionDecoder<V128Constants> scan(module, defined, constants);
+    scan.decode();
+    translator.setV128Constants(std::move(constants.values));
+  }
+  FunctionDecoder<Translator> decoder(module, defined, translator);
   translator.setDecoder(&decoder);
   decoder.decode();
   translator.finish();

@@ -1283,51 +1283,60 @@ bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t fun
   if (num_results != f->type.results.size())
     return fail("invalid result count: expected " + std::to_string(f->type.results.size()) + ", got " +
                 std::to_string(num_results));
-  // wasm_val_t has no v128 member (as in WAMR): such functions go through
-  // wasm_runtime_call_wasm's cells.
-  for (ValType t : f->type.params)
-    if (t == ValType::V128) return fail("v128 parameters cannot be passed as wasm_val_t: use wasm_runtime_call_wasm");
-  for (ValType t : f->type.results)
-    if (t == ValType::V128) return fail("v128 results cannot be returned as wasm_val_t: use wasm_runtime_call_wasm");
+  // Values to slots by width (a v128 takes two: of.v128, Strata's
+  // extension of wasm_val_t).
   std::vector<Slot> slots(f->type.callSlots() + 1);
+  std::vector<uint32_t> argAt = slotOffsets(f->type.params), resultAt = slotOffsets(f->type.results);
   for (uint32_t i = 0; i < num_args; ++i) {
     ValType t = f->type.params[i];
     const wasm_val_t& v = args[i];
+    if (t == ValType::V128) {
+      if (v.kind != WASM_V128) return fail("argument " + std::to_string(i) + " is not a v128");
+      std::memcpy(&slots[argAt[i]], v.of.v128, 16);
+      continue;
+    }
+    Slot* slot = &slots[argAt[i]];
     switch (t) {
-      case ValType::I32: if (v.kind != WASM_I32) return fail("argument " + std::to_string(i) + " is not an i32"); slots[i] = uint32_t(v.of.i32); break;
-      case ValType::I64: if (v.kind != WASM_I64) return fail("argument " + std::to_string(i) + " is not an i64"); slots[i] = uint64_t(v.of.i64); break;
+      case ValType::I32: if (v.kind != WASM_I32) return fail("argument " + std::to_string(i) + " is not an i32"); *slot = uint32_t(v.of.i32); break;
+      case ValType::I64: if (v.kind != WASM_I64) return fail("argument " + std::to_string(i) + " is not an i64"); *slot = uint64_t(v.of.i64); break;
       case ValType::F32: {
         if (v.kind != WASM_F32) return fail("argument " + std::to_string(i) + " is not an f32");
         uint32_t b;
         std::memcpy(&b, &v.of.f32, 4);
-        slots[i] = b;
+        *slot = b;
         break;
       }
       case ValType::F64:
         if (v.kind != WASM_F64) return fail("argument " + std::to_string(i) + " is not an f64");
-        std::memcpy(&slots[i], &v.of.f64, 8);
+        std::memcpy(slot, &v.of.f64, 8);
         break;
       default:
-        slots[i] = reinterpret_cast<uintptr_t>(v.of.ref);
+        *slot = reinterpret_cast<uintptr_t>(v.of.ref);
     }
   }
   if (!callOn(exec_env, f, slots.data())) return false;
   for (uint32_t i = 0; i < num_results; ++i) {
     ValType t = f->type.results[i];
     wasm_val_t& r = results[i];
+    if (t == ValType::V128) {
+      r.kind = WASM_V128;
+      std::memcpy(r.of.v128, &slots[resultAt[i]], 16);
+      continue;
+    }
+    const Slot value = slots[resultAt[i]];
     switch (t) {
-      case ValType::I32: r.kind = WASM_I32; r.of.i32 = int32_t(uint32_t(slots[i])); break;
-      case ValType::I64: r.kind = WASM_I64; r.of.i64 = int64_t(slots[i]); break;
+      case ValType::I32: r.kind = WASM_I32; r.of.i32 = int32_t(uint32_t(value)); break;
+      case ValType::I64: r.kind = WASM_I64; r.of.i64 = int64_t(value); break;
       case ValType::F32: {
         r.kind = WASM_F32;
-        uint32_t b = uint32_t(slots[i]);
+        uint32_t b = uint32_t(value);
         std::memcpy(&r.of.f32, &b, 4);
         break;
       }
-      case ValType::F64: r.kind = WASM_F64; std::memcpy(&r.of.f64, &slots[i], 8); break;
+      case ValType::F64: r.kind = WASM_F64; std::memcpy(&r.of.f64, &value, 8); break;
       default:
         r.kind = t == ValType::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
-        r.of.ref = reinterpret_cast<wasm_ref_t*>(static_cast<uintptr_t>(slots[i]));
+        r.of.ref = reinterpret_cast<wasm_ref_t*>(static_cast<uintptr_t>(value));
     }
   }
   return true;

@@ -57,40 +57,52 @@ inline V128 zip(const V128& a, const V128& b, F f) {
   for (int i = 0; i < V128::lanes<T>(); ++i) r.setLane<T>(i, T(f(a.lane<T>(i), b.lane<T>(i))));
   return r;
 }
-// A lane mask: all ones where the predicate holds.
+// A lane mask: all ones where the predicate holds. The lanes are compared
+// as a GCC/Clang vector (vector_size), whose comparison operators yield
+// exactly that mask (-1 or 0 per lane, NaN unordered as in C): one SSE
+// compare per operator wherever the interpreter inlines it, even inside its
+// large dispatch function where the loop vectoriser gives up on the
+// per-lane form.
+template <class T>
+struct LaneVector {
+  typedef T type __attribute__((vector_size(16)));
+};
 template <class T, class F>
 inline V128 compare(const V128& a, const V128& b, F f) {
-  using U = std::make_unsigned_t<std::conditional_t<std::is_floating_point_v<T>,
-                                                    std::conditional_t<sizeof(T) == 4, int32_t, int64_t>, T>>;
+  typename LaneVector<T>::type x, y;
+  std::memcpy(&x, a.bytes, 16);
+  std::memcpy(&y, b.bytes, 16);
+  auto mask = f(x, y);
+  static_assert(sizeof(mask) == 16, "a lane mask is 16 bytes");
   V128 r;
-  for (int i = 0; i < V128::lanes<T>(); ++i) r.setLane<U>(i, f(a.lane<T>(i), b.lane<T>(i)) ? U(~U(0)) : U(0));
+  std::memcpy(r.bytes, &mask, 16);
   return r;
 }
 
 // Comparisons: T's signedness (or float type) picks the comparison.
 template <class T>
 inline V128 eq(const V128& a, const V128& b) {
-  return compare<T>(a, b, [](T x, T y) { return x == y; });
+  return compare<T>(a, b, [](auto x, auto y) { return x == y; });
 }
 template <class T>
 inline V128 ne(const V128& a, const V128& b) {
-  return compare<T>(a, b, [](T x, T y) { return x != y; });
+  return compare<T>(a, b, [](auto x, auto y) { return x != y; });
 }
 template <class T>
 inline V128 lt(const V128& a, const V128& b) {
-  return compare<T>(a, b, [](T x, T y) { return x < y; });
+  return compare<T>(a, b, [](auto x, auto y) { return x < y; });
 }
 template <class T>
 inline V128 gt(const V128& a, const V128& b) {
-  return compare<T>(a, b, [](T x, T y) { return x > y; });
+  return compare<T>(a, b, [](auto x, auto y) { return x > y; });
 }
 template <class T>
 inline V128 le(const V128& a, const V128& b) {
-  return compare<T>(a, b, [](T x, T y) { return x <= y; });
+  return compare<T>(a, b, [](auto x, auto y) { return x <= y; });
 }
 template <class T>
 inline V128 ge(const V128& a, const V128& b) {
-  return compare<T>(a, b, [](T x, T y) { return x >= y; });
+  return compare<T>(a, b, [](auto x, auto y) { return x >= y; });
 }
 
 // --- construction, lanes ------------------------------------------------------

@@ -319,12 +319,25 @@ TEST_F(CApi, CallWasmWithV128Cells) {
   EXPECT_EQ(out[0], 100u);
   EXPECT_EQ(out[3], 400u);
 
-  // wasm_val_t has no v128 member: a clear error, not a truncated value.
+  // wasm_val_t with Strata's of.v128 (WASM_V128).
   wasm_val_t results[2], args[3];
   args[0].kind = WASM_I32;
   args[0].of.i32 = 1;
+  args[1].kind = WASM_V128;
+  for (int i = 0; i < 16; ++i) args[1].of.v128[i] = uint8_t(i);
+  args[2].kind = WASM_F64;
+  args[2].of.f64 = -2.5;
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, mix, 2, results, 3, args)) << wasm_runtime_get_exception(inst);
+  ASSERT_EQ(results[0].kind, WASM_V128);
+  uint32_t lanes[4];
+  std::memcpy(lanes, results[0].of.v128, 16);
+  EXPECT_EQ(lanes[0], 0x03020100u + 1);
+  EXPECT_EQ(lanes[3], 0x0f0e0d0cu + 1);
+  EXPECT_EQ(results[1].kind, WASM_I32);
+  EXPECT_EQ(results[1].of.i32, -2);
+  args[1].kind = WASM_I64;  // the wrong kind for the v128 parameter
   EXPECT_FALSE(wasm_runtime_call_wasm_a(env, mix, 2, results, 3, args));
-  EXPECT_NE(std::string(wasm_runtime_get_exception(inst)).find("use wasm_runtime_call_wasm"), std::string::npos);
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: argument 1 is not a v128");
   wasm_runtime_destroy_exec_env(env);
   wasm_runtime_deinstantiate(inst);
   wasm_runtime_unload(m);

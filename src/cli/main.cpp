@@ -79,8 +79,9 @@ const char kUsage[] =
     "      inf, nan. Results print one per line: 0x2a:i32, 1.500000:f32.\n"
     "  strata validate FILE.wasm...\n"
     "      Decode and validate each file; report each invalid one.\n"
-    "  strata spectest [--tier=TIER] [JIT OPTIONS] [--linker] [--verbose] SCRIPT.json\n"
-    "      Run a spec test script converted by wabt's wast2json.\n"
+    "  strata spectest [--tier=TIER] [JIT OPTIONS] [--linker] [--verbose] SCRIPT\n"
+    "      Run a spec test script: wabt's wast2json output (SCRIPT.json), or an\n"
+    "      S-expression script whose modules are binary (SCRIPT.bin.wast)\n"
     "  strata --version\n"
     "  strata --help\n"
     "Exit status: 0 success, 1 failure (invalid module, trap, bad input),\n"
@@ -457,10 +458,10 @@ int commandSpectest(const std::vector<std::string>& argv) {
     } else if (options.jsonPath.empty()) {
       options.jsonPath = arg;
     } else {
-      return usageError("spectest takes one SCRIPT.json");
+      return usageError("spectest takes one SCRIPT");
     }
   }
-  if (options.jsonPath.empty()) return usageError("spectest needs a SCRIPT.json");
+  if (options.jsonPath.empty()) return usageError("spectest needs a SCRIPT (.json or .bin.wast)");
   return withTier([&] { return runSpecTestScript(options); });
 }
 

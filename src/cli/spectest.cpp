@@ -1,14 +1,19 @@
-// Runner for wast2json command scripts (see wabt's docs/wast2json.md). One
-// script is a JSON object whose "commands" array is executed in order
-// against a growing set of module instances: `module` makes the current
-// instance, `register` makes an instance importable by name, the assert_*
-// commands check one behaviour each.
+// Runner for spec test scripts: wast2json command scripts (see wabt's
+// docs/wast2json.md) and S-expression scripts with binary modules (read by
+// cli/wast_reader into the same command list). The "commands" are executed
+// in order against a growing set of module instances: `module` makes the
+// current instance (a `module_definition` only decodes, a
+// `module_instance` instantiates a definition), `register` makes an
+// instance importable by name, the assert_* commands check one behaviour
+// each.
 //
 // Every command counts as passed, failed or skipped. A command can be
-// skipped only for a reason outside the runtime's control (a text-format
-// module, which a binary-only runtime cannot load, or a SIMD value, which
-// the runner cannot yet pass). Everything else that goes wrong is a
-// failure, reported with the script line so it can be found in the .wast.
+// skipped only for a reason outside the runtime's control: a text-format
+// module, which a binary-only runtime cannot load, or garbage-collection
+// types, which Strata does not implement yet (a module that needs them,
+// and every command about that module, is skipped). Everything else that
+// goes wrong is a failure, reported with the script line so it can be
+// found in the script.
 
 #include "cli/spectest.h"
 
@@ -20,12 +25,14 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "cli/host_spectest.h"
+#include "cli/wast_reader.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
 #include "runtime/linker.h"
@@ -142,7 +149,7 @@ struct Unsupported : std::runtime_error {
 // `high` (bytes 8-15), checked lane by lane as `laneBits`-wide lanes, each
 // with its own kind (float lanes may expect a NaN pattern).
 struct ScriptValue {
-  enum class Kind { Exact, CanonicalNan, ArithmeticNan, NonNullRef };
+  enum class Kind { Exact, CanonicalNan, ArithmeticNan, NonNullRef, AnyNullRef, Either };
   ValType type = ValType::I32;
   Kind kind = Kind::Exact;
   Slot bits = 0;
@@ -150,6 +157,7 @@ struct ScriptValue {
   int laneBits = 0;        // v128: 8, 16, 32 or 64
   bool floatLanes = false;  // v128: f32 or f64 lanes
   std::vector<Kind> laneKinds;
+  std::vector<ScriptValue> alternatives;  // Either: any one of these
 };
 
 // An action's value: a v128 takes both halves.
@@ -210,9 +218,35 @@ void parseV128(const json& j, ScriptValue* v) {
   std::memcpy(&v->high, bytes + 8, 8);
 }
 
+// Reference types of the scripts' heap types that Strata has no values of:
+// the garbage-collection hierarchy (any, eq, i31, struct, array, none) and
+// host references, which live there.
+bool isGcReferenceType(const std::string& name) {
+  return name == "anyref" || name == "eqref" || name == "i31ref" || name == "structref" || name == "arrayref" ||
+         name == "nullref" || name == "hostref";
+}
+
 ScriptValue parseValue(const json& j) {
   ScriptValue v;
-  v.type = parseValType(j.at("type").get<std::string>());
+  const std::string typeName = j.at("type").get<std::string>();
+  if (typeName == "either") {
+    v.kind = ScriptValue::Kind::Either;
+    for (const json& alternative : j.at("values")) v.alternatives.push_back(parseValue(alternative));
+    return v;
+  }
+  if (typeName == "refnull") {  // any null reference
+    v.kind = ScriptValue::Kind::AnyNullRef;
+    v.type = ValType::FuncRef;
+    return v;
+  }
+  if (isGcReferenceType(typeName)) throw Unsupported("value of GC type " + typeName);
+  // The bottom types' nulls are the nulls of their hierarchies.
+  if (typeName == "nullfuncref" || typeName == "nullexternref") {
+    v.type = typeName == "nullfuncref" ? ValType::FuncRef : ValType::ExternRef;
+    if (j.value("value", std::string()) != "null") throw ScriptError("a " + typeName + " can only be null");
+    return v;
+  }
+  v.type = parseValType(typeName);
   if (v.type == ValType::V128) {
     parseV128(j, &v);
     return v;
@@ -260,6 +294,12 @@ ScriptValue parseValue(const json& j) {
 }
 
 std::string describeExpected(const ScriptValue& v) {
+  if (v.kind == ScriptValue::Kind::Either) {
+    std::string out = "(either";
+    for (const ScriptValue& a : v.alternatives) out += " " + describeExpected(a);
+    return out + ")";
+  }
+  if (v.kind == ScriptValue::Kind::AnyNullRef) return "ref.null";
   if (v.type == ValType::V128) {
     bool nans = false;
     for (ScriptValue::Kind k : v.laneKinds) nans |= k != ScriptValue::Kind::Exact;
@@ -281,6 +321,9 @@ std::string describeExpected(const ScriptValue& v) {
       return std::string(valTypeName(v.type)) + ":nan:arithmetic";
     case ScriptValue::Kind::NonNullRef:
       return std::string(valTypeName(v.type)) + ":non-null";
+    case ScriptValue::Kind::AnyNullRef:
+    case ScriptValue::Kind::Either:
+      break;
   }
   return "?";
 }
@@ -318,6 +361,10 @@ bool matches(const ScriptValue& expected, Slot got) {
       return got == expected.bits;
     case ScriptValue::Kind::NonNullRef:
       return got != 0;
+    case ScriptValue::Kind::AnyNullRef:
+      return got == 0;
+    case ScriptValue::Kind::Either:
+      return false;  // matchesResult() handles alternatives
     case ScriptValue::Kind::CanonicalNan:
       // Exponent all ones, only the quiet bit of the fraction set; any sign.
       return narrow ? (got & 0x7fffffffu) == 0x7fc00000u
@@ -328,6 +375,24 @@ bool matches(const ScriptValue& expected, Slot got) {
                     : (got & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
   }
   return false;
+}
+
+bool isReferenceType(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+
+// One result against one expected value (or pattern, or set of
+// alternatives).
+bool matchesResult(const ScriptValue& expected, ValType type, const RawValue& got) {
+  switch (expected.kind) {
+    case ScriptValue::Kind::Either:
+      for (const ScriptValue& alternative : expected.alternatives)
+        if (matchesResult(alternative, type, got)) return true;
+      return false;
+    case ScriptValue::Kind::AnyNullRef:
+      return isReferenceType(type) && got.bits == 0;
+    default:
+      if (expected.type != type) return false;
+      return type == ValType::V128 ? matchesV128(expected, got) : matches(expected, got.bits);
+  }
 }
 
 std::string joinValues(const std::vector<ValType>& types, const std::vector<RawValue>& values) {
@@ -380,7 +445,9 @@ class ScriptRunner {
     linkRegistry_.addResolver(&spectestResolver_);
   }
 
-  void run(const json& commands) {
+  // Runs the commands; "module_bytes" fields index `modules`.
+  void run(const json& commands, std::vector<std::vector<uint8_t>> modules = {}) {
+    modules_ = std::move(modules);
     for (const json& command : commands) runOne(command);
   }
 
@@ -473,6 +540,9 @@ class ScriptRunner {
   Outcome execute(const json& command) {
     const std::string type = command.at("type").get<std::string>();
     if (type == "module") return doModule(command);
+    if (type == "module_definition") return doModuleDefinition(command);
+    if (type == "module_instance") return doModuleInstance(command);
+    if (type == "assert_exception") return doAssertException(command);
     if (type == "register") return doRegister(command);
     if (type == "action") return doAction(command);
     if (type == "assert_return") return doAssertReturn(command);
@@ -490,14 +560,24 @@ class ScriptRunner {
     return command.value("module_type", std::string("binary")) == "text";
   }
 
-  // Reads and decodes the command's module file. Throws DecodeError.
+  // Reads and decodes the command's module: a file of a wast2json script,
+  // or bytes of an S-expression script. Throws DecodeError.
   std::shared_ptr<const Module> decodeFile(const json& command) const {
+    if (command.contains("module_bytes")) {
+      size_t index = command["module_bytes"].get<size_t>();
+      if (index >= modules_.size()) throw ScriptError("no module bytes #" + std::to_string(index));
+      return decodeModule(modules_[index]);
+    }
     std::string path = dir_ + command.at("filename").get<std::string>();
     std::vector<uint8_t> bytes;
     std::string error;
     if (!readFileBytes(path, &bytes, &error)) throw ScriptError("cannot read " + path + ": " + error);
     return decodeModule(std::move(bytes));
   }
+
+  // A module refused only for a proposal Strata does not implement yet is
+  // skipped, as is everything done with it.
+  static bool isSkippedFeature(const DecodeError& e) { return e.unsupportedFeature == "gc"; }
 
   // Finds every import among the registered modules. Throws LinkError
   // "unknown import" when a module or one of its exports is missing.
@@ -549,14 +629,23 @@ class ScriptRunner {
     // A module that fails to load must not leave its predecessor as the
     // target of the commands that follow: they would test the wrong module.
     current_.reset();
+    currentSkipped_ = false;
     std::string name = command.value("name", std::string());
-    if (!name.empty()) named_.erase(name);
+    if (!name.empty()) {
+      named_.erase(name);
+      skippedNames_.erase(name);
+    }
     if (isTextModule(command)) return skip("text-format module");
 
     std::shared_ptr<Instance> instance;
     try {
       instance = instantiate(decodeFile(command));
     } catch (const DecodeError& e) {
+      if (isSkippedFeature(e)) {
+        currentSkipped_ = true;
+        if (!name.empty()) skippedNames_.insert(name);
+        return skip(e.message);
+      }
       return fail("module does not decode: " + e.toString());
     } catch (const LinkError& e) {
       return fail(std::string("link error: ") + e.what());
@@ -566,6 +655,75 @@ class ScriptRunner {
     current_ = instance;
     if (!name.empty()) named_[name] = instance;
     return pass();
+  }
+
+  // `(module definition [$M] binary ...)`: decoded and validated now,
+  // instantiated by `module_instance`.
+  Outcome doModuleDefinition(const json& command) {
+    std::string name = command.value("name", std::string());
+    Definition definition;
+    Outcome outcome = pass();
+    try {
+      definition.module = decodeFile(command);
+    } catch (const DecodeError& e) {
+      definition.skipReason = isSkippedFeature(e) ? e.message : std::string();
+      outcome = isSkippedFeature(e) ? skip(e.message) : fail("module does not decode: " + e.toString());
+    }
+    lastDefinition_ = definition;
+    if (!name.empty()) definitions_[name] = definition;
+    return outcome;
+  }
+
+  // The definition an instance command names, or the last one. Throws
+  // Unsupported for a skipped definition.
+  std::shared_ptr<const Module> definitionFor(const json& instanceCommand) const {
+    std::string name = instanceCommand.value("module", std::string());
+    const Definition* d = &lastDefinition_;
+    if (!name.empty()) {
+      auto it = definitions_.find(name);
+      if (it == definitions_.end()) throw ScriptError("no module definition " + name);
+      d = &it->second;
+    }
+    if (!d->skipReason.empty()) throw Unsupported(d->skipReason);
+    if (!d->module) throw ScriptError("the module definition failed to decode");
+    return d->module;
+  }
+
+  // `(module instance [$I] [$M])`: the new current instance.
+  Outcome doModuleInstance(const json& command) {
+    current_.reset();
+    currentSkipped_ = false;
+    std::string name = command.value("name", std::string());
+    if (!name.empty()) {
+      named_.erase(name);
+      skippedNames_.erase(name);
+    }
+    std::shared_ptr<const Module> module;
+    try {
+      module = definitionFor(command);
+    } catch (const Unsupported&) {
+      currentSkipped_ = true;
+      if (!name.empty()) skippedNames_.insert(name);
+      throw;
+    }
+    std::shared_ptr<Instance> instance;
+    try {
+      instance = instantiate(module);
+    } catch (const LinkError& e) {
+      return fail(std::string("link error: ") + e.what());
+    } catch (const Trap& e) {
+      return fail(std::string("instantiation trapped: ") + e.what());
+    }
+    current_ = instance;
+    if (!name.empty()) named_[name] = instance;
+    return pass();
+  }
+
+  // The module of an assert_unlinkable / assert_uninstantiable: its own
+  // bytes, or the definition its `(module instance)` names.
+  std::shared_ptr<const Module> assertedModule(const json& command) const {
+    if (command.contains("instance")) return definitionFor(command["instance"]);
+    return decodeFile(command);
   }
 
   Outcome doRegister(const json& command) {
@@ -585,6 +743,8 @@ class ScriptRunner {
 
   // The instance called `name`, or the current one for an empty name.
   std::shared_ptr<Instance> instanceNamed(const std::string& name) const {
+    if (name.empty() ? currentSkipped_ : skippedNames_.count(name) > 0)
+      throw Unsupported("the module was skipped");
     if (name.empty()) {
       if (!current_) throw ScriptError("no current module (the last module command failed?)");
       return current_;
@@ -681,10 +841,7 @@ class ScriptRunner {
     if (result.trapped) return fail("expected " + describeAll(expected) + ", trapped: " + result.trapMessage);
 
     bool ok = result.values.size() == expected.size();
-    for (size_t i = 0; ok && i < expected.size(); ++i)
-      ok = expected[i].type == result.types[i] &&
-           (expected[i].type == ValType::V128 ? matchesV128(expected[i], result.values[i])
-                                              : matches(expected[i], result.values[i].bits));
+    for (size_t i = 0; ok && i < expected.size(); ++i) ok = matchesResult(expected[i], result.types[i], result.values[i]);
     if (ok) return pass();
     return fail("expected " + describeAll(expected) + ", got " + joinValues(result.types, result.values));
   }
@@ -697,7 +854,7 @@ class ScriptRunner {
 
   Outcome doAssertTrap(const json& command, bool exhaustion) {
     const std::string text = command.value("text", std::string());
-    if (command.contains("filename")) {
+    if (command.contains("filename") || command.contains("module_bytes")) {
       // Older scripts write `assert_trap (module ...)`; it means the same
       // as assert_uninstantiable.
       return doAssertUninstantiable(command);
@@ -712,12 +869,22 @@ class ScriptRunner {
     return pass();
   }
 
+  // The action must end in an uncaught wasm exception (exception handling
+  // is not implemented yet: any other outcome fails).
+  Outcome doAssertException(const json& command) {
+    ActionResult result = perform(command.at("action"));
+    if (result.trapped && messageMatches(result.trapMessage, "uncaught wasm exception")) return pass();
+    if (result.trapped) return fail("expected an uncaught exception, trapped: " + result.trapMessage);
+    return fail("expected an uncaught exception, got " + joinValues(result.types, result.values));
+  }
+
   Outcome doAssertInvalid(const json& command) {
     const std::string text = command.value("text", std::string());
     if (isTextModule(command)) return skip("text-format module");
     try {
       decodeFile(command);
     } catch (const DecodeError& e) {
+      if (isSkippedFeature(e)) return skip(e.message);
       if (!messageMatches(e.message, text))
         return pass("expected \"" + text + "\", got \"" + e.toString() + "\"");
       return pass();
@@ -730,8 +897,9 @@ class ScriptRunner {
     if (isTextModule(command)) return skip("text-format module");
     std::shared_ptr<const Module> module;
     try {
-      module = decodeFile(command);
+      module = assertedModule(command);
     } catch (const DecodeError& e) {
+      if (isSkippedFeature(e)) return skip(e.message);
       return fail("expected link error \"" + text + "\", module does not decode: " + e.toString());
     }
     try {
@@ -751,8 +919,9 @@ class ScriptRunner {
     if (isTextModule(command)) return skip("text-format module");
     std::shared_ptr<const Module> module;
     try {
-      module = decodeFile(command);
+      module = assertedModule(command);
     } catch (const DecodeError& e) {
+      if (isSkippedFeature(e)) return skip(e.message);
       return fail("expected trap \"" + text + "\", module does not decode: " + e.toString());
     }
     // The instance is dropped, not registered; what its initialisation
@@ -787,6 +956,12 @@ class ScriptRunner {
     std::shared_ptr<InstanceGroup> group;
   };
 
+  // A `module_definition`: its module, or why it was skipped.
+  struct Definition {
+    std::shared_ptr<const Module> module;
+    std::string skipReason;
+  };
+
   const std::string dir_;  // the script's folder, with a trailing slash
   const std::string scriptName_;
   const bool verbose_;
@@ -800,6 +975,11 @@ class ScriptRunner {
   std::map<std::string, Exporter> registry_;                   // by `register` name
   std::map<std::string, std::shared_ptr<Instance>> named_;     // by `$name`
   std::shared_ptr<Instance> current_;                          // the last module
+  bool currentSkipped_ = false;                                // ... was skipped
+  std::set<std::string> skippedNames_;                         // skipped `$name`s
+  std::map<std::string, Definition> definitions_;              // by `$name`
+  Definition lastDefinition_;
+  std::vector<std::vector<uint8_t>> modules_;                  // S-expression scripts' bytes
   bool envWarned_ = false;
   int passed_ = 0, failed_ = 0, skipped_ = 0, notes_ = 0;
 };
@@ -823,24 +1003,46 @@ int scriptFailure(const std::string& path, const std::string& why) {
 
 }  // namespace
 
+// A wast2json script is a JSON object; anything else (including an empty
+// file: a script of no commands) is read as an S-expression script.
+bool isSExpressionScript(const std::vector<uint8_t>& bytes) {
+  for (uint8_t b : bytes) {
+    if (b == ' ' || b == '\t' || b == '\n' || b == '\r') continue;
+    return b != '{';
+  }
+  return true;
+}
+
 int runSpecTestScript(const SpecTestOptions& options) {
   std::vector<uint8_t> bytes;
   std::string error;
   if (!readFileBytes(options.jsonPath, &bytes, &error)) return scriptFailure(options.jsonPath, "cannot read: " + error);
 
-  json script = json::parse(bytes.begin(), bytes.end(), /*callback=*/nullptr, /*allow_exceptions=*/false);
-  if (script.is_discarded()) return scriptFailure(options.jsonPath, "not a valid JSON document");
-  if (!script.is_object() || !script.contains("commands") || !script["commands"].is_array())
-    return scriptFailure(options.jsonPath, "not a wast2json script (no \"commands\" array)");
-
-  // Name failures after the .wast, which is what a reader has open.
+  json commands;
+  WastScript wast;
   std::string scriptName = baseName(options.jsonPath);
-  if (script.contains("source_filename") && script["source_filename"].is_string())
-    scriptName = baseName(script["source_filename"].get<std::string>());
+  if (isSExpressionScript(bytes)) {
+    try {
+      wast = readWastScript(std::string(bytes.begin(), bytes.end()));
+    } catch (const WastSyntaxError& e) {
+      return scriptFailure(options.jsonPath + ":" + std::to_string(e.line) + ":" + std::to_string(e.column),
+                           "syntax error: " + e.message);
+    }
+    commands = std::move(wast.commands);
+  } else {
+    json script = json::parse(bytes.begin(), bytes.end(), /*callback=*/nullptr, /*allow_exceptions=*/false);
+    if (script.is_discarded()) return scriptFailure(options.jsonPath, "not a valid JSON document");
+    if (!script.is_object() || !script.contains("commands") || !script["commands"].is_array())
+      return scriptFailure(options.jsonPath, "not a wast2json script (no \"commands\" array)");
+    // Name failures after the .wast, which is what a reader has open.
+    if (script.contains("source_filename") && script["source_filename"].is_string())
+      scriptName = baseName(script["source_filename"].get<std::string>());
+    commands = std::move(script["commands"]);
+  }
 
   try {
     ScriptRunner runner(dirName(options.jsonPath), scriptName, options.verbose, options.linker);
-    runner.run(script["commands"]);
+    runner.run(commands, std::move(wast.modules));
     return runner.finish();
   } catch (const std::exception& e) {
     // Only setting up the spectest module can get here (memory allocation).

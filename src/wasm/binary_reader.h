@@ -19,6 +19,11 @@ class BinaryReader {
       : begin_(begin), pos_(begin), end_(end), base_(base) {}
 
   [[noreturn]] void fail(const std::string& message) const { failAt(offset(), message); }
+  // A module using a proposal Strata does not implement (DecodeError::
+  // unsupportedFeature).
+  [[noreturn]] void failUnsupported(const char* feature, const std::string& message) const {
+    throw DecodeError{offset(), message, feature};
+  }
   [[noreturn]] void failAt(size_t off, const std::string& message) const {
     throw DecodeError{off, message};
   }

@@ -234,7 +234,13 @@ class FunctionDecoder {
         return static_cast<ValType>(b);
       case 0x7b:
         return ValType::V128;
+      case 0x63:  // (ref null HEAPTYPE)
+      case 0x64:  // (ref HEAPTYPE)
+        if (isGcValueTypeCode(reader_.readByte()))
+          reader_.failUnsupported("gc", "garbage collection types are not supported yet");
+        fail("typed function references are not supported yet");
       default:
+        if (isGcValueTypeCode(b)) reader_.failUnsupported("gc", "garbage collection types are not supported yet");
         fail("malformed value type");
     }
   }
@@ -369,6 +375,7 @@ void FunctionDecoder<Consumer>::decode() {
       decodeSimd();
       continue;
     }
+    if (byte == 0xfb) reader_.failUnsupported("gc", "garbage collection instructions are not supported yet");
     Op op = opFromByte(byte);
     currentOp_ = op;
     if (op == Op::Invalid) {

@@ -119,6 +119,10 @@ struct Module {
 struct DecodeError {
   size_t offset;
   std::string message;
+  // Set when the module is refused only because it uses a proposal Strata
+  // does not implement yet ("gc"), so a test runner can tell "not
+  // supported" from "invalid".
+  std::string unsupportedFeature = {};
   std::string toString() const;  // "error at offset 0x1f3: type mismatch in i32.add"
 };
 

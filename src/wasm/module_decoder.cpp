@@ -164,12 +164,22 @@ class ModuleDecoder {
     switch (b) {
       case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x7b: case 0x70: case 0x6f:
         return ValType(b);
+      case 0x63:  // (ref null HEAPTYPE)
+      case 0x64:  // (ref HEAPTYPE)
+        if (isGcValueTypeCode(s.readByte())) s.failUnsupported("gc", "garbage collection types are not supported yet");
+        s.fail("typed function references are not supported yet");
       default:
+        if (isGcValueTypeCode(b)) s.failUnsupported("gc", "garbage collection types are not supported yet");
         s.fail("malformed value type");
     }
   }
   ValType readRefType(BinaryReader& s) {
     uint8_t b = s.readByte();
+    if (b == 0x63 || b == 0x64) {
+      if (isGcValueTypeCode(s.readByte())) s.failUnsupported("gc", "garbage collection types are not supported yet");
+      s.fail("typed function references are not supported yet");
+    }
+    if (isGcValueTypeCode(b)) s.failUnsupported("gc", "garbage collection types are not supported yet");
     if (b != 0x70 && b != 0x6f) s.fail("malformed reference type");
     return ValType(b);
   }
@@ -308,7 +318,12 @@ class ModuleDecoder {
     if (n > limits::kMaxTypes) s.fail("too many types");
     m_.types.reserve(n);
     for (uint32_t i = 0; i < n; ++i) {
-      if (s.readByte() != 0x60) s.fail("integer representation too long");
+      uint8_t form = s.readByte();
+      // Garbage collection's composite and recursive types: struct,
+      // array, sub, sub final, rec.
+      if (form == 0x5f || form == 0x5e || form == 0x50 || form == 0x4f || form == 0x4e)
+        s.failUnsupported("gc", "garbage collection types are not supported yet");
+      if (form != 0x60) s.fail("integer representation too long");
       FuncType ft;
       uint32_t np = s.readCount();
       if (np > limits::kMaxParams) s.fail("too many parameters");
@@ -372,7 +387,15 @@ class ModuleDecoder {
   void decodeTables(BinaryReader& s) {
     uint32_t n = s.readCount();
     if (n + m_.tables.size() > limits::kMaxTables) s.fail("too many tables");
-    for (uint32_t i = 0; i < n; ++i) m_.tables.push_back(readTableType(s));
+    for (uint32_t i = 0; i < n; ++i) {
+      // 0x40 0x00: a table with an initialiser expression (typed function
+      // references). Its type is read first, so GC element types are
+      // reported as such.
+      bool withInitializer = s.remaining() >= 2 && s.pos()[0] == 0x40 && s.pos()[1] == 0x00;
+      if (withInitializer) s.readBytes(2);
+      m_.tables.push_back(readTableType(s));
+      if (withInitializer) s.fail("table initialiser expressions are not supported yet");
+    }
   }
 
   void decodeMemories(BinaryReader& s) {

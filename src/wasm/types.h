@@ -21,6 +21,12 @@ enum class ValType : uint8_t {
   Bottom = 0x00,
 };
 
+// The binary codes of garbage collection's abstract heap types used as
+// reference value types (anyref, eqref, i31ref, structref, arrayref,
+// nullref): Strata does not implement GC yet, and its decoders refuse
+// modules that use them with DecodeError::unsupportedFeature "gc".
+inline bool isGcValueTypeCode(uint8_t b) { return (b >= 0x6a && b <= 0x6e) || b == 0x71; }
+
 inline bool isNumType(ValType t) {
   return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64;
 }

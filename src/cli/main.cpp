@@ -79,9 +79,12 @@ const char kUsage[] =
     "      inf, nan. Results print one per line: 0x2a:i32, 1.500000:f32.\n"
     "  strata validate FILE.wasm...\n"
     "      Decode and validate each file; report each invalid one.\n"
-    "  strata spectest [--tier=TIER] [JIT OPTIONS] [--linker] [--verbose] SCRIPT\n"
+    "  strata spectest [--tier=TIER] [JIT OPTIONS] [--linker] [--verbose]\n"
+    "                  [--superseded=FILE] SCRIPT\n"
     "      Run a spec test script: wabt's wast2json output (SCRIPT.json), or an\n"
-    "      S-expression script whose modules are binary (SCRIPT.bin.wast)\n"
+    "      S-expression script whose modules are binary (SCRIPT.bin.wast).\n"
+    "      FILE lists commands a later WebAssembly version reversed\n"
+    "      (SCRIPT.wast:LINE reason): they count as skipped\n"
     "  strata --version\n"
     "  strata --help\n"
     "Exit status: 0 success, 1 failure (invalid module, trap, bad input),\n"
@@ -453,6 +456,8 @@ int commandSpectest(const std::vector<std::string>& argv) {
       options.verbose = true;
     } else if (arg == "--linker") {
       options.linker = true;
+    } else if (startsWith(arg, "--superseded=")) {
+      options.supersededPath = arg.substr(strlen("--superseded="));
     } else if (startsWith(arg, "-")) {
       return usageError("unknown option '" + arg + "' for spectest");
     } else if (options.jsonPath.empty()) {

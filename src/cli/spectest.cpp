@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -445,6 +446,10 @@ class ScriptRunner {
     linkRegistry_.addResolver(&spectestResolver_);
   }
 
+  // Commands of this script to skip: line -> why (SpecTestOptions::
+  // supersededPath).
+  void setSuperseded(std::map<std::string, std::string> byLine) { superseded_ = std::move(byLine); }
+
   // Runs the commands; "module_bytes" fields index `modules`.
   void run(const json& commands, std::vector<std::vector<uint8_t>> modules = {}) {
     modules_ = std::move(modules);
@@ -473,7 +478,8 @@ class ScriptRunner {
     try {
       what = describeCommand(command);
       if (verbose_) std::cout << where << ": running " << what << std::endl;
-      outcome = execute(command);
+      auto superseded = superseded_.find(lineOf(command));
+      outcome = superseded != superseded_.end() ? skip("superseded: " + superseded->second) : execute(command);
     } catch (const Unsupported& e) {
       outcome = skip(e.what());
     } catch (const ScriptError& e) {
@@ -980,6 +986,7 @@ class ScriptRunner {
   std::map<std::string, Definition> definitions_;              // by `$name`
   Definition lastDefinition_;
   std::vector<std::vector<uint8_t>> modules_;                  // S-expression scripts' bytes
+  std::map<std::string, std::string> superseded_;  // by line
   bool envWarned_ = false;
   int passed_ = 0, failed_ = 0, skipped_ = 0, notes_ = 0;
 };
@@ -1040,8 +1047,25 @@ int runSpecTestScript(const SpecTestOptions& options) {
     commands = std::move(script["commands"]);
   }
 
+  std::map<std::string, std::string> superseded;
+  if (!options.supersededPath.empty()) {
+    std::vector<uint8_t> list;
+    if (!readFileBytes(options.supersededPath, &list, &error))
+      return scriptFailure(options.supersededPath, "cannot read: " + error);
+    // "SCRIPT:LINE reason", '#' comments.
+    std::istringstream lines(std::string(list.begin(), list.end()));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      size_t colon = line.find(':'), space = line.find(' ');
+      if (colon == std::string::npos || space == std::string::npos || colon > space) continue;
+      if (line.compare(0, colon, scriptName) == 0)
+        superseded[line.substr(colon + 1, space - colon - 1)] = line.substr(space + 1);
+    }
+  }
+
   try {
     ScriptRunner runner(dirName(options.jsonPath), scriptName, options.verbose, options.linker);
+    runner.setSuperseded(std::move(superseded));
     runner.run(commands, std::move(wast.modules));
     return runner.finish();
   } catch (const std::exception& e) {

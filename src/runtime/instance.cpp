@@ -217,6 +217,30 @@ Slot Instance::evalConst(const ConstExpr& expr) const {
       // only earlier ones).
       if (expr.bits >= globals_.size()) throw std::runtime_error("global.get index out of range");
       return globals_[expr.bits]->value;
+    case ConstExpr::Kind::Program: {
+      // Validated: every operator finds two operands of its type, and one
+      // value of the expression's type is left (i32 or i64 arithmetic;
+      // wrapping, like the instructions).
+      std::vector<Slot> stack;
+      for (const ConstExpr& op : expr.program) {
+        if (op.kind != ConstExpr::Kind::Add && op.kind != ConstExpr::Kind::Sub && op.kind != ConstExpr::Kind::Mul) {
+          stack.push_back(evalConst(op));
+          continue;
+        }
+        if (stack.size() < 2) throw std::runtime_error("malformed constant expression");
+        Slot b = stack.back();
+        stack.pop_back();
+        Slot a = stack.back();
+        Slot r = op.kind == ConstExpr::Kind::Add ? a + b : op.kind == ConstExpr::Kind::Sub ? a - b : a * b;
+        stack.back() = op.type == ValType::I32 ? (r & 0xffffffffu) : r;
+      }
+      if (stack.size() != 1) throw std::runtime_error("malformed constant expression");
+      return stack[0];
+    }
+    case ConstExpr::Kind::Add:
+    case ConstExpr::Kind::Sub:
+    case ConstExpr::Kind::Mul:
+      break;  // only inside a program
   }
   throw std::runtime_error("malformed constant expression");
 }

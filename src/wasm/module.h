@@ -13,13 +13,22 @@
 namespace strata {
 
 // A constant expression (global initialisers, segment offsets, element
-// items). Wasm 2.0 allows exactly one instruction before `end`.
+// items). Nearly all are one instruction, kept in this struct's fields;
+// Wasm 3.0's extended constant expressions (i32/i64 add, sub and mul over
+// constants and globals) are a Program: `program` holds the instructions
+// in order, each a one-instruction ConstExpr (an operator's `kind` and
+// `type` only), evaluated on a small stack.
 struct ConstExpr {
-  enum class Kind : uint8_t { I32, I64, F32, F64, V128, RefNull, RefFunc, GlobalGet };
+  enum class Kind : uint8_t {
+    I32, I64, F32, F64, V128, RefNull, RefFunc, GlobalGet,
+    Add, Sub, Mul,  // program operators, of `type` i32 or i64
+    Program,
+  };
   Kind kind = Kind::I32;
   ValType type = ValType::I32;  // the value's type
   uint64_t bits = 0;            // the constant (a v128's low half), or the function/global index
   uint64_t high = 0;            // a v128's high half
+  std::vector<ConstExpr> program;
 };
 
 struct Import {

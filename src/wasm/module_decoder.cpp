@@ -227,58 +227,73 @@ class ModuleDecoder {
     return i;
   }
 
-  // A constant expression of the given type: one constant instruction then
-  // `end` (Wasm 2.0). global.get may only name an immutable imported global.
+  // A constant expression of the given type: constant instructions, with
+  // Wasm 3.0's i32/i64 add, sub and mul between them, then `end`.
+  // global.get may name an immutable global defined before the expression
+  // (m_.globalTypes grows as globals are decoded).
   ConstExpr readConstExpr(BinaryReader& s, ValType expected) {
+    std::vector<ConstExpr> program;
+    std::vector<ValType> stack;
+    size_t start = s.offset();
+    for (;;) {
+      size_t at = s.offset();
+      uint8_t op = s.readByte();
+      if (op == 0x0b) break;
+      ConstExpr e;
+      switch (op) {
+        case 0x41: e.kind = ConstExpr::Kind::I32; e.type = ValType::I32; e.bits = uint32_t(s.readS32()); break;
+        case 0x42: e.kind = ConstExpr::Kind::I64; e.type = ValType::I64; e.bits = uint64_t(s.readS64()); break;
+        case 0x43: e.kind = ConstExpr::Kind::F32; e.type = ValType::F32; e.bits = s.readFixedU32(); break;
+        case 0x44: e.kind = ConstExpr::Kind::F64; e.type = ValType::F64; e.bits = s.readFixedU64(); break;
+        case 0xd0: e.kind = ConstExpr::Kind::RefNull; e.type = readRefType(s); break;
+        case 0xd2: {
+          e.kind = ConstExpr::Kind::RefFunc;
+          e.type = ValType::FuncRef;
+          e.bits = s.readU32();
+          if (e.bits >= m_.funcTypes.size()) s.failAt(at, "unknown function " + std::to_string(e.bits));
+          m_.declaredFuncRefs[e.bits] = true;
+          break;
+        }
+        case 0x23: {
+          e.kind = ConstExpr::Kind::GlobalGet;
+          e.bits = s.readU32();
+          if (e.bits >= m_.globalTypes.size()) s.failAt(at, "unknown global " + std::to_string(e.bits));
+          const GlobalType& g = m_.globalTypes[e.bits];
+          if (g.mutable_) s.failAt(at, "constant expression required");
+          e.type = g.type;
+          break;
+        }
+        case 0xfd: {  // v128.const: 0xfd 12, then 16 bytes
+          if (s.readU32() != 12) s.failAt(at, "constant expression required");
+          e.kind = ConstExpr::Kind::V128;
+          e.type = ValType::V128;
+          e.bits = s.readFixedU64();
+          e.high = s.readFixedU64();
+          break;
+        }
+        case 0x6a: case 0x6b: case 0x6c:  // i32.add, i32.sub, i32.mul
+        case 0x7c: case 0x7d: case 0x7e:  // i64.add, i64.sub, i64.mul
+          e.type = op <= 0x6c ? ValType::I32 : ValType::I64;
+          e.kind = (op == 0x6a || op == 0x7c) ? ConstExpr::Kind::Add
+                   : (op == 0x6b || op == 0x7d) ? ConstExpr::Kind::Sub
+                                                : ConstExpr::Kind::Mul;
+          for (int k = 0; k < 2; ++k) {
+            if (stack.empty() || stack.back() != e.type) s.failAt(at, "type mismatch");
+            stack.pop_back();
+          }
+          break;
+        default:
+          s.failAt(at, "constant expression required");
+      }
+      stack.push_back(e.type);
+      program.push_back(std::move(e));
+    }
+    if (stack.size() != 1 || stack[0] != expected) s.failAt(start, "type mismatch");
+    if (program.size() == 1) return std::move(program[0]);
     ConstExpr e;
-    size_t at = s.offset();
-    uint8_t op = s.readByte();
-    switch (op) {
-      case 0x41: e.kind = ConstExpr::Kind::I32; e.type = ValType::I32; e.bits = uint32_t(s.readS32()); break;
-      case 0x42: e.kind = ConstExpr::Kind::I64; e.type = ValType::I64; e.bits = uint64_t(s.readS64()); break;
-      case 0x43: e.kind = ConstExpr::Kind::F32; e.type = ValType::F32; e.bits = s.readFixedU32(); break;
-      case 0x44: e.kind = ConstExpr::Kind::F64; e.type = ValType::F64; e.bits = s.readFixedU64(); break;
-      case 0xd0: e.kind = ConstExpr::Kind::RefNull; e.type = readRefType(s); break;
-      case 0xd2: {
-        e.kind = ConstExpr::Kind::RefFunc;
-        e.type = ValType::FuncRef;
-        e.bits = s.readU32();
-        if (e.bits >= m_.funcTypes.size()) s.failAt(at, "unknown function " + std::to_string(e.bits));
-        m_.declaredFuncRefs[e.bits] = true;
-        break;
-      }
-      case 0x23: {
-        e.kind = ConstExpr::Kind::GlobalGet;
-        e.bits = s.readU32();
-        // Only imported globals are visible to constant expressions (2.0).
-        if (e.bits >= m_.numImportedGlobals) s.failAt(at, "unknown global " + std::to_string(e.bits));
-        const GlobalType& g = m_.globalTypes[e.bits];
-        if (g.mutable_) s.failAt(at, "constant expression required");
-        e.type = g.type;
-        break;
-      }
-      case 0xfd: {  // v128.const: 0xfd 12, then 16 bytes
-        if (s.readU32() != 12) s.failAt(at, "constant expression required");
-        e.kind = ConstExpr::Kind::V128;
-        e.type = ValType::V128;
-        e.bits = s.readFixedU64();
-        e.high = s.readFixedU64();
-        break;
-      }
-      case 0x0b:
-        s.failAt(at, "type mismatch");
-      default:
-        s.failAt(at, "constant expression required");
-    }
-    if (e.type != expected) s.failAt(at, "type mismatch");
-    size_t endAt = s.offset();
-    uint8_t end = s.readByte();
-    if (end != 0x0b) {
-      // A second instruction: either not constant or a stack-shape error.
-      bool constant = end == 0x41 || end == 0x42 || end == 0x43 || end == 0x44 || end == 0xd0 || end == 0xd2 ||
-                      end == 0x23 || end == 0xfd;
-      s.failAt(endAt, constant ? "type mismatch" : "constant expression required");
-    }
+    e.kind = ConstExpr::Kind::Program;
+    e.type = expected;
+    e.program = std::move(program);
     return e;
   }
 

@@ -655,3 +655,66 @@ TEST(Disassembler, SurvivesMalformedBodies) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+// A module of two globals: g0 = INIT0 (i32, immutable, or mutable), and
+// an exported g1 of type i32 whose initialiser is `init1` (the bytes
+// before `end`).
+Bytes twoGlobals(std::vector<uint8_t> init1, bool g0Mutable = false) {
+  Bytes global1 = {0x7f, 0x00};
+  global1.insert(global1.end(), init1.begin(), init1.end());
+  global1.push_back(0x0b);
+  Bytes globals = {0x02, 0x7f, uint8_t(g0Mutable ? 1 : 0), 0x41, 0x06, 0x0b};
+  globals.insert(globals.end(), global1.begin(), global1.end());
+  Bytes out = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x06, uint8_t(globals.size())};
+  out.insert(out.end(), globals.begin(), globals.end());
+  Bytes exports = {0x01, 0x01, 'g', 0x03, 0x01};
+  out.insert(out.end(), {0x07, uint8_t(exports.size())});
+  out.insert(out.end(), exports.begin(), exports.end());
+  return out;
+}
+
+std::string constExprError(const Bytes& wasm) {
+  try {
+    decodeModule(wasm);
+  } catch (const DecodeError& e) {
+    return e.message;
+  }
+  return "";
+}
+
+// Wasm 3.0's extended constant expressions: i32/i64 add, sub and mul over
+// constants and earlier immutable globals, wrapping like the instructions.
+TEST(ExtendedConst, GlobalInitialiserComputes) {
+  ExecEnv env;
+  // g1 = g0 * 7 - 2 = 40
+  auto instance = instantiate(twoGlobals({0x23, 0x00, 0x41, 0x07, 0x6c, 0x41, 0x02, 0x6b}), {}, env);
+  Extern g = exportOf(*instance, "g");
+  ASSERT_EQ(g.kind, ExternKind::Global);
+  EXPECT_EQ(uint32_t(g.global->value), 40u);
+  // Wrapping: 0x7fffffff + 6 = 0x80000005 (as the 32-bit pattern).
+  instance = instantiate(twoGlobals({0x41, 0xff, 0xff, 0xff, 0xff, 0x07, 0x23, 0x00, 0x6a}), {}, env);
+  EXPECT_EQ(exportOf(*instance, "g").global->value, 0x80000005u);
+}
+
+TEST(ExtendedConst, ErrorsAreClear) {
+  // An i64 operand of i32.add.
+  EXPECT_EQ(constExprError(twoGlobals({0x41, 0x01, 0x42, 0x01, 0x6a})), "type mismatch");
+  // Two values left.
+  EXPECT_EQ(constExprError(twoGlobals({0x41, 0x01, 0x41, 0x01})), "type mismatch");
+  // i32.add with one operand.
+  EXPECT_EQ(constExprError(twoGlobals({0x41, 0x01, 0x6a})), "type mismatch");
+  // i32.div_s is not constant.
+  EXPECT_EQ(constExprError(twoGlobals({0x41, 0x01, 0x41, 0x01, 0x6d})), "constant expression required");
+  // A mutable global is not constant.
+  EXPECT_EQ(constExprError(twoGlobals({0x23, 0x00}, /*g0Mutable=*/true)), "constant expression required");
+  // g1 cannot read itself or later globals.
+  EXPECT_EQ(constExprError(twoGlobals({0x23, 0x01})), "unknown global 1");
+}
+
+}  // namespace
+}  // namespace strata

@@ -39,6 +39,9 @@ struct Function;
   V(Call)          /* frameOffset, Function* */                                  \
   V(CallImport)    /* frameOffset, ImportSlot* */                                \
   V(CallIndirect)  /* frameOffset, index, sigId, Table* */                       \
+  V(ReturnCall)    /* frameOffset, Function* */                                  \
+  V(ReturnCallImport) /* frameOffset, ImportSlot* */                             \
+  V(ReturnCallIndirect) /* frameOffset, index, sigId, Table* */                  \
   V(GlobalGet)     /* dst, GlobalCell* */                                        \
   V(GlobalSet)     /* src, GlobalCell* */                                        \
   V(MemorySize)    /* dst */                                                     \

@@ -22,7 +22,8 @@ struct IOpInfo {
 const IOpInfo kIOpInfo[] = {
     {"copy", "ss"}, {"const32", "ss"}, {"const64", "sq"}, {"br", "r"}, {"br_if", "sr"},
     {"br_unless", "sr"}, {"br_table", "ss*"}, {"return", ""}, {"unreachable", ""}, {"select", "ssss"},
-    {"call", "sq"}, {"call_import", "sq"}, {"call_indirect", "sssq"}, {"global.get", "sq"},
+    {"call", "sq"}, {"call_import", "sq"}, {"call_indirect", "sssq"}, {"return_call", "sq"},
+    {"return_call_import", "sq"}, {"return_call_indirect", "sssq"}, {"global.get", "sq"},
     {"global.set", "sq"}, {"memory.size", "s"}, {"memory.grow", "ss"}, {"memory.init", "ssss"},
     {"data.drop", "s"}, {"memory.copy", "sss"}, {"memory.fill", "sss"}, {"table.get", "ssq"},
     {"table.set", "ssq"}, {"table.size", "sq"}, {"table.grow", "sssq"}, {"table.fill", "sssq"},

@@ -557,6 +557,57 @@ do_call: {
   ip = code->code.data();
   NEXT();
 }
+
+  // Tail calls. The callee replaces this function in its frame: the
+  // arguments move down to fp[0..) and no frame is pushed, so a chain of
+  // tail calls runs in constant space. A host function or compiled code
+  // cannot take over an interpreter frame: it is called as usual, its
+  // results are moved down and this function returns them.
+op_ReturnCall:
+  frameOffset = OPERAND(0);
+  callee = rd<Function*>(ip + 12);
+  goto do_tail_call;
+op_ReturnCallImport:
+  frameOffset = OPERAND(0);
+  callee = rd<ImportSlot*>(ip + 12)->load(std::memory_order_acquire);
+  goto do_tail_call;
+op_ReturnCallIndirect: {
+  frameOffset = OPERAND(0);
+  uint32_t index = rd<uint32_t>(SLOT(1));
+  Table* table = rd<Table*>(ip + 20);
+  if (index >= table->size()) trap("undefined element");
+  callee = reinterpret_cast<Function*>(table->data()[index]);
+  if (!callee) throw Trap("uninitialized element " + std::to_string(index));
+  if (callee->sigId != OPERAND(2)) trap("indirect call type mismatch");
+  goto do_tail_call;
+}
+do_tail_call: {
+  Slot* args = fp + frameOffset;
+  InterpCode* code = callee->isHost() ? nullptr : callee->interpCode.load(std::memory_order_acquire);
+  if (!code && !callee->isHost() && !callee->jitEntry.load(std::memory_order_acquire) && !jit::onFirstCall(callee))
+    code = ensureTranslated(callee);
+  if (!code) {
+    if (callee->isHost()) {
+      env->stackTop = args + callee->type.callSlots();
+      callee->host(callee->hostEnv, inst, args);
+    } else {
+      jit::invoke(*env, callee, args, inst);
+    }
+    std::memmove(fp, args, callee->type.resultSlots() * sizeof(Slot));
+    goto op_Return;
+  }
+  if (jit::g_tiered && countDown(callee)) jit::onHot(callee);
+  if (fp + code->frameSlots > stackLimit) trap("call stack exhausted");
+  std::memmove(fp, args, callee->type.paramSlots() * sizeof(Slot));
+  fn = callee;
+  zeroLocals(fp + code->paramSlots, fp + code->localSlots);
+  if (fn->instance != inst) {
+    SWITCH_INSTANCE(fn->instance);
+    RELOAD_MEMORY();
+  }
+  ip = code->code.data();
+  NEXT();
+}
 op_Return: {
   if (env->callDepth == entryDepth) return;
   const ExecEnv::CallFrame& frame = env->frames()[--env->callDepth];

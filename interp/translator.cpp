@@ -289,6 +289,34 @@ class Translator : public NullConsumer {
     finishCall(ft);
   }
 
+  // Tail calls: the arguments are laid out as for a call; the handler
+  // moves them down to slot 0 and the callee takes over this frame.
+  void onReturnCall(uint32_t funcIndex) {
+    const FuncType& ft = d_->module().funcType(funcIndex);
+    uint32_t frame = prepareCall(ft);
+    if (funcIndex < d_->module().numImportedFuncs) {
+      emitOp(IOp::ReturnCallImport);
+      u32(frame);
+      ptr(&instance_.importSlot(funcIndex));
+    } else {
+      emitOp(IOp::ReturnCall);
+      u32(frame);
+      ptr(instance_.function(funcIndex));
+    }
+    lastDst_ = kNoPatch;
+  }
+  void onReturnCallIndirect(uint32_t typeIndex, uint32_t table) {
+    const FuncType& ft = d_->module().types[typeIndex];
+    uint32_t indexSlot = pop();
+    uint32_t frame = prepareCall(ft);
+    emitOp(IOp::ReturnCallIndirect);
+    u32(frame);
+    u32(indexSlot);
+    u32(canonicalSignatureId(ft));
+    ptr(instance_.table(table));
+    lastDst_ = kNoPatch;
+  }
+
   // --- parametric ---
   void onDrop() { stack_.pop_back(); }
   void onSelect(ValType t) {

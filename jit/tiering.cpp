@@ -255,6 +255,10 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
   if (!g_options.refuse.empty() &&
       (g_options.refuse == module.functionName(f->index) || g_options.refuse == std::to_string(f->index))) {
     r.error = "refused (testing)";
+  } else if (decl.usesTailCalls) {
+    // Compiled code cannot hand its frame to an interpreted callee yet;
+    // the interpreter's tail calls run in constant space.
+    r.error = "uses tail calls (return_call), which only the interpreter runs";
   } else if (tier == Tier::Optimized && wasmBytes > g_options.optimizeMaxBytes) {
     r.error = "larger than the optimizing compiler's budget (" + std::to_string(wasmBytes) + " bytes)";
   } else {

@@ -123,6 +123,10 @@ class BaselineCompiler : public NullConsumer {
   void onUnreachable();
   void onCall(uint32_t funcIndex);
   void onCallIndirect(uint32_t typeIndex, uint32_t table);
+  // Not compiled: jit/tiering.cpp leaves functions with tail calls to the
+  // interpreter (FunctionDecl::usesTailCalls).
+  void onReturnCall(uint32_t) { throw std::runtime_error("return_call is not compiled"); }
+  void onReturnCallIndirect(uint32_t, uint32_t) { throw std::runtime_error("return_call_indirect is not compiled"); }
   void onDrop();
   void onSelect(ValType type);
   void onLocalGet(uint32_t i);

@@ -177,6 +177,10 @@ class Emitter : public NullConsumer {
   bool inlineCall(uint32_t funcIndex);
   static constexpr size_t kInlineMaxBytes = 500;  // callee body, in wasm bytes
   void onCallIndirect(uint32_t typeIndex, uint32_t table);
+  // Not compiled: jit/tiering.cpp leaves functions with tail calls to the
+  // interpreter (FunctionDecl::usesTailCalls).
+  void onReturnCall(uint32_t) { throw std::runtime_error("return_call is not compiled"); }
+  void onReturnCallIndirect(uint32_t, uint32_t) { throw std::runtime_error("return_call_indirect is not compiled"); }
 
   // --- parametric ---
   void onDrop();

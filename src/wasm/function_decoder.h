@@ -82,6 +82,10 @@ struct NullConsumer {
   void onUnreachable() {}
   void onCall(uint32_t funcIndex) {}
   void onCallIndirect(uint32_t typeIndex, uint32_t tableIndex) {}
+  // Tail calls: the callee's results are the function's (validated); the
+  // operand stack is unreachable after, as after `return`.
+  void onReturnCall(uint32_t funcIndex) {}
+  void onReturnCallIndirect(uint32_t typeIndex, uint32_t tableIndex) {}
   void onDrop() {}
   void onSelect(ValType type) {}
   void onLocalGet(uint32_t index) {}
@@ -165,6 +169,7 @@ class FunctionDecoder {
   // After decode(): whether any v128 value appeared (a parameter, result,
   // local or operand), which the JIT tiers need to know before compiling.
   bool usesV128() const { return usesV128_; }
+  bool usesTailCalls() const { return usesTailCalls_; }
   const Module& module() const { return module_; }
 
  private:
@@ -329,6 +334,7 @@ class FunctionDecoder {
   size_t opOffset_ = 0;
   Op currentOp_ = Op::Invalid;
   bool usesV128_ = false;
+  bool usesTailCalls_ = false;
 };
 
 template <class Consumer>
@@ -539,6 +545,30 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
       for (ValType t : ft.results) push(t);
       if (reachable()) consumer_.onCallIndirect(typeIndex, table);
+      break;
+    }
+    case Op::ReturnCall: {
+      uint32_t f = readFuncIndex();
+      const FuncType& ft = module_.funcType(f);
+      if (ft.results != type_.results) fail("type mismatch");
+      for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
+      usesTailCalls_ = true;
+      if (reachable()) consumer_.onReturnCall(f);
+      setUnreachable();
+      break;
+    }
+    case Op::ReturnCallIndirect: {
+      uint32_t typeIndex = reader_.readU32();
+      if (typeIndex >= module_.types.size()) fail("unknown type");
+      uint32_t table = readTableIndex();
+      if (module_.tables[table].elem != ValType::FuncRef) fail("type mismatch");
+      const FuncType& ft = module_.types[typeIndex];
+      if (ft.results != type_.results) fail("type mismatch");
+      pop(ValType::I32);
+      for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
+      usesTailCalls_ = true;
+      if (reachable()) consumer_.onReturnCallIndirect(typeIndex, table);
+      setUnreachable();
       break;
     }
     case Op::Drop:

@@ -4,12 +4,14 @@
 
 namespace strata {
 
-// Returns whether the function uses v128 values (FunctionDecl::usesV128).
-bool validateFunctionBody(const Module& module, uint32_t definedIndex) {
+// Validates the body and records what the tiers need to know of it
+// (FunctionDecl::usesV128, usesTailCalls).
+void validateFunctionBody(const Module& module, uint32_t definedIndex, FunctionDecl* decl) {
   NullConsumer consumer;
   FunctionDecoder<NullConsumer> decoder(module, definedIndex, consumer);
   decoder.decode();
-  return decoder.usesV128();
+  decl->usesV128 = decoder.usesV128();
+  decl->usesTailCalls = decoder.usesTailCalls();
 }
 
 }  // namespace strata

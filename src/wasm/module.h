@@ -81,6 +81,10 @@ struct FunctionDecl {
   // A v128 value appears (parameter, result, local or operand): set by
   // validation. The JIT tiers compile only functions without.
   bool usesV128 = false;
+  // return_call / return_call_indirect appear: set by validation. The JIT
+  // tiers leave such functions to the interpreter, whose tail calls reuse
+  // the caller's frame.
+  bool usesTailCalls = false;
 };
 
 struct Module {

@@ -9,7 +9,7 @@
 
 namespace strata {
 
-bool validateFunctionBody(const Module& module, uint32_t definedIndex);
+void validateFunctionBody(const Module& module, uint32_t definedIndex, FunctionDecl* decl);
 
 std::string DecodeError::toString() const {
   char buf[40];
@@ -125,7 +125,7 @@ class ModuleDecoder {
       r_.fail("data count and data section have inconsistent lengths");
     // Bodies are validated once every section is read, so an error names
     // what is really wrong (an unknown data segment, not a missing count).
-    for (uint32_t i = 0; i < m_.functions.size(); ++i) m_.functions[i].usesV128 = validateFunctionBody(m_, i);
+    for (uint32_t i = 0; i < m_.functions.size(); ++i) validateFunctionBody(m_, i, &m_.functions[i]);
   }
 
  private:

@@ -44,12 +44,13 @@ struct Function;
   V(ReturnCallIndirect) /* frameOffset, index, sigId, Table* */                  \
   V(GlobalGet)     /* dst, GlobalCell* */                                        \
   V(GlobalSet)     /* src, GlobalCell* */                                        \
-  V(MemorySize)    /* dst */                                                     \
-  V(MemoryGrow)    /* dst, delta */                                              \
-  V(MemoryInit)    /* segment, dst, src, n */                                    \
+  V(MemorySize)    /* dst, memory */                                             \
+  V(MemoryGrow)    /* dst, delta, memory */                                      \
+  V(MemoryInit)    /* segment, dst, src, n, memory */                            \
   V(DataDrop)      /* segment */                                                 \
-  V(MemoryCopy)    /* dst, src, n */                                             \
-  V(MemoryFill)    /* dst, value, n */                                           \
+  V(MemoryCopy)    /* dst, src, n, dst memory, src memory */                     \
+  V(MemoryFill)    /* dst, value, n, memory */                                   \
+  V(UseMemory)     /* memory: the cached base and size address it from now */    \
   V(TableGet)      /* dst, index, Table* */                                      \
   V(TableSet)      /* index, value, Table* */                                    \
   V(TableSize)     /* dst, Table* */                                             \

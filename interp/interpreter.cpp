@@ -636,25 +636,43 @@ op_LoopHeader:
 
   // ---------------------------------------------------------------------
   // Memory instructions.
-op_MemorySize:
-  wr<uint32_t>(SLOT(0), uint32_t(memSize / limits::kPageSize));
-  ip += 12;
+  // Memory 0 is the cached memBase/memSize; the bulk instructions name
+  // their memories (multi-memory) and look other ones up.
+op_MemorySize: {
+  uint32_t memory = OPERAND(1);
+  uint64_t bytes = memory == 0 ? memSize : inst->memory(memory)->byteSize();
+  wr<uint32_t>(SLOT(0), uint32_t(bytes / limits::kPageSize));
+  ip += 16;
   NEXT();
+}
 op_MemoryGrow: {
-  int64_t old = inst->memory(0)->grow(rd<uint32_t>(SLOT(1)));
+  int64_t old = inst->memory(OPERAND(2))->grow(rd<uint32_t>(SLOT(1)));
   wr<uint32_t>(SLOT(0), uint32_t(old));
   RELOAD_MEMORY();
-  ip += 16;
+  ip += 20;
   NEXT();
 }
 op_MemoryInit: {
   uint32_t seg = OPERAND(0);
   uint64_t dst = rd<uint32_t>(SLOT(1)), src = rd<uint32_t>(SLOT(2)), n = rd<uint32_t>(SLOT(3));
+  Memory* target = inst->memory(OPERAND(4));
   const DataSegment& data = inst->module().datas[seg];
   uint64_t segSize = inst->dataDropped(seg) ? 0 : data.size;
-  if (src + n > segSize || dst + n > memSize) trapMemory();
-  if (n) std::memcpy(memBase + dst, inst->module().bytes.data() + data.begin + src, n);
-  ip += 24;
+  if (src + n > segSize || dst + n > target->byteSize()) trapMemory();
+  if (n) std::memcpy(target->base() + dst, inst->module().bytes.data() + data.begin + src, n);
+  ip += 28;
+  NEXT();
+}
+op_UseMemory: {
+  uint32_t memory = OPERAND(0);
+  if (memory == 0) {
+    RELOAD_MEMORY();
+  } else {
+    Memory* m = inst->memory(memory);
+    memBase = m->base();
+    memSize = m->byteSize();
+  }
+  ip += 12;
   NEXT();
 }
 op_DataDrop:
@@ -663,16 +681,19 @@ op_DataDrop:
   NEXT();
 op_MemoryCopy: {
   uint64_t dst = rd<uint32_t>(SLOT(0)), src = rd<uint32_t>(SLOT(1)), n = rd<uint32_t>(SLOT(2));
-  if (src + n > memSize || dst + n > memSize) trapMemory();
-  if (n) std::memmove(memBase + dst, memBase + src, n);
-  ip += 20;
+  Memory* to = inst->memory(OPERAND(3));
+  Memory* from = inst->memory(OPERAND(4));
+  if (src + n > from->byteSize() || dst + n > to->byteSize()) trapMemory();
+  if (n) std::memmove(to->base() + dst, from->base() + src, n);
+  ip += 28;
   NEXT();
 }
 op_MemoryFill: {
   uint64_t dst = rd<uint32_t>(SLOT(0)), n = rd<uint32_t>(SLOT(2));
-  if (dst + n > memSize) trapMemory();
-  if (n) std::memset(memBase + dst, uint8_t(rd<uint32_t>(SLOT(1))), n);
-  ip += 20;
+  Memory* target = inst->memory(OPERAND(3));
+  if (dst + n > target->byteSize()) trapMemory();
+  if (n) std::memset(target->base() + dst, uint8_t(rd<uint32_t>(SLOT(1))), n);
+  ip += 24;
   NEXT();
 }
 

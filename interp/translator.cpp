@@ -431,7 +431,29 @@ class Translator : public NullConsumer {
   void onRefFunc(uint32_t f) { pushConst(uint64_t(uintptr_t(instance_.function(f))), true); }
 
   // --- memory ---
+  // Loads and stores address memory 0 through the interpreter's cached
+  // base and size; one that names another memory (multi-memory) is
+  // bracketed by UseMemory instructions that switch the cache to that
+  // memory and back, so memory 0 code pays nothing.
+  template <class Emit>
+  void withMemory(uint32_t memory, Emit emit) {
+    if (memory == 0) {
+      emit();
+      return;
+    }
+    emitOp(IOp::UseMemory);
+    u32(memory);
+    emit();
+    emitOp(IOp::UseMemory);
+    u32(0);
+  }
   void onLoad(Op op, MemArg m) {
+    withMemory(m.memory, [&] { emitLoad(op, m); });
+  }
+  void onStore(Op op, MemArg m) {
+    withMemory(m.memory, [&] { emitStore(op, m); });
+  }
+  void emitLoad(Op op, MemArg m) {
     // An address just computed as `a + k`, `a - k` or `a + b` folds into
     // the load (a - k is a + (2^32 - k): both wrap the same way).
     if (topIsLastResult() && (last_.op == IOp::I32Add || (last_.op == IOp::I32Sub && last_.immediate))) {
@@ -453,7 +475,7 @@ class Translator : public NullConsumer {
     u32(addr);
     u32(m.offset);
   }
-  void onStore(Op op, MemArg m) {
+  void emitStore(Op op, MemArg m) {
     IOp plain = simpleOpFor(op);
     uint32_t h = uint32_t(stack_.size());
     // A constant value is stored from the instruction itself.
@@ -489,37 +511,49 @@ class Translator : public NullConsumer {
     u32(value);
     u32(m.offset);
   }
-  void onMemorySize() {
+  void onMemorySize(uint32_t memory) {
     uint32_t dst = pushSlot();
     emitOp(IOp::MemorySize);
     dstField(dst);
+    u32(memory);
   }
-  void onMemoryGrow() { emitSimple(IOp::MemoryGrow, 1); }
-  void onMemoryInit(uint32_t seg) {
+  void onMemoryGrow(uint32_t memory) {
+    uint32_t delta = pop();
+    uint32_t dst = pushSlot();
+    emitOp(IOp::MemoryGrow);
+    dstField(dst);
+    u32(delta);
+    u32(memory);
+  }
+  void onMemoryInit(uint32_t seg, uint32_t memory) {
     uint32_t n = pop(), src = pop(), dst = pop();
     emitOp(IOp::MemoryInit);
     u32(seg);
     u32(dst);
     u32(src);
     u32(n);
+    u32(memory);
   }
   void onDataDrop(uint32_t seg) {
     emitOp(IOp::DataDrop);
     u32(seg);
   }
-  void onMemoryCopy() {
+  void onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory) {
     uint32_t n = pop(), src = pop(), dst = pop();
     emitOp(IOp::MemoryCopy);
     u32(dst);
     u32(src);
     u32(n);
+    u32(dstMemory);
+    u32(srcMemory);
   }
-  void onMemoryFill() {
+  void onMemoryFill(uint32_t memory) {
     uint32_t n = pop(), value = pop(), dst = pop();
     emitOp(IOp::MemoryFill);
     u32(dst);
     u32(value);
     u32(n);
+    u32(memory);
   }
 
   // --- numeric ---
@@ -529,6 +563,13 @@ class Translator : public NullConsumer {
 
   // --- SIMD: operands as interpreter.cpp's handlers take them ---
   void onSimd(Op op, const SimdImmediate& imm) {
+    if (opInfo(op).accessBytes && imm.mem.memory != 0) {
+      withMemory(imm.mem.memory, [&] { emitSimd(op, imm); });
+      return;
+    }
+    emitSimd(op, imm);
+  }
+  void emitSimd(Op op, const SimdImmediate& imm) {
     const OpInfo& info = opInfo(op);
     if (op == Op::V128Const) {
       uint64_t lo, hi;

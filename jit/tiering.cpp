@@ -259,6 +259,8 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
     // Compiled code cannot hand its frame to an interpreted callee yet;
     // the interpreter's tail calls run in constant space.
     r.error = "uses tail calls (return_call), which only the interpreter runs";
+  } else if (decl.usesOtherMemories) {
+    r.error = "uses a memory other than memory 0, which only the interpreter runs";
   } else if (tier == Tier::Optimized && wasmBytes > g_options.optimizeMaxBytes) {
     r.error = "larger than the optimizing compiler's budget (" + std::to_string(wasmBytes) + " bytes)";
   } else {

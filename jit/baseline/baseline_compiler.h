@@ -147,12 +147,14 @@ class BaselineCompiler : public NullConsumer {
   void onRefFunc(uint32_t f);
   void onLoad(Op op, MemArg m);
   void onStore(Op op, MemArg m);
-  void onMemorySize();
-  void onMemoryGrow();
-  void onMemoryInit(uint32_t seg);
+  // Memory 0 only: jit/tiering.cpp leaves functions that use other
+  // memories to the interpreter (FunctionDecl::usesOtherMemories).
+  void onMemorySize(uint32_t memory);
+  void onMemoryGrow(uint32_t memory);
+  void onMemoryInit(uint32_t seg, uint32_t memory);
   void onDataDrop(uint32_t seg);
-  void onMemoryCopy();
-  void onMemoryFill();
+  void onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory);
+  void onMemoryFill(uint32_t memory);
   void onConst(ValType t, uint64_t bits);
   void onUnary(Op op);
   void onBinary(Op op);

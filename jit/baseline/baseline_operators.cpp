@@ -1,9 +1,20 @@
 // The baseline compiler's memory accesses and numeric operators: the common
 // ones inline, the rest through the helpers generated from opcodes.def (see
 // baseline_compiler.h).
+#include <stdexcept>
+
 #include "jit/baseline/baseline_compiler.h"
 
 namespace strata::jit::baseline {
+
+namespace {
+// Compiled code addresses memory 0 only; functions that name another
+// memory are left to the interpreter before they reach a compiler.
+void requireMemoryZero(uint32_t memory) {
+  if (memory != 0) throw std::runtime_error("only memory 0 is compiled");
+}
+}  // namespace
+
 
 namespace {
 const x86::Gp kCtx = x86::r15;
@@ -60,6 +71,7 @@ void BaselineCompiler::releaseAddressTemp() {
 }
 
 void BaselineCompiler::onLoad(Op op, MemArg m) {
+  requireMemoryZero(m.memory);
   if (!pre()) return;
   uint32_t pos = height() - 1;
   ValType rt = ValType(opInfo(op).result);
@@ -100,6 +112,7 @@ void BaselineCompiler::onLoad(Op op, MemArg m) {
 }
 
 void BaselineCompiler::onStore(Op op, MemArg m) {
+  requireMemoryZero(m.memory);
   if (!pre()) return;
   uint32_t vpos = height() - 1, apos = height() - 2;
   uint32_t size = accessSize(op);
@@ -131,13 +144,15 @@ void BaselineCompiler::onStore(Op op, MemArg m) {
   pop(), pop();
 }
 
-void BaselineCompiler::onMemorySize() {
+void BaselineCompiler::onMemorySize(uint32_t memory) {
+  requireMemoryZero(memory);
   if (!pre()) return;
   callHelper((const void*)&jitMemorySize, {ptr(mem_)}, false);
   pushReg(ValType::I32, kRax);
 }
 
-void BaselineCompiler::onMemoryGrow() {
+void BaselineCompiler::onMemoryGrow(uint32_t memory) {
+  requireMemoryZero(memory);
   if (!pre()) return;
   callHelper((const void*)&jitMemoryGrow, {ptr(mem_), entry(height() - 1)}, false);
   pop();
@@ -145,7 +160,8 @@ void BaselineCompiler::onMemoryGrow() {
   refreshMemory();
 }
 
-void BaselineCompiler::onMemoryInit(uint32_t seg) {
+void BaselineCompiler::onMemoryInit(uint32_t seg, uint32_t memory) {
+  requireMemoryZero(memory);
   if (!pre()) return;
   uint32_t h = height();
   callHelper((const void*)&jitMemoryInit, {ctxArg(), ptr(&inst_), imm64(seg), entry(h - 3), entry(h - 2), entry(h - 1)},
@@ -158,14 +174,16 @@ void BaselineCompiler::onDataDrop(uint32_t seg) {
   callHelper((const void*)&jitDataDrop, {ptr(&inst_), imm64(seg)}, false);
 }
 
-void BaselineCompiler::onMemoryCopy() {
+void BaselineCompiler::onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory) {
+  requireMemoryZero(dstMemory | srcMemory);
   if (!pre()) return;
   uint32_t h = height();
   callHelper((const void*)&jitMemoryCopy, {ctxArg(), ptr(mem_), entry(h - 3), entry(h - 2), entry(h - 1)}, true);
   pop(), pop(), pop();
 }
 
-void BaselineCompiler::onMemoryFill() {
+void BaselineCompiler::onMemoryFill(uint32_t memory) {
+  requireMemoryZero(memory);
   if (!pre()) return;
   uint32_t h = height();
   callHelper((const void*)&jitMemoryFill, {ctxArg(), ptr(mem_), entry(h - 3), entry(h - 2), entry(h - 1)}, true);

@@ -2,6 +2,8 @@
 // values live in xmm registers and two frame slots; the sequences are
 // jit/simd_codegen.h's, shared with the optimizing compiler, and every
 // operator without one (on this CPU) calls its helper (jit/simd_helpers.h).
+#include <stdexcept>
+
 #include <cstring>
 
 #include "jit/baseline/baseline_compiler.h"
@@ -39,6 +41,7 @@ void BaselineCompiler::pushConst128(const uint8_t bytes[16]) {
 }
 
 void BaselineCompiler::onSimd(Op op, const SimdImmediate& si) {
+  if (si.mem.memory != 0) throw std::runtime_error("only memory 0 is compiled");
   if (!pre()) return;
   if (!simdInline(op, si)) simdCall(op, si);
 }

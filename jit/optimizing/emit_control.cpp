@@ -465,6 +465,8 @@ bool Emitter::inlineCall(uint32_t funcIndex) {
   const FunctionDecl& decl = m.functions[defined];
   size_t size = decl.bodyEnd - decl.bodyBegin;
   if (size > kInlineMaxBytes || inlinedBytes_ + size > inlineBudget_) return false;
+  // What the tiers leave to the interpreter is not inlined either.
+  if (decl.usesTailCalls || decl.usesOtherMemories) return false;
   auto known = leaves_.find(defined);
   if (known == leaves_.end()) {
     LeafCheck check;

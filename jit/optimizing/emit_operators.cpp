@@ -1,5 +1,7 @@
 // The emitter's memory accesses and numeric operators: inline x86-64 for
 // the common ones, generated helpers for the rest (see emitter.h).
+#include <stdexcept>
+
 #include <algorithm>
 #include <cstring>
 
@@ -9,9 +11,19 @@
 
 namespace strata::jit::emit {
 
+namespace {
+// Compiled code addresses memory 0 only; functions that name another
+// memory are left to the interpreter before they reach a compiler.
+void requireMemoryZero(uint32_t memory) {
+  if (memory != 0) throw std::runtime_error("only memory 0 is compiled");
+}
+}  // namespace
+
+
 // --- memory ---
 
 void Emitter::onLoad(Op op, MemArg m) {
+  requireMemoryZero(m.memory);
   if (!pre()) return;
   Val addr = pop();
   const OpInfo& info = opInfo(op);
@@ -39,6 +51,7 @@ void Emitter::onLoad(Op op, MemArg m) {
 }
 
 void Emitter::onStore(Op op, MemArg m) {
+  requireMemoryZero(m.memory);
   if (!pre()) return;
   Val v = pop();
   Val addr = pop();
@@ -73,13 +86,15 @@ void Emitter::onStore(Op op, MemArg m) {
   }
 }
 
-void Emitter::onMemorySize() {
+void Emitter::onMemorySize(uint32_t memory) {
+  requireMemoryZero(memory);
   if (!pre()) return;
   x86::Gp r = callHelper((void*)&jitMemorySize, {ptrImm(mem_)}, false);
   pushGp(ValType::I32, r);
 }
 
-void Emitter::onMemoryGrow() {
+void Emitter::onMemoryGrow(uint32_t memory) {
+  requireMemoryZero(memory);
   if (!pre()) return;
   x86::Gp n = gpOf(pop());
   x86::Gp r = callHelper((void*)&jitMemoryGrow, {ptrImm(mem_), n}, false);
@@ -87,7 +102,8 @@ void Emitter::onMemoryGrow() {
   pushGp(ValType::I32, r);
 }
 
-void Emitter::onMemoryInit(uint32_t seg) {
+void Emitter::onMemoryInit(uint32_t seg, uint32_t memory) {
+  requireMemoryZero(memory);
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
   callHelper((void*)&jitMemoryInit, {ctx_, ptrImm(&inst_), u64Imm(seg), d, s, n}, true);
@@ -98,13 +114,15 @@ void Emitter::onDataDrop(uint32_t seg) {
   callHelper((void*)&jitDataDrop, {ptrImm(&inst_), u64Imm(seg)}, false);
 }
 
-void Emitter::onMemoryCopy() {
+void Emitter::onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory) {
+  requireMemoryZero(dstMemory | srcMemory);
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
   callHelper((void*)&jitMemoryCopy, {ctx_, ptrImm(mem_), d, s, n}, true);
 }
 
-void Emitter::onMemoryFill() {
+void Emitter::onMemoryFill(uint32_t memory) {
+  requireMemoryZero(memory);
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), v = gpOf(pop()), d = gpOf(pop());
   callHelper((void*)&jitMemoryFill, {ctx_, ptrImm(mem_), d, v, n}, true);

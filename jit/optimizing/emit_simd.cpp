@@ -2,6 +2,8 @@
 // the instruction sequences are jit/simd_codegen.h's (shared with the
 // baseline compiler), and every operator without one on this CPU calls its
 // helper (jit/simd_helpers.h) on operands spilled to the native stack.
+#include <stdexcept>
+
 #include <cstring>
 
 #include "jit/optimizing/emitter.h"
@@ -45,6 +47,7 @@ x86::Xmm Emitter::simdDestination(const Val& first, std::initializer_list<Val> l
 }
 
 void Emitter::onSimd(Op op, const SimdImmediate& si) {
+  if (si.mem.memory != 0) throw std::runtime_error("only memory 0 is compiled");
   if (!pre()) return;
   if (!simdInline(op, si)) simdCall(op, si);
 }

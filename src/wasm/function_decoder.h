@@ -25,6 +25,7 @@ namespace strata {
 struct MemArg {
   uint32_t alignLog2 = 0;
   uint32_t offset = 0;
+  uint32_t memory = 0;  // multi-memory: flag bit 6 of the alignment field
 };
 
 // The immediates of a SIMD (0xfd) operator, as its class has them.
@@ -97,18 +98,18 @@ struct NullConsumer {
   void onTableSet(uint32_t table) {}
   void onLoad(Op op, MemArg mem) {}
   void onStore(Op op, MemArg mem) {}
-  void onMemorySize() {}
-  void onMemoryGrow() {}
+  void onMemorySize(uint32_t memory) {}
+  void onMemoryGrow(uint32_t memory) {}
   void onConst(ValType type, uint64_t bits) {}
   void onUnary(Op op) {}
   void onBinary(Op op) {}
   void onRefNull(ValType type) {}
   void onRefIsNull() {}
   void onRefFunc(uint32_t funcIndex) {}
-  void onMemoryInit(uint32_t dataIndex) {}
+  void onMemoryInit(uint32_t dataIndex, uint32_t memory) {}
   void onDataDrop(uint32_t dataIndex) {}
-  void onMemoryCopy() {}
-  void onMemoryFill() {}
+  void onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory) {}
+  void onMemoryFill(uint32_t memory) {}
   void onTableInit(uint32_t elemIndex, uint32_t table) {}
   void onElemDrop(uint32_t elemIndex) {}
   void onTableCopy(uint32_t dst, uint32_t src) {}
@@ -170,6 +171,7 @@ class FunctionDecoder {
   // local or operand), which the JIT tiers need to know before compiling.
   bool usesV128() const { return usesV128_; }
   bool usesTailCalls() const { return usesTailCalls_; }
+  bool usesOtherMemories() const { return usesOtherMemories_; }
   const Module& module() const { return module_; }
 
  private:
@@ -250,16 +252,28 @@ class FunctionDecoder {
     }
   }
   BlockType readBlockType();
+  // align (log2), then with flag bit 6 a memory index, then the offset.
   MemArg readMemArg(uint32_t maxAlign) {
     MemArg m;
-    m.alignLog2 = reader_.readU32();
+    uint32_t flags = reader_.readU32();
+    if (flags >= 0x80) fail("malformed memop flags");
+    if (flags & 0x40) m.memory = readMemoryIndex();
+    m.alignLog2 = flags & 0x3f;
     m.offset = reader_.readU32();
     if (m.alignLog2 > maxAlign) fail("alignment must not be larger than natural");
-    requireMemory(0);
+    requireMemory(m.memory);
+    usesOtherMemories_ |= m.memory != 0;
     return m;
   }
   void requireMemory(uint32_t index) {
     if (index >= module_.memories.size()) fail("unknown memory " + std::to_string(index));
+  }
+  // A memory index immediate (memory.size, grow, fill, copy, init).
+  uint32_t readMemoryIndex() {
+    uint32_t index = reader_.readU32();
+    requireMemory(index);
+    usesOtherMemories_ |= index != 0;
+    return index;
   }
   void readZeroByte() {
     if (reader_.readByte() != 0) fail("zero byte expected");
@@ -287,8 +301,8 @@ class FunctionDecoder {
   // Data indices need the data count section (so single-pass decoders
   // know the count); bodies are validated after the data section, so an
   // index past the segments is reported as what it is.
-  uint32_t readDataIndex() {
-    uint32_t i = reader_.readU32();
+  uint32_t readDataIndex() { return checkDataIndex(reader_.readU32()); }
+  uint32_t checkDataIndex(uint32_t i) {
     if (i >= module_.datas.size()) fail("unknown data segment " + std::to_string(i));
     if (!module_.hasDataCount) fail("data count section required");
     return i;
@@ -335,6 +349,7 @@ class FunctionDecoder {
   Op currentOp_ = Op::Invalid;
   bool usesV128_ = false;
   bool usesTailCalls_ = false;
+  bool usesOtherMemories_ = false;
 };
 
 template <class Consumer>
@@ -643,19 +658,19 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       if (reachable()) consumer_.onTableSet(t);
       break;
     }
-    case Op::MemorySize:
-      readZeroByte();
-      requireMemory(0);
+    case Op::MemorySize: {
+      uint32_t memory = readMemoryIndex();
       push(ValType::I32);
-      if (reachable()) consumer_.onMemorySize();
+      if (reachable()) consumer_.onMemorySize(memory);
       break;
-    case Op::MemoryGrow:
-      readZeroByte();
-      requireMemory(0);
+    }
+    case Op::MemoryGrow: {
+      uint32_t memory = readMemoryIndex();
       pop(ValType::I32);
       push(ValType::I32);
-      if (reachable()) consumer_.onMemoryGrow();
+      if (reachable()) consumer_.onMemoryGrow(memory);
       break;
+    }
     case Op::I32Const: {
       uint32_t v = uint32_t(reader_.readS32());
       push(ValType::I32);
@@ -802,11 +817,13 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
   }
   switch (op) {
     case Op::MemoryInit: {
-      requireMemory(0);
-      uint32_t seg = readDataIndex();
-      readZeroByte();
+      // The memory is checked before the segment (the data index comes
+      // first in the encoding).
+      uint32_t seg = reader_.readU32();
+      uint32_t memory = readMemoryIndex();
+      checkDataIndex(seg);
       pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
-      if (reachable()) consumer_.onMemoryInit(seg);
+      if (reachable()) consumer_.onMemoryInit(seg, memory);
       break;
     }
     case Op::DataDrop: {
@@ -814,19 +831,19 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
       if (reachable()) consumer_.onDataDrop(seg);
       break;
     }
-    case Op::MemoryCopy:
-      readZeroByte();
-      readZeroByte();
-      requireMemory(0);
+    case Op::MemoryCopy: {
+      uint32_t dst = readMemoryIndex();
+      uint32_t src = readMemoryIndex();
       pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
-      if (reachable()) consumer_.onMemoryCopy();
+      if (reachable()) consumer_.onMemoryCopy(dst, src);
       break;
-    case Op::MemoryFill:
-      readZeroByte();
-      requireMemory(0);
+    }
+    case Op::MemoryFill: {
+      uint32_t memory = readMemoryIndex();
       pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
-      if (reachable()) consumer_.onMemoryFill();
+      if (reachable()) consumer_.onMemoryFill(memory);
       break;
+    }
     case Op::TableInit: {
       size_t segAt = reader_.offset();
       uint32_t seg = reader_.readU32();

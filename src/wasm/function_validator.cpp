@@ -12,6 +12,7 @@ void validateFunctionBody(const Module& module, uint32_t definedIndex, FunctionD
   decoder.decode();
   decl->usesV128 = decoder.usesV128();
   decl->usesTailCalls = decoder.usesTailCalls();
+  decl->usesOtherMemories = decoder.usesOtherMemories();
 }
 
 }  // namespace strata

@@ -85,6 +85,9 @@ struct FunctionDecl {
   // tiers leave such functions to the interpreter, whose tail calls reuse
   // the caller's frame.
   bool usesTailCalls = false;
+  // An instruction names a memory other than memory 0 (multi-memory): set
+  // by validation. The JIT tiers leave such functions to the interpreter.
+  bool usesOtherMemories = false;
 };
 
 struct Module {

@@ -376,7 +376,7 @@ class ModuleDecoder {
           imp.memory = readMemoryType(s);
           m_.memories.push_back(imp.memory);
           m_.numImportedMemories++;
-          if (m_.memories.size() > 1) s.fail("multiple memories");
+          if (m_.memories.size() > limits::kMaxMemories) s.fail("too many memories");
           break;
         case 3:
           imp.kind = ExternKind::Global;
@@ -417,7 +417,7 @@ class ModuleDecoder {
     uint32_t n = s.readCount();
     for (uint32_t i = 0; i < n; ++i) {
       m_.memories.push_back(readMemoryType(s));
-      if (m_.memories.size() > 1) s.fail("multiple memories");
+      if (m_.memories.size() > limits::kMaxMemories) s.fail("too many memories");
     }
   }
 

@@ -111,6 +111,9 @@ constexpr uint32_t kMaxFunctionSize = 7654321;
 constexpr uint32_t kMaxBrTableSize = 65520;
 constexpr uint32_t kMaxNesting = 10000;
 constexpr uint32_t kMaxTables = 100000;
+// Multi-memory: each memory reserves its own address range (guard
+// regions), so the count is bounded as in V8.
+constexpr uint32_t kMaxMemories = 100;
 constexpr uint64_t kMaxTableSize = 10000000;
 constexpr uint64_t kMaxMemoryPages = 65536;  // 4 GiB, the wasm32 limit
 constexpr uint64_t kPageSize = 65536;

@@ -264,6 +264,14 @@ bool unary(E& e, const CpuSupport& cpu, Op op, const Xmm& dst, const Xmm& tmp, P
 
 // --- v128.bitselect: dst = (dst & c) | (b & ~c) -------------------------------
 
+// The ternary operators computed as bitselect: v128.bitselect and the
+// relaxed laneselects (Strata's choice among their allowed results). The
+// other ternary operators (relaxed madd, dot-add) go through helpers.
+inline bool isBitselect(Op op) {
+  return op == Op::V128Bitselect || op == Op::I8x16RelaxedLaneselect || op == Op::I16x8RelaxedLaneselect ||
+         op == Op::I32x4RelaxedLaneselect || op == Op::I64x2RelaxedLaneselect;
+}
+
 template <class E>
 void bitselect(E& e, const Xmm& dst, const Xmm& b, const Xmm& c, const Xmm& tmp) {
   e.pand(dst, c);

@@ -65,7 +65,8 @@ bool BaselineCompiler::simdInline(Op op, const SimdImmediate& si) {
       pushReg(ValType::V128, a);
       return true;
     }
-    case OpClass::SimdTernary: {  // v128.bitselect
+    case OpClass::SimdTernary: {  // bitselect and laneselect; the others by helper
+      if (!isBitselect(op)) return false;
       int a = pinReg(h - 3), b = pinReg(h - 2), c = pinReg(h - 1);
       bitselect(a_, xmm(a), xmm(b), xmm(c), kScratchXmm);
       pop(), pop(), pop();

@@ -77,7 +77,8 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       stack_.push_back(out);
       return true;
     }
-    case OpClass::SimdTernary: {
+    case OpClass::SimdTernary: {  // bitselect and laneselect; the others by helper
+      if (!isBitselect(op)) return false;
       Val c = pop(), b = pop(), a = pop();
       x86::Xmm bx = xmmOf(b), cx = xmmOf(c);
       Val out;

@@ -405,6 +405,49 @@ inline V128 promoteLow(const V128& a) {
   return r;
 }
 
+// --- relaxed SIMD (Wasm 3.0) ----------------------------------------------------------------
+// Each relaxed operator allows several results; Strata computes one of
+// them, the same in every tier: the strict operator's where one exists
+// (swizzle, trunc_sat, min/max, bitselect, q15mulr_sat), unfused
+// multiply-add, and signed-by-signed dot products with wrapping sums.
+
+// f32x4/f64x2.relaxed_madd: a * b + c; relaxed_nmadd: -(a * b) + c.
+template <class F>
+inline V128 madd(const V128& a, const V128& b, const V128& c, bool negate) {
+  V128 r;
+  for (int i = 0; i < V128::lanes<F>(); ++i) {
+    // volatile: one rounding after the product, whatever the host
+    // compiler's contraction setting (both results are allowed, but every
+    // tier must agree).
+    volatile F product = a.lane<F>(i) * b.lane<F>(i);
+    F p = product;
+    r.setLane<F>(i, (negate ? -p : p) + c.lane<F>(i));
+  }
+  return r;
+}
+// i16x8.relaxed_dot_i8x16_i7x16_s: sums of products of adjacent 8-bit
+// lanes (b's lanes taken as signed too), wrapping to 16 bits.
+inline V128 dotI8x16I7x16(const V128& a, const V128& b) {
+  V128 r;
+  for (int i = 0; i < 8; ++i) {
+    int32_t s = int32_t(a.lane<int8_t>(2 * i)) * b.lane<int8_t>(2 * i) +
+                int32_t(a.lane<int8_t>(2 * i + 1)) * b.lane<int8_t>(2 * i + 1);
+    r.setLane<uint16_t>(i, uint16_t(s));
+  }
+  return r;
+}
+// i32x4.relaxed_dot_i8x16_i7x16_add_s: four adjacent products per lane,
+// plus c's lane, wrapping.
+inline V128 dotI8x16I7x16Add(const V128& a, const V128& b, const V128& c) {
+  V128 r;
+  for (int i = 0; i < 4; ++i) {
+    int32_t s = 0;
+    for (int k = 0; k < 4; ++k) s += int32_t(a.lane<int8_t>(4 * i + k)) * b.lane<int8_t>(4 * i + k);
+    r.setLane<uint32_t>(i, uint32_t(s) + c.lane<uint32_t>(i));
+  }
+  return r;
+}
+
 // --- memory ------------------------------------------------------------------------------
 // `p` points at the (bounds-checked) bytes the load reads.
 

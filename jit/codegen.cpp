@@ -176,6 +176,8 @@ const CpuSupport& CpuSupport::host() {
     s.popcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kPOPCNT);
     s.ssse3 = cpu.hasFeature(asmjit::CpuFeatures::X86::kSSSE3);
     s.sse41 = cpu.hasFeature(asmjit::CpuFeatures::X86::kSSE4_1);
+    // asmjit reports AVX only when the OS enables the ymm state (XGETBV).
+    s.avx = cpu.hasFeature(asmjit::CpuFeatures::X86::kAVX) && !(force && std::strcmp(force, "sse4.1") == 0);
     return s;
   }();
   return support;

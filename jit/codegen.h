@@ -112,8 +112,12 @@ const char* opNameAt(const Module& module, size_t offset);
 // What inline code depends on, detected once (configure() asks first).
 struct CpuSupport {
   bool lzcnt = false, bmi1 = false, popcnt = false, ssse3 = false, sse41 = false;
-  // The host's, detected once. STRATA_JIT_CPU=sse2 in the environment
-  // pretends none of the extensions exist (to test the fallbacks).
+  // AVX (with the OS saving the ymm state): the VEX three-operand forms
+  // of the 128-bit SIMD instructions, which need no copy of the first
+  // operand.
+  bool avx = false;
+  // The host's, detected once. STRATA_JIT_CPU in the environment hides
+  // extensions to test the fallbacks: "sse2" all of them, "sse4.1" AVX.
   static const CpuSupport& host();
   // An operator whose inline form needs an instruction this CPU lacks:
   // its helper computes it instead.

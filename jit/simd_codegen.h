@@ -22,6 +22,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "jit/codegen.h"
 #include "wasm/opcodes.h"
@@ -165,6 +167,22 @@ inline BinaryForm binaryForm(Op op) {
   }
 }
 
+// The VEX (AVX) form of an SSE instruction, found by name once
+// ("paddd" -> "vpaddd"); kIdNone if there is none.
+inline asmjit::InstId avxFormOf(asmjit::InstId sse) {
+  static const std::vector<asmjit::InstId> table = [] {
+    std::vector<asmjit::InstId> t(Inst::_kIdCount, Inst::kIdNone);
+    for (asmjit::InstId id = 1; id < Inst::_kIdCount; ++id) {
+      asmjit::String name;
+      if (asmjit::InstAPI::instIdToString(asmjit::Arch::kX64, id, name) != asmjit::kErrorOk) continue;
+      std::string vex = std::string("v") + name.data();
+      t[id] = asmjit::InstAPI::stringToInstId(asmjit::Arch::kX64, vex.data(), vex.size());
+    }
+    return t;
+  }();
+  return sse < table.size() ? table[sse] : Inst::kIdNone;
+}
+
 // All ones in `x` (pcmpeqd x, x).
 template <class E>
 void allOnes(E& e, const Xmm& x) {
@@ -191,6 +209,51 @@ bool binary(E& e, const CpuSupport& cpu, Op op, const Xmm& dst, const Xmm& b, co
   if (f.invert) {
     allOnes(e, tmp);
     e.pxor(dst, tmp);
+  }
+  return true;
+}
+
+// dst = op(a, b) in three operands: one VEX instruction where the CPU has
+// AVX (no copy of `a`, whichever registers these are); otherwise `a` is
+// copied into dst (which must then not be b) and binary() does the rest.
+template <class E>
+bool binary3(E& e, const CpuSupport& cpu, Op op, const Xmm& dst, const Xmm& a, const Xmm& b, const Xmm& tmp) {
+  BinaryForm f = binaryForm(op);
+  if (f.inst == Inst::kIdNone || (f.sse41 && !cpu.sse41)) return false;
+  asmjit::InstId vex = cpu.avx ? avxFormOf(f.inst) : Inst::kIdNone;
+  if (vex == Inst::kIdNone) {
+    if (dst.id() != a.id()) e.movaps(dst, a);
+    return binary(e, cpu, op, dst, b, tmp);
+  }
+  const Xmm& x = f.swap ? b : a;
+  const Xmm& y = f.swap ? a : b;
+  if (f.cmpPredicate >= 0)
+    e.emit(vex, dst, x, y, Imm(f.cmpPredicate));
+  else
+    e.emit(vex, dst, x, y);
+  if (f.invert) {
+    e.vpcmpeqd(tmp, tmp, tmp);
+    e.vpxor(dst, dst, tmp);
+  }
+  return true;
+}
+
+// The same with b a 16-byte constant in memory (VEX forms take unaligned
+// memory operands); false, having emitted nothing, without AVX or when
+// the instruction's operands are swapped (the memory operand must be last).
+template <class E>
+bool binary3(E& e, const CpuSupport& cpu, Op op, const Xmm& dst, const Xmm& a, const Mem& b, const Xmm& tmp) {
+  BinaryForm f = binaryForm(op);
+  if (f.inst == Inst::kIdNone || (f.sse41 && !cpu.sse41) || f.swap || !cpu.avx) return false;
+  asmjit::InstId vex = avxFormOf(f.inst);
+  if (vex == Inst::kIdNone) return false;
+  if (f.cmpPredicate >= 0)
+    e.emit(vex, dst, a, b, Imm(f.cmpPredicate));
+  else
+    e.emit(vex, dst, a, b);
+  if (f.invert) {
+    e.vpcmpeqd(tmp, tmp, tmp);
+    e.vpxor(dst, dst, tmp);
   }
   return true;
 }

@@ -66,10 +66,30 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       // A commutative operator computes into whichever operand is a
       // temporary: a local or a constant would need a copy.
       if (commutative(op) && a.kind != Val::kReg && b.kind == Val::kReg) std::swap(a, b);
-      x86::Xmm bx = xmmOf(b);
+      // A constant second operand of a commutative operator goes last,
+      // where AVX can read it from the constant pool.
+      if (commutative(op) && resolve(a).kind == Val::kConst && resolve(b).kind != Val::kConst) std::swap(a, b);
       Val out;
-      x86::Xmm d = simdDestination(a, {b}, &out);
       x86::Xmm tmp = cc_.newXmm();
+      if (!swizzleOp && cpu.avx && resolve(b).kind == Val::kConst && !binaryForm(op).swap &&
+          avxFormOf(binaryForm(op).inst) != Inst::kIdNone) {
+        x86::Xmm ax = xmmOf(a);
+        x86::Xmm d = floatDestination(ValType::V128, a, {b}, &out);
+        binary3(cc_, cpu, op, d, ax, constant(resolve(b)), tmp);
+        stack_.push_back(out);
+        return true;
+      }
+      x86::Xmm bx = xmmOf(b);
+      if (!swizzleOp && cpu.avx && avxFormOf(binaryForm(op).inst) != Inst::kIdNone) {
+        // Three operands: the result in a register of its own (or a's
+        // when a is a temporary that dies here), a read where it is.
+        x86::Xmm ax = xmmOf(a);
+        x86::Xmm d = floatDestination(ValType::V128, a, {b}, &out);
+        binary3(cc_, cpu, op, d, ax, bx, tmp);
+        stack_.push_back(out);
+        return true;
+      }
+      x86::Xmm d = simdDestination(a, {b}, &out);
       if (swizzleOp)
         swizzle(cc_, cpu, d, bx, tmp, pool);
       else

@@ -326,3 +326,31 @@ TEST(FastAssembler, LeavesOtherFormsToAsmjit) {
 }
 
 }  // namespace
+
+// The optimizing compiler's AVX forms are found by name from the SSE ones
+// (jit/simd_codegen.h): every binary SIMD instruction has one, and each is
+// the VEX instruction of the same operation.
+#include "jit/simd_codegen.h"
+
+namespace strata::jit {
+namespace {
+
+TEST(SimdCodegen, AvxFormsOfTheBinaryInstructions) {
+  namespace Inst = asmjit::x86::Inst;
+  EXPECT_EQ(simd_x86::avxFormOf(Inst::kIdPaddd), Inst::kIdVpaddd);
+  EXPECT_EQ(simd_x86::avxFormOf(Inst::kIdPandn), Inst::kIdVpandn);
+  EXPECT_EQ(simd_x86::avxFormOf(Inst::kIdCmpps), Inst::kIdVcmpps);
+  EXPECT_EQ(simd_x86::avxFormOf(Inst::kIdPmaddwd), Inst::kIdVpmaddwd);
+  EXPECT_EQ(simd_x86::avxFormOf(Inst::kIdNone), Inst::kIdNone);
+  int withForm = 0;
+  for (uint32_t i = 0; i < kOpCount; ++i) {
+    simd_x86::BinaryForm f = simd_x86::binaryForm(Op(i));
+    if (f.inst == Inst::kIdNone) continue;
+    EXPECT_NE(simd_x86::avxFormOf(f.inst), Inst::kIdNone) << opInfo(Op(i)).name;
+    ++withForm;
+  }
+  EXPECT_GT(withForm, 60);
+}
+
+}  // namespace
+}  // namespace strata::jit

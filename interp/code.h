@@ -51,6 +51,8 @@ struct Function;
   V(MemoryCopy)    /* dst, src, n, dst memory, src memory */                     \
   V(MemoryFill)    /* dst, value, n, memory */                                   \
   V(UseMemory)     /* memory: the cached base and size address it from now */    \
+  V(Address64)     /* dst, src, u64 offset: memory64 address + offset as a u32 */ \
+  V(Index64)       /* dst, src: a table64 index or count saturated to a u32 */    \
   V(TableGet)      /* dst, index, Table* */                                      \
   V(TableSet)      /* index, value, Table* */                                    \
   V(TableSize)     /* dst, Table* */                                             \

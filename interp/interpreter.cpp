@@ -77,6 +77,13 @@ __attribute__((target("ssse3"))) void shuffleSsse3(uint8_t* out, const uint8_t* 
 const bool kHostSsse3 = __builtin_cpu_supports("ssse3");
 
 [[noreturn]] void trap(const char* message) { throw Trap(message); }
+
+// An i32 index, or a memory64's i64.
+inline uint64_t readIndex(const void* slot, bool is64) {
+  return is64 ? rd<uint64_t>(slot) : rd<uint32_t>(slot);
+}
+// [at, at + n) within [0, size), without wrapping.
+inline bool inBounds(uint64_t at, uint64_t n, uint64_t size) { return n <= size && at <= size - n; }
 [[noreturn]] void trapMemory() { throw Trap("out of bounds memory access"); }
 [[noreturn]] void trapTable() { throw Trap("out of bounds table access"); }
 
@@ -638,29 +645,46 @@ op_LoopHeader:
   // Memory instructions.
   // Memory 0 is the cached memBase/memSize; the bulk instructions name
   // their memories (multi-memory) and look other ones up.
+  // Sizes as 64 bits, as for tables. A memory64's addresses and lengths are
+  // i64 (all of memory.fill's, memory.copy's length only between two):
+  // read by width, compared without wrapping.
 op_MemorySize: {
   uint32_t memory = OPERAND(1);
   uint64_t bytes = memory == 0 ? memSize : inst->memory(memory)->byteSize();
-  wr<uint32_t>(SLOT(0), uint32_t(bytes / limits::kPageSize));
+  wr<uint64_t>(SLOT(0), bytes / limits::kPageSize);
   ip += 16;
   NEXT();
 }
 op_MemoryGrow: {
   int64_t old = inst->memory(OPERAND(2))->grow(rd<uint32_t>(SLOT(1)));
-  wr<uint32_t>(SLOT(0), uint32_t(old));
+  wr<uint64_t>(SLOT(0), uint64_t(old));
   RELOAD_MEMORY();
   ip += 20;
   NEXT();
 }
 op_MemoryInit: {
   uint32_t seg = OPERAND(0);
-  uint64_t dst = rd<uint32_t>(SLOT(1)), src = rd<uint32_t>(SLOT(2)), n = rd<uint32_t>(SLOT(3));
   Memory* target = inst->memory(OPERAND(4));
+  uint64_t dst = readIndex(SLOT(1), target->type().is64), src = rd<uint32_t>(SLOT(2)), n = rd<uint32_t>(SLOT(3));
   const DataSegment& data = inst->module().datas[seg];
   uint64_t segSize = inst->dataDropped(seg) ? 0 : data.size;
-  if (src + n > segSize || dst + n > target->byteSize()) trapMemory();
+  if (!inBounds(src, n, segSize) || !inBounds(dst, n, target->byteSize())) trapMemory();
   if (n) std::memcpy(target->base() + dst, inst->module().bytes.data() + data.begin + src, n);
   ip += 28;
+  NEXT();
+}
+op_Address64: {
+  uint64_t address = rd<uint64_t>(SLOT(1)), offset = rd<uint64_t>(ip + 16);
+  uint64_t ea = address + offset;
+  if (ea < address || ea > 0xffffffffu) trapMemory();  // beyond every memory
+  wr<uint64_t>(SLOT(0), ea);
+  ip += 24;
+  NEXT();
+}
+op_Index64: {
+  uint64_t v = rd<uint64_t>(SLOT(1));
+  wr<uint64_t>(SLOT(0), v > 0xffffffffu ? 0xffffffffu : v);
+  ip += 16;
   NEXT();
 }
 op_UseMemory: {
@@ -680,18 +704,20 @@ op_DataDrop:
   ip += 12;
   NEXT();
 op_MemoryCopy: {
-  uint64_t dst = rd<uint32_t>(SLOT(0)), src = rd<uint32_t>(SLOT(1)), n = rd<uint32_t>(SLOT(2));
   Memory* to = inst->memory(OPERAND(3));
   Memory* from = inst->memory(OPERAND(4));
-  if (src + n > from->byteSize() || dst + n > to->byteSize()) trapMemory();
+  bool to64 = to->type().is64, from64 = from->type().is64;
+  uint64_t dst = readIndex(SLOT(0), to64), src = readIndex(SLOT(1), from64), n = readIndex(SLOT(2), to64 && from64);
+  if (!inBounds(src, n, from->byteSize()) || !inBounds(dst, n, to->byteSize())) trapMemory();
   if (n) std::memmove(to->base() + dst, from->base() + src, n);
   ip += 28;
   NEXT();
 }
 op_MemoryFill: {
-  uint64_t dst = rd<uint32_t>(SLOT(0)), n = rd<uint32_t>(SLOT(2));
   Memory* target = inst->memory(OPERAND(3));
-  if (dst + n > target->byteSize()) trapMemory();
+  bool is64 = target->type().is64;
+  uint64_t dst = readIndex(SLOT(0), is64), n = readIndex(SLOT(2), is64);
+  if (!inBounds(dst, n, target->byteSize())) trapMemory();
   if (n) std::memset(target->base() + dst, uint8_t(rd<uint32_t>(SLOT(1))), n);
   ip += 24;
   NEXT();
@@ -715,14 +741,16 @@ op_TableSet: {
   ip += 24;
   NEXT();
 }
+  // Sizes are written as 64 bits (zero-extended; -1 for a failed grow
+  // sign-extended): an i32 result reads the low half, a table64's all.
 op_TableSize:
-  wr<uint32_t>(SLOT(0), uint32_t(rd<Table*>(ip + 12)->size()));
+  wr<uint64_t>(SLOT(0), uint64_t(rd<Table*>(ip + 12)->size()));
   ip += 20;
   NEXT();
 op_TableGrow: {
   Table* table = rd<Table*>(ip + 20);
   int64_t old = table->grow(rd<uint32_t>(SLOT(2)), *SLOT(1));
-  wr<uint32_t>(SLOT(0), uint32_t(old));
+  wr<uint64_t>(SLOT(0), uint64_t(old));
   ip += 28;
   NEXT();
 }

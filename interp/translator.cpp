@@ -276,6 +276,7 @@ class Translator : public NullConsumer {
     finishCall(ft);
   }
   void onCallIndirect(uint32_t typeIndex, uint32_t table) {
+    narrowTableIndex(table, 0);
     const FuncType& ft = d_->module().types[typeIndex];
     // The index sits above the arguments, inside the callee's future frame:
     // the handler reads it before it sets that frame up.
@@ -306,6 +307,7 @@ class Translator : public NullConsumer {
     lastDst_ = kNoPatch;
   }
   void onReturnCallIndirect(uint32_t typeIndex, uint32_t table) {
+    narrowTableIndex(table, 0);
     const FuncType& ft = d_->module().types[typeIndex];
     uint32_t indexSlot = pop();
     uint32_t frame = prepareCall(ft);
@@ -365,6 +367,7 @@ class Translator : public NullConsumer {
 
   // --- tables and references ---
   void onTableGet(uint32_t t) {
+    narrowTableIndex(t, 0);
     uint32_t index = pop();
     uint32_t dst = pushSlot();
     emitOp(IOp::TableGet);
@@ -373,6 +376,7 @@ class Translator : public NullConsumer {
     ptr(instance_.table(t));
   }
   void onTableSet(uint32_t t) {
+    narrowTableIndex(t, 1);
     uint32_t value = pop();
     uint32_t index = pop();
     emitOp(IOp::TableSet);
@@ -387,6 +391,7 @@ class Translator : public NullConsumer {
     ptr(instance_.table(t));
   }
   void onTableGrow(uint32_t t) {
+    narrowTableIndex(t, 0);
     uint32_t n = pop();
     uint32_t init = pop();
     uint32_t dst = pushSlot();
@@ -397,6 +402,8 @@ class Translator : public NullConsumer {
     ptr(instance_.table(t));
   }
   void onTableFill(uint32_t t) {
+    narrowTableIndex(t, 0);
+    narrowTableIndex(t, 2);
     uint32_t n = pop(), value = pop(), index = pop();
     emitOp(IOp::TableFill);
     u32(index);
@@ -405,6 +412,9 @@ class Translator : public NullConsumer {
     ptr(instance_.table(t));
   }
   void onTableCopy(uint32_t dstTable, uint32_t srcTable) {
+    narrowTableIndex(dstTable, 2);
+    narrowTableIndex(srcTable, 1);
+    if (d_->module().tables[dstTable].is64 && d_->module().tables[srcTable].is64) narrowTableIndex(dstTable, 0);
     uint32_t n = pop(), src = pop(), dst = pop();
     emitOp(IOp::TableCopy);
     u32(dst);
@@ -414,6 +424,7 @@ class Translator : public NullConsumer {
     ptr(instance_.table(srcTable));
   }
   void onTableInit(uint32_t seg, uint32_t t) {
+    narrowTableIndex(t, 2);
     uint32_t n = pop(), src = pop(), dst = pop();
     emitOp(IOp::TableInit);
     u32(dst);
@@ -448,10 +459,43 @@ class Translator : public NullConsumer {
     u32(0);
   }
   void onLoad(Op op, MemArg m) {
-    withMemory(m.memory, [&] { emitLoad(op, m); });
+    withMemory(m.memory, [&] { emitLoad(op, address32(m, 0)); });
   }
   void onStore(Op op, MemArg m) {
-    withMemory(m.memory, [&] { emitStore(op, m); });
+    withMemory(m.memory, [&] { emitStore(op, address32(m, 1)); });
+  }
+
+  // memory64 and table64: the handlers take 32-bit addresses and indices
+  // (Strata's memories and tables stay below 2^32 bytes and elements).
+  // An i64 address plus its offset becomes that u32 by an Address64
+  // instruction, which traps when the sum does not fit, the access being
+  // out of bounds then; an i64 table index or count by Index64, which
+  // saturates at 2^32-1, out of bounds for every table. `above` counts the
+  // operands above the address or index.
+  MemArg address32(MemArg m, uint32_t above) {
+    if (!d_->module().memories[m.memory].is64) return m;
+    narrow(uint32_t(stack_.size()) - 1 - above, IOp::Address64);
+    u64(m.offset);
+    m.offset = 0;
+    return m;
+  }
+  void narrowTableIndex(uint32_t table, uint32_t above) {
+    if (!d_->module().tables[table].is64) return;
+    narrow(uint32_t(stack_.size()) - 1 - above, IOp::Index64);
+  }
+  // Rewrites the entry at height h in its canonical slot with `op`.
+  void narrow(uint32_t h, IOp op) {
+    uint32_t slot = canonical(h);
+    uint32_t entry = stack_[h];
+    if (isConst(entry)) {
+      emitMove(slot, entry, 1);
+      entry = slot;
+    }
+    emitOp(op);
+    u32(slot);
+    u32(entry);
+    stack_[h] = slot;
+    lastDst_ = kNoPatch;
   }
   void emitLoad(Op op, MemArg m) {
     // An address just computed as `a + k`, `a - k` or `a + b` folds into
@@ -518,6 +562,7 @@ class Translator : public NullConsumer {
     u32(memory);
   }
   void onMemoryGrow(uint32_t memory) {
+    if (d_->module().memories[memory].is64) narrow(uint32_t(stack_.size()) - 1, IOp::Index64);
     uint32_t delta = pop();
     uint32_t dst = pushSlot();
     emitOp(IOp::MemoryGrow);
@@ -563,11 +608,20 @@ class Translator : public NullConsumer {
 
   // --- SIMD: operands as interpreter.cpp's handlers take them ---
   void onSimd(Op op, const SimdImmediate& imm) {
-    if (opInfo(op).accessBytes && imm.mem.memory != 0) {
-      withMemory(imm.mem.memory, [&] { emitSimd(op, imm); });
+    const OpInfo& info = opInfo(op);
+    bool memoryOp = info.cls == OpClass::SimdLoad || info.cls == OpClass::SimdLoadLane ||
+                    info.cls == OpClass::SimdStoreLane || op == Op::V128Store;
+    if (!memoryOp) {
+      emitSimd(op, imm);
       return;
     }
-    emitSimd(op, imm);
+    // Loads take the address on top; stores and lane operators under a v128.
+    bool addressOnTop = info.cls == OpClass::SimdLoad;
+    withMemory(imm.mem.memory, [&] {
+      SimdImmediate narrowed = imm;
+      narrowed.mem = address32(imm.mem, addressOnTop ? 0 : 1);
+      emitSimd(op, narrowed);
+    });
   }
   void emitSimd(Op op, const SimdImmediate& imm) {
     const OpInfo& info = opInfo(op);

@@ -261,6 +261,8 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
     r.error = "uses tail calls (return_call), which only the interpreter runs";
   } else if (decl.usesOtherMemories) {
     r.error = "uses a memory other than memory 0, which only the interpreter runs";
+  } else if (decl.usesIndex64) {
+    r.error = "uses a memory64 or table64, which only the interpreter runs";
   } else if (tier == Tier::Optimized && wasmBytes > g_options.optimizeMaxBytes) {
     r.error = "larger than the optimizing compiler's budget (" + std::to_string(wasmBytes) + " bytes)";
   } else {

@@ -466,7 +466,7 @@ bool Emitter::inlineCall(uint32_t funcIndex) {
   size_t size = decl.bodyEnd - decl.bodyBegin;
   if (size > kInlineMaxBytes || inlinedBytes_ + size > inlineBudget_) return false;
   // What the tiers leave to the interpreter is not inlined either.
-  if (decl.usesTailCalls || decl.usesOtherMemories) return false;
+  if (decl.usesTailCalls || decl.usesOtherMemories || decl.usesIndex64) return false;
   auto known = leaves_.find(defined);
   if (known == leaves_.end()) {
     LeafCheck check;

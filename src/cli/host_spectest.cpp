@@ -94,6 +94,11 @@ HostModule makeSpectestModule() {
   tableType.limits = Limits{10, 20, true};
   table.table = std::make_shared<Table>(tableType, /*init=*/Slot{0});
   module.exports["table"] = table;
+  // The same indexed by i64 (table64), as the reference interpreter's.
+  Extern table64 = table;
+  tableType.is64 = true;
+  table64.table = std::make_shared<Table>(tableType, /*init=*/Slot{0});
+  module.exports["table64"] = table64;
 
   Extern memory;
   memory.kind = ExternKind::Memory;

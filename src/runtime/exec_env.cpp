@@ -1,6 +1,9 @@
 #include "runtime/exec_env.h"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "wasm/module.h"
@@ -40,6 +43,38 @@ class CallScope {
 
 bool is32Bit(ValType t) { return t == ValType::I32 || t == ValType::F32; }
 
+// Host -> wasm re-entries nest interpreter frames on the native stack, and
+// an interpreter frame is large (its handlers' temporaries; several times
+// larger under sanitizers). Besides counting them (kMaxNativeDepth), a call
+// needs this much of the thread's stack left, so a thread with a small
+// stack (or a sanitizer build) traps instead of overflowing. An interpreter
+// frame takes about 1 KiB in a release build, tens of KiB with ASan.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr uintptr_t kNativeStackReserve = 512 * 1024;
+#else
+constexpr uintptr_t kNativeStackReserve = 64 * 1024;
+#endif
+
+// The lowest usable address of this thread's stack (0 if unknown).
+uintptr_t nativeStackLow() {
+  static thread_local uintptr_t low = [] {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return uintptr_t(0);
+    void* addr = nullptr;
+    size_t size = 0;
+    int rc = pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+    return rc == 0 ? uintptr_t(addr) : uintptr_t(0);
+  }();
+  return low;
+}
+
+bool nativeStackExhausted() {
+  uintptr_t low = nativeStackLow();
+  uintptr_t here = uintptr_t(__builtin_frame_address(0));
+  return low != 0 && here < low + kNativeStackReserve;
+}
+
 }  // namespace
 
 void ExecEnv::call(Function* f, Slot* slots) {
@@ -48,7 +83,7 @@ void ExecEnv::call(Function* f, Slot* slots) {
   if (f->isHost()) {
     f->host(f->hostEnv, nullptr, slots);
   } else {
-    if (nativeDepth >= kMaxNativeDepth) throw Trap("call stack exhausted");
+    if (nativeDepth >= kMaxNativeDepth || nativeStackExhausted()) throw Trap("call stack exhausted");
     Slot* fp = stackTop;
     if (fp + std::max(params, results) > stackLimit()) throw Trap("call stack exhausted");
     CallScope scope(*this);

@@ -163,6 +163,9 @@ void Instance::link(std::vector<Extern>& imports) {
         if (have.elem != imp.table.elem)
           incompatible(imp, std::string("expected a table of ") + valTypeName(imp.table.elem) + ", got one of " +
                                 valTypeName(have.elem));
+        if (have.is64 != imp.table.is64)
+          incompatible(imp, std::string("expected a table") + (imp.table.is64 ? "64" : "") + ", got a table" +
+                                (have.is64 ? "64" : ""));
         if (!limitsMatch(ext.table->size(), have.limits, imp.table.limits))
           incompatible(imp, "table limits " + describeLimits(ext.table->size(), have.limits) + " do not fit " +
                                 describeLimits(imp.table.limits.min, imp.table.limits));
@@ -172,6 +175,9 @@ void Instance::link(std::vector<Extern>& imports) {
       case ExternKind::Memory: {
         if (!ext.memory) incompatible(imp, "null memory");
         const Limits& have = ext.memory->type().limits;
+        if (ext.memory->type().is64 != imp.memory.is64)
+          incompatible(imp, std::string("expected a memory") + (imp.memory.is64 ? "64" : "") + ", got a memory" +
+                                (ext.memory->type().is64 ? "64" : ""));
         if (!limitsMatch(ext.memory->pages(), have, imp.memory.limits))
           incompatible(imp, "memory limits " + describeLimits(ext.memory->pages(), have) + " do not fit " +
                                 describeLimits(imp.memory.limits.min, imp.memory.limits));
@@ -258,9 +264,11 @@ void Instance::initializeSegments() {
     if (seg.mode == ElemSegment::Mode::Active) {
       if (seg.table >= tables_.size()) throw std::runtime_error("element segment table index out of range");
       Table& table = *tables_[seg.table];
-      // The offset is an i32 read as unsigned; 64-bit arithmetic cannot wrap.
-      uint64_t offset = evalConst(seg.offset) & 0xffffffffu;
-      if (offset + seg.items.size() > table.size()) throw Trap("out of bounds table access");
+      // The offset is an unsigned i32 or (table64) i64: compared so that
+      // nothing wraps.
+      uint64_t offset = evalConst(seg.offset);
+      if (!table.type().is64) offset &= 0xffffffffu;
+      if (offset > table.size() || seg.items.size() > table.size() - offset) throw Trap("out of bounds table access");
       Slot* dst = table.data() + offset;
       for (const ConstExpr& item : seg.items) *dst++ = evalRef(item);
     }
@@ -274,8 +282,9 @@ void Instance::initializeSegments() {
     if (seg.memory >= memories_.size()) throw std::runtime_error("data segment memory index out of range");
     if (uint64_t(seg.begin) + seg.size > m.bytes.size()) throw std::runtime_error("data segment outside the module");
     Memory& memory = *memories_[seg.memory];
-    uint64_t offset = evalConst(seg.offset) & 0xffffffffu;
-    if (offset + seg.size > memory.byteSize()) throw Trap("out of bounds memory access");
+    uint64_t offset = evalConst(seg.offset);
+    if (!memory.type().is64) offset &= 0xffffffffu;
+    if (offset > memory.byteSize() || seg.size > memory.byteSize() - offset) throw Trap("out of bounds memory access");
     if (seg.size) std::memcpy(memory.base() + offset, m.bytes.data() + seg.begin, seg.size);
     droppedDatas_[i] = true;
   }

@@ -24,7 +24,7 @@ namespace strata {
 
 struct MemArg {
   uint32_t alignLog2 = 0;
-  uint32_t offset = 0;
+  uint64_t offset = 0;  // below 2^32 unless the memory is a memory64
   uint32_t memory = 0;  // multi-memory: flag bit 6 of the alignment field
 };
 
@@ -172,6 +172,7 @@ class FunctionDecoder {
   bool usesV128() const { return usesV128_; }
   bool usesTailCalls() const { return usesTailCalls_; }
   bool usesOtherMemories() const { return usesOtherMemories_; }
+  bool usesIndex64() const { return usesIndex64_; }
   const Module& module() const { return module_; }
 
  private:
@@ -259,11 +260,25 @@ class FunctionDecoder {
     if (flags >= 0x80) fail("malformed memop flags");
     if (flags & 0x40) m.memory = readMemoryIndex();
     m.alignLog2 = flags & 0x3f;
-    m.offset = reader_.readU32();
-    if (m.alignLog2 > maxAlign) fail("alignment must not be larger than natural");
     requireMemory(m.memory);
+    bool is64 = module_.memories[m.memory].is64;
+    m.offset = is64 ? reader_.readU64() : reader_.readU32();
+    if (m.alignLog2 > maxAlign) fail("alignment must not be larger than natural");
     usesOtherMemories_ |= m.memory != 0;
+    usesIndex64_ |= is64;
     return m;
+  }
+  // The index type (i32, or i64 for memory64/table64) of a memory's
+  // addresses or a table's element indices.
+  ValType addressType(uint32_t memory) {
+    bool is64 = module_.memories[memory].is64;
+    usesIndex64_ |= is64;
+    return is64 ? ValType::I64 : ValType::I32;
+  }
+  ValType tableIndexType(uint32_t table) {
+    bool is64 = module_.tables[table].is64;
+    usesIndex64_ |= is64;
+    return is64 ? ValType::I64 : ValType::I32;
   }
   void requireMemory(uint32_t index) {
     if (index >= module_.memories.size()) fail("unknown memory " + std::to_string(index));
@@ -350,6 +365,7 @@ class FunctionDecoder {
   bool usesV128_ = false;
   bool usesTailCalls_ = false;
   bool usesOtherMemories_ = false;
+  bool usesIndex64_ = false;
 };
 
 template <class Consumer>
@@ -420,7 +436,7 @@ void FunctionDecoder<Consumer>::decode() {
         break;
       case OpClass::Load: {
         MemArg m = readMemArg(info.maxAlign);
-        pop(ValType::I32);
+        pop(addressType(m.memory));
         push(ValType(info.result));
         if (reachable()) consumer_.onLoad(op, m);
         break;
@@ -428,7 +444,7 @@ void FunctionDecoder<Consumer>::decode() {
       case OpClass::Store: {
         MemArg m = readMemArg(info.maxAlign);
         pop(ValType(info.operand));
-        pop(ValType::I32);
+        pop(addressType(m.memory));
         if (reachable()) consumer_.onStore(op, m);
         break;
       }
@@ -555,7 +571,7 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       if (typeIndex >= module_.types.size()) fail("unknown type");
       uint32_t table = readTableIndex();
       if (module_.tables[table].elem != ValType::FuncRef) fail("type mismatch");
-      pop(ValType::I32);
+      pop(tableIndexType(table));
       const FuncType& ft = module_.types[typeIndex];
       for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
       for (ValType t : ft.results) push(t);
@@ -579,7 +595,7 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       if (module_.tables[table].elem != ValType::FuncRef) fail("type mismatch");
       const FuncType& ft = module_.types[typeIndex];
       if (ft.results != type_.results) fail("type mismatch");
-      pop(ValType::I32);
+      pop(tableIndexType(table));
       for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
       usesTailCalls_ = true;
       if (reachable()) consumer_.onReturnCallIndirect(typeIndex, table);
@@ -646,7 +662,7 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
     }
     case Op::TableGet: {
       uint32_t t = readTableIndex();
-      pop(ValType::I32);
+      pop(tableIndexType(t));
       push(module_.tables[t].elem);
       if (reachable()) consumer_.onTableGet(t);
       break;
@@ -654,20 +670,20 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
     case Op::TableSet: {
       uint32_t t = readTableIndex();
       pop(module_.tables[t].elem);
-      pop(ValType::I32);
+      pop(tableIndexType(t));
       if (reachable()) consumer_.onTableSet(t);
       break;
     }
     case Op::MemorySize: {
       uint32_t memory = readMemoryIndex();
-      push(ValType::I32);
+      push(addressType(memory));
       if (reachable()) consumer_.onMemorySize(memory);
       break;
     }
     case Op::MemoryGrow: {
       uint32_t memory = readMemoryIndex();
-      pop(ValType::I32);
-      push(ValType::I32);
+      pop(addressType(memory));
+      push(addressType(memory));
       if (reachable()) consumer_.onMemoryGrow(memory);
       break;
     }
@@ -764,27 +780,27 @@ void FunctionDecoder<Consumer>::decodeSimd() {
       break;
     case OpClass::SimdLoad:
       imm.mem = readMemArg(info.maxAlign);
-      pop(ValType::I32);
+      pop(addressType(imm.mem.memory));
       push(ValType::V128);
       break;
     case OpClass::SimdLoadLane:
       imm.mem = readMemArg(info.maxAlign);
       imm.lane = readLane(info);
       pop(ValType::V128);
-      pop(ValType::I32);
+      pop(addressType(imm.mem.memory));
       push(ValType::V128);
       break;
     case OpClass::SimdStoreLane:
       imm.mem = readMemArg(info.maxAlign);
       imm.lane = readLane(info);
       pop(ValType::V128);
-      pop(ValType::I32);
+      pop(addressType(imm.mem.memory));
       break;
     default:  // SimdSpecial
       if (op == Op::V128Store) {
         imm.mem = readMemArg(4);
         pop(ValType::V128);
-        pop(ValType::I32);
+        pop(addressType(imm.mem.memory));
       } else if (op == Op::V128Const) {
         for (uint8_t& b : imm.bytes) b = reader_.readByte();
         push(ValType::V128);
@@ -822,7 +838,7 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
       uint32_t seg = reader_.readU32();
       uint32_t memory = readMemoryIndex();
       checkDataIndex(seg);
-      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      pop(ValType::I32), pop(ValType::I32), pop(addressType(memory));  // n, source offset, destination
       if (reachable()) consumer_.onMemoryInit(seg, memory);
       break;
     }
@@ -834,13 +850,16 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
     case Op::MemoryCopy: {
       uint32_t dst = readMemoryIndex();
       uint32_t src = readMemoryIndex();
-      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      // The length is i64 only between two memory64s.
+      ValType dt = addressType(dst), st = addressType(src);
+      pop(dt == ValType::I64 && st == ValType::I64 ? ValType::I64 : ValType::I32), pop(st), pop(dt);
       if (reachable()) consumer_.onMemoryCopy(dst, src);
       break;
     }
     case Op::MemoryFill: {
       uint32_t memory = readMemoryIndex();
-      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      ValType at = addressType(memory);
+      pop(at), pop(ValType::I32), pop(at);  // n, value, destination
       if (reachable()) consumer_.onMemoryFill(memory);
       break;
     }
@@ -850,7 +869,7 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
       uint32_t t = readTableIndex();
       if (seg >= module_.elems.size()) reader_.failAt(segAt, "unknown elem segment " + std::to_string(seg));
       if (module_.elems[seg].type != module_.tables[t].elem) fail("type mismatch");
-      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      pop(ValType::I32), pop(ValType::I32), pop(tableIndexType(t));  // n, source offset, destination
       if (reachable()) consumer_.onTableInit(seg, t);
       break;
     }
@@ -863,29 +882,30 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
       uint32_t dst = readTableIndex();
       uint32_t src = readTableIndex();
       if (module_.tables[dst].elem != module_.tables[src].elem) fail("type mismatch");
-      pop(ValType::I32), pop(ValType::I32), pop(ValType::I32);
+      ValType dt = tableIndexType(dst), st = tableIndexType(src);
+      pop(dt == ValType::I64 && st == ValType::I64 ? ValType::I64 : ValType::I32), pop(st), pop(dt);
       if (reachable()) consumer_.onTableCopy(dst, src);
       break;
     }
     case Op::TableGrow: {
       uint32_t t = readTableIndex();
-      pop(ValType::I32);
+      pop(tableIndexType(t));
       pop(module_.tables[t].elem);
-      push(ValType::I32);
+      push(tableIndexType(t));
       if (reachable()) consumer_.onTableGrow(t);
       break;
     }
     case Op::TableSize: {
       uint32_t t = readTableIndex();
-      push(ValType::I32);
+      push(tableIndexType(t));
       if (reachable()) consumer_.onTableSize(t);
       break;
     }
     case Op::TableFill: {
       uint32_t t = readTableIndex();
-      pop(ValType::I32);
+      pop(tableIndexType(t));
       pop(module_.tables[t].elem);
-      pop(ValType::I32);
+      pop(tableIndexType(t));
       if (reachable()) consumer_.onTableFill(t);
       break;
     }

@@ -13,6 +13,7 @@ void validateFunctionBody(const Module& module, uint32_t definedIndex, FunctionD
   decl->usesV128 = decoder.usesV128();
   decl->usesTailCalls = decoder.usesTailCalls();
   decl->usesOtherMemories = decoder.usesOtherMemories();
+  decl->usesIndex64 = decoder.usesIndex64();
 }
 
 }  // namespace strata

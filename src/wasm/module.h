@@ -88,6 +88,9 @@ struct FunctionDecl {
   // An instruction names a memory other than memory 0 (multi-memory): set
   // by validation. The JIT tiers leave such functions to the interpreter.
   bool usesOtherMemories = false;
+  // An instruction addresses a memory64 or indexes a table64 (i64
+  // indices): set by validation. Also left to the interpreter.
+  bool usesIndex64 = false;
 };
 
 struct Module {

@@ -184,31 +184,46 @@ class ModuleDecoder {
     return ValType(b);
   }
 
-  Limits readLimits(BinaryReader& s, uint64_t bound, const char* boundMessage) {
+  // Limits flags: 0x01 a maximum follows, 0x02 shared (threads, not
+  // supported), 0x04 64-bit indices (memory64/table64: u64 limits).
+  Limits readLimits(BinaryReader& s, bool* is64) {
     Limits l;
     size_t flagsAt = s.offset();
     uint8_t flags = s.readByte();
     if (flags & 0x80) s.failAt(flagsAt, "integer representation too long");
-    if (flags > 1) s.failAt(flagsAt, "integer too large");
-    size_t at = s.offset();
-    l.min = s.readU32();
+    if (flags > 0x07) s.failAt(flagsAt, "malformed limits flags");
+    if (flags & 0x02) s.failAt(flagsAt, "shared memories are not supported");
+    *is64 = (flags & 0x04) != 0;
+    l.min = *is64 ? s.readU64() : s.readU32();
     if (flags & 1) {
       l.hasMax = true;
-      l.max = s.readU32();
+      l.max = *is64 ? s.readU64() : s.readU32();
     }
+    return l;
+  }
+  void checkLimits(BinaryReader& s, size_t at, const Limits& l, uint64_t bound, const char* boundMessage) {
     if (l.min > bound || (l.hasMax && l.max > bound)) s.failAt(at, boundMessage);
     if (l.hasMax && l.min > l.max) s.failAt(at, "size minimum must not be greater than maximum");
-    return l;
   }
   TableType readTableType(BinaryReader& s) {
     TableType t;
     t.elem = readRefType(s);
-    t.limits = readLimits(s, 0xffffffffu, "table size must be at most 2^32-1");
+    size_t at = s.offset() + 1;
+    t.limits = readLimits(s, &t.is64);
+    if (t.is64)
+      checkLimits(s, at, t.limits, UINT64_MAX, "table size must be at most 2^64-1");
+    else
+      checkLimits(s, at, t.limits, 0xffffffffu, "table size must be at most 2^32-1");
     return t;
   }
   MemoryType readMemoryType(BinaryReader& s) {
     MemoryType mt;
-    mt.limits = readLimits(s, limits::kMaxMemoryPages, "memory size must be at most 65536 pages (4GiB)");
+    size_t at = s.offset() + 1;
+    mt.limits = readLimits(s, &mt.is64);
+    if (mt.is64)
+      checkLimits(s, at, mt.limits, limits::kMaxMemory64Pages, "memory size must be at most 2^48 pages");
+    else
+      checkLimits(s, at, mt.limits, limits::kMaxMemoryPages, "memory size must be at most 65536 pages (4GiB)");
     return mt;
   }
   GlobalType readGlobalType(BinaryReader& s) {
@@ -493,7 +508,7 @@ class ModuleDecoder {
         seg.mode = ElemSegment::Mode::Active;
         if (explicitTable) seg.table = s.readU32();
         if (seg.table >= m_.tables.size()) s.failAt(at, "unknown table " + std::to_string(seg.table));
-        seg.offset = readConstExpr(s, ValType::I32);
+        seg.offset = readConstExpr(s, m_.tables[seg.table].indexType());
       } else {
         seg.mode = explicitTable ? ElemSegment::Mode::Declarative : ElemSegment::Mode::Passive;
       }
@@ -576,7 +591,7 @@ class ModuleDecoder {
       } else {
         if (flags == 2) seg.memory = s.readU32();
         if (seg.memory >= m_.memories.size()) s.failAt(at, "unknown memory " + std::to_string(seg.memory));
-        seg.offset = readConstExpr(s, ValType::I32);
+        seg.offset = readConstExpr(s, m_.memories[seg.memory].indexType());
       }
       seg.size = s.readU32();
       if (seg.size > s.remaining()) s.fail("unexpected end of section or function");

@@ -75,13 +75,19 @@ struct Limits {
   bool hasMax = false;
 };
 
+// Memories and tables are indexed by i32, or by i64 (memory64/table64:
+// limits flag 0x04).
 struct TableType {
   ValType elem = ValType::FuncRef;
   Limits limits;
+  bool is64 = false;
+  ValType indexType() const { return is64 ? ValType::I64 : ValType::I32; }
 };
 
 struct MemoryType {
   Limits limits;  // in 64 KiB pages
+  bool is64 = false;
+  ValType indexType() const { return is64 ? ValType::I64 : ValType::I32; }
 };
 
 struct GlobalType {
@@ -116,6 +122,9 @@ constexpr uint32_t kMaxTables = 100000;
 constexpr uint32_t kMaxMemories = 100;
 constexpr uint64_t kMaxTableSize = 10000000;
 constexpr uint64_t kMaxMemoryPages = 65536;  // 4 GiB, the wasm32 limit
+// A memory64's declared limits may go up to 2^48 pages; Strata's memories
+// still grow to kMaxMemoryPages at most (memory.grow beyond fails with -1).
+constexpr uint64_t kMaxMemory64Pages = uint64_t(1) << 48;
 constexpr uint64_t kPageSize = 65536;
 }  // namespace limits
 

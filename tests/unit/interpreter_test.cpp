@@ -1,6 +1,7 @@
 // The interpreter: calls, traps, recursion limits, re-entrant host calls,
 // lazy translation and the translator's fused instructions.
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include "interp/code.h"
 #include "runtime/exec_env.h"
@@ -56,6 +57,33 @@ TEST(Interpreter, HostReentryIsBounded) {
   test::Reentry r;
   EXPECT_EQ(trapOf(r.env, r.g, {1}), "call stack exhausted");
   EXPECT_EQ(r.env.nativeDepth, 0u);
+}
+
+// On a thread with a small stack, nested host re-entries run out of native
+// stack long before kMaxNativeDepth: they must trap, not overflow.
+TEST(Interpreter, HostReentryOnASmallStackTraps) {
+  struct Outcome {
+    std::string trap;
+    uint32_t nativeDepth = 1;
+  } outcome;
+  auto body = [](void* arg) -> void* {
+    auto* out = static_cast<Outcome*>(arg);
+    test::Reentry r;
+    out->trap = trapOf(r.env, r.g, {1});
+    out->nativeDepth = r.env.nativeDepth;
+    return nullptr;
+  };
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  // 128 KiB: less than kMaxNativeDepth interpreter frames need (without
+  // the stack check this test crashes), more than the check's reserve.
+  pthread_attr_setstacksize(&attr, 128 << 10);
+  pthread_t thread;
+  ASSERT_EQ(pthread_create(&thread, &attr, body, &outcome), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  EXPECT_EQ(outcome.trap, "call stack exhausted");
+  EXPECT_EQ(outcome.nativeDepth, 0u);
 }
 
 TEST(Interpreter, TrapsCarrySpecMessages) {

@@ -96,10 +96,24 @@ class ModuleDecoder {
  public:
   explicit ModuleDecoder(Module& m) : m_(m), r_(m.bytes.data(), m.bytes.data() + m.bytes.size()) {}
 
+  // The text format starts with `(module`, a comment or whitespace: worth
+  // a hint when the binary magic is missing.
+  bool looksLikeText() const {
+    for (uint8_t b : m_.bytes) {
+      if (b == ' ' || b == '\t' || b == '\n' || b == '\r') continue;
+      return b == '(' || b == ';';
+    }
+    return false;
+  }
+
   void decode() {
     // A file cut short inside the header is "unexpected end", as in the
     // spec's reference decoder; a complete but wrong header is named.
-    if (r_.readFixedU32() != 0x6d736100) r_.failAt(0, "magic header not detected");
+    if (r_.readFixedU32() != 0x6d736100) {
+      r_.failAt(0, looksLikeText() ? "magic header not detected (this looks like WebAssembly text; Strata runs "
+                                     "binary modules: convert it with wat2wasm or wasm-as)"
+                                   : "magic header not detected");
+    }
     if (r_.readFixedU32() != 1) r_.failAt(4, "unknown binary version");
 
     int lastOrder = 0;
@@ -192,7 +206,7 @@ class ModuleDecoder {
     uint8_t flags = s.readByte();
     if (flags & 0x80) s.failAt(flagsAt, "integer representation too long");
     if (flags > 0x07) s.failAt(flagsAt, "malformed limits flags");
-    if (flags & 0x02) s.failAt(flagsAt, "shared memories are not supported");
+    if (flags & 0x02) s.failAt(flagsAt, "shared memory is not supported yet");
     *is64 = (flags & 0x04) != 0;
     l.min = *is64 ? s.readU64() : s.readU32();
     if (flags & 1) {

@@ -82,6 +82,18 @@ TEST(Decoder, TypeMismatchNamesInstructionAndOffset) {
 }
 
 // Malformed and invalid SIMD: clear errors naming the instruction.
+// Memory limits flags: 0x02 is a shared memory (threads), refused clearly;
+// bits above 0x07 are malformed.
+TEST(Decoder, MemoryLimitsFlags) {
+  auto memory = [](uint8_t flags) {
+    return Bytes{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x04, 0x01, flags, 0x01, 0x01};
+  };
+  EXPECT_EQ(decodeError(memory(0x03)), "error at offset 0xb: shared memory is not supported yet");
+  EXPECT_EQ(decodeError(memory(0x08)), "error at offset 0xb: malformed limits flags");
+  EXPECT_EQ(decodeError(memory(0x01)), "");
+  EXPECT_EQ(decodeError(memory(0x05)), "");  // memory64, limits 1..1
+}
+
 TEST(Decoder, SimdErrors) {
   auto bodyError = [](std::vector<uint8_t> body, bool memory = true) {
     test::WasmBuilder b;

@@ -550,6 +550,16 @@ E path_open(Call& c) {
   do {
     fd = ::openat(r.dirFd, r.c(), flags, 0666);
   } while (fd < 0 && errno == EINTR);
+  // A directory opened without O_DIRECTORY, with rights to read or write
+  // (as wasi-libc's open(".") asks, with the preopen's own rights): the
+  // host refuses write access to a directory, but WASI opens it as a
+  // directory and cuts the rights down to a directory's (below), as other
+  // runtimes do. Creating or truncating a directory stays EISDIR.
+  if (fd < 0 && errno == EISDIR && !(oflags & (oflags::CREAT | oflags::TRUNC))) {
+    do {
+      fd = ::openat(r.dirFd, r.c(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW, 0);
+    } while (fd < 0 && errno == EINTR);
+  }
   if (fd < 0) {
     // A symlink under O_NOFOLLOW: ELOOP, as WASI expects when not following.
     return hostError();

@@ -52,7 +52,33 @@ int main(void) {
   __wasi_fd_close(fd);
   EXPECT("TRUNC emptied it", stat_path("new.txt", 0).size == 0);
   CHECK("CREAT with trailing slash", open_at(dir, "newdir/", FOLLOW, __WASI_OFLAGS_CREAT, 0, &fd), ISDIR);
-  CHECK("open a directory for writing", open_at(dir, "sub", FOLLOW, 0, 0, &fd), ISDIR);
+  // A directory opened without DIRECTORY, with rights to read and write:
+  // a directory descriptor with directory rights (as open(".") does).
+  CHECK("open a directory with all rights", open_at(dir, "sub", FOLLOW, 0, 0, &fd), SUCCESS);
+  CHECK("fdstat of it", __wasi_fd_fdstat_get(fd, &fs), SUCCESS);
+  EXPECT("it is a directory", fs.fs_filetype == __WASI_FILETYPE_DIRECTORY);
+  EXPECT("without file rights", !(fs.fs_rights_base & (__WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_READ)));
+  EXPECT("with directory rights", (fs.fs_rights_base & __WASI_RIGHTS_PATH_OPEN) != 0);
+  __wasi_fd_close(fd);
+  CHECK("open \".\" with the preopen's rights", __wasi_path_open(dir, FOLLOW, ".", 0, RIGHTS_ALL, RIGHTS_ALL, 0, &fd),
+        SUCCESS);
+  CHECK("readdir of it", __wasi_fd_readdir(fd, (uint8_t*)&fs, sizeof fs, 0, &n), SUCCESS);
+  __wasi_fd_close(fd);
+  CHECK("open a directory read-only", __wasi_path_open(dir, FOLLOW, "sub", 0, __WASI_RIGHTS_FD_READ, 0, 0, &fd),
+        SUCCESS);
+  __wasi_fd_close(fd);
+  CHECK("open a directory write-only", __wasi_path_open(dir, FOLLOW, "sub", 0, __WASI_RIGHTS_FD_WRITE, 0, 0, &fd),
+        SUCCESS);
+  __wasi_fd_close(fd);
+  CHECK("open a directory with DIRECTORY and write rights",
+        __wasi_path_open(dir, FOLLOW, "sub", __WASI_OFLAGS_DIRECTORY, RIGHTS_ALL, RIGHTS_ALL, 0, &fd), SUCCESS);
+  __wasi_fd_close(fd);
+  CHECK("open a directory APPEND", open_at(dir, "sub", FOLLOW, 0, __WASI_FDFLAGS_APPEND, &fd), SUCCESS);
+  __wasi_fd_close(fd);
+  CHECK("TRUNC a directory", open_at(dir, "sub", FOLLOW, __WASI_OFLAGS_TRUNC, 0, &fd), ISDIR);
+  CHECK("CREAT an existing directory", open_at(dir, "sub", FOLLOW, __WASI_OFLAGS_CREAT, 0, &fd), ISDIR);
+  CHECK("CREAT|EXCL an existing directory", open_at(dir, "sub", FOLLOW, __WASI_OFLAGS_CREAT | __WASI_OFLAGS_EXCL, 0, &fd),
+        EXIST);
   CHECK("unknown oflags bit", open_at(dir, "file.txt", FOLLOW, 0x10, 0, &fd), INVAL);
 
   // --- path_open: fdflags ---

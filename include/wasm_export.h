@@ -357,6 +357,114 @@ WASM_RUNTIME_API_EXTERN wasm_function_inst_t wasm_runtime_lookup_wasi_start_func
  * returned normally). */
 WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_get_wasi_exit_code(wasm_module_inst_t module_inst);
 
+/* ---------------------------------------------------------------------------
+ * Logging (WAMR's levels). Strata's library writes a message to stderr only
+ * for a problem the embedder caused (an invalid native signature: ERROR);
+ * the level filters those. Default: WASM_LOG_LEVEL_WARNING, as in WAMR.
+ */
+typedef enum log_level_t {
+  WASM_LOG_LEVEL_FATAL = 0,
+  WASM_LOG_LEVEL_ERROR = 1,
+  WASM_LOG_LEVEL_WARNING = 2,
+  WASM_LOG_LEVEL_DEBUG = 3,
+  WASM_LOG_LEVEL_VERBOSE = 4
+} log_level_t;
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_log_level(log_level_t level);
+
+/* ---------------------------------------------------------------------------
+ * Module information (WAMR 2.x).
+ */
+/* Strata's version (the package version). */
+WASM_RUNTIME_API_EXTERN void wasm_runtime_get_version(uint32_t *major, uint32_t *minor, uint32_t *patch);
+/* Whether the buffer is an execute-in-place AOT file: Strata runs wasm
+ * binaries only, so always false. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_xip_file(const uint8_t *buf, uint32_t size);
+/* The contents of the first custom section called `name` (the bytes after
+ * its name), and its length in *len; NULL if there is none. The pointer is
+ * valid as long as the module is loaded. */
+WASM_RUNTIME_API_EXTERN const uint8_t *wasm_runtime_get_custom_section(wasm_module_t const module, const char *name,
+                                                                        uint32_t *len);
+
+typedef enum {
+  WASM_IMPORT_EXPORT_KIND_FUNC,
+  WASM_IMPORT_EXPORT_KIND_TABLE,
+  WASM_IMPORT_EXPORT_KIND_MEMORY,
+  WASM_IMPORT_EXPORT_KIND_GLOBAL
+} wasm_import_export_kind_t;
+
+struct WASMFuncType;
+typedef struct WASMFuncType *wasm_func_type_t;
+struct WASMTableType;
+typedef struct WASMTableType *wasm_table_type_t;
+struct WASMGlobalType;
+typedef struct WASMGlobalType *wasm_global_type_t;
+struct WASMMemoryType;
+typedef struct WASMMemoryType *wasm_memory_type_t;
+
+typedef struct wasm_import_t {
+  const char *module_name;
+  const char *name;
+  wasm_import_export_kind_t kind;
+  bool linked; /* resolved when the module was loaded (always true: load-time linking) */
+  union {
+    wasm_func_type_t func_type;
+    wasm_table_type_t table_type;
+    wasm_global_type_t global_type;
+    wasm_memory_type_t memory_type;
+  } u;
+} wasm_import_t;
+
+typedef struct wasm_export_t {
+  const char *name;
+  wasm_import_export_kind_t kind;
+  union {
+    wasm_func_type_t func_type;
+    wasm_table_type_t table_type;
+    wasm_global_type_t global_type;
+    wasm_memory_type_t memory_type;
+  } u;
+} wasm_export_t;
+
+/* Counts are -1 for a null module; an out-of-range index leaves *out zeroed.
+ * The strings and types stay valid as long as the module is loaded. */
+WASM_RUNTIME_API_EXTERN int32_t wasm_runtime_get_import_count(const wasm_module_t module);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_get_import_type(const wasm_module_t module, int32_t import_index,
+                                                         wasm_import_t *import_type);
+WASM_RUNTIME_API_EXTERN int32_t wasm_runtime_get_export_count(const wasm_module_t module);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_get_export_type(const wasm_module_t module, int32_t export_index,
+                                                         wasm_export_t *export_type);
+
+WASM_RUNTIME_API_EXTERN uint32_t wasm_func_type_get_param_count(const wasm_func_type_t func_type);
+WASM_RUNTIME_API_EXTERN wasm_valkind_t wasm_func_type_get_param_valkind(const wasm_func_type_t func_type,
+                                                                        uint32_t param_index);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_func_type_get_result_count(const wasm_func_type_t func_type);
+WASM_RUNTIME_API_EXTERN wasm_valkind_t wasm_func_type_get_result_valkind(const wasm_func_type_t func_type,
+                                                                         uint32_t result_index);
+WASM_RUNTIME_API_EXTERN wasm_valkind_t wasm_global_type_get_valkind(const wasm_global_type_t global_type);
+WASM_RUNTIME_API_EXTERN bool wasm_global_type_get_mutable(const wasm_global_type_t global_type);
+WASM_RUNTIME_API_EXTERN bool wasm_memory_type_get_shared(const wasm_memory_type_t memory_type);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_memory_type_get_init_page_count(const wasm_memory_type_t memory_type);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_memory_type_get_max_page_count(const wasm_memory_type_t memory_type);
+WASM_RUNTIME_API_EXTERN wasm_valkind_t wasm_table_type_get_elem_kind(const wasm_table_type_t table_type);
+WASM_RUNTIME_API_EXTERN bool wasm_table_type_get_shared(const wasm_table_type_t table_type);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_table_type_get_init_size(const wasm_table_type_t table_type);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_table_type_get_max_size(const wasm_table_type_t table_type);
+
+/* ---------------------------------------------------------------------------
+ * Instance contexts (WAMR 1.3+), modelled on pthread keys: up to 8 keys at
+ * once (create returns NULL beyond); each module instance has one context
+ * per key, NULL until set. When an instance is deinstantiated, the key's
+ * destructor (if any) is called for each non-NULL context. set_context_spread
+ * is set_context: Strata has no thread clusters sharing an instance.
+ * Destroying a key does not call destructors; contexts set with it are
+ * forgotten.
+ */
+WASM_RUNTIME_API_EXTERN void *wasm_runtime_create_context_key(void (*dtor)(wasm_module_inst_t inst, void *ctx));
+WASM_RUNTIME_API_EXTERN void wasm_runtime_destroy_context_key(void *key);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_context(wasm_module_inst_t inst, void *key, void *ctx);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_context_spread(wasm_module_inst_t inst, void *key, void *ctx);
+WASM_RUNTIME_API_EXTERN void *wasm_runtime_get_context(wasm_module_inst_t inst, void *key);
+
 /* ---- Strata extensions -------------------------------------------------- */
 
 /* Opt-in sharing of dependency instances: after this call, instantiating

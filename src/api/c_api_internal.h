@@ -7,6 +7,8 @@
 
 #include "runtime/linker.h"
 
+struct WASMModuleInstanceCommon;
+
 namespace strata {
 namespace capi {
 
@@ -31,6 +33,14 @@ int enumValue(const Enum& value) {
 // The running runtime's registry (null when not initialised). For tests and
 // for the CLI.
 ModuleRegistry* currentRegistry();
+
+// A message to stderr, if `level` (log_level_t) is within the level set by
+// wasm_runtime_set_log_level (printf format).
+void logMessage(int level, const char* format, ...) __attribute__((format(printf, 2, 3)));
+
+// Calls the destructors of the contexts set on an instance handle
+// (wasm_runtime_set_context) and forgets them.
+void runContextDestructors(WASMModuleInstanceCommon* inst);
 
 }  // namespace capi
 }  // namespace strata

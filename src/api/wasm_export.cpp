@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "api/c_api_internal.h"
+#include "api/handles.h"
 #include "runtime/value_text.h"
 #include "jit/jit.h"
 #include "runtime/exec_env.h"
@@ -33,20 +34,7 @@ using namespace strata;
 
 // ---------------------------------------------------------------- handles
 
-// What wasm_runtime_set_wasi_args(_ex) gave for a module; the WASI context
-// is built from it at each instantiation.
-struct WasiArgs {
-  std::vector<std::string> dirs, mapDirs, env, argv;
-  int64_t stdinFd = -1, stdoutFd = -1, stderrFd = -1;  // -1: the process's own
-  std::string error;                                   // a bad argument, reported at instantiation
-};
-
-struct WASMModuleCommon {
-  ModuleNode* node = nullptr;
-  uint8_t* copy = nullptr;  // wasm_runtime_load's copy of the binary (allocator memory)
-  uint32_t size = 0;
-  std::unique_ptr<WasiArgs> wasiArgs;  // null: never set
-};
+// wasm_module_t: api/handles.h.
 
 namespace {
 
@@ -146,6 +134,10 @@ struct WASMModuleInstanceCommon {
   wasi::WasiContext* wasiCtx = nullptr;
   std::shared_ptr<wasi::WasiContext> wasiCtxShared;  // the same, for replacements
   uint32_t wasiExitCode = 0;
+
+  // The embedder's contexts (wasm_runtime_set_context) get their keys'
+  // destructors when the handle goes, however it goes.
+  ~WASMModuleInstanceCommon() { capi::runContextDestructors(this); }
 };
 
 struct WASMExecEnv {
@@ -550,7 +542,7 @@ bool NativeResolver::add(const std::string& module, NativeSymbol* symbols, uint3
     b->raw = raw;
     b->typed = s.signature != nullptr;
     if (b->typed && !parseSignature(s.signature, &b->params, &b->result)) {
-      std::fprintf(stderr, "strata: native %s.%s: invalid signature \"%s\"\n", module.c_str(), s.symbol,
+      capi::logMessage(WASM_LOG_LEVEL_ERROR, "strata: native %s.%s: invalid signature \"%s\"\n", module.c_str(), s.symbol,
                    s.signature);
       return false;
     }

@@ -603,3 +603,177 @@ TEST_F(CApiNatives, SignatureMismatchWithTheImporter) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------- module information, contexts, logging
+
+namespace {
+
+class CApiInfo : public CApiTest {};
+
+TEST_F(CApiInfo, VersionAndXip) {
+  uint32_t major = 99, minor = 99, patch = 99;
+  wasm_runtime_get_version(&major, &minor, &patch);
+  char text[64];
+  std::snprintf(text, sizeof text, "%u.%u.%u", major, minor, patch);
+  EXPECT_STREQ(text, STRATA_TEST_VERSION);
+  wasm_runtime_get_version(nullptr, nullptr, nullptr);  // no crash
+  std::vector<uint8_t> bytes = readWasm("mA");
+  EXPECT_FALSE(wasm_runtime_is_xip_file(bytes.data(), uint32_t(bytes.size())));
+}
+
+TEST_F(CApiInfo, CustomSections) {
+  // A module of two custom sections, "a" (bytes 1 2 3) and "bb" (empty).
+  uint8_t wasm[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  //
+                    0x00, 0x05, 0x01, 'a', 1, 2, 3,                 //
+                    0x00, 0x03, 0x02, 'b', 'b'};
+  char err[256];
+  wasm_module_t m = wasm_runtime_load(wasm, sizeof wasm, err, sizeof err);
+  ASSERT_NE(m, nullptr) << err;
+  uint32_t len = 99;
+  const uint8_t* a = wasm_runtime_get_custom_section(m, "a", &len);
+  ASSERT_NE(a, nullptr);
+  ASSERT_EQ(len, 3u);
+  EXPECT_EQ(a[0], 1);
+  EXPECT_EQ(a[2], 3);
+  EXPECT_NE(wasm_runtime_get_custom_section(m, "bb", &len), nullptr);
+  EXPECT_EQ(len, 0u);
+  EXPECT_EQ(wasm_runtime_get_custom_section(m, "b", &len), nullptr);
+  EXPECT_EQ(wasm_runtime_get_custom_section(m, "missing", &len), nullptr);
+  EXPECT_EQ(wasm_runtime_get_custom_section(nullptr, "a", &len), nullptr);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApiInfo, ExportsWithTheirTypes) {
+  wasm_module_t m = load("mA");
+  ASSERT_NE(m, nullptr);
+  int32_t n = wasm_runtime_get_export_count(m);
+  ASSERT_GT(n, 4);
+  bool sawMem = false, sawG = false, sawTab = false, sawRead = false;
+  for (int32_t i = 0; i < n; ++i) {
+    wasm_export_t e;
+    wasm_runtime_get_export_type(m, i, &e);
+    ASSERT_NE(e.name, nullptr);
+    std::string name = e.name;
+    if (name == "mem") {
+      sawMem = true;
+      EXPECT_EQ(e.kind, WASM_IMPORT_EXPORT_KIND_MEMORY);
+      EXPECT_EQ(wasm_memory_type_get_init_page_count(e.u.memory_type), 1u);
+      EXPECT_EQ(wasm_memory_type_get_max_page_count(e.u.memory_type), 4u);
+      EXPECT_FALSE(wasm_memory_type_get_shared(e.u.memory_type));
+    } else if (name == "g") {
+      sawG = true;
+      EXPECT_EQ(e.kind, WASM_IMPORT_EXPORT_KIND_GLOBAL);
+      EXPECT_EQ(wasm_global_type_get_valkind(e.u.global_type), WASM_I32);
+      EXPECT_TRUE(wasm_global_type_get_mutable(e.u.global_type));
+    } else if (name == "tab") {
+      sawTab = true;
+      EXPECT_EQ(e.kind, WASM_IMPORT_EXPORT_KIND_TABLE);
+      EXPECT_EQ(wasm_table_type_get_elem_kind(e.u.table_type), WASM_FUNCREF);
+      EXPECT_EQ(wasm_table_type_get_init_size(e.u.table_type), 4u);
+    } else if (name == "read") {
+      sawRead = true;
+      EXPECT_EQ(e.kind, WASM_IMPORT_EXPORT_KIND_FUNC);
+      EXPECT_EQ(wasm_func_type_get_param_count(e.u.func_type), 1u);
+      EXPECT_EQ(wasm_func_type_get_param_valkind(e.u.func_type, 0), WASM_I32);
+      EXPECT_EQ(wasm_func_type_get_result_count(e.u.func_type), 1u);
+      EXPECT_EQ(wasm_func_type_get_result_valkind(e.u.func_type, 0), WASM_I32);
+    }
+  }
+  EXPECT_TRUE(sawMem && sawG && sawTab && sawRead);
+  wasm_export_t out;
+  wasm_runtime_get_export_type(m, n, &out);  // out of range: zeroed
+  EXPECT_EQ(out.name, nullptr);
+  EXPECT_EQ(wasm_runtime_get_export_count(nullptr), -1);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApiInfo, ImportsWithTheirTypes) {
+  wasm_module_t m = load("imports_all");
+  ASSERT_NE(m, nullptr);
+  ASSERT_EQ(wasm_runtime_get_import_count(m), 4);
+  wasm_import_t imp[4];
+  for (int i = 0; i < 4; ++i) wasm_runtime_get_import_type(m, i, &imp[i]);
+  for (const wasm_import_t& i : imp) {
+    EXPECT_STREQ(i.module_name, "mA");
+    EXPECT_TRUE(i.linked);
+  }
+  EXPECT_STREQ(imp[0].name, "read");
+  EXPECT_EQ(imp[0].kind, WASM_IMPORT_EXPORT_KIND_FUNC);
+  EXPECT_EQ(wasm_func_type_get_param_count(imp[0].u.func_type), 1u);
+  EXPECT_EQ(imp[1].kind, WASM_IMPORT_EXPORT_KIND_TABLE);
+  EXPECT_EQ(wasm_table_type_get_init_size(imp[1].u.table_type), 4u);
+  EXPECT_EQ(wasm_table_type_get_max_size(imp[1].u.table_type), 0xffffffffu);  // no maximum
+  EXPECT_EQ(imp[2].kind, WASM_IMPORT_EXPORT_KIND_MEMORY);
+  EXPECT_EQ(wasm_memory_type_get_max_page_count(imp[2].u.memory_type), 4u);
+  EXPECT_EQ(imp[3].kind, WASM_IMPORT_EXPORT_KIND_GLOBAL);
+  EXPECT_TRUE(wasm_global_type_get_mutable(imp[3].u.global_type));
+  // The export's types: (i64, f32) -> f64.
+  wasm_export_t f;
+  wasm_runtime_get_export_type(m, 0, &f);
+  EXPECT_STREQ(f.name, "f");
+  EXPECT_EQ(wasm_func_type_get_param_valkind(f.u.func_type, 0), WASM_I64);
+  EXPECT_EQ(wasm_func_type_get_param_valkind(f.u.func_type, 1), WASM_F32);
+  EXPECT_EQ(wasm_func_type_get_result_valkind(f.u.func_type, 0), WASM_F64);
+  wasm_runtime_unload(m);
+}
+
+struct ContextLog {
+  std::vector<std::pair<wasm_module_inst_t, void*>> destroyed;
+};
+ContextLog gContextLog;
+void logContextDestroyed(wasm_module_inst_t inst, void* ctx) { gContextLog.destroyed.push_back({inst, ctx}); }
+
+TEST_F(CApiInfo, InstanceContexts) {
+  gContextLog = ContextLog();
+  void* key = wasm_runtime_create_context_key(logContextDestroyed);
+  void* plain = wasm_runtime_create_context_key(nullptr);
+  ASSERT_NE(key, nullptr);
+  ASSERT_NE(plain, nullptr);
+  wasm_module_t m = load("mA");
+  wasm_module_inst_t a = instantiate(m), b = instantiate(m);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  int x = 1, y = 2, z = 3;
+  EXPECT_EQ(wasm_runtime_get_context(a, key), nullptr);
+  wasm_runtime_set_context(a, key, &x);
+  wasm_runtime_set_context_spread(b, key, &y);
+  wasm_runtime_set_context(a, plain, &z);
+  EXPECT_EQ(wasm_runtime_get_context(a, key), &x);
+  EXPECT_EQ(wasm_runtime_get_context(b, key), &y);
+  EXPECT_EQ(wasm_runtime_get_context(a, plain), &z);
+  EXPECT_EQ(wasm_runtime_get_context(b, plain), nullptr);
+  wasm_runtime_deinstantiate(a);
+  ASSERT_EQ(gContextLog.destroyed.size(), 1u);  // the key with a destructor, once
+  EXPECT_EQ(gContextLog.destroyed[0].first, a);
+  EXPECT_EQ(gContextLog.destroyed[0].second, &x);
+  // Destroying a key forgets its contexts without calling the destructor.
+  wasm_runtime_destroy_context_key(key);
+  EXPECT_EQ(wasm_runtime_get_context(b, key), nullptr);
+  wasm_runtime_set_context(b, key, &x);  // a dead key: ignored
+  EXPECT_EQ(wasm_runtime_get_context(b, key), nullptr);
+  wasm_runtime_deinstantiate(b);
+  EXPECT_EQ(gContextLog.destroyed.size(), 1u);
+  wasm_runtime_destroy_context_key(plain);
+  // Eight keys at most.
+  std::vector<void*> keys;
+  for (int i = 0; i < 8; ++i) keys.push_back(wasm_runtime_create_context_key(nullptr));
+  for (void* k : keys) EXPECT_NE(k, nullptr);
+  EXPECT_EQ(wasm_runtime_create_context_key(nullptr), nullptr);
+  for (void* k : keys) wasm_runtime_destroy_context_key(k);
+  EXPECT_NE(wasm_runtime_create_context_key(nullptr), nullptr);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApiInfo, LogLevelFiltersLibraryMessages) {
+  static NativeSymbol bad[] = {{"f", reinterpret_cast<void*>(countingFree), "(x)", nullptr}};
+  wasm_runtime_set_log_level(WASM_LOG_LEVEL_FATAL);
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(wasm_runtime_register_natives("quiet", bad, 1));
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  wasm_runtime_set_log_level(WASM_LOG_LEVEL_WARNING);
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(wasm_runtime_register_natives("loud", bad, 1));
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("invalid signature"), std::string::npos);
+}
+
+}  // namespace

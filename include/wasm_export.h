@@ -193,6 +193,8 @@ typedef struct wasm_val_t {
     float f32;
     double f64;
     struct wasm_ref_t *ref;
+    /* an externref's host value (WAMR 2.x) */
+    uintptr_t foreign;
     /* Strata's extension: a WASM_V128 value's 16 bytes, in memory order
      * (WAMR's wasm_val_t has no v128 member). */
     uint8_t v128[16];
@@ -276,6 +278,21 @@ WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm(wasm_exec_env_t exec_env, wa
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
                                                       wasm_val_t results[], uint32_t num_args, wasm_val_t *args);
 
+/* wasm_runtime_call_wasm_a with the arguments as C varargs, one per
+ * parameter in its C type: int32_t, int64_t, double for f32 and f64 (C's
+ * promotion), a pointer for a reference; no v128 parameters. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm_v(wasm_exec_env_t exec_env, wasm_function_inst_t function,
+                                                      uint32_t num_results, wasm_val_t results[], uint32_t num_args,
+                                                      ...);
+/* Calls the function at element_index of table 0 of the exec env's
+ * instance, with argv as wasm_runtime_call_wasm's cells. An empty element
+ * or one out of range is the exception "uninitialized element" /
+ * "undefined element". */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_indirect(wasm_exec_env_t exec_env, uint32_t element_index,
+                                                        uint32_t argc, uint32_t argv[]);
+/* The instance's own exec env (created on first use, freed with the
+ * instance), the one wasm_application_execute_main uses. */
+WASM_RUNTIME_API_EXTERN wasm_exec_env_t wasm_runtime_get_exec_env_singleton(wasm_module_inst_t module_inst);
 WASM_RUNTIME_API_EXTERN uint32_t wasm_func_get_param_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
 WASM_RUNTIME_API_EXTERN uint32_t wasm_func_get_result_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
 
@@ -320,6 +337,10 @@ WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_addr_native_to_app(wasm_module_ins
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_register_natives(const char *module_name, NativeSymbol *native_symbols, uint32_t n_native_symbols);
 /* Raw natives: void func(wasm_exec_env_t exec_env, uint64_t *args), each
  * argument in one 64-bit cell, the result written to args[0]. */
+/* Removes the natives registered under module_name with this array (the
+ * pointer given to register_natives). Modules loaded before keep theirs.
+ * False if no such registration exists. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_unregister_natives(const char *module_name, NativeSymbol *native_symbols);
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_register_natives_raw(const char *module_name, NativeSymbol *native_symbols,
                                                                uint32_t n_native_symbols);
 

@@ -102,6 +102,8 @@ class NativeResolver : public ImportResolver {
   bool providesModule(const std::string& name) const override { return name == "env" || modules_.count(name); }
   bool resolve(const Module& importer, const Import& import, Extern* out, std::string* error) override;
   bool add(const std::string& module, NativeSymbol* symbols, uint32_t n, bool raw);
+  // Drops what was registered with `symbols` under `module`; false if none.
+  bool remove(const std::string& module, const NativeSymbol* symbols);
 
  private:
   NativeTable modules_;
@@ -353,6 +355,7 @@ constexpr int kStackArgs = 16;
 struct NativeBinding {
   std::string module, name;
   NativeSymbol symbol;
+  const NativeSymbol* registration = nullptr;  // the array it was registered with
   bool raw = false;
   bool typed = true;  // false: NULL signature, the importer's type is used
   std::string params;
@@ -539,6 +542,7 @@ bool NativeResolver::add(const std::string& module, NativeSymbol* symbols, uint3
     b->module = module;
     b->name = s.symbol;
     b->symbol = s;
+    b->registration = symbols;
     b->raw = raw;
     b->typed = s.signature != nullptr;
     if (b->typed && !parseSignature(s.signature, &b->params, &b->result)) {
@@ -551,6 +555,22 @@ bool NativeResolver::add(const std::string& module, NativeSymbol* symbols, uint3
   auto& dst = modules_[module];
   for (auto& kv : parsed) dst[kv.first] = std::move(kv.second);
   return true;
+}
+
+bool NativeResolver::remove(const std::string& module, const NativeSymbol* symbols) {
+  auto m = modules_.find(module);
+  if (m == modules_.end()) return false;
+  bool removed = false;
+  for (auto it = m->second.begin(); it != m->second.end();) {
+    if (it->second->registration == symbols) {
+      it = m->second.erase(it);
+      removed = true;
+    } else {
+      ++it;
+    }
+  }
+  if (m->second.empty()) modules_.erase(m);
+  return removed;
 }
 
 bool NativeResolver::resolve(const Module& importer, const Import& import, Extern* out, std::string* error) {
@@ -1530,6 +1550,66 @@ bool wasm_runtime_register_natives(const char* module_name, NativeSymbol* native
   std::lock_guard<std::recursive_mutex> lock(gMutex);
   if (!gRuntime || !module_name || (!native_symbols && n_native_symbols)) return false;
   return gRuntime->natives.add(module_name, native_symbols, n_native_symbols, false);
+}
+
+bool wasm_runtime_unregister_natives(const char* module_name, NativeSymbol* native_symbols) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  if (!gRuntime || !module_name || !native_symbols) return false;
+  return gRuntime->natives.remove(module_name, native_symbols);
+}
+
+bool wasm_runtime_call_wasm_v(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
+                              wasm_val_t results[], uint32_t num_args, ...) {
+  if (!exec_env || !function) return false;
+  auto* f = static_cast<Function*>(function);
+  if (num_args != f->type.params.size())  // call_wasm_a words the error
+    return wasm_runtime_call_wasm_a(exec_env, function, num_results, results, num_args, nullptr);
+  std::vector<wasm_val_t> args(num_args);
+  va_list list;
+  va_start(list, num_args);
+  for (uint32_t i = 0; i < num_args; ++i) {
+    wasm_val_t& v = args[i];
+    switch (f->type.params[i]) {
+      case ValType::I32: v.kind = WASM_I32; v.of.i32 = va_arg(list, int32_t); break;
+      case ValType::I64: v.kind = WASM_I64; v.of.i64 = va_arg(list, int64_t); break;
+      case ValType::F32: v.kind = WASM_F32; v.of.f32 = float(va_arg(list, double)); break;
+      case ValType::F64: v.kind = WASM_F64; v.of.f64 = va_arg(list, double); break;
+      case ValType::FuncRef:
+      case ValType::ExternRef:
+        v.kind = f->type.params[i] == ValType::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
+        v.of.ref = va_arg(list, wasm_ref_t*);
+        break;
+      default:
+        va_end(list);
+        if (exec_env->moduleInst)
+          exec_env->moduleInst->exception = "argument " + std::to_string(i) + ": v128 cannot be passed as a vararg";
+        return false;
+    }
+  }
+  va_end(list);
+  return wasm_runtime_call_wasm_a(exec_env, function, num_results, results, num_args, args.data());
+}
+
+bool wasm_runtime_call_indirect(wasm_exec_env_t exec_env, uint32_t element_index, uint32_t argc, uint32_t argv[]) {
+  if (!exec_env || !exec_env->moduleInst || !exec_env->moduleInst->inst) return false;
+  WASMModuleInstanceCommon* h = exec_env->moduleInst;
+  Instance* inst = h->inst;
+  if (inst->numTables() == 0 || element_index >= inst->table(0)->size()) {
+    h->exception = "undefined element";
+    return false;
+  }
+  auto* f = reinterpret_cast<Function*>(static_cast<uintptr_t>(inst->table(0)->data()[element_index]));
+  if (!f) {
+    h->exception = "uninitialized element";
+    return false;
+  }
+  return wasm_runtime_call_wasm(exec_env, f, argc, argv);
+}
+
+wasm_exec_env_t wasm_runtime_get_exec_env_singleton(wasm_module_inst_t module_inst) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  if (!gRuntime || !module_inst) return nullptr;
+  return defaultEnv(module_inst);
 }
 
 bool wasm_runtime_register_natives_raw(const char* module_name, NativeSymbol* native_symbols,

@@ -55,6 +55,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   Memory* memory(uint32_t index) const { return memories_[index].get(); }
   GlobalCell* global(uint32_t index) const { return globals_[index].get(); }
   size_t numMemories() const { return memories_.size(); }
+  size_t numTables() const { return tables_.size(); }
 
   bool elemDropped(uint32_t seg) const { return droppedElems_[seg]; }
   bool dataDropped(uint32_t seg) const { return droppedDatas_[seg]; }

@@ -777,3 +777,69 @@ TEST_F(CApiInfo, LogLevelFiltersLibraryMessages) {
 }
 
 }  // namespace
+
+namespace {
+
+class CApiCalls : public CApiTest {};
+
+TEST_F(CApiCalls, CallWasmV) {
+  wasm_module_t m = load("imports_all");
+  ASSERT_NE(m, nullptr);
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+  wasm_function_inst_t mix = wasm_runtime_lookup_function(inst, "mix", nullptr);
+  ASSERT_NE(mix, nullptr);
+  wasm_val_t result;
+  ASSERT_TRUE(wasm_runtime_call_wasm_v(env, mix, 1, &result, 4, int32_t(-3), int64_t(10000000000LL), 0.5, 0.25))
+      << wasm_runtime_get_exception(inst);
+  EXPECT_EQ(result.kind, WASM_F64);
+  EXPECT_DOUBLE_EQ(result.of.f64, 10000000000.0 - 3 + 0.75);
+  EXPECT_FALSE(wasm_runtime_call_wasm_v(env, mix, 1, &result, 2, int32_t(1), int64_t(2)));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: invalid argument count: expected 4, got 2");
+  wasm_runtime_destroy_exec_env(env);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApiCalls, CallIndirectAndTheSingletonEnv) {
+  wasm_module_t m = load("mA");
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  wasm_exec_env_t env = wasm_runtime_get_exec_env_singleton(inst);
+  ASSERT_NE(env, nullptr);
+  EXPECT_EQ(wasm_runtime_get_exec_env_singleton(inst), env);  // the same one each time
+  EXPECT_EQ(wasm_runtime_get_module_inst(env), inst);
+  uint32_t argv[1] = {0};
+  ASSERT_TRUE(wasm_runtime_call_indirect(env, 0, 0, argv)) << wasm_runtime_get_exception(inst);
+  EXPECT_EQ(argv[0], 40u);  // mA's table holds $forty at 0
+  EXPECT_FALSE(wasm_runtime_call_indirect(env, 1, 0, argv));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: uninitialized element");
+  EXPECT_FALSE(wasm_runtime_call_indirect(env, 4, 0, argv));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: undefined element");
+  wasm_runtime_deinstantiate(inst);  // frees the singleton too
+  wasm_runtime_unload(m);
+}
+
+int32_t twice(wasm_exec_env_t, int32_t x) { return 2 * x; }
+
+TEST_F(CApiCalls, UnregisterNatives) {
+  static NativeSymbol symbols[] = {{"twice", reinterpret_cast<void*>(twice), "(i)i", nullptr}};
+  static NativeSymbol other[] = {{"twice", reinterpret_cast<void*>(twice), "(i)i", nullptr}};
+  ASSERT_TRUE(wasm_runtime_register_natives("unreg", symbols, 1));
+  wasm_module_t m = load("uses_unreg");
+  ASSERT_NE(m, nullptr);
+  wasm_module_inst_t inst = instantiate(m);
+  EXPECT_FALSE(wasm_runtime_unregister_natives("unreg", other));  // not that array
+  EXPECT_FALSE(wasm_runtime_unregister_natives("nope", symbols));
+  EXPECT_TRUE(wasm_runtime_unregister_natives("unreg", symbols));
+  EXPECT_FALSE(wasm_runtime_unregister_natives("unreg", symbols));  // already gone
+  // The loaded module keeps its binding; a new load cannot link.
+  EXPECT_EQ(callI32(inst, "run", {21}), 42);
+  // (No native module "unreg" is left: the name is looked up as a module.)
+  EXPECT_NE(loadError("uses_unreg").find("module \"unreg\" not found"), std::string::npos);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+}  // namespace

@@ -660,7 +660,9 @@ bool heapInit(WASMModuleInstanceCommon* h, uint32_t heapSize, std::string* error
   if (!mem) return true;  // no memory: module_malloc falls back or fails cleanly
   uint64_t pages = (uint64_t(heapSize) + limits::kPageSize - 1) / limits::kPageSize;
   uint64_t oldBytes = mem->byteSize();
-  if (oldBytes + pages * limits::kPageSize > (uint64_t(1) << 32) || mem->grow(pages) < 0) {
+  // Past the declared maximum if need be, as WAMR does (a module whose
+  // maximum equals its initial size still gets its heap).
+  if (oldBytes + pages * limits::kPageSize > (uint64_t(1) << 32) || mem->growWithMaximum(pages) < 0) {
     *error = "cannot add an app heap of " + std::to_string(heapSize) + " bytes: memory 0 cannot grow by " +
              std::to_string(pages) + " pages";
     return false;

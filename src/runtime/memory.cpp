@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -106,6 +107,17 @@ std::shared_ptr<Memory> Memory::create(const MemoryType& type) {
 
 Memory::~Memory() {
   if (base_) munmap(base_, reserved_);
+}
+
+int64_t Memory::growWithMaximum(uint64_t deltaPages) {
+  Limits saved = type_.limits;
+  if (type_.limits.hasMax) {
+    if (deltaPages > limits::kMaxMemoryPages - std::min(type_.limits.max, limits::kMaxMemoryPages)) return -1;
+    type_.limits.max += deltaPages;
+  }
+  int64_t old = grow(deltaPages);
+  if (old < 0) type_.limits = saved;
+  return old;
 }
 
 int64_t Memory::grow(uint64_t deltaPages) {

@@ -131,6 +131,10 @@ class Memory {
   bool guarded() const { return guarded_; }
   // memory.grow: the old size in pages, or -1 if it cannot grow.
   int64_t grow(uint64_t deltaPages);
+  // Growth by the host past the declared maximum (the C API's app heap,
+  // as WAMR adds it): the maximum rises by the same number of pages, so
+  // the guest may still grow as far beyond its size as it declared.
+  int64_t growWithMaximum(uint64_t deltaPages);
 
  private:
   Memory() = default;

@@ -455,8 +455,24 @@ TEST_F(CApi, AppHeapMallocFreeAndAddresses) {
 TEST_F(CApi, HeapThatCannotFitIsAnInstantiationError) {
   wasm_module_t m = load("mA");  // memory 1..4 pages
   std::string error;
-  EXPECT_EQ(instantiate(m, 4 * 65536, &error), nullptr);
-  EXPECT_EQ(error, "cannot add an app heap of 262144 bytes: memory 0 cannot grow by 4 pages");
+  EXPECT_EQ(instantiate(m, 0xffffffffu, &error), nullptr);
+  EXPECT_EQ(error, "cannot add an app heap of 4294967295 bytes: memory 0 cannot grow by 65536 pages");
+  wasm_runtime_unload(m);
+}
+
+// As in WAMR, the heap may take the memory past its declared maximum (the
+// maximum grows with it): the guest keeps the headroom it declared.
+TEST_F(CApi, HeapPastTheMaximumEnlargesTheMemory) {
+  wasm_module_t m = load("mA");  // memory 1..4 pages
+  std::string error;
+  wasm_module_inst_t inst = instantiate(m, 4 * 65536, &error);
+  ASSERT_NE(inst, nullptr) << error;
+  uint32_t p = wasm_runtime_module_malloc(inst, 200000, nullptr);
+  EXPECT_NE(p, 0u);
+  EXPECT_GE(p, 65536u);  // the heap is the pages after the module's own
+  EXPECT_TRUE(wasm_runtime_validate_app_addr(inst, p, 200000));
+  wasm_runtime_module_free(inst, p);
+  wasm_runtime_deinstantiate(inst);
   wasm_runtime_unload(m);
 }
 

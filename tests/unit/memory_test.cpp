@@ -213,3 +213,24 @@ TEST(Memory, FallsBackWhenAddressSpaceIsLimited) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+// The host's growth past the maximum (the C API's app heap) raises the
+// maximum by as much: the guest's own headroom is what it declared.
+TEST(Memory, GrowWithMaximumKeepsTheGuestsHeadroom) {
+  MemoryType t;
+  t.limits = Limits{1, 2, true};
+  auto m = Memory::create(t);
+  EXPECT_EQ(m->growWithMaximum(3), 1);
+  EXPECT_EQ(m->pages(), 4u);
+  EXPECT_EQ(m->type().limits.max, 5u);
+  EXPECT_EQ(m->grow(1), 4);   // the one page of headroom declared
+  EXPECT_EQ(m->grow(1), -1);
+  EXPECT_EQ(m->growWithMaximum(70000), -1);  // past 4 GiB: refused, limits unchanged
+  EXPECT_EQ(m->type().limits.max, 5u);
+}
+
+}  // namespace
+}  // namespace strata

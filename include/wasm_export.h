@@ -244,9 +244,22 @@ WASM_RUNTIME_API_EXTERN wasm_module_t wasm_runtime_find_module_registered(const 
  * that dependency is freed (or right away if it fails to load). */
 typedef bool (*module_reader)(const char *module_name, uint8_t **p_buffer, uint32_t *p_size);
 typedef void (*module_destroyer)(uint8_t *buffer, uint32_t size);
-WASM_RUNTIME_API_EXTERN void wasm_runtime_set_module_reader(const module_reader reader, const module_destroyer destroyer);
+WASM_RUNTIME_API_EXTERN void(wasm_runtime_set_module_reader)(const module_reader reader,
+                                                              const module_destroyer destroyer);
 WASM_RUNTIME_API_EXTERN module_reader wasm_runtime_get_module_reader(void);
 WASM_RUNTIME_API_EXTERN module_destroyer wasm_runtime_get_module_destroyer(void);
+
+/* WAMR 1.3+ readers take the package type first; Strata asks them for
+ * Wasm_Module_Bytecode. Either reader can be given to
+ * wasm_runtime_set_module_reader: C11 and C++ pick this form by the
+ * reader's type (below); strata_runtime_set_module_reader_ex is the same
+ * by name. wasm_runtime_get_module_reader returns the older form only (NULL
+ * when a package-type reader is set). */
+typedef enum { Wasm_Module_Bytecode = 0, Wasm_Module_AoT, Package_Type_Unknown = 0xFFFF } package_type_t;
+typedef bool (*module_reader_ex)(package_type_t module_type, const char *module_name, uint8_t **p_buffer,
+                                 uint32_t *p_size);
+WASM_RUNTIME_API_EXTERN void strata_runtime_set_module_reader_ex(const module_reader_ex reader,
+                                                                 const module_destroyer destroyer);
 
 /* ---- instances ---------------------------------------------------------- */
 
@@ -261,8 +274,8 @@ WASM_RUNTIME_API_EXTERN void wasm_runtime_deinstantiate(wasm_module_inst_t modul
 
 /* An export of the instance, or "$mB$call_A": export call_A of dependency
  * mB of this instance. The signature is ignored (may be NULL). */
-WASM_RUNTIME_API_EXTERN wasm_function_inst_t wasm_runtime_lookup_function(wasm_module_inst_t const module_inst, const char *name,
-                                                                          const char *signature);
+WASM_RUNTIME_API_EXTERN wasm_function_inst_t(wasm_runtime_lookup_function)(wasm_module_inst_t const module_inst,
+                                                                          const char *name, const char *signature);
 
 WASM_RUNTIME_API_EXTERN wasm_exec_env_t wasm_runtime_create_exec_env(wasm_module_inst_t module_inst, uint32_t stack_size);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_destroy_exec_env(wasm_exec_env_t exec_env);
@@ -540,6 +553,35 @@ WASM_RUNTIME_API_EXTERN uint32_t strata_runtime_retired_count(wasm_module_inst_t
 
 #ifdef __cplusplus
 }
+#endif
+
+/* Code written for either era of WAMR's API compiles: the 2-argument
+ * wasm_runtime_lookup_function of WAMR 2.x beside the 3-argument one, and
+ * a package-type module reader beside the older one. */
+#ifdef __cplusplus
+#include <type_traits>
+inline wasm_function_inst_t wasm_runtime_lookup_function(wasm_module_inst_t const module_inst, const char *name) {
+  return wasm_runtime_lookup_function(module_inst, name, nullptr);
+}
+/* A package-type reader (only a reader of exactly that type: nullptr and
+ * NULL keep meaning "no reader" through the C function). */
+template <class Reader, typename std::enable_if<std::is_convertible<Reader, module_reader_ex>::value &&
+                                                    !std::is_convertible<Reader, module_reader>::value,
+                                                int>::type = 0>
+inline void wasm_runtime_set_module_reader(Reader reader, const module_destroyer destroyer) {
+  strata_runtime_set_module_reader_ex(reader, destroyer);
+}
+#else
+#define STRATA_PICK_3_(_1, _2, _3, name, ...) name
+#define STRATA_LOOKUP_2_(inst, name) (wasm_runtime_lookup_function)(inst, name, NULL)
+#define STRATA_LOOKUP_3_(inst, name, sig) (wasm_runtime_lookup_function)(inst, name, sig)
+#define wasm_runtime_lookup_function(...) \
+  STRATA_PICK_3_(__VA_ARGS__, STRATA_LOOKUP_3_, STRATA_LOOKUP_2_, unused)(__VA_ARGS__)
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define wasm_runtime_set_module_reader(reader, destroyer)                                 \
+  _Generic((reader), module_reader_ex: strata_runtime_set_module_reader_ex, default: \
+           (wasm_runtime_set_module_reader))(reader, destroyer)
+#endif
 #endif
 
 #endif /* _WASM_EXPORT_H */

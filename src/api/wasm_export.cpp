@@ -165,6 +165,7 @@ struct Runtime {
   NativeResolver natives;
   std::vector<std::unique_ptr<ImportResolver>> extraResolvers;
   module_reader reader = nullptr;
+  module_reader_ex readerEx = nullptr;  // the package-type form (one of the two is set)
   module_destroyer destroyer = nullptr;
   std::set<WASMModuleInstanceCommon*> roots;
   std::set<WASMExecEnv*> envs;
@@ -942,13 +943,15 @@ bool wasm_runtime_full_init(RuntimeInitArgs* args) {
   Runtime* raw = rt.get();
   rt->registry->setReader([raw](const std::string& name, ModuleBytes* out, std::string* where) {
     if (where) *where = "the module reader";
-    if (!raw->reader) {
+    if (!raw->reader && !raw->readerEx) {
       if (where) *where = "no module reader is set";
       return false;
     }
     uint8_t* buf = nullptr;
     uint32_t size = 0;
-    if (!raw->reader(name.c_str(), &buf, &size) || !buf) return false;
+    bool read = raw->reader ? raw->reader(name.c_str(), &buf, &size)
+                            : raw->readerEx(Wasm_Module_Bytecode, name.c_str(), &buf, &size);
+    if (!read || !buf) return false;
     out->bytes.assign(buf, buf + size);
     module_destroyer destroyer = raw->destroyer;
     if (destroyer) out->release = [destroyer, buf, size] { destroyer(buf, size); };
@@ -1090,10 +1093,19 @@ wasm_module_t wasm_runtime_find_module_registered(const char* module_name) {
   return handleOf(rt->registry->find(module_name));
 }
 
-void wasm_runtime_set_module_reader(const module_reader reader, const module_destroyer destroyer) {
+void(wasm_runtime_set_module_reader)(const module_reader reader, const module_destroyer destroyer) {
   std::lock_guard<std::recursive_mutex> lock(gMutex);
   if (!gRuntime) return;
   gRuntime->reader = reader;
+  gRuntime->readerEx = nullptr;
+  gRuntime->destroyer = destroyer;
+}
+
+void strata_runtime_set_module_reader_ex(const module_reader_ex reader, const module_destroyer destroyer) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  if (!gRuntime) return;
+  gRuntime->reader = nullptr;
+  gRuntime->readerEx = reader;
   gRuntime->destroyer = destroyer;
 }
 
@@ -1192,8 +1204,8 @@ void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst) {
   freeInstanceHandles(module_inst);
 }
 
-wasm_function_inst_t wasm_runtime_lookup_function(wasm_module_inst_t const module_inst, const char* name,
-                                                  const char* signature) {
+wasm_function_inst_t(wasm_runtime_lookup_function)(wasm_module_inst_t const module_inst, const char* name,
+                                                   const char* signature) {
   (void)signature;
   if (!module_inst || !name || !module_inst->inst) return nullptr;
   std::string n = name;

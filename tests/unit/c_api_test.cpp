@@ -859,3 +859,36 @@ TEST_F(CApiCalls, UnregisterNatives) {
 }
 
 }  // namespace
+
+namespace {
+
+bool gReader4Called = false;
+bool packageTypeReader(package_type_t type, const char* name, uint8_t** buffer, uint32_t* size) {
+  gReader4Called = true;
+  if (type != Wasm_Module_Bytecode) return false;
+  return countingReader(name, buffer, size);
+}
+
+class CApiCompat : public CApiTest {};
+
+// WAMR 2.x's forms: a package-type reader, the 2-argument lookup.
+TEST_F(CApiCompat, PackageTypeReaderAndTwoArgumentLookup) {
+  gReader4Called = false;
+  wasm_runtime_set_module_reader(packageTypeReader, countingDestroyer);
+  EXPECT_EQ(wasm_runtime_get_module_reader(), nullptr);  // the older form is not set
+  wasm_module_t c = load("mC");  // needs mB and mA through the reader
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(gReader4Called);
+  wasm_module_inst_t inst = instantiate(c);
+  ASSERT_NE(inst, nullptr);
+  wasm_function_inst_t f = wasm_runtime_lookup_function(inst, "call_A");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f, wasm_runtime_lookup_function(inst, "call_A", nullptr));
+  EXPECT_EQ(callI32(inst, "call_A"), 10);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(c);
+  wasm_runtime_set_module_reader(nullptr, nullptr);
+  EXPECT_EQ(wasm_runtime_get_module_reader(), nullptr);
+}
+
+}  // namespace

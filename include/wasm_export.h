@@ -499,6 +499,27 @@ WASM_RUNTIME_API_EXTERN void wasm_runtime_set_context(wasm_module_inst_t inst, v
 WASM_RUNTIME_API_EXTERN void wasm_runtime_set_context_spread(wasm_module_inst_t inst, void *key, void *ctx);
 WASM_RUNTIME_API_EXTERN void *wasm_runtime_get_context(wasm_module_inst_t inst, void *key);
 
+/* ---------------------------------------------------------------------------
+ * Exec envs and threads (WAMR's thread manager API, without shared memory:
+ * a spawned thread runs on the same instance and memory; the embedder
+ * serialises what the guest does not). A spawned exec env has its own
+ * value stack (the default size) and belongs to the caller.
+ */
+typedef uintptr_t wasm_thread_t;
+typedef void *(*wasm_thread_callback_t)(wasm_exec_env_t exec_env, void *arg);
+/* At most this many spawned threads run at once (default 4, as in WAMR);
+ * spawn_thread fails beyond. */
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_max_thread_num(uint32_t num);
+WASM_RUNTIME_API_EXTERN wasm_exec_env_t wasm_runtime_spawn_exec_env(wasm_exec_env_t exec_env);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_destroy_spawned_exec_env(wasm_exec_env_t exec_env);
+/* Runs callback(env, arg) on a new thread with an exec env of its own
+ * (destroyed when the callback returns). 0 on success, -1 on failure. */
+WASM_RUNTIME_API_EXTERN int32_t wasm_runtime_spawn_thread(wasm_exec_env_t exec_env, wasm_thread_t *tid,
+                                                          wasm_thread_callback_t callback, void *arg);
+/* Waits for the thread; *retval (if not NULL) is what the callback
+ * returned. 0 on success. */
+WASM_RUNTIME_API_EXTERN int32_t wasm_runtime_join_thread(wasm_thread_t tid, void **retval);
+
 /* ---- Strata extensions -------------------------------------------------- */
 
 /* Opt-in sharing of dependency instances: after this call, instantiating

@@ -892,3 +892,67 @@ TEST_F(CApiCompat, PackageTypeReaderAndTwoArgumentLookup) {
 }
 
 }  // namespace
+
+namespace {
+
+class CApiThreads : public CApiTest {};
+
+struct ThreadArg {
+  wasm_function_inst_t f;
+  uint32_t n;
+  uint32_t result = 0;
+  bool ok = false;
+};
+
+void* runOnThread(wasm_exec_env_t env, void* p) {
+  auto* a = static_cast<ThreadArg*>(p);
+  uint32_t argv[1] = {a->n};
+  a->ok = wasm_runtime_call_wasm(env, a->f, 1, argv);
+  a->result = argv[0];
+  return a;
+}
+
+TEST_F(CApiThreads, SpawnedEnvsAndThreads) {
+  wasm_module_t m = load("mA");
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+  wasm_exec_env_t spawned = wasm_runtime_spawn_exec_env(env);
+  ASSERT_NE(spawned, nullptr);
+  EXPECT_NE(spawned, env);
+  EXPECT_EQ(wasm_runtime_get_module_inst(spawned), inst);
+  wasm_runtime_destroy_spawned_exec_env(spawned);
+
+  // Four threads at once (the default maximum), each its own exec env.
+  wasm_function_inst_t loop = wasm_runtime_lookup_function(inst, "A_direct", nullptr);
+  ThreadArg args[5];
+  wasm_thread_t tids[5];
+  for (int i = 0; i < 4; ++i) {
+    args[i].f = loop;
+    args[i].n = 1000u * uint32_t(i + 1);
+    ASSERT_EQ(wasm_runtime_spawn_thread(env, &tids[i], runOnThread, &args[i]), 0);
+  }
+  wasm_runtime_set_max_thread_num(4);
+  args[4].f = loop;
+  args[4].n = 1;
+  // A fifth fails while four may still run (or succeeds if one finished).
+  int32_t fifth = wasm_runtime_spawn_thread(env, &tids[4], runOnThread, &args[4]);
+  for (int i = 0; i < 4; ++i) {
+    void* ret = nullptr;
+    EXPECT_EQ(wasm_runtime_join_thread(tids[i], &ret), 0);
+    EXPECT_EQ(ret, &args[i]);
+    EXPECT_TRUE(args[i].ok);
+    EXPECT_EQ(args[i].result, 10u * args[i].n);  // A_direct sums A() = 10 n times
+  }
+  if (fifth == 0) EXPECT_EQ(wasm_runtime_join_thread(tids[4], nullptr), 0);
+  // With a maximum of 0 nothing starts.
+  wasm_runtime_set_max_thread_num(0);
+  EXPECT_EQ(wasm_runtime_spawn_thread(env, &tids[0], runOnThread, &args[0]), -1);
+  wasm_runtime_set_max_thread_num(4);
+  EXPECT_EQ(wasm_runtime_spawn_thread(nullptr, &tids[0], runOnThread, &args[0]), -1);
+  wasm_runtime_destroy_exec_env(env);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+}  // namespace

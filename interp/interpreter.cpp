@@ -78,6 +78,16 @@ const bool kHostSsse3 = __builtin_cpu_supports("ssse3");
 
 [[noreturn]] void trap(const char* message) { throw Trap(message); }
 
+// The function at `index` of a call_indirect's table, of signature `sigId`;
+// traps as the spec words it.
+inline Function* indirectCallee(Table* table, uint32_t index, uint32_t sigId) {
+  if (index >= table->size()) trap("undefined element");
+  auto* callee = reinterpret_cast<Function*>(table->data()[index]);
+  if (!callee) throw Trap("uninitialized element " + std::to_string(index));
+  if (callee->sigId != sigId) trap("indirect call type mismatch");
+  return callee;
+}
+
 // An i32 index, or a memory64's i64.
 inline uint64_t readIndex(const void* slot, bool is64) {
   return is64 ? rd<uint64_t>(slot) : rd<uint32_t>(slot);
@@ -518,17 +528,11 @@ op_CallImport:
   callee = rd<ImportSlot*>(ip + 12)->load(std::memory_order_acquire);
   ip += 20;
   goto do_call;
-op_CallIndirect: {
+op_CallIndirect:
   frameOffset = OPERAND(0);
-  uint32_t index = rd<uint32_t>(SLOT(1));
-  Table* table = rd<Table*>(ip + 20);
-  if (index >= table->size()) trap("undefined element");
-  callee = reinterpret_cast<Function*>(table->data()[index]);
-  if (!callee) throw Trap("uninitialized element " + std::to_string(index));
-  if (callee->sigId != OPERAND(2)) trap("indirect call type mismatch");
+  callee = indirectCallee(rd<Table*>(ip + 20), rd<uint32_t>(SLOT(1)), OPERAND(2));
   ip += 28;
   goto do_call;
-}
 do_call: {
   Slot* calleeFp = fp + frameOffset;
   if (callee->isHost()) {
@@ -578,16 +582,10 @@ op_ReturnCallImport:
   frameOffset = OPERAND(0);
   callee = rd<ImportSlot*>(ip + 12)->load(std::memory_order_acquire);
   goto do_tail_call;
-op_ReturnCallIndirect: {
+op_ReturnCallIndirect:
   frameOffset = OPERAND(0);
-  uint32_t index = rd<uint32_t>(SLOT(1));
-  Table* table = rd<Table*>(ip + 20);
-  if (index >= table->size()) trap("undefined element");
-  callee = reinterpret_cast<Function*>(table->data()[index]);
-  if (!callee) throw Trap("uninitialized element " + std::to_string(index));
-  if (callee->sigId != OPERAND(2)) trap("indirect call type mismatch");
+  callee = indirectCallee(rd<Table*>(ip + 20), rd<uint32_t>(SLOT(1)), OPERAND(2));
   goto do_tail_call;
-}
 do_tail_call: {
   Slot* args = fp + frameOffset;
   InterpCode* code = callee->isHost() ? nullptr : callee->interpCode.load(std::memory_order_acquire);

@@ -261,62 +261,48 @@ class Translator : public NullConsumer {
   void onUnreachable() { emitOp(IOp::Unreachable); }
 
   // --- calls ---
+  // Tail calls lay their arguments out as calls do; their handlers move
+  // them down to slot 0 and the callee takes over this frame.
   void onCall(uint32_t funcIndex) {
-    const FuncType& ft = d_->module().funcType(funcIndex);
-    uint32_t frame = prepareCall(ft);
+    emitDirectCall(funcIndex, IOp::Call, IOp::CallImport);
+    finishCall(d_->module().funcType(funcIndex));
+  }
+  void onCallIndirect(uint32_t typeIndex, uint32_t table) {
+    emitIndirectCall(typeIndex, table, IOp::CallIndirect);
+    finishCall(d_->module().types[typeIndex]);
+  }
+  void onReturnCall(uint32_t funcIndex) {
+    emitDirectCall(funcIndex, IOp::ReturnCall, IOp::ReturnCallImport);
+    lastDst_ = kNoPatch;
+  }
+  void onReturnCallIndirect(uint32_t typeIndex, uint32_t table) {
+    emitIndirectCall(typeIndex, table, IOp::ReturnCallIndirect);
+    lastDst_ = kNoPatch;
+  }
+  void emitDirectCall(uint32_t funcIndex, IOp defined, IOp imported) {
+    uint32_t frame = prepareCall(d_->module().funcType(funcIndex));
     if (funcIndex < d_->module().numImportedFuncs) {
-      emitOp(IOp::CallImport);
+      emitOp(imported);
       u32(frame);
       ptr(&instance_.importSlot(funcIndex));
     } else {
-      emitOp(IOp::Call);
+      emitOp(defined);
       u32(frame);
       ptr(instance_.function(funcIndex));
     }
-    finishCall(ft);
   }
-  void onCallIndirect(uint32_t typeIndex, uint32_t table) {
+  void emitIndirectCall(uint32_t typeIndex, uint32_t table, IOp op) {
     narrowTableIndex(table, 0);
     const FuncType& ft = d_->module().types[typeIndex];
     // The index sits above the arguments, inside the callee's future frame:
     // the handler reads it before it sets that frame up.
     uint32_t indexSlot = pop();
     uint32_t frame = prepareCall(ft);
-    emitOp(IOp::CallIndirect);
+    emitOp(op);
     u32(frame);
     u32(indexSlot);
     u32(canonicalSignatureId(ft));
     ptr(instance_.table(table));
-    finishCall(ft);
-  }
-
-  // Tail calls: the arguments are laid out as for a call; the handler
-  // moves them down to slot 0 and the callee takes over this frame.
-  void onReturnCall(uint32_t funcIndex) {
-    const FuncType& ft = d_->module().funcType(funcIndex);
-    uint32_t frame = prepareCall(ft);
-    if (funcIndex < d_->module().numImportedFuncs) {
-      emitOp(IOp::ReturnCallImport);
-      u32(frame);
-      ptr(&instance_.importSlot(funcIndex));
-    } else {
-      emitOp(IOp::ReturnCall);
-      u32(frame);
-      ptr(instance_.function(funcIndex));
-    }
-    lastDst_ = kNoPatch;
-  }
-  void onReturnCallIndirect(uint32_t typeIndex, uint32_t table) {
-    narrowTableIndex(table, 0);
-    const FuncType& ft = d_->module().types[typeIndex];
-    uint32_t indexSlot = pop();
-    uint32_t frame = prepareCall(ft);
-    emitOp(IOp::ReturnCallIndirect);
-    u32(frame);
-    u32(indexSlot);
-    u32(canonicalSignatureId(ft));
-    ptr(instance_.table(table));
-    lastDst_ = kNoPatch;
   }
 
   // --- parametric ---

@@ -631,28 +631,27 @@ class ScriptRunner {
     return std::shared_ptr<Instance>(group, group->root());  // alive as long as its group
   }
 
-  Outcome doModule(const json& command) {
-    // A module that fails to load must not leave its predecessor as the
-    // target of the commands that follow: they would test the wrong module.
+  // A module that fails to load must not leave its predecessor as the
+  // target of the commands that follow: they would test the wrong module.
+  // Forgets the current instance and the one called `name`.
+  void startInstanceCommand(const std::string& name) {
     current_.reset();
     currentSkipped_ = false;
-    std::string name = command.value("name", std::string());
     if (!name.empty()) {
       named_.erase(name);
       skippedNames_.erase(name);
     }
-    if (isTextModule(command)) return skip("text-format module");
-
+  }
+  // The commands about the instance being made are skipped.
+  void markSkipped(const std::string& name) {
+    currentSkipped_ = true;
+    if (!name.empty()) skippedNames_.insert(name);
+  }
+  // Instantiates `module` as the current instance (and `name`).
+  Outcome instantiateAsCurrent(const std::shared_ptr<const Module>& module, const std::string& name) {
     std::shared_ptr<Instance> instance;
     try {
-      instance = instantiate(decodeFile(command));
-    } catch (const DecodeError& e) {
-      if (isSkippedFeature(e)) {
-        currentSkipped_ = true;
-        if (!name.empty()) skippedNames_.insert(name);
-        return skip(e.message);
-      }
-      return fail("module does not decode: " + e.toString());
+      instance = instantiate(module);
     } catch (const LinkError& e) {
       return fail(std::string("link error: ") + e.what());
     } catch (const Trap& e) {
@@ -661,6 +660,21 @@ class ScriptRunner {
     current_ = instance;
     if (!name.empty()) named_[name] = instance;
     return pass();
+  }
+
+  Outcome doModule(const json& command) {
+    std::string name = command.value("name", std::string());
+    startInstanceCommand(name);
+    if (isTextModule(command)) return skip("text-format module");
+    std::shared_ptr<const Module> module;
+    try {
+      module = decodeFile(command);
+    } catch (const DecodeError& e) {
+      if (!isSkippedFeature(e)) return fail("module does not decode: " + e.toString());
+      markSkipped(name);
+      return skip(e.message);
+    }
+    return instantiateAsCurrent(module, name);
   }
 
   // `(module definition [$M] binary ...)`: decoded and validated now,
@@ -697,32 +711,16 @@ class ScriptRunner {
 
   // `(module instance [$I] [$M])`: the new current instance.
   Outcome doModuleInstance(const json& command) {
-    current_.reset();
-    currentSkipped_ = false;
     std::string name = command.value("name", std::string());
-    if (!name.empty()) {
-      named_.erase(name);
-      skippedNames_.erase(name);
-    }
+    startInstanceCommand(name);
     std::shared_ptr<const Module> module;
     try {
       module = definitionFor(command);
     } catch (const Unsupported&) {
-      currentSkipped_ = true;
-      if (!name.empty()) skippedNames_.insert(name);
+      markSkipped(name);
       throw;
     }
-    std::shared_ptr<Instance> instance;
-    try {
-      instance = instantiate(module);
-    } catch (const LinkError& e) {
-      return fail(std::string("link error: ") + e.what());
-    } catch (const Trap& e) {
-      return fail(std::string("instantiation trapped: ") + e.what());
-    }
-    current_ = instance;
-    if (!name.empty()) named_[name] = instance;
-    return pass();
+    return instantiateAsCurrent(module, name);
   }
 
   // The module of an assert_unlinkable / assert_uninstantiable: its own

@@ -107,6 +107,9 @@ class NativeResolver : public ImportResolver {
 
  private:
   NativeTable modules_;
+  // Unregistered bindings: functions of modules loaded before still call
+  // through them (their host environment), so they live until the runtime.
+  std::vector<std::shared_ptr<NativeBinding>> retired_;
 };
 
 struct AppHeap {
@@ -564,6 +567,7 @@ bool NativeResolver::remove(const std::string& module, const NativeSymbol* symbo
   bool removed = false;
   for (auto it = m->second.begin(); it != m->second.end();) {
     if (it->second->registration == symbols) {
+      retired_.push_back(it->second);
       it = m->second.erase(it);
       removed = true;
     } else {

@@ -290,9 +290,6 @@ class FunctionDecoder {
     usesOtherMemories_ |= index != 0;
     return index;
   }
-  void readZeroByte() {
-    if (reader_.readByte() != 0) fail("zero byte expected");
-  }
   uint32_t readTableIndex() {
     uint32_t t = reader_.readU32();
     if (t >= module_.tables.size()) fail("unknown table " + std::to_string(t));

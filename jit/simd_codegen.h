@@ -213,6 +213,20 @@ bool binary(E& e, const CpuSupport& cpu, Op op, const Xmm& dst, const Xmm& b, co
   return true;
 }
 
+// dst = vex(x, y) (with the form's comparison predicate and inversion).
+template <class E>
+void emitVexBinary(E& e, const BinaryForm& f, asmjit::InstId vex, const Xmm& dst, const Xmm& x,
+                   const asmjit::Operand& y, const Xmm& tmp) {
+  if (f.cmpPredicate >= 0)
+    e.emit(vex, dst, x, y, Imm(f.cmpPredicate));
+  else
+    e.emit(vex, dst, x, y);
+  if (f.invert) {
+    e.vpcmpeqd(tmp, tmp, tmp);
+    e.vpxor(dst, dst, tmp);
+  }
+}
+
 // dst = op(a, b) in three operands: one VEX instruction where the CPU has
 // AVX (no copy of `a`, whichever registers these are); otherwise `a` is
 // copied into dst (which must then not be b) and binary() does the rest.
@@ -225,16 +239,10 @@ bool binary3(E& e, const CpuSupport& cpu, Op op, const Xmm& dst, const Xmm& a, c
     if (dst.id() != a.id()) e.movaps(dst, a);
     return binary(e, cpu, op, dst, b, tmp);
   }
-  const Xmm& x = f.swap ? b : a;
-  const Xmm& y = f.swap ? a : b;
-  if (f.cmpPredicate >= 0)
-    e.emit(vex, dst, x, y, Imm(f.cmpPredicate));
+  if (f.swap)
+    emitVexBinary(e, f, vex, dst, b, a, tmp);
   else
-    e.emit(vex, dst, x, y);
-  if (f.invert) {
-    e.vpcmpeqd(tmp, tmp, tmp);
-    e.vpxor(dst, dst, tmp);
-  }
+    emitVexBinary(e, f, vex, dst, a, b, tmp);
   return true;
 }
 
@@ -247,14 +255,7 @@ bool binary3(E& e, const CpuSupport& cpu, Op op, const Xmm& dst, const Xmm& a, c
   if (f.inst == Inst::kIdNone || (f.sse41 && !cpu.sse41) || f.swap || !cpu.avx) return false;
   asmjit::InstId vex = avxFormOf(f.inst);
   if (vex == Inst::kIdNone) return false;
-  if (f.cmpPredicate >= 0)
-    e.emit(vex, dst, a, b, Imm(f.cmpPredicate));
-  else
-    e.emit(vex, dst, a, b);
-  if (f.invert) {
-    e.vpcmpeqd(tmp, tmp, tmp);
-    e.vpxor(dst, dst, tmp);
-  }
+  emitVexBinary(e, f, vex, dst, a, b, tmp);
   return true;
 }
 

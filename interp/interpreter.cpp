@@ -17,6 +17,7 @@
 #include "runtime/instance.h"
 #include "wasm/numeric.h"
 #include "wasm/simd.h"
+#include "wasm/unaligned.h"
 
 namespace strata {
 
@@ -28,18 +29,6 @@ void trapInvalidConversion() { throw Trap("invalid conversion to integer"); }
 
 namespace {
 
-template <class T>
-inline T rd(const void* p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-// Writes the low sizeof(T) bytes of a slot; i32/f32 leave the high half
-// unspecified, and readers of those types only look at the low half.
-template <class T>
-inline void wr(void* p, T v) {
-  std::memcpy(p, &v, sizeof v);
-}
 
 // Functions have few locals: an inline loop beats a call to memset. (The
 // build keeps GCC from turning this loop back into one.)

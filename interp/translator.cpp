@@ -594,18 +594,14 @@ class Translator : public NullConsumer {
 
   // --- SIMD: operands as interpreter.cpp's handlers take them ---
   void onSimd(Op op, const SimdImmediate& imm) {
-    const OpInfo& info = opInfo(op);
-    bool memoryOp = info.cls == OpClass::SimdLoad || info.cls == OpClass::SimdLoadLane ||
-                    info.cls == OpClass::SimdStoreLane || op == Op::V128Store;
-    if (!memoryOp) {
+    if (!isSimdMemoryAccess(op)) {
       emitSimd(op, imm);
       return;
     }
-    // Loads take the address on top; stores and lane operators under a v128.
-    bool addressOnTop = info.cls == OpClass::SimdLoad;
+    // The address is the first operand, under the others.
     withMemory(imm.mem.memory, [&] {
       SimdImmediate narrowed = imm;
-      narrowed.mem = address32(imm.mem, addressOnTop ? 0 : 1);
+      narrowed.mem = address32(imm.mem, uint32_t(simdOperandCount(op) - 1));
       emitSimd(op, narrowed);
     });
   }
@@ -633,12 +629,7 @@ class Translator : public NullConsumer {
       if (info.cls == OpClass::SimdStoreLane) u32(imm.lane);
       return;
     }
-    int inputs = 0;
-    switch (info.cls) {
-      case OpClass::SimdUnary: case OpClass::SimdExtract: case OpClass::SimdLoad: inputs = 1; break;
-      case OpClass::SimdTernary: inputs = 3; break;
-      default: inputs = 2; break;  // binary, shift, replace, lane load, shuffle
-    }
+    int inputs = simdOperandCount(op);
     uint32_t in[3] = {0, 0, 0};
     for (int k = inputs; k-- > 0;) in[k] = pop();
     uint32_t dst = pushSlot(slotWidth(ValType(info.result)));

@@ -4,21 +4,12 @@
 #include <cstring>
 
 #include "wasm/simd.h"
+#include "wasm/unaligned.h"
 
 namespace strata::jit {
 
 namespace {
 
-template <class T>
-inline T rd(const void* p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <class T>
-inline void wr(void* p, T v) {
-  std::memcpy(p, &v, sizeof v);
-}
 
 // C types of wasm value types, as in the interpreter.
 #define CT_I32 uint32_t

@@ -263,15 +263,9 @@ void BaselineCompiler::simdCall(Op op, const SimdImmediate& si) {
   const OpInfo& info = opInfo(op);
   SimdHelper fn = simdHelper(op);
   if (!fn) throw Unsupported{info.name};
-  int inputs;
-  switch (info.cls) {
-    case OpClass::SimdUnary: case OpClass::SimdExtract: case OpClass::SimdLoad: inputs = 1; break;
-    case OpClass::SimdTernary: inputs = 3; break;
-    default: inputs = 2; break;  // binary, shift, replace, lane load/store, v128.store
-  }
-  bool memory = info.cls == OpClass::SimdLoad || info.cls == OpClass::SimdLoadLane ||
-                info.cls == OpClass::SimdStoreLane || op == Op::V128Store;
-  bool store = info.cls == OpClass::SimdStoreLane || op == Op::V128Store;
+  int inputs = simdOperandCount(op);
+  bool memory = isSimdMemoryAccess(op);
+  bool store = isSimdStore(op);
   uint32_t base = height() - uint32_t(inputs);
   for (uint32_t p = base; p < height(); ++p) materialize(p);
   spillRegisters();

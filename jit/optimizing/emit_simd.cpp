@@ -282,15 +282,9 @@ void Emitter::simdCall(Op op, const SimdImmediate& si) {
   const OpInfo& info = opInfo(op);
   SimdHelper fn = simdHelper(op);
   if (!fn) throw Unsupported{info.name};
-  int inputs;
-  switch (info.cls) {
-    case OpClass::SimdUnary: case OpClass::SimdExtract: case OpClass::SimdLoad: inputs = 1; break;
-    case OpClass::SimdTernary: inputs = 3; break;
-    default: inputs = 2; break;
-  }
-  bool memory = info.cls == OpClass::SimdLoad || info.cls == OpClass::SimdLoadLane ||
-                info.cls == OpClass::SimdStoreLane || op == Op::V128Store;
-  bool store = info.cls == OpClass::SimdStoreLane || op == Op::V128Store;
+  int inputs = simdOperandCount(op);
+  bool memory = isSimdMemoryAccess(op);
+  bool store = isSimdStore(op);
   std::vector<Val> ops(stack_.end() - inputs, stack_.end());
   stack_.resize(stack_.size() - size_t(inputs));
   // Operands (after a memory operator's address) to the native stack.

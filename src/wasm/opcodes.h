@@ -71,6 +71,23 @@ inline const OpInfo& opInfo(Op op) {
   auto i = static_cast<uint32_t>(op);
   return i < kOpCount ? detail::kOpInfo[i] : detail::kInvalidOpInfo;
 }
+// The operand shape of a SIMD operator, by its class; every tier asks.
+// Operands on the stack (v128.const none; the address counts):
+inline int simdOperandCount(Op op) {
+  switch (opInfo(op).cls) {
+    case OpClass::SimdUnary: case OpClass::SimdExtract: case OpClass::SimdLoad: return 1;
+    case OpClass::SimdTernary: return 3;
+    default: return op == Op::V128Const ? 0 : 2;  // binary, shift, replace, lane load/store, store, shuffle
+  }
+}
+// Accesses linear memory (its first operand is the address).
+inline bool isSimdMemoryAccess(Op op) {
+  OpClass c = opInfo(op).cls;
+  return c == OpClass::SimdLoad || c == OpClass::SimdLoadLane || c == OpClass::SimdStoreLane || op == Op::V128Store;
+}
+// Writes linear memory and produces no value.
+inline bool isSimdStore(Op op) { return opInfo(op).cls == OpClass::SimdStoreLane || op == Op::V128Store; }
+
 // Map an encoding to an opcode; Op::Invalid if there is none.
 inline Op opFromByte(uint8_t byte) { return detail::kSingleByteOps[byte]; }
 inline Op opFromPrefixed(uint8_t prefix, uint32_t sub) {

@@ -135,16 +135,11 @@ class Translator : public NullConsumer {
   void setV128Constants(std::vector<std::pair<uint64_t, uint64_t>> values) { v128Consts_ = std::move(values); }
 
   void onFunctionStart(Control&) {
-    uint32_t n = d_->numLocals();
-    localSlot_.resize(n);
-    uint32_t slots = 0;
-    for (uint32_t i = 0; i < n; ++i) {
-      localSlot_[i] = slots;
-      slots += slotWidth(d_->localType(i));
-    }
-    localSlots_ = slots;
-    out_.localSlots = slots;
+    localSlot_ = slotOffsets(d_->localTypes());
+    localSlots_ = slotCount(d_->localTypes());
+    out_.localSlots = localSlots_;
     out_.paramSlots = d_->functionType().paramSlots();
+    uint32_t slots = localSlots_;
     // The v128 constants' slots follow the locals (the operand stack then
     // starts above them), each set once here.
     for (size_t k = 0; k < v128Consts_.size(); ++k) {

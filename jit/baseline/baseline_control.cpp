@@ -45,13 +45,8 @@ void BaselineCompiler::emitPrologue(bool patchFrameSize) {
 void BaselineCompiler::onFunctionStart(Control&) {
   numLocals_ = d_->numLocals();
   localReaders_.assign(numLocals_, 0);
-  localOffset_.resize(numLocals_);
-  uint32_t slots = 0;
-  for (uint32_t i = 0; i < numLocals_; ++i) {
-    localOffset_[i] = slots;
-    slots += slotWidth(d_->localType(i));
-  }
-  localSlots_ = slots;
+  localOffset_ = slotOffsets(d_->localTypes());
+  localSlots_ = slotCount(d_->localTypes());
   paramSlots_ = d_->functionType().paramSlots();
   maxSlots_ = localSlots_;
   entryLabel = a_.newLabel();

@@ -162,6 +162,8 @@ class FunctionDecoder {
   // Read-only state for consumers.
   uint32_t numLocals() const { return uint32_t(locals_.size()); }
   ValType localType(uint32_t i) const { return locals_[i]; }
+  // Parameters then declared locals.
+  const std::vector<ValType>& localTypes() const { return locals_; }
   const FuncType& functionType() const { return type_; }
   uint32_t stackHeight() const { return uint32_t(stack_.size()); }
   ValType stackType(uint32_t i) const { return stack_[i]; }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "jit/constant_division.h"
 #include "jit/optimizing/emitter.h"
 #include "runtime/exec_env.h"
 #include "wasm/numeric.h"
@@ -563,6 +564,10 @@ void Emitter::emitDivision(Op op, bool wide) {
   bool constB = rb.kind == Val::kConst;
   uint64_t bConst = wide ? rb.bits : uint64_t(uint32_t(rb.bits));
   bool minusOne = wide ? bConst == ~0ull : bConst == 0xffffffffu;
+  if (constB && bConst != 0 && !(isSigned && minusOne)) {
+    emitDivisionByConstant(a, bConst, wide, isSigned, isRem);
+    return;
+  }
   x86::Gp bg = gpOf(b);
   x86::Gp B = wide ? bg : bg.r32();
   if (!constB || bConst == 0) {
@@ -608,6 +613,77 @@ void Emitter::emitDivision(Op op, bool wide) {
   cc_.mov(result, isRem ? H : L);
   cc_.bind(done);
   pushGp(wide ? ValType::I64 : ValType::I32, result);
+}
+
+// Division by a constant other than 0 (and -1, signed) without a `div`: the
+// formulas and their sources are in jit/constant_division.h. Temporaries are
+// 64-bit registers; a 32-bit value in one is zero-extended.
+void Emitter::emitDivisionByConstant(const Val& a, uint64_t d, bool wide, bool isSigned, bool isRem) {
+  const unsigned bits = wide ? 64 : 32;
+  auto view = [wide](x86::Gp g) { return wide ? x86::Gp(g.r64()) : x86::Gp(g.r32()); };
+  x86::Gp ag = gpOf(a);
+  bool negative = isSigned && (wide ? int64_t(d) < 0 : int32_t(uint32_t(d)) < 0);
+  uint64_t magnitude = negative ? (wide ? 0 - d : uint64_t(uint32_t(0 - uint32_t(d)))) : d;
+  // The dividend as an unsigned value: a itself, or |a| and the sign mask.
+  x86::Gp n = cc_.newGpq(), sign;
+  cc_.mov(view(n), view(ag));
+  if (isSigned) {
+    sign = cc_.newGpq();
+    cc_.mov(view(sign), view(ag));
+    cc_.sar(view(sign), imm(bits - 1));
+    cc_.xor_(view(n), view(sign));
+    cc_.sub(view(n), view(sign));
+  }
+  // q = n / magnitude, unsigned.
+  ConstantDivisor c = constantDivisor(magnitude, bits);
+  x86::Gp q = cc_.newGpq();
+  if (c.powerOfTwo) {
+    cc_.mov(view(q), view(n));
+    if (c.shift) cc_.shr(view(q), imm(c.shift));
+  } else {
+    x86::Gp lo = cc_.newGpq();
+    cc_.mov(lo, imm(c.magic));
+    cc_.mul(q, lo, n);  // q = the high half of magic * n
+    if (wide) {
+      x86::Gp t = cc_.newGpq();
+      cc_.mov(t, n);
+      cc_.sub(t, q);
+      cc_.shr(t, imm(1));
+      cc_.add(t, q);
+      cc_.shr(t, imm(c.shift));
+      q = t;
+    }
+  }
+  if (isSigned) {
+    // Truncation toward zero: the quotient takes the dividend's sign, and
+    // flips for a negative divisor.
+    cc_.xor_(view(q), view(sign));
+    cc_.sub(view(q), view(sign));
+    if (negative) cc_.neg(view(q));
+  }
+  ValType vt = wide ? ValType::I64 : ValType::I32;
+  if (!isRem) {
+    pushGp(vt, view(q));
+    return;
+  }
+  // a - q * d (the same bits for signed and unsigned).
+  x86::Gp r = cc_.newGpq();
+  if (!isSigned && c.powerOfTwo && (d - 1) <= 0x7fffffffu) {
+    cc_.mov(view(r), view(ag));
+    cc_.and_(view(r), imm(int32_t(d - 1)));
+    pushGp(vt, view(r));
+    return;
+  }
+  x86::Gp product = cc_.newGpq();
+  if (!wide || int64_t(d) == int64_t(int32_t(d))) {
+    cc_.imul(view(product), view(q), imm(int32_t(d)));
+  } else {
+    cc_.mov(product, imm(d));
+    cc_.imul(product, q);
+  }
+  cc_.mov(view(r), view(ag));
+  cc_.sub(view(r), view(product));
+  pushGp(vt, view(r));
 }
 
 }  // namespace strata::jit::emit

@@ -332,6 +332,7 @@ class Emitter : public NullConsumer {
   bool emitUnary(Op op);
   bool emitBinary(Op op);
   void emitDivision(Op op, bool wide);
+  void emitDivisionByConstant(const Val& a, uint64_t d, bool wide, bool isSigned, bool isRem);
 
   x86::Compiler& cc_;
   Function* fn_;

@@ -26,13 +26,13 @@ if(CONFIG)
 endif()
 run("cmake --install" ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${PREFIX}" ${config_args})
 
-# Only the public APIs may be installed (the C++ API and the WAMR-style C
-# API): internal headers would let embedders depend on classes that change
+# Only the public APIs may be installed (the C++ API, the WAMR-style C API
+# and the standard C API): internal headers would let embedders depend on classes that change
 # without notice.
 file(GLOB_RECURSE headers RELATIVE "${PREFIX}/include" "${PREFIX}/include/*")
 list(SORT headers)
-if(NOT headers STREQUAL "strata/strata.hpp;wasm_export.h")
-  message(FATAL_ERROR "install test: expected only strata/strata.hpp and wasm_export.h under include/, got: ${headers}")
+if(NOT headers STREQUAL "strata/strata.hpp;wasm.h;wasm_export.h")
+  message(FATAL_ERROR "install test: expected only strata/strata.hpp, wasm.h and wasm_export.h under include/, got: ${headers}")
 endif()
 
 # Both libraries, the shared one with its versioned names, and the
@@ -163,4 +163,22 @@ foreach(pc strata strata-static)
     check_linkage("${binary}" FALSE)
   endif()
   check_c_client("C client (cc + pkg-config ${pc})" "${binary}")
+endforeach()
+
+# --- a client of the standard C API (<wasm.h>), cc and pkg-config ---
+# The wasm.h examples program, built against the installed header and
+# library only, runs a few of its examples.
+foreach(pc strata strata-static)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env "PKG_CONFIG_PATH=${PREFIX}/${LIBDIR}/pkgconfig"
+                          ${PKG_CONFIG} --cflags --libs ${pc}
+                  OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  separate_arguments(extra UNIX_COMMAND "${CLIENT_FLAGS}")
+  set(binary "${C_CLIENT_BINARY_DIR}/wasm-h-${pc}")
+  run("cc with pkg-config ${pc} (wasm.h)" ${C_COMPILER} ${extra} -std=c11 -o "${binary}" "${WASM_H_SOURCE}"
+      ${flags} -lpthread)
+  foreach(example hello callback hostref threads)
+    run("wasm.h client (${pc}): ${example}" ${CMAKE_COMMAND} -E env "LD_LIBRARY_PATH=${PREFIX}/${LIBDIR}"
+        "${binary}" "${WASM_H_MODULES}" ${example})
+  endforeach()
 endforeach()

@@ -325,6 +325,20 @@ WASM_RUNTIME_API_EXTERN const char *wasm_runtime_get_exception(wasm_module_inst_
 WASM_RUNTIME_API_EXTERN void wasm_runtime_set_exception(wasm_module_inst_t module_inst, const char *exception);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_clear_exception(wasm_module_inst_t module_inst);
 
+/* The wasm call stack of the last call on exec_env that trapped (WAMR's
+ * "dump call stack"), innermost first, one line per function:
+ * "#00: 0x00b2 - fib" (the offset of the function's code in its module,
+ * then its name from the name section or the export). Strata records
+ * functions, not instructions, so the offset is the function's start; a
+ * call the optimizing compiler inlined shows as its caller. Empty (size 0)
+ * when the last call did not trap. dump_call_stack prints it to stdout;
+ * get_call_stack_buf_size is the size with the terminating NUL;
+ * dump_call_stack_to_buf copies at most len - 1 bytes and a NUL and
+ * returns the bytes copied without it. */
+WASM_RUNTIME_API_EXTERN void wasm_runtime_dump_call_stack(wasm_exec_env_t exec_env);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_get_call_stack_buf_size(wasm_exec_env_t exec_env);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_dump_call_stack_to_buf(wasm_exec_env_t exec_env, char *buf, uint32_t len);
+
 WASM_RUNTIME_API_EXTERN void wasm_runtime_set_custom_data(wasm_module_inst_t module_inst, void *custom_data);
 WASM_RUNTIME_API_EXTERN void *wasm_runtime_get_custom_data(wasm_module_inst_t module_inst);
 

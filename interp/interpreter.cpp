@@ -546,7 +546,7 @@ do_call: {
   if (jit::g_tiered && countDown(callee)) jit::onHot(callee);  // tiered mode counts calls
   if (env->callDepth >= ExecEnv::kMaxCallDepth || calleeFp + code->frameSlots > stackLimit)
     trap("call stack exhausted");
-  env->frames()[env->callDepth++] = {ip, fp, fn};
+  env->frames()[env->callDepth++] = {ip, fp, fn, callee};
   fp = calleeFp;
   fn = callee;
   zeroLocals(fp + code->paramSlots, fp + code->localSlots);
@@ -595,6 +595,7 @@ do_tail_call: {
   std::memmove(fp, args, callee->type.paramSlots() * sizeof(Slot));
   // The entry sequence is do_call's, written out again: one shared label
   // cost call-heavy code 3-5% (fib in the interpreter, measured).
+  if (env->callDepth > entryDepth) env->frames()[env->callDepth - 1].callee = callee;  // the trace's view
   fn = callee;
   zeroLocals(fp + code->paramSlots, fp + code->localSlots);
   if (fn->instance != inst) {
@@ -811,7 +812,18 @@ void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
       return;
     }
   }
-  run(&env, fn, fp, nullptr);
+  const uint32_t depth = env.callDepth;
+  try {
+    run(&env, fn, fp, nullptr);
+  } catch (Trap& t) {
+    // The interpreter frames the trap left, innermost first (run() leaves
+    // env.callDepth where the trap was; ExecEnv::call restores it).
+    ExecEnv::CallFrame* frames = env.frames();
+    t.addFrame(env.callDepth > depth ? frames[env.callDepth - 1].callee : fn);
+    for (uint32_t k = env.callDepth; k-- > depth;) t.addFrame(frames[k].function);
+    env.callDepth = depth;  // those frames are gone: an outer run() must not list them again
+    throw;
+  }
 }
 
 }  // namespace strata

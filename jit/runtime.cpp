@@ -74,40 +74,77 @@ void setPendingFromCurrent(JitContext* ctx) {
 }
 
 namespace {
-[[noreturn]] void raise(uint64_t status) {
+
+// The compiled functions a trap left so far on this thread, innermost
+// first: each jit::invoke takes the ones recorded since it began.
+std::vector<const Function*>& traceFrames() {
+  thread_local std::vector<const Function*> frames;
+  return frames;
+}
+
+void attachTrace(Trap& t, size_t from, bool osr) {
+  std::vector<const Function*>& frames = traceFrames();
+  // An OSR entry runs the rest of an interpreter frame, which the
+  // interpreter lists itself.
+  size_t end = osr && frames.size() > from ? frames.size() - 1 : frames.size();
+  for (size_t i = from; i < end; ++i) t.addFrame(frames[i]);
+  frames.resize(from);
+}
+
+[[noreturn]] void raise(uint64_t status, size_t traceFrom, bool osr) {
   if (status == kPending) {
     std::exception_ptr e = pendingException();
     pendingException() = nullptr;
-    if (e) std::rethrow_exception(e);
-    throw Trap("internal error: lost JIT exception");
+    if (!e) {
+      traceFrames().resize(traceFrom);
+      throw Trap("internal error: lost JIT exception");
+    }
+    try {
+      std::rethrow_exception(e);
+    } catch (Trap& t) {
+      attachTrace(t, traceFrom, osr);
+      throw;
+    } catch (...) {
+      traceFrames().resize(traceFrom);
+      throw;
+    }
   }
-  throw Trap(trapMessage(uint32_t(status)));
+  Trap t(trapMessage(uint32_t(status)));
+  attachTrace(t, traceFrom, osr);
+  throw t;
 }
-}  // namespace
 
-namespace {
-void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_t caller) {
+void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_t caller, bool osr) {
   JitContext& ctx = threadContext();
   ExecEnv* savedEnv = ctx.env;
   Slot* savedLimit = ctx.slotLimit;
   ctx.env = &env;
   ctx.slotLimit = env.stackLimit();
+  size_t traceFrom = traceFrames().size();
   uint64_t status = entry(&ctx, fp, f, reinterpret_cast<Instance*>(caller));
   ctx.env = savedEnv;
   ctx.slotLimit = savedLimit;
   if (status) {
     ctx.status = 0;
-    raise(status);
+    raise(status, traceFrom, osr);
   }
 }
+
 }  // namespace
 
+// (At most one entry per compiled frame on the native stack, so a runaway
+// recursion's trap records at most what that stack held.)
+uint64_t jitTraceFrame(JitContext*, Function* self) {
+  traceFrames().push_back(self);
+  return 0;
+}
+
 void invoke(ExecEnv& env, Function* f, Slot* fp, Instance* caller) {
-  run(env, f->jitEntry.load(std::memory_order_acquire), f, fp, uintptr_t(caller));
+  run(env, f->jitEntry.load(std::memory_order_acquire), f, fp, uintptr_t(caller), false);
 }
 
 void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp) {
-  run(env, entry, f, fp, uintptr_t(f->instance));
+  run(env, entry, f, fp, uintptr_t(f->instance), true);
 }
 
 uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* caller) {

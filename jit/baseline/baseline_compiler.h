@@ -322,6 +322,7 @@ class BaselineCompiler : public NullConsumer {
   DeadCode dead_;
 
   Label epilogue_;
+  Label failed_;  // a failure's way to the epilogue: records the trace frame
   Label callStub_;
   bool callStubUsed_ = false;
   Label statusExit_;  // the status is in ctx->status

@@ -51,6 +51,7 @@ void BaselineCompiler::onFunctionStart(Control&) {
   maxSlots_ = localSlots_;
   entryLabel = a_.newLabel();
   epilogue_ = a_.newLabel();
+  failed_ = a_.newLabel();
   a_.bind(entryLabel);
   emitPrologue(/*patchFrameSize=*/true);
   if (mem_ && guarded_) {
@@ -126,12 +127,23 @@ void BaselineCompiler::finish() {
     if (!trapUsed_[k]) continue;
     a_.bind(trapLabels_[k]);
     a_.mov(x86::eax, imm(k));
-    a_.jmp(epilogue_);
+    a_.jmp(failed_);
   }
   if (statusUsed_) {
     a_.bind(statusExit_);
     a_.mov(x86::rax, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, status))));
   }
+  // Every failure (status in rax) adds this function to the trap's trace
+  // on its way out. The stack is as at the epilogue: 16-byte aligned.
+  a_.bind(failed_);
+  a_.push(x86::rax);
+  a_.sub(x86::rsp, imm(8));
+  a_.mov(x86::rdi, kCtx);
+  a_.mov(x86::rsi, imm(uint64_t(uintptr_t(fn_))));
+  a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitTraceFrame))));
+  a_.call(x86::rax);
+  a_.add(x86::rsp, imm(8));
+  a_.pop(x86::rax);
   a_.bind(epilogue_);
   a_.pop(kMemBase);
   a_.pop(kFp);
@@ -429,7 +441,7 @@ void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase) {
   a_.lea(x86::rsi, frameSlot(slotAtHeight(argBase)));  // the callee frame: the first argument's slot
   a_.call(callStub_);
   a_.test(x86::eax, x86::eax);  // statuses are small
-  a_.jnz(epilogue_);
+  a_.jnz(failed_);
   while (height() > argBase) pop();
   for (ValType t : ft.results) pushSlot(t);
   refreshMemory();

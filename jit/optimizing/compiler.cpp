@@ -79,6 +79,14 @@ class LoopLocals : public NullConsumer {
 
 }  // namespace
 
+std::unordered_map<uint32_t, std::vector<uint32_t>> Emitter::loopLocalsOf(const Module& module, uint32_t defined) {
+  LoopLocals loops;
+  FunctionDecoder<LoopLocals> walk(module, defined, loops);
+  loops.setDecoder(&walk);
+  walk.decode();
+  return std::move(loops.result);
+}
+
 CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop) {
   CompileResult result;
   Instance& inst = *f->instance;
@@ -99,13 +107,8 @@ CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop) {
         // locals in registers, and measured over the workloads renames there
         // cost more than they give (strparse 12% and lz 6% faster without,
         // matmul 5% slower).
-        if (osrLoop == Emitter::kNoLoop && Emitter::wantsLoopRenames(f->type.params.size() + decl.locals.size())) {
-          LoopLocals loops;
-          FunctionDecoder<LoopLocals> first(module, defined, loops);
-          loops.setDecoder(&first);
-          first.decode();
-          emitter.setLoopLocals(std::move(loops.result));
-        }
+        if (osrLoop == Emitter::kNoLoop && Emitter::wantsLoopRenames(f->type.params.size() + decl.locals.size()))
+          emitter.setLoopLocals(Emitter::loopLocalsOf(module, defined));
         // Inline up to as much again as the function itself (at least 2 KB),
         // within the optimizing compiler's size budget.
         size_t own = decl.bodyEnd - decl.bodyBegin;

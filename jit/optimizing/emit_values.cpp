@@ -373,20 +373,22 @@ Cond Emitter::emitCompare() {
 // --- traps ---
 
 Label Emitter::trapLabel(uint32_t code) {
-  if (!trapUsed_[code]) {
-    trapUsed_[code] = true;
-    trapLabels_[code] = cc_.newLabel();
+  Exits& e = exits();
+  if (!e.trapUsed[code]) {
+    e.trapUsed[code] = true;
+    e.trap[code] = cc_.newLabel();
   }
-  return trapLabels_[code];
+  return e.trap[code];
 }
 
 void Emitter::checkStatus() {
-  if (!statusUsed_) {
-    statusUsed_ = true;
-    statusExit_ = cc_.newLabel();
+  Exits& e = exits();
+  if (!e.statusUsed) {
+    e.statusUsed = true;
+    e.status = cc_.newLabel();
   }
   cc_.cmp(x86::qword_ptr(ctx_, offsetof(JitContext, status)), imm(0));
-  cc_.jne(statusExit_);
+  cc_.jne(e.status);
 }
 
 // --- helper calls ---
@@ -446,14 +448,15 @@ void Emitter::emitCall(const FuncType& ft, x86::Gp callee) {
 }
 
 void Emitter::finishCall(const FuncType& ft, InvokeNode* node) {
-  if (!calleeFailedUsed_) {
-    calleeFailedUsed_ = true;
-    calleeFailed_ = cc_.newLabel();
-    calleeStatus_ = cc_.newGpq("status");
+  Exits& e = exits();
+  if (!e.calleeFailedUsed) {
+    e.calleeFailedUsed = true;
+    e.calleeFailed = cc_.newLabel();
   }
+  if (!calleeStatus_.isValid()) calleeStatus_ = cc_.newGpq("status");
   node->setRet(0, calleeStatus_);
   cc_.test(calleeStatus_, calleeStatus_);
-  cc_.jnz(calleeFailed_);
+  cc_.jnz(e.calleeFailed);
   if (mem_ && !guarded_) refreshMemory();
   std::vector<uint32_t> at = slotOffsets(ft.results);
   for (size_t i = 0; i < ft.results.size(); ++i) {

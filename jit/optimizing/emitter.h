@@ -121,6 +121,10 @@ class Emitter : public NullConsumer {
   // registers for the allocator (and 16 xmm); some go to temporaries, the
   // memory base and the frame pointer.
   static bool wantsLoopRenames(size_t numLocals) { return numLocals > 10; }
+  // The first walk (compiler.cpp): which locals each loop of a function
+  // uses, by the loop's module offset (for the function and for each
+  // callee inlined into it).
+  static std::unordered_map<uint32_t, std::vector<uint32_t>> loopLocalsOf(const Module& module, uint32_t defined);
   // Before control goes to a label outside some loops: their locals back
   // into the registers the label expects. Undone newest first, so each
   // local ends in the register of its outermost rename past `depth`.
@@ -168,12 +172,13 @@ class Emitter : public NullConsumer {
 
   // --- calls ---
   void onCall(uint32_t funcIndex);
-  // Inlining: a call of a small function of this instance that calls
-  // nothing itself is compiled in place (a nested decoder walk of the
-  // callee with this emitter: its locals become registers, its returns
-  // jumps to the end of the inlined body). No frame, no status check, and
-  // the register allocator sees through the call. False if it is not
-  // inlined.
+  // Inlining: a call of a small function of this instance that calls no
+  // other function (it may call itself), or of the function itself, is
+  // compiled in place (a nested decoder walk of the callee with this
+  // emitter: its locals become registers, its returns jumps to the end of
+  // the inlined body). No frame, no status check, and the register
+  // allocator sees through the call; the callee's own calls are calls like
+  // the caller's, on the same frame pointer. False if it is not inlined.
   bool inlineCall(uint32_t funcIndex);
   static constexpr size_t kInlineMaxBytes = 500;  // callee body, in wasm bytes
   void onCallIndirect(uint32_t typeIndex, uint32_t table);
@@ -373,16 +378,25 @@ class Emitter : public NullConsumer {
   // than the function).
   size_t inlinedBytes_ = 0;
   size_t inlineBudget_ = 0;
-  std::unordered_map<uint32_t, bool> leaves_;  // defined index -> calls nothing
-  bool trapUsed_[kNumTrapCodes] = {};
-  Label trapLabels_[kNumTrapCodes];
-  bool statusUsed_ = false;
-  // A callee's nonzero status (a trap or exit unwinding) returns from
-  // here, out of line: the call's normal path falls through.
-  Label calleeFailed_;
+  std::unordered_map<uint32_t, bool> callsOthers_;  // defined index -> calls other functions
+  // The failure exits (out of line: the normal paths fall through), one
+  // set per function whose code fails there, so that a trap's trace lists
+  // an inlined callee before this function: this function (key null) or a
+  // callee inlined into it. Each exit records the frames and returns the
+  // status: a trap code, a failed helper's ctx->status, or the nonzero
+  // status of a call (a trap or exit unwinding), in calleeStatus_.
+  struct Exits {
+    bool trapUsed[kNumTrapCodes] = {};
+    Label trap[kNumTrapCodes];
+    bool statusUsed = false;
+    Label status;
+    bool calleeFailedUsed = false;
+    Label calleeFailed;
+  };
+  std::map<const Function*, Exits> exits_;
+  const Function* inlinedFn_ = nullptr;  // the callee being inlined, if any
+  Exits& exits() { return exits_[inlinedFn_]; }
   x86::Gp calleeStatus_;
-  bool calleeFailedUsed_ = false;
-  Label statusExit_;
   DeadCode dead_;
   std::map<std::pair<uint64_t, bool>, Label> constants_;
   std::map<std::pair<uint64_t, uint64_t>, Label> constants128_;  // v128, 16-byte aligned

@@ -150,6 +150,7 @@ struct WASMExecEnv {
   WASMModuleInstanceCommon* moduleInst = nullptr;
   void* userData = nullptr;
   void* attachment = nullptr;
+  std::string callStack;  // the trace of the last call that trapped (formatTrace)
 };
 
 namespace {
@@ -747,6 +748,7 @@ bool callOn(WASMExecEnv* ee, Function* f, Slot* slots) {
         releaseRetiredIfIdle();
     }
   } active;
+  ee->callStack.clear();
   try {
     ee->env->call(f, slots);
     ok = true;
@@ -757,6 +759,7 @@ bool callOn(WASMExecEnv* ee, Function* f, Slot* slots) {
     ok = true;
   } catch (const Trap& e) {
     if (inst) inst->exception = e.what();
+    ee->callStack = formatTrace(e);
   } catch (const std::bad_alloc&) {
     if (inst) inst->exception = "allocate memory failed";
   } catch (const std::exception& e) {
@@ -1798,3 +1801,24 @@ uint32_t strata_runtime_patch_imports(wasm_module_inst_t module_inst, wasm_funct
 }
 
 }  // extern "C"
+
+// ---------------------------------------------------------------- call stacks
+
+void wasm_runtime_dump_call_stack(wasm_exec_env_t exec_env) {
+  if (!exec_env || exec_env->callStack.empty()) return;
+  std::fputs(exec_env->callStack.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+uint32_t wasm_runtime_get_call_stack_buf_size(wasm_exec_env_t exec_env) {
+  if (!exec_env || exec_env->callStack.empty()) return 0;
+  return uint32_t(std::min<size_t>(exec_env->callStack.size() + 1, UINT32_MAX));
+}
+
+uint32_t wasm_runtime_dump_call_stack_to_buf(wasm_exec_env_t exec_env, char* buf, uint32_t len) {
+  if (!exec_env || !buf || len == 0) return 0;
+  size_t n = std::min<size_t>(exec_env->callStack.size(), len - 1);
+  std::memcpy(buf, exec_env->callStack.data(), n);
+  buf[n] = '\0';
+  return uint32_t(n);
+}

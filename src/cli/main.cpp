@@ -160,6 +160,16 @@ int withTier(F&& body) {
   return status;
 }
 
+// A trap as iwasm reports it ("Exception: <message>" on stdout), and the
+// wasm functions it unwound under it, on stderr so that scripts reading
+// stdout see what they always saw.
+void reportTrap(const Trap& e) {
+  std::cout << "Exception: " << e.what() << "\n";
+  std::cout.flush();
+  std::string trace = formatTrace(e);
+  if (!trace.empty()) std::cerr << "backtrace:\n" << trace;
+}
+
 // --- arguments of `run --invoke`: runtime/value_text.h ----------------------
 
 std::string typeList(const std::vector<ValType>& types) {
@@ -258,7 +268,7 @@ std::shared_ptr<Instance> loadInstance(const RunOptions& options, ExecEnv& env, 
   } catch (const wasi::WasiExit& e) {
     *status = static_cast<int>(e.code());  // proc_exit in the start function
   } catch (const Trap& e) {
-    std::cout << "Exception: " << e.what() << "\n";  // a trapping start function
+    reportTrap(e);  // a trapping start function
   } catch (const LinkError& e) {
     std::cerr << options.file << ": link error: " << e.what() << "\n";
   } catch (const std::exception& e) {
@@ -347,7 +357,7 @@ int runModule(const RunOptions& options) {
     std::cout.flush();
     return static_cast<int>(e.code());
   } catch (const Trap& e) {
-    std::cout << "Exception: " << e.what() << "\n";
+    reportTrap(e);
     return kExitFailure;
   }
   // iwasm prints results only for --invoke; _start and main run silently.

@@ -36,11 +36,14 @@ class ExecEnv {
   uint32_t nativeDepth = 0;
   static constexpr uint32_t kMaxNativeDepth = 200;
 
-  // Where a wasm-to-wasm call returns to (the interpreter's frame links).
+  // Where a wasm-to-wasm call returns to (the interpreter's frame links):
+  // the caller's code, frame and function, and the function it called (for
+  // a trap's trace: the innermost function is the top frame's callee).
   struct CallFrame {
     const uint8_t* returnIp;
     Slot* fp;
     Function* function;
+    Function* callee;
   };
   CallFrame* frames() { return frames_.get(); }
 

@@ -2,6 +2,8 @@
 // hooks through which a dying Function frees what the tiers attached.
 #include "runtime/objects.h"
 
+#include "runtime/instance.h"
+
 #include <map>
 #include <mutex>
 #include <new>
@@ -68,6 +70,19 @@ uint32_t canonicalSignatureId(const FuncType& type) {
   // matches a real signature.
   auto it = reg.ids.emplace(type, static_cast<uint32_t>(reg.ids.size() + 1)).first;
   return it->second;
+}
+
+void Trap::addFrame(const Function* f) {
+  if (!f || !f->instance) return;  // host functions are not wasm frames
+  if (trace.size() >= kMaxTraceFrames) {
+    ++omittedFrames;
+    return;
+  }
+  const Module& m = f->instance->module();
+  uint32_t codeOffset = 0;
+  if (f->index >= m.numImportedFuncs && f->index - m.numImportedFuncs < m.functions.size())
+    codeOffset = uint32_t(m.functions[f->index - m.numImportedFuncs].bodyBegin);
+  trace.push_back(TraceFrame{f->instance->modulePtr(), f->instance, f->index, codeOffset});
 }
 
 std::shared_ptr<Function> makeHostFunction(FuncType type, HostCallback callback, void* env) {

@@ -29,11 +29,33 @@ struct FunctionCode;
 // bytes in memory order; see slotWidth() in wasm/types.h).
 using Slot = uint64_t;
 
+struct Module;
+
+// One wasm function a trap went through on its way out. The module keeps
+// the names readable after the instance is gone; `instance` is only for
+// embedders that compare it with instances they hold.
+struct TraceFrame {
+  std::shared_ptr<const Module> module;
+  const Instance* instance = nullptr;
+  uint32_t funcIndex = 0;
+  // Where in the module the function's code starts (the tiers record
+  // functions, not instructions).
+  uint32_t codeOffset = 0;
+};
+
 // A wasm trap or a runtime error raised while running guest code. The
 // message is the spec's wording ("integer divide by zero").
 class Trap : public std::runtime_error {
  public:
   explicit Trap(const std::string& message) : std::runtime_error(message) {}
+  // The wasm functions the trap unwound, innermost first, as the tiers add
+  // them while it propagates (addFrame). A call inlined by the optimizing
+  // compiler shows as its caller; a tail call replaces its caller's frame.
+  // The innermost kMaxTraceFrames are kept, the rest only counted.
+  std::vector<TraceFrame> trace;
+  uint64_t omittedFrames = 0;
+  static constexpr size_t kMaxTraceFrames = 100;
+  void addFrame(const Function* f);
 };
 
 // Failure to instantiate because an import does not fit ("unknown import",

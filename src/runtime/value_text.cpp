@@ -1,6 +1,8 @@
 // Command-line text of wasm values (see value_text.h).
 #include "runtime/value_text.h"
 
+#include "wasm/module.h"
+
 #include <cerrno>
 #include <cinttypes>
 #include <cmath>
@@ -125,6 +127,21 @@ std::string formatValueText(ValType type, const Slot* slots) {
     default:
       return "?";
   }
+}
+
+std::string formatTrace(const Trap& trap) {
+  std::string out;
+  char line[64];
+  size_t n = 0;
+  for (const TraceFrame& f : trap.trace) {
+    std::snprintf(line, sizeof line, "#%02zu: 0x%04x - ", n++, f.codeOffset);
+    out += line;
+    out += f.module ? f.module->functionName(f.funcIndex) : "func[" + std::to_string(f.funcIndex) + "]";
+    if (f.module && !f.module->moduleName.empty()) out += " (module " + f.module->moduleName + ")";
+    out += "\n";
+  }
+  if (trap.omittedFrames) out += "... " + std::to_string(trap.omittedFrames) + " more frames\n";
+  return out;
 }
 
 }  // namespace strata

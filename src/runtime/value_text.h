@@ -18,4 +18,11 @@ bool parseValueText(const std::string& text, ValType type, Slot* out);
 // "0x2a:i32", "1.500000:f64", "ref.null", "<0x0706050403020100 0x...>:v128".
 std::string formatValueText(ValType type, const Slot* slots);
 
+// A trap's trace (Trap::trace), one line per frame, innermost first, as
+// WAMR dumps a call stack: "#00: 0x00b2 - fib" (the offset of the
+// function's code in its module; the module's name follows when it has
+// one), and a last line for frames beyond the ones kept. Empty when the
+// trap went through no wasm function.
+std::string formatTrace(const Trap& trap);
+
 }  // namespace strata

@@ -269,9 +269,22 @@ TEST_F(CApi, CallWasmWithCells) {
   uint32_t d[2] = {7, 0};
   EXPECT_FALSE(wasm_runtime_call_wasm(env, div, 2, d));
   EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: integer divide by zero");
+  // The call stack of the trap: the function that trapped, by name.
+  uint32_t size = wasm_runtime_get_call_stack_buf_size(env);
+  ASSERT_GT(size, 1u);
+  std::string stack(size, '\0');
+  EXPECT_EQ(wasm_runtime_dump_call_stack_to_buf(env, &stack[0], size), size - 1);
+  EXPECT_EQ(stack.substr(0, 6), "#00: 0") << stack;
+  EXPECT_NE(stack.find(" - div\n"), std::string::npos) << stack;
+  char small[8];
+  EXPECT_EQ(wasm_runtime_dump_call_stack_to_buf(env, small, sizeof small), 7u);  // cut, NUL-terminated
+  EXPECT_EQ(std::string(small), stack.substr(0, 7));
+  EXPECT_EQ(wasm_runtime_dump_call_stack_to_buf(env, small, 0), 0u);
   d[1] = 2;
   EXPECT_TRUE(wasm_runtime_call_wasm(env, div, 2, d));  // the env is usable after a trap
   EXPECT_EQ(d[0], 3u);
+  EXPECT_EQ(wasm_runtime_get_call_stack_buf_size(env), 0u);  // the last call did not trap
+  wasm_runtime_dump_call_stack(env);                         // prints nothing
 
   wasm_function_inst_t fmul = wasm_runtime_lookup_function(inst, "fmul", nullptr);
   float f = 1.5f;

@@ -670,6 +670,27 @@ static void example_trap(wasm_store_t* store) {
   wasm_extern_vec_t exports;
   wasm_instance_exports(instance, &exports);
   for (int k = 0; k < 600; ++k) { /* traps keep working after tier-up */
+    /* The frames: the function that trapped (a host function is not a
+     * frame), at function granularity (func_offset 0). */
+    for (size_t which = 0; k % 100 == 0 && which < 2; ++which) {
+      wasm_val_t rs0[1] = {WASM_INIT_VAL};
+      wasm_val_vec_t args0 = WASM_EMPTY_VEC, results0 = WASM_ARRAY_VEC(rs0);
+      wasm_trap_t* t = wasm_func_call(export_func(&exports, which), &args0, &results0);
+      CHECK(t != NULL);
+      wasm_frame_t* origin = wasm_trap_origin(t);
+      CHECK(origin != NULL && wasm_frame_func_index(origin) == 1 + which && wasm_frame_func_offset(origin) == 0);
+      CHECK(wasm_frame_module_offset(origin) > 0);
+      CHECK(wasm_frame_instance(origin) != NULL && wasm_instance_same(wasm_frame_instance(origin), instance));
+      wasm_frame_t* copy = wasm_frame_copy(origin);
+      wasm_frame_delete(origin);
+      CHECK(wasm_frame_func_index(copy) == 1 + which);
+      wasm_frame_delete(copy);
+      wasm_frame_vec_t trace;
+      wasm_trap_trace(t, &trace);
+      CHECK(trace.size == 1 && wasm_frame_func_index(trace.data[0]) == 1 + which);
+      wasm_frame_vec_delete(&trace);
+      wasm_trap_delete(t);
+    }
     wasm_val_t rs[1] = {WASM_INIT_VAL};
     wasm_val_vec_t args = WASM_EMPTY_VEC, results = WASM_ARRAY_VEC(rs);
     check_trap(wasm_func_call(export_func(&exports, 0), &args, &results), "callback abort");

@@ -59,6 +59,7 @@ struct Foreign {};
 
 struct TrapData {
   std::string message;  // without the terminating NUL
+  std::vector<TraceFrame> frames;  // innermost first (Trap::trace)
   HostInfo hostInfo;    // a trap is not in its store's table: it can die first
   ~TrapData() {
     if (hostInfo.finalizer) hostInfo.finalizer(hostInfo.info);
@@ -90,8 +91,9 @@ Ref* newRef(RefKind kind, wasm_store_t* store);
 Ref* copyRef(const Ref* r);
 wasm_extern_t* newExtern(wasm_store_t* store, const Extern& ext);
 
-// A trap handle with `message`.
+// A trap handle with `message` (and the frames of a runtime trap).
 wasm_trap_t* newTrap(wasm_store_t* store, const std::string& message);
+wasm_trap_t* newTrap(wasm_store_t* store, const Trap& trap);
 
 // --- values (externs.cpp) ---
 

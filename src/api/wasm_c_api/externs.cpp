@@ -251,6 +251,8 @@ wasm_trap_t* wasm_func_call(const wasm_func_t* func, const wasm_val_vec_t* args,
       return newTrap(store, "wasm_func_call: argument " + std::to_string(i) + ": " + error);
   try {
     store->env->call(f, slots.data());
+  } catch (const Trap& e) {
+    return newTrap(store, e);
   } catch (const std::exception& e) {
     return newTrap(store, e.what());
   }

@@ -42,6 +42,12 @@ wasm_trap_t* newTrap(wasm_store_t* store, const std::string& message) {
   return as<wasm_trap_t>(r);
 }
 
+wasm_trap_t* newTrap(wasm_store_t* store, const Trap& trap) {
+  wasm_trap_t* t = newTrap(store, std::string(trap.what()));
+  asRef(t)->trap->frames = trap.trace;
+  return t;
+}
+
 }  // namespace strata::capi::wasmc
 
 namespace {
@@ -99,11 +105,14 @@ const char kSerializedMagic[] = "strata-serialized-module-1\n";
 
 }  // namespace
 
+// A frame owns a handle of its instance (null if the instance is not the
+// store's), which wasm_frame_instance lends out.
 struct wasm_frame_t {
-  wasm_instance_t* instance;
-  uint32_t funcIndex;
-  size_t funcOffset;
-  size_t moduleOffset;
+  Ref* instance = nullptr;
+  uint32_t funcIndex = 0;
+  size_t funcOffset = 0;
+  size_t moduleOffset = 0;
+  ~wasm_frame_t() { delete instance; }
 };
 
 struct wasm_shared_module_t {
@@ -248,9 +257,32 @@ wasm_foreign_t* wasm_foreign_new(wasm_store_t* store) {
 
 // --- frames and traps ----------------------------------------------------------
 
+static wasm_frame_t* newFrame(Ref* instance, uint32_t funcIndex, size_t moduleOffset) {
+  auto* f = new wasm_frame_t;
+  f->instance = instance;
+  f->funcIndex = funcIndex;
+  f->moduleOffset = moduleOffset;
+  return f;
+}
+
+static wasm_frame_t* frameOf(const Ref* trap, const TraceFrame& tf) {
+  Ref* instance = nullptr;
+  if (wasm_store_t* store = trap->store) {
+    for (const auto& inst : store->instances)
+      if (inst.get() == tf.instance) {
+        instance = newRef(RefKind::Instance, store);
+        instance->instance = inst;
+        break;
+      }
+  }
+  return newFrame(instance, tf.funcIndex, tf.codeOffset);
+}
+
 void wasm_frame_delete(wasm_frame_t* f) { delete f; }
-wasm_frame_t* wasm_frame_copy(const wasm_frame_t* f) { return f ? new wasm_frame_t(*f) : nullptr; }
-wasm_instance_t* wasm_frame_instance(const wasm_frame_t* f) { return f->instance; }
+wasm_frame_t* wasm_frame_copy(const wasm_frame_t* f) {
+  return f ? newFrame(copyRef(f->instance), f->funcIndex, f->moduleOffset) : nullptr;
+}
+wasm_instance_t* wasm_frame_instance(const wasm_frame_t* f) { return as<wasm_instance_t>(f->instance); }
 uint32_t wasm_frame_func_index(const wasm_frame_t* f) { return f->funcIndex; }
 size_t wasm_frame_func_offset(const wasm_frame_t* f) { return f->funcOffset; }
 size_t wasm_frame_module_offset(const wasm_frame_t* f) { return f->moduleOffset; }
@@ -270,8 +302,19 @@ void wasm_trap_message(const wasm_trap_t* trap, wasm_message_t* out) {
   wasm_byte_vec_new(out, m.size() + 1, m.c_str());
 }
 
-wasm_frame_t* wasm_trap_origin(const wasm_trap_t*) { return nullptr; }
-void wasm_trap_trace(const wasm_trap_t*, wasm_frame_vec_t* out) { wasm_frame_vec_new_empty(out); }
+// The frames are functions (their code's offset in the module), not
+// instructions: func_offset is 0.
+wasm_frame_t* wasm_trap_origin(const wasm_trap_t* trap) {
+  const Ref* r = asRef(trap);
+  return r->trap->frames.empty() ? nullptr : frameOf(r, r->trap->frames.front());
+}
+
+void wasm_trap_trace(const wasm_trap_t* trap, wasm_frame_vec_t* out) {
+  const Ref* r = asRef(trap);
+  const std::vector<TraceFrame>& frames = r->trap->frames;
+  wasm_frame_vec_new_uninitialized(out, frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) out->data[i] = frameOf(r, frames[i]);
+}
 
 // --- modules -------------------------------------------------------------------
 
@@ -415,9 +458,11 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* store, const wasm_module_t* mod
     Ref* r = newRef(RefKind::Instance, store);
     r->instance = inst;
     return as<wasm_instance_t>(r);
+  } catch (const Trap& e) {
+    if (trap) *trap = newTrap(store, e);  // a start function's or segment's trap
+    return nullptr;
   } catch (const std::exception& e) {
-    // LinkError, a start function's or segment's Trap, memory that could
-    // not be allocated.
+    // LinkError, memory that could not be allocated.
     return fail(e.what());
   }
 }

@@ -17,8 +17,10 @@
  *   - wasm_module_serialize writes the module's binary with a Strata
  *     header (there is no ahead-of-time code to save), deserialize reads
  *     it back and validates it again;
- *   - traps carry their message; wasm_trap_origin and wasm_trap_trace are
- *     empty (no frames are recorded yet);
+ *   - a trap's frames (wasm_trap_origin, wasm_trap_trace) are the wasm
+ *     functions it unwound, innermost first: func_offset is 0 and
+ *     module_offset is where the function's code starts (Strata records
+ *     functions, not instructions);
  *   - the extension WASM_V128 is not offered: functions with v128 in their
  *     signature cannot be called or imported through this API.
  * Strata's own embedding API is <wasm_export.h> (WAMR's names). */

@@ -324,6 +324,12 @@ WASM_RUNTIME_API_EXTERN bool wasm_application_execute_func(wasm_module_inst_t mo
 WASM_RUNTIME_API_EXTERN const char *wasm_runtime_get_exception(wasm_module_inst_t module_inst);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_set_exception(wasm_module_inst_t module_inst, const char *exception);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_clear_exception(wasm_module_inst_t module_inst);
+/* Stops the instance from any thread, as if it trapped: a call running on
+ * any exec env of the instance (or of its dependencies' group) ends within
+ * milliseconds in every tier (checks at function entries and loop headers)
+ * and returns false with the exception "terminated by user"; later calls
+ * fail the same way until wasm_runtime_clear_exception. */
+WASM_RUNTIME_API_EXTERN void wasm_runtime_terminate(wasm_module_inst_t module_inst);
 
 /* The wasm call stack of the last call on exec_env that trapped (WAMR's
  * "dump call stack"), innermost first, one line per function:

@@ -65,7 +65,7 @@ struct Function;
   V(F32MulAdd)     /* dst, a, b, c: a * b + c, rounded after each step */        \
   V(F64MulAdd)     /* dst, a, b, c */                                            \
   V(Copy2)         /* dst1, src1, dst2, src2: two copies, in order */         \
-  V(LoopHeader)    /* loopOffset: tiered mode's back-edge counter and OSR */      \
+  V(LoopHeader)    /* loopOffset or kNoOsrLoop: the back-edge counter, OSR */    \
   /* v128 values (two slots): */                                                 \
   V(Copy128)       /* dst, src (may overlap) */                                  \
   V(Const128)      /* dst, u64 low, u64 high */                                  \
@@ -137,6 +137,10 @@ IOp addressedLoadOf(IOp load, bool immediate);
 // For a store: its form with an address displacement, or with a constant
 // value.
 IOp storeFormOf(IOp store, bool displaced);
+
+// The LoopHeader operand of a loop that is no OSR point (its operand stack
+// is not empty at the header).
+constexpr uint32_t kNoOsrLoop = UINT32_MAX;
 
 struct InterpCode {
   std::vector<uint8_t> code;

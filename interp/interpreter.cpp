@@ -36,8 +36,8 @@ inline void zeroLocals(Slot* begin, Slot* end) {
   for (Slot* p = begin; p < end; ++p) *p = 0;
 }
 
-// Tiered mode's counter (Function::jitCountdown): true when it runs out
-// (the JIT hook then sets it again). A plain load and store, not an atomic
+// The function's counter (Function::jitCountdown): true when it runs out
+// (tiered mode's JIT hook, or resetCountdown, then sets it again). A plain load and store, not an atomic
 // decrement: a count lost to a race between threads only delays a tier-up,
 // and a counter that was never set (or read as 0 by two threads) runs out
 // at once rather than wrapping.
@@ -45,6 +45,20 @@ inline bool countDown(Function* f) {
   int32_t left = f->jitCountdown.load(std::memory_order_relaxed) - 1;
   f->jitCountdown.store(left, std::memory_order_relaxed);
   return left <= 0;
+}
+
+// Outside tiered mode the counters only pace the interrupt checks: this
+// many calls and loop iterations of a function between two.
+constexpr int32_t kInterruptCheckInterval = 1000;
+inline void resetCountdown(Function* f) { f->jitCountdown.store(kInterruptCheckInterval, std::memory_order_relaxed); }
+
+// A callee's counter ran out at a call (off the hot path).
+[[gnu::noinline]] void calleeCountdownRanOut(ExecEnv& env, Function* callee) {
+  env.checkInterrupt();
+  if (jit::g_tiered)
+    jit::onHot(callee);
+  else
+    resetCountdown(callee);
 }
 
 // i8x16.shuffle with SSSE3's pshufb where the host has it (checked once):
@@ -543,7 +557,7 @@ do_call: {
     }
     code = ensureTranslated(callee);
   }
-  if (jit::g_tiered && countDown(callee)) jit::onHot(callee);  // tiered mode counts calls
+  if (countDown(callee)) calleeCountdownRanOut(*env, callee);  // tiered mode's tier-up, interrupts
   if (env->callDepth >= ExecEnv::kMaxCallDepth || calleeFp + code->frameSlots > stackLimit)
     trap("call stack exhausted");
   env->frames()[env->callDepth++] = {ip, fp, fn, callee};
@@ -590,7 +604,7 @@ do_tail_call: {
     std::memmove(fp, args, callee->type.resultSlots() * sizeof(Slot));
     goto op_Return;
   }
-  if (jit::g_tiered && countDown(callee)) jit::onHot(callee);
+  if (countDown(callee)) calleeCountdownRanOut(*env, callee);
   if (fp + code->frameSlots > stackLimit) trap("call stack exhausted");
   std::memmove(fp, args, callee->type.paramSlots() * sizeof(Slot));
   // The entry sequence is do_call's, written out again: one shared label
@@ -623,7 +637,12 @@ op_Return: {
   // results in fp[0..) like any return.
 op_LoopHeader:
   if (countDown(fn)) {
-    if (Function::JitEntry osr = jit::onHotLoop(fn, OPERAND(0))) {
+    env->checkInterrupt();
+    if (!jit::g_tiered) {
+      resetCountdown(fn);
+    } else if (OPERAND(0) == kNoOsrLoop) {
+      jit::onHot(fn);
+    } else if (Function::JitEntry osr = jit::onHotLoop(fn, OPERAND(0))) {
       jit::invokeOsr(*env, fn, osr, fp);
       goto op_Return;
     }

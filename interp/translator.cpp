@@ -159,16 +159,15 @@ class Translator : public NullConsumer {
     materializeAll();
     c.data.loopStart = here();
     startLabel();
-    // Tiered mode: every iteration passes the header, which counts towards
-    // the function's tier-up and, once the function is hot, may leave for
-    // compiled code entered at this loop (OSR). Only where the operand
+    // Every iteration passes the header, which counts down the function's
+    // counter; when it runs out the interpreter checks for interrupts and,
+    // in tiered mode, the function moves up a tier and may leave for
+    // compiled code entered at this loop (OSR). OSR only where the operand
     // stack is empty: then the frame's state is its locals alone, which is
     // what the JIT's OSR entry loads.
-    if (jit::g_tiered && stack_.empty()) {
-      emitOp(IOp::LoopHeader);
-      u32(uint32_t(d_->opOffset()));
-      startLabel();
-    }
+    emitOp(IOp::LoopHeader);
+    u32(stack_.empty() ? uint32_t(d_->opOffset()) : kNoOsrLoop);
+    startLabel();
   }
   void onIf(Control& c) {
     Condition cond = popCondition();

@@ -28,6 +28,7 @@
 // Return value: 0, or one of TrapCode.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <iosfwd>
@@ -67,7 +68,15 @@ struct JitContext {
   uint8_t* memBase = nullptr;  // unguarded memories only (refreshed by a helper)
   uint64_t memSize = 0;
   uint64_t status = 0;  // set by a helper that failed
+  // The thread's real stack limit. stackLimit is raised past every stack
+  // pointer (kInterruptLimit) to interrupt the env running here
+  // (ExecEnv::requestInterrupt): compiled code compares rsp with it at
+  // every function entry and loop header, so the next one leaves through
+  // its "call stack exhausted" exit, which jit::invoke reports as the
+  // interrupt. No check costs more than that one compare.
+  uintptr_t realStackLimit = 0;
 };
+constexpr uintptr_t kInterruptLimit = UINTPTR_MAX;
 JitContext& threadContext();
 std::exception_ptr& pendingException();
 

@@ -22,6 +22,10 @@ class Table;
 
 namespace jit {
 
+// ExecEnv::requestInterrupt's hook (runtime.cpp): the threads running the
+// env in compiled code trap at their next function entry or loop header.
+void interruptCompiledCode(ExecEnv& env);
+
 // Stores the exception being handled and marks ctx as trapped.
 void setPendingFromCurrent(JitContext* ctx);
 

@@ -6,6 +6,8 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <mutex>
+#include <vector>
 #include <cstring>
 
 #include "jit/jit.h"
@@ -41,26 +43,72 @@ const char* trapMessage(uint32_t code) {
   }
 }
 
+namespace {
+
+// Every thread's context, so that an interrupt request from another thread
+// can reach the one running the env. A context leaves the list when its
+// thread exits (under the lock, so a request never writes to a dead one).
+std::mutex& contextsMutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+std::vector<JitContext*>& contexts() {
+  static auto* v = new std::vector<JitContext*>;
+  return *v;
+}
+
+JitContext makeContext() {
+  JitContext c;
+  pthread_attr_t attr;
+  void* low = nullptr;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &low, &size);
+    pthread_attr_destroy(&attr);
+  }
+  char probe;
+  uintptr_t here = uintptr_t(&probe);
+  if (low && here > uintptr_t(low) && here - uintptr_t(low) > 2 * kStackReserve) {
+    c.stackLimit = uintptr_t(low) + kStackReserve;
+  } else {
+    c.stackLimit = here > (8u << 20) ? here - (4u << 20) : 0;  // unknown: assume 4 MiB left
+  }
+  c.realStackLimit = c.stackLimit;
+  return c;
+}
+
+struct ThreadContext {
+  JitContext ctx = makeContext();
+  ThreadContext() {
+    std::lock_guard<std::mutex> lock(contextsMutex());
+    contexts().push_back(&ctx);
+  }
+  ~ThreadContext() {
+    std::lock_guard<std::mutex> lock(contextsMutex());
+    auto& v = contexts();
+    v.erase(std::remove(v.begin(), v.end(), &ctx), v.end());
+  }
+};
+
+// The stack limit word is written by the requesting thread while compiled
+// code reads it: as an atomic.
+void storeLimit(JitContext& ctx, uintptr_t limit) {
+  __atomic_store_n(&ctx.stackLimit, limit, __ATOMIC_RELEASE);
+}
+
+}  // namespace
+
 JitContext& threadContext() {
-  thread_local JitContext ctx = [] {
-    JitContext c;
-    pthread_attr_t attr;
-    void* low = nullptr;
-    size_t size = 0;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-      pthread_attr_getstack(&attr, &low, &size);
-      pthread_attr_destroy(&attr);
-    }
-    char probe;
-    uintptr_t here = uintptr_t(&probe);
-    if (low && here > uintptr_t(low) && here - uintptr_t(low) > 2 * kStackReserve) {
-      c.stackLimit = uintptr_t(low) + kStackReserve;
-    } else {
-      c.stackLimit = here > (8u << 20) ? here - (4u << 20) : 0;  // unknown: assume 4 MiB left
-    }
-    return c;
-  }();
-  return ctx;
+  thread_local ThreadContext t;
+  return t.ctx;
+}
+
+// ExecEnv::requestInterrupt's hook: the threads running `env` in compiled
+// code trap at their next function entry or loop header.
+void interruptCompiledCode(ExecEnv& env) {
+  std::lock_guard<std::mutex> lock(contextsMutex());
+  for (JitContext* c : contexts())
+    if (__atomic_load_n(&c->env, __ATOMIC_ACQUIRE) == &env) storeLimit(*c, kInterruptLimit);
 }
 
 std::exception_ptr& pendingException() {
@@ -91,7 +139,7 @@ void attachTrace(Trap& t, size_t from, bool osr) {
   frames.resize(from);
 }
 
-[[noreturn]] void raise(uint64_t status, size_t traceFrom, bool osr) {
+[[noreturn]] void raise(uint64_t status, size_t traceFrom, bool osr, uint32_t interrupt) {
   if (status == kPending) {
     std::exception_ptr e = pendingException();
     pendingException() = nullptr;
@@ -109,7 +157,9 @@ void attachTrace(Trap& t, size_t from, bool osr) {
       throw;
     }
   }
-  Trap t(trapMessage(uint32_t(status)));
+  // An interrupt request leaves through the stack check (JitContext).
+  Trap t(status == kStackExhausted && interrupt ? ExecEnv::interruptMessage(interrupt)
+                                                : trapMessage(uint32_t(status)));
   attachTrace(t, traceFrom, osr);
   throw t;
 }
@@ -118,15 +168,23 @@ void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_
   JitContext& ctx = threadContext();
   ExecEnv* savedEnv = ctx.env;
   Slot* savedLimit = ctx.slotLimit;
-  ctx.env = &env;
+  __atomic_store_n(&ctx.env, &env, __ATOMIC_RELEASE);
   ctx.slotLimit = env.stackLimit();
+  // A request of this env stands (made while it ran elsewhere, or before
+  // this call), any other is over (the limit of an earlier env).
+  storeLimit(ctx, env.interrupt.load(std::memory_order_acquire) ? kInterruptLimit : ctx.realStackLimit);
+  if (env.interrupt.load(std::memory_order_acquire)) storeLimit(ctx, kInterruptLimit);  // requested meanwhile
   size_t traceFrom = traceFrames().size();
   uint64_t status = entry(&ctx, fp, f, reinterpret_cast<Instance*>(caller));
-  ctx.env = savedEnv;
+  __atomic_store_n(&ctx.env, savedEnv, __ATOMIC_RELEASE);
   ctx.slotLimit = savedLimit;
+  uint32_t interrupt = env.interrupt.load(std::memory_order_acquire);
+  // Back to the code that called: its env's request, if any, stands.
+  bool outerInterrupted = savedEnv && savedEnv->interrupt.load(std::memory_order_acquire);
+  storeLimit(ctx, outerInterrupted ? kInterruptLimit : ctx.realStackLimit);
   if (status) {
     ctx.status = 0;
-    raise(status, traceFrom, osr);
+    raise(status, traceFrom, osr, interrupt);
   }
 }
 

@@ -40,6 +40,7 @@
 #include "interp/code.h"
 #include "jit/jit.h"
 #include "jit/jit_internal.h"
+#include "runtime/exec_env.h"
 #include "runtime/instance.h"
 
 namespace strata::jit {
@@ -607,7 +608,8 @@ void configure(const Options& options) {
     // CPUID traps to the hypervisor in a VM, tens of microseconds that a
     // short run should not pay.)
     installSignalHandlers();
-    static const bool registered = (addFunctionReleaseHook(&releaseFunctionCode), true);
+    static const bool registered =
+        (addFunctionReleaseHook(&releaseFunctionCode), ExecEnv::setInterruptHook(&interruptCompiledCode), true);
     (void)registered;
   }
 }
@@ -641,7 +643,10 @@ void onHot(Function* f) {
     return;
   }
   FunctionCode* c = functionCode(f);
-  f->jitCountdown.store(c->failed[0].load(std::memory_order_relaxed) ? INT32_MAX : recheckInterval(g_options.threshold),
+  // A function the baseline compiler refused stays interpreted: its counter
+  // still runs out now and then, where the interpreter checks for
+  // interrupts (ExecEnv::requestInterrupt).
+  f->jitCountdown.store(c->failed[0].load(std::memory_order_relaxed) ? (1 << 16) : recheckInterval(g_options.threshold),
                         std::memory_order_relaxed);
   submit(f, Tier::Baseline);
 }

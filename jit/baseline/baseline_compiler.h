@@ -269,6 +269,7 @@ class BaselineCompiler : public NullConsumer {
 
   // --- traps ---
   Label trapLabel(uint32_t code);
+  void checkInterrupt();
 
   // --- memory ---
   // The operand for an access of `size` bytes at entry addrPos + offset.

@@ -74,6 +74,13 @@ void BaselineCompiler::onFunctionStart(Control&) {
   if (options_.count) countDown(kAtEntry);
 }
 
+// At every loop header, as in the prologue: the stack check, which an
+// interrupt request makes fail (JitContext::realStackLimit).
+void BaselineCompiler::checkInterrupt() {
+  a_.cmp(x86::rsp, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, stackLimit))));
+  a_.jb(trapLabel(kStackExhausted));
+}
+
 void BaselineCompiler::countDown(uint32_t loopOffset) {
   CountStub s{a_.newLabel(), a_.newLabel(), loopOffset};
   a_.mov(kScratch, imm(uint64_t(uintptr_t(&functionCode(fn_)->optimizeCountdown))));
@@ -209,6 +216,7 @@ void BaselineCompiler::onLoop(Control& c) {
   materializeFrom(height() - c.sig.numParams(), /*constants=*/true);
   c.data.label = a_.newLabel();
   a_.bind(c.data.label);
+  checkInterrupt();
   // A loop entered with an empty stack is an OSR point: the interpreter
   // may jump in here, and hot baseline code may leave for optimized code.
   bool osrPoint = height() == 0;

@@ -166,6 +166,12 @@ void Emitter::onLoop(Control& c) {
   c.data.renameDepth = renames_.size();
   if (isOsr() && !inlineDepth_ && d_->opOffset() == osrLoop_) bindOsrEntry(c);  // not in an inlined copy of itself
   cc_.bind(c.data.label);
+  checkInterrupt();
+}
+
+void Emitter::checkInterrupt() {
+  cc_.cmp(x86::rsp, x86::qword_ptr(ctx_, offsetof(JitContext, stackLimit)));
+  cc_.jb(trapLabel(kStackExhausted));
 }
 
 void Emitter::renameLoopLocals() {

@@ -169,6 +169,9 @@ class Emitter : public NullConsumer {
   }
   void onReturn();
   void onUnreachable();
+  // At every loop header, as at the entry: the stack check, which an
+  // interrupt request makes fail (JitContext::realStackLimit).
+  void checkInterrupt();
 
   // --- calls ---
   void onCall(uint32_t funcIndex);

@@ -131,6 +131,9 @@ struct WASMModuleInstanceCommon {
   WASMExecEnv* defaultEnv = nullptr;            // roots only
   uint32_t stackSize = 0;
   std::string exception;      // without the "Exception: " prefix
+  // wasm_runtime_terminate: calls fail with "terminated by user" until
+  // wasm_runtime_clear_exception (roots only; set from any thread).
+  std::atomic<bool> terminated{false};
   std::string exceptionText;  // what get_exception returned last
   void* customData = nullptr;
   AppHeap heap;
@@ -749,6 +752,13 @@ bool callOn(WASMExecEnv* ee, Function* f, Slot* slots) {
     }
   } active;
   ee->callStack.clear();
+  WASMModuleInstanceCommon* owner = rootOf(inst);
+  if (owner && owner->terminated.load(std::memory_order_acquire)) {
+    inst->exception = ExecEnv::interruptMessage(ExecEnv::kTerminated);
+    ee->moduleInst = inst;
+    tCurrentEnv = saved;
+    return false;
+  }
   try {
     ee->env->call(f, slots);
     ok = true;
@@ -1473,7 +1483,23 @@ void wasm_runtime_set_exception(wasm_module_inst_t module_inst, const char* exce
 }
 
 void wasm_runtime_clear_exception(wasm_module_inst_t module_inst) {
-  if (module_inst) module_inst->exception.clear();
+  if (!module_inst) return;
+  module_inst->exception.clear();
+  if (WASMModuleInstanceCommon* root = rootOf(module_inst)) root->terminated.store(false, std::memory_order_release);
+}
+
+// From any thread: every exec env of the instance's group that runs guest
+// code is interrupted (each tier checks at function entries and loop
+// headers), and calls fail until the exception is cleared.
+void wasm_runtime_terminate(wasm_module_inst_t module_inst) {
+  if (!module_inst) return;
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  WASMModuleInstanceCommon* root = rootOf(module_inst);
+  if (!root || !gRuntime) return;
+  root->terminated.store(true, std::memory_order_release);
+  module_inst->exception = ExecEnv::interruptMessage(ExecEnv::kTerminated);
+  for (WASMExecEnv* ee : gRuntime->envs)
+    if (rootOf(ee->moduleInst) == root) ee->env->requestInterrupt(ExecEnv::kTerminated);
 }
 
 void wasm_runtime_set_custom_data(wasm_module_inst_t module_inst, void* custom_data) {

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -16,7 +18,9 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/spectest.h"
@@ -70,6 +74,8 @@ const char kUsage[] =
     "      --compile-log=FILE  one CSV line per JIT compile: tier, function, wasm bytes,\n"
     "                          locals, microseconds, code bytes\n"
     "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
+    "      --timeout=MS        stop the program after MS milliseconds of wall time\n"
+    "                          (Exception: execution timed out), in every tier\n"
     "      --dir=HOSTDIR       WASI: preopen HOSTDIR under the same name\n"
     "      --map-dir=GUEST::HOST  WASI: preopen HOST under the name GUEST\n"
     "      --env=KEY=VALUE     WASI: add to the guest's environment\n"
@@ -160,6 +166,35 @@ int withTier(F&& body) {
   return status;
 }
 
+// --timeout: interrupts the env's running code (ExecEnv::requestInterrupt)
+// when the time is up, unless the run ends first.
+class Watchdog {
+ public:
+  Watchdog(ExecEnv& env, uint64_t ms) {
+    if (!ms) return;
+    thread_ = std::thread([this, &env, ms] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (!done_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return finished_; }))
+        env.requestInterrupt(ExecEnv::kTimedOut);
+    });
+  }
+  ~Watchdog() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      finished_ = true;
+    }
+    done_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable done_;
+  bool finished_ = false;
+};
+
 // A trap as iwasm reports it ("Exception: <message>" on stdout), and the
 // wasm functions it unwound under it, on stderr so that scripts reading
 // stdout see what they always saw.
@@ -185,6 +220,7 @@ struct RunOptions {
   std::string invoke;  // empty: _start or main
   bool hasInvoke = false;
   uint32_t stackBytes = ExecEnv::kDefaultStackBytes;
+  uint64_t timeoutMs = 0;  // --timeout; 0: none
   std::vector<std::string> args;
   wasi::WasiOptions wasi;  // --dir, --map-dir, --env
   std::vector<std::string> modulePaths;  // --module-path
@@ -337,6 +373,7 @@ int runModule(const RunOptions& options) {
   if (!wasiCtx) return (std::cerr << "strata: " << wasiError << "\n", kExitFailure);
 
   ExecEnv env(options.stackBytes);
+  Watchdog watchdog(env, options.timeoutMs);
   int status = kExitOk;
   Loaded loaded;
   std::shared_ptr<Instance> instance = loadInstance(options, env, *wasiCtx, loaded, &status);
@@ -403,6 +440,13 @@ int commandRun(const std::vector<std::string>& argv) {
           !parseValueText(value, ValType::I64, &bytes) || bytes < 1024 || bytes > UINT32_MAX)
         return usageError("--stack-size needs a number of bytes from 1024 to 4294967295");
       options.stackBytes = static_cast<uint32_t>(bytes);
+    } else if (startsWith(arg, "--timeout=")) {
+      std::string value = arg.substr(10);
+      uint64_t ms = 0;
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+          !parseValueText(value, ValType::I64, &ms) || ms == 0 || ms > 1000ull * 3600 * 24 * 365)
+        return usageError("--timeout needs a number of milliseconds from 1 to 31536000000");
+      options.timeoutMs = ms;
     } else if (startsWith(arg, "--dir=")) {
       if (arg.size() == 6) return usageError("--dir needs a directory");
       options.wasi.addDir(arg.substr(6));

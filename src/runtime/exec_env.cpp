@@ -32,6 +32,7 @@ class CallScope {
     env_.stackTop = top_;
     env_.callDepth = depth_;
     env_.nativeDepth = native_;
+    if (native_ == 0) env_.interrupt.store(ExecEnv::kNoInterrupt, std::memory_order_relaxed);
   }
 
  private:
@@ -77,6 +78,25 @@ bool nativeStackExhausted() {
 
 }  // namespace
 
+namespace {
+std::atomic<ExecEnv::InterruptHook> gInterruptHook{nullptr};
+}  // namespace
+
+void ExecEnv::setInterruptHook(InterruptHook hook) { gInterruptHook.store(hook, std::memory_order_release); }
+
+void ExecEnv::requestInterrupt(InterruptReason reason) {
+  interrupt.store(reason, std::memory_order_seq_cst);
+  if (InterruptHook hook = gInterruptHook.load(std::memory_order_acquire)) hook(*this);
+}
+
+const char* ExecEnv::interruptMessage(uint32_t reason) {
+  switch (reason) {
+    case kTerminated: return "terminated by user";
+    case kTimedOut: return "execution timed out";
+    default: return "interrupted";
+  }
+}
+
 void ExecEnv::call(Function* f, Slot* slots) {
   const size_t params = f->type.paramSlots();
   const size_t results = f->type.resultSlots();
@@ -87,6 +107,7 @@ void ExecEnv::call(Function* f, Slot* slots) {
     Slot* fp = stackTop;
     if (fp + std::max(params, results) > stackLimit()) throw Trap("call stack exhausted");
     CallScope scope(*this);
+    checkInterrupt();  // requested before the call began
     std::copy(slots, slots + params, fp);
     try {
       interpretFunction(*this, f, fp);

@@ -3,6 +3,7 @@
 // the trap "call stack exhausted" instead of a native stack overflow.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -35,6 +36,26 @@ class ExecEnv {
   // Host -> wasm re-entries consume native stack; bound them separately.
   uint32_t nativeDepth = 0;
   static constexpr uint32_t kMaxNativeDepth = 200;
+
+  // --- interrupts: stopping running guest code from another thread ---
+  // requestInterrupt makes code running on this env (or the next call on
+  // it, if none runs) trap soon with interruptMessage(reason): every tier
+  // checks `interrupt` at function entries and loop headers (the
+  // interpreter in its countdown's slow path, every few hundred calls and
+  // iterations; compiled code at each entry and back edge). The request
+  // lasts until the outermost call on the env returns.
+  enum InterruptReason : uint32_t { kNoInterrupt = 0, kTerminated = 1, kTimedOut = 2 };
+  void requestInterrupt(InterruptReason reason);
+  // An execution tier whose code does not poll `interrupt` itself gets
+  // told of each request (the JIT; register once, before any request).
+  using InterruptHook = void (*)(ExecEnv&);
+  static void setInterruptHook(InterruptHook hook);
+  static const char* interruptMessage(uint32_t reason);
+  // Throws the Trap of a pending request.
+  void checkInterrupt() const {
+    if (uint32_t r = interrupt.load(std::memory_order_relaxed)) throw Trap(interruptMessage(r));
+  }
+  std::atomic<uint32_t> interrupt{kNoInterrupt};
 
   // Where a wasm-to-wasm call returns to (the interpreter's frame links):
   // the caller's code, frame and function, and the function it called (for

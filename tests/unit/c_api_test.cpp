@@ -1,7 +1,10 @@
 // The WAMR-style C API (include/wasm_export.h): one or more tests per call,
 // natives of every signature kind, the app heap, allocator modes and pool
 // exhaustion. Modules: tests/unit/multi/*.wat.
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "c_api_multi_test.h"
 #include "jit/jit.h"
@@ -195,6 +198,60 @@ TEST(CApiRuntime, RunningModes) {
   EXPECT_EQ(wasm_runtime_get_running_mode(nullptr), Mode_Fast_JIT);
   EXPECT_TRUE(wasm_runtime_set_default_running_mode(Mode_Multi_Tier_JIT));
   wasm_runtime_destroy();
+}
+
+// wasm_runtime_terminate from another thread stops a guest that never
+// finishes, in each running mode: a loop, a loop with a value at its
+// header, a call tree without loops. Later calls fail until the exception
+// is cleared.
+TEST(CApiRuntime, TerminateFromAnotherThread) {
+  if (multiWasmDir().empty()) GTEST_SKIP();
+  RuntimeInitArgs args;
+  std::memset(&args, 0, sizeof args);
+  args.mem_alloc_type = Alloc_With_System_Allocator;
+  for (RunningMode mode : {Mode_Interp, Mode_Fast_JIT, Mode_LLVM_JIT, Mode_Multi_Tier_JIT}) {
+    SCOPED_TRACE(int(mode));
+    args.running_mode = mode;
+    ASSERT_TRUE(wasm_runtime_full_init(&args));
+    std::vector<uint8_t> bytes = readWasm("spin");
+    char err[256];
+    wasm_module_t m = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
+    ASSERT_NE(m, nullptr) << err;
+    wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
+    ASSERT_NE(inst, nullptr) << err;
+    wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+    for (const char* name : {"spin", "spin_value", "tree"}) {
+      SCOPED_TRACE(name);
+      wasm_function_inst_t f = wasm_runtime_lookup_function(inst, name, nullptr);
+      ASSERT_NE(f, nullptr);
+      std::atomic<bool> returned{false};
+      bool ok = true;
+      std::thread runner([&] {
+        uint32_t argv[1] = {60};
+        ok = wasm_runtime_call_wasm(env, f, std::strcmp(name, "tree") == 0 ? 1 : 0, argv);
+        returned = true;
+      });
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      EXPECT_FALSE(returned.load());  // still running
+      wasm_runtime_terminate(inst);
+      auto start = std::chrono::steady_clock::now();
+      runner.join();
+      EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+      EXPECT_FALSE(ok);
+      EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: terminated by user");
+      // Terminated until cleared.
+      wasm_function_inst_t quick = wasm_runtime_lookup_function(inst, "quick", nullptr);
+      uint32_t out[1] = {0};
+      EXPECT_FALSE(wasm_runtime_call_wasm(env, quick, 0, out));
+      wasm_runtime_clear_exception(inst);
+      EXPECT_TRUE(wasm_runtime_call_wasm(env, quick, 0, out));
+      EXPECT_EQ(out[0], 7u);
+    }
+    wasm_runtime_destroy_exec_env(env);
+    wasm_runtime_deinstantiate(inst);
+    wasm_runtime_unload(m);
+    wasm_runtime_destroy();
+  }
 }
 
 // ---------------------------------------------------------------- modules and calls

@@ -23,6 +23,7 @@
 #include "api/handles.h"
 #include "runtime/value_text.h"
 #include "jit/jit.h"
+#include "libc/libc_builtin.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
 #include "runtime/linker.h"
@@ -541,6 +542,24 @@ void nativeCallback(void* envp, Instance* caller, Slot* slots) {
   }
 }
 
+// The built-in libc's malloc and free (src/libc/) on the instance's app
+// heap, or on the module's own malloc/free (wasm_runtime_module_malloc).
+uint32_t libcAlloc(Instance* inst, uint32_t size) {
+  auto* h = inst ? static_cast<WASMModuleInstanceCommon*>(inst->hostData()) : nullptr;
+  return h ? wasm_runtime_module_malloc(h, size, nullptr) : 0;
+}
+void libcRelease(Instance* inst, uint32_t offset) {
+  if (auto* h = inst ? static_cast<WASMModuleInstanceCommon*>(inst->hostData()) : nullptr)
+    wasm_runtime_module_free(h, offset);
+}
+uint32_t libcBlockSize(Instance* inst, uint32_t offset) {
+  auto* h = inst ? static_cast<WASMModuleInstanceCommon*>(inst->hostData()) : nullptr;
+  if (!h) return 0;
+  auto it = h->heap.used.find(offset);
+  return it == h->heap.used.end() ? 0 : it->second;
+}
+const libc::Heap kAppHeapForLibc{libcAlloc, libcRelease, libcBlockSize};
+
 bool NativeResolver::add(const std::string& module, NativeSymbol* symbols, uint32_t n, bool raw) {
   std::map<std::string, std::shared_ptr<NativeBinding>> parsed;
   for (uint32_t i = 0; i < n; ++i) {
@@ -585,6 +604,14 @@ bool NativeResolver::remove(const std::string& module, const NativeSymbol* symbo
 bool NativeResolver::resolve(const Module& importer, const Import& import, Extern* out, std::string* error) {
   auto m = modules_.find(import.module);
   if (m == modules_.end() || !m->second.count(import.name)) {
+    // Registered natives first, then WAMR's built-in libc for "env".
+    if (import.module == "env" && import.kind == ExternKind::Func) {
+      if (std::shared_ptr<Function> f = libc::builtinFunction(import.name, &kAppHeapForLibc)) {
+        out->kind = ExternKind::Func;
+        out->func = std::move(f);
+        return true;
+      }
+    }
     *error = "no native " + import.module + "." + import.name + " is registered";
     return false;
   }

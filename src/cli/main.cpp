@@ -25,6 +25,7 @@
 
 #include "cli/spectest.h"
 #include "jit/jit.h"
+#include "libc/libc_builtin.h"
 #include "runtime/exec_env.h"
 #include "runtime/value_text.h"
 #include "runtime/instance.h"
@@ -240,13 +241,25 @@ class WasiImports : public ImportResolver {
   wasi::WasiContext& ctx_;
 };
 
+// "env": WAMR's built-in libc (src/libc/), as iwasm has it. The CLI gives
+// instances no app heap, so its malloc traps saying so.
 class EnvImports : public ImportResolver {
  public:
   bool providesModule(const std::string& name) const override { return name == "env"; }
-  bool resolve(const Module&, const Import& import, Extern*, std::string* error) override {
-    *error = "unknown import " + import.module + "." + import.name + " (the strata CLI has no host functions in \"env\")";
-    return false;
+  bool resolve(const Module&, const Import& import, Extern* out, std::string* error) override {
+    std::shared_ptr<Function> f = import.kind == ExternKind::Func ? libc::builtinFunction(import.name, &heap_) : nullptr;
+    if (!f) {
+      *error = "unknown import " + import.module + "." + import.name +
+               " (the strata CLI's \"env\" has only the functions of WAMR's built-in libc)";
+      return false;
+    }
+    out->kind = ExternKind::Func;
+    out->func = std::move(f);
+    return true;
   }
+
+ private:
+  libc::Heap heap_;
 };
 
 // Everything a running root needs: the registry of its modules and the

@@ -1026,3 +1026,55 @@ TEST_F(CApiThreads, SpawnedEnvsAndThreads) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------- built-in libc
+
+#ifdef STRATA_LIBC_BUILTIN_WASM
+// A module built for WAMR's built-in libc (tests/libc/builtin.c): its
+// malloc, calloc, realloc, strdup and free use the app heap, registered
+// natives take precedence over the built-in ones, and bad pointers trap.
+namespace {
+int32_t myStrlen(wasm_exec_env_t, const char*) { return 1234; }
+}  // namespace
+
+TEST_F(CApi, BuiltinLibc) {
+  std::ifstream in(STRATA_LIBC_BUILTIN_WASM, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(bytes.empty());
+  char err[256];
+  wasm_module_t m = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
+  ASSERT_NE(m, nullptr) << err;
+  wasm_module_inst_t inst = wasm_runtime_instantiate(m, 64 * 1024, 16 * 1024, err, sizeof err);
+  ASSERT_NE(inst, nullptr) << err;
+  testing::internal::CaptureStdout();
+  int32_t rc = callI32(inst, "with_heap");
+  std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(rc, 0) << wasm_runtime_get_exception(inst);
+  EXPECT_EQ(out, "heap heap grown 0 1 10\n");
+  wasm_function_inst_t bad = wasm_runtime_lookup_function(inst, "bad_pointer", nullptr);
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 64 * 1024);
+  uint32_t argv[1] = {0};
+  EXPECT_FALSE(wasm_runtime_call_wasm(env, bad, 0, argv));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: out of bounds memory access");
+  wasm_runtime_destroy_exec_env(env);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+
+  // An embedder's own env.strlen wins over the built-in one.
+  static NativeSymbol natives[] = {{"strlen", reinterpret_cast<void*>(myStrlen), "($)i", nullptr}};
+  ASSERT_TRUE(wasm_runtime_register_natives("env", natives, 1));
+  m = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
+  ASSERT_NE(m, nullptr) << err;
+  inst = wasm_runtime_instantiate(m, 64 * 1024, 16 * 1024, err, sizeof err);
+  ASSERT_NE(inst, nullptr) << err;
+  testing::internal::CaptureStdout();
+  callI32(inst, "with_heap");
+  out = testing::internal::GetCapturedStdout();
+  // (The last number printed is strlen's; clang may turn strcat into
+  // strlen and memcpy, so the rest of the line is not pinned down.)
+  EXPECT_EQ(out.substr(out.size() - 6), " 1234\n") << out;
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+  wasm_runtime_unregister_natives("env", natives);
+}
+#endif

@@ -536,7 +536,7 @@ static void example_multi(wasm_store_t* store) {
 /* ---------------------------------------------------------------- reflect */
 
 static bool name_is(const wasm_name_t* name, const char* s) {
-  return name->size == strlen(s) && memcmp(name->data, s, name->size) == 0;
+  return name->size == strlen(s) && (name->size == 0 || memcmp(name->data, s, name->size) == 0);
 }
 
 static void example_reflect(wasm_store_t* store) {

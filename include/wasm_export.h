@@ -335,8 +335,8 @@ WASM_RUNTIME_API_EXTERN void wasm_runtime_terminate(wasm_module_inst_t module_in
  * "dump call stack"), innermost first, one line per function:
  * "#00: 0x00b2 - fib" (the offset of the function's code in its module,
  * then its name from the name section or the export). Strata records
- * functions, not instructions, so the offset is the function's start; a
- * call the optimizing compiler inlined shows as its caller. Empty (size 0)
+ * functions, not instructions, so the offset is the function's start
+ * (the same in every tier, inlined callees included). Empty (size 0)
  * when the last call did not trap. dump_call_stack prints it to stdout;
  * get_call_stack_buf_size is the size with the terminating NUL;
  * dump_call_stack_to_buf copies at most len - 1 bytes and a NUL and

@@ -37,10 +37,10 @@ inline void zeroLocals(Slot* begin, Slot* end) {
 }
 
 // The function's counter (Function::jitCountdown): true when it runs out
-// (tiered mode's JIT hook, or resetCountdown, then sets it again). A plain load and store, not an atomic
-// decrement: a count lost to a race between threads only delays a tier-up,
-// and a counter that was never set (or read as 0 by two threads) runs out
-// at once rather than wrapping.
+// (tiered mode's JIT hook, or resetCountdown, then sets it again). A plain
+// load and store, not an atomic decrement: a count lost to a race between
+// threads only delays a tier-up or a check, and a counter that was never
+// set (or read as 0 by two threads) runs out at once rather than wrapping.
 inline bool countDown(Function* f) {
   int32_t left = f->jitCountdown.load(std::memory_order_relaxed) - 1;
   f->jitCountdown.store(left, std::memory_order_relaxed);

@@ -32,7 +32,7 @@ void setPendingFromCurrent(JitContext* ctx);
 // A trap or exception leaves compiled code of `self` (its exits call this
 // before they return the status): the function joins the trap's trace
 // (Trap::trace), which jit::invoke attaches when it raises the trap.
-uint64_t jitTraceFrame(JitContext* ctx, Function* self);
+uint64_t jitTraceFrame(const Function* self);
 
 // Runtime helpers called from compiled code. All arguments and results are
 // 64-bit; the ones that can trap set ctx->status (and never throw).

@@ -192,7 +192,7 @@ void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_
 
 // (At most one entry per compiled frame on the native stack, so a runaway
 // recursion's trap records at most what that stack held.)
-uint64_t jitTraceFrame(JitContext*, Function* self) {
+uint64_t jitTraceFrame(const Function* self) {
   traceFrames().push_back(self);
   return 0;
 }

@@ -145,8 +145,7 @@ void BaselineCompiler::finish() {
   a_.bind(failed_);
   a_.push(x86::rax);
   a_.sub(x86::rsp, imm(8));
-  a_.mov(x86::rdi, kCtx);
-  a_.mov(x86::rsi, imm(uint64_t(uintptr_t(fn_))));
+  a_.mov(x86::rdi, imm(uint64_t(uintptr_t(fn_))));
   a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitTraceFrame))));
   a_.call(x86::rax);
   a_.add(x86::rsp, imm(8));

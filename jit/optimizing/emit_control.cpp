@@ -95,8 +95,10 @@ void Emitter::finish() {
   for (auto& [inlined, e] : exits_) {
     const Function* callee = inlined;
     auto traceFrames = [&] {
-      if (callee) callHelper((void*)&jitTraceFrame, {ctx_, ptrImm(callee)}, false);
-      callHelper((void*)&jitTraceFrame, {ctx_, ptrImm(fn_)}, false);
+      // (No ctx_ argument: it would have to stay live in every loop that
+      // can reach an exit.)
+      if (callee) callHelper((void*)&jitTraceFrame, {ptrImm(callee)}, false);
+      callHelper((void*)&jitTraceFrame, {ptrImm(fn_)}, false);
     };
     for (uint32_t k = 0; k < kNumTrapCodes; ++k) {
       if (!e.trapUsed[k]) continue;
@@ -170,6 +172,8 @@ void Emitter::onLoop(Control& c) {
 }
 
 void Emitter::checkInterrupt() {
+  // (Tried: the thread's limit as fs:[offset], no ctx_ register needed;
+  // measured no better on sha256 and fib 15% slower.)
   cc_.cmp(x86::rsp, x86::qword_ptr(ctx_, offsetof(JitContext, stackLimit)));
   cc_.jb(trapLabel(kStackExhausted));
 }

@@ -49,8 +49,8 @@ class Trap : public std::runtime_error {
  public:
   explicit Trap(const std::string& message) : std::runtime_error(message) {}
   // The wasm functions the trap unwound, innermost first, as the tiers add
-  // them while it propagates (addFrame). A call inlined by the optimizing
-  // compiler shows as its caller; a tail call replaces its caller's frame.
+  // them while it propagates (addFrame); a callee the optimizing compiler
+  // inlined is listed too, a tail call replaces its caller's frame.
   // The innermost kMaxTraceFrames are kept, the rest only counted.
   std::vector<TraceFrame> trace;
   uint64_t omittedFrames = 0;
@@ -105,7 +105,9 @@ struct Function {
   std::atomic<JitEntry> jitEntry{nullptr};
   // Tiered modes: calls and loop iterations left before the function moves
   // up a tier; afterwards, how long until the code asks again (see
-  // jit/jit.h). Counted down by the interpreter and by baseline code.
+  // jit/jit.h). Counted down by the interpreter and by baseline code; the
+  // interpreter also checks for interrupts when it runs out, in every mode
+  // (ExecEnv::requestInterrupt).
   std::atomic<int32_t> jitCountdown{0};
   // Everything else the JIT tiers attached: each tier's code, OSR entries,
   // compile state (jit/tiering.h).

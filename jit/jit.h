@@ -120,6 +120,13 @@ struct Options {
   // Bytes of compiled code the process may hold; past it, functions stay
   // in the tier they are in.
   uint64_t codeLimit = kDefaultCodeLimit;
+  // Loop headers in compiled code check for interrupts
+  // (ExecEnv::requestInterrupt), so that a loop without calls can be
+  // stopped. Function entries always check (their stack check). Off by
+  // default: the compare costs tight loops (sha256 10-15%, most workloads
+  // 0-4%); the C APIs (wasm_runtime_terminate) and `strata run --timeout`
+  // turn it on.
+  bool interruptibleLoops = false;
   bool stats = false;
   bool dump = false;          // --dump-jit
   std::string dumpFunction;   // empty: every function

@@ -12,6 +12,7 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopE
   options.annotate = annotate;
   options.count = count;
   options.loopEntries = loopEntries;
+  options.interruptibleLoops = jit::options().interruptibleLoops;
   CompileResult result;
   const Module& module = f->instance->module();
   uint32_t defined = f->index - module.numImportedFuncs;

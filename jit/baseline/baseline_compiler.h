@@ -73,6 +73,7 @@ struct Options {
   bool annotate = false;    // record wasm offsets for --dump-jit
   bool count = false;       // Jit, Tiered: count calls and loop iterations
   bool loopEntries = false; // Tiered: OSR entries for interpreter frames
+  bool interruptibleLoops = false;  // jit::Options::interruptibleLoops
 };
 
 class BaselineCompiler : public NullConsumer {

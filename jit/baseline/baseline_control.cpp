@@ -215,7 +215,7 @@ void BaselineCompiler::onLoop(Control& c) {
   materializeFrom(height() - c.sig.numParams(), /*constants=*/true);
   c.data.label = a_.newLabel();
   a_.bind(c.data.label);
-  checkInterrupt();
+  if (options_.interruptibleLoops) checkInterrupt();
   // A loop entered with an empty stack is an OSR point: the interpreter
   // may jump in here, and hot baseline code may leave for optimized code.
   bool osrPoint = height() == 0;

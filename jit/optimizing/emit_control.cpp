@@ -168,7 +168,7 @@ void Emitter::onLoop(Control& c) {
   c.data.renameDepth = renames_.size();
   if (isOsr() && !inlineDepth_ && d_->opOffset() == osrLoop_) bindOsrEntry(c);  // not in an inlined copy of itself
   cc_.bind(c.data.label);
-  checkInterrupt();
+  if (options().interruptibleLoops) checkInterrupt();
 }
 
 void Emitter::checkInterrupt() {

@@ -916,6 +916,7 @@ bool configureTier(const RunningMode& requested, bool perfMap) {
     default: return false;
   }
   options.perfMap = options.perfMap || perfMap;
+  options.interruptibleLoops = true;  // wasm_runtime_terminate stops loops too
   jit::shutdown();  // no background compile reads the options while they change
   jit::configure(options);
   gRunningMode = RunningMode(mode);

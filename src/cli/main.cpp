@@ -460,6 +460,7 @@ int commandRun(const std::vector<std::string>& argv) {
           !parseValueText(value, ValType::I64, &ms) || ms == 0 || ms > 1000ull * 3600 * 24 * 365)
         return usageError("--timeout needs a number of milliseconds from 1 to 31536000000");
       options.timeoutMs = ms;
+      g_jitOptions.interruptibleLoops = true;  // so that a loop without calls stops too
     } else if (startsWith(arg, "--dir=")) {
       if (arg.size() == 6) return usageError("--dir needs a directory");
       options.wasi.addDir(arg.substr(6));

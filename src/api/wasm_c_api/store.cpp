@@ -131,6 +131,7 @@ wasm_engine_t* wasm_engine_new(void) {
   if (gEngines++ == 0 && !capi::currentRegistry()) {
     jit::Options options = jit::options();
     options.mode = engineMode();
+    options.interruptibleLoops = true;  // embedders may interrupt (ExecEnv::requestInterrupt)
     jit::shutdown();
     jit::configure(options);
   }

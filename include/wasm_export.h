@@ -540,6 +540,16 @@ WASM_RUNTIME_API_EXTERN int32_t wasm_runtime_spawn_thread(wasm_exec_env_t exec_e
  * returned. 0 on success. */
 WASM_RUNTIME_API_EXTERN int32_t wasm_runtime_join_thread(wasm_thread_t tid, void **retval);
 
+/* A host thread that was not spawned by the runtime calls init before it
+ * calls into wasm and destroy after, as in WAMR. Strata needs no other
+ * per-thread set-up: init prepares the JIT's per-thread state (the thread's
+ * stack bounds) ahead of the first call, and a thread that skips it still
+ * works. thread_env_inited says whether this thread called init (and not
+ * destroy since). */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_init_thread_env(void);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_destroy_thread_env(void);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_thread_env_inited(void);
+
 /* ---- Strata extensions -------------------------------------------------- */
 
 /* Opt-in sharing of dependency instances: after this call, instantiating

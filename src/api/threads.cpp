@@ -6,9 +6,12 @@
 #include <atomic>
 #include <new>
 
+#include "jit/jit.h"
 #include "wasm_export.h"
 
 namespace {
+
+thread_local bool tThreadEnvInited = false;
 
 std::atomic<uint32_t> gMaxThreads{4};  // WAMR's CLUSTER_MAX_THREAD_NUM default
 std::atomic<uint32_t> gRunning{0};
@@ -64,3 +67,13 @@ int32_t wasm_runtime_spawn_thread(wasm_exec_env_t exec_env, wasm_thread_t* tid, 
 int32_t wasm_runtime_join_thread(wasm_thread_t tid, void** retval) {
   return pthread_join(pthread_t(tid), retval) == 0 ? 0 : -1;
 }
+
+bool wasm_runtime_init_thread_env(void) {
+  (void)strata::jit::threadContext();  // the thread's stack bounds, read now
+  tThreadEnvInited = true;
+  return true;
+}
+
+void wasm_runtime_destroy_thread_env(void) { tThreadEnvInited = false; }
+
+bool wasm_runtime_thread_env_inited(void) { return tThreadEnvInited; }

@@ -982,6 +982,39 @@ void* runOnThread(wasm_exec_env_t env, void* p) {
   return a;
 }
 
+// A host thread of the embedder's own: init_thread_env, calls through an
+// exec env of its own, destroy_thread_env.
+TEST_F(CApiThreads, HostThreadEnv) {
+  wasm_module_t m = load("natives_free");
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  EXPECT_FALSE(wasm_runtime_thread_env_inited());
+  bool before = true, during = false, after = true, ok = false;
+  uint32_t result = 0;
+  std::thread host([&] {
+    before = wasm_runtime_thread_env_inited();
+    ASSERT_TRUE(wasm_runtime_init_thread_env());
+    during = wasm_runtime_thread_env_inited();
+    wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+    wasm_function_inst_t div = wasm_runtime_lookup_function(inst, "div", nullptr);
+    uint32_t argv[2] = {42, 6};
+    ok = wasm_runtime_call_wasm(env, div, 2, argv);
+    result = argv[0];
+    wasm_runtime_destroy_exec_env(env);
+    wasm_runtime_destroy_thread_env();
+    after = wasm_runtime_thread_env_inited();
+  });
+  host.join();
+  EXPECT_FALSE(before);
+  EXPECT_TRUE(during);
+  EXPECT_FALSE(after);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(result, 7u);
+  EXPECT_FALSE(wasm_runtime_thread_env_inited());  // per thread
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
 TEST_F(CApiThreads, SpawnedEnvsAndThreads) {
   wasm_module_t m = load("mA");
   wasm_module_inst_t inst = instantiate(m);

@@ -557,7 +557,7 @@ do_call: {
     }
     code = ensureTranslated(callee);
   }
-  if (countDown(callee)) calleeCountdownRanOut(*env, callee);  // tiered mode's tier-up, interrupts
+  if (jit::g_interpreterCounts && countDown(callee)) calleeCountdownRanOut(*env, callee);  // tiered mode's tier-up, interrupts
   if (env->callDepth >= ExecEnv::kMaxCallDepth || calleeFp + code->frameSlots > stackLimit)
     trap("call stack exhausted");
   env->frames()[env->callDepth++] = {ip, fp, fn, callee};
@@ -604,7 +604,7 @@ do_tail_call: {
     std::memmove(fp, args, callee->type.resultSlots() * sizeof(Slot));
     goto op_Return;
   }
-  if (countDown(callee)) calleeCountdownRanOut(*env, callee);
+  if (jit::g_interpreterCounts && countDown(callee)) calleeCountdownRanOut(*env, callee);
   if (fp + code->frameSlots > stackLimit) trap("call stack exhausted");
   std::memmove(fp, args, callee->type.paramSlots() * sizeof(Slot));
   // The entry sequence is do_call's, written out again: one shared label

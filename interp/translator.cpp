@@ -159,15 +159,18 @@ class Translator : public NullConsumer {
     materializeAll();
     c.data.loopStart = here();
     startLabel();
-    // Every iteration passes the header, which counts down the function's
+    // Where the interpreter counts (jit::g_interpreterCounts), every
+    // iteration passes the header, which counts down the function's
     // counter; when it runs out the interpreter checks for interrupts and,
     // in tiered mode, the function moves up a tier and may leave for
     // compiled code entered at this loop (OSR). OSR only where the operand
     // stack is empty: then the frame's state is its locals alone, which is
     // what the JIT's OSR entry loads.
-    emitOp(IOp::LoopHeader);
-    u32(stack_.empty() ? uint32_t(d_->opOffset()) : kNoOsrLoop);
-    startLabel();
+    if (jit::g_interpreterCounts) {
+      emitOp(IOp::LoopHeader);
+      u32(stack_.empty() ? uint32_t(d_->opOffset()) : kNoOsrLoop);
+      startLabel();
+    }
   }
   void onIf(Control& c) {
     Condition cond = popCondition();

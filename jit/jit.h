@@ -122,8 +122,9 @@ struct Options {
   uint64_t codeLimit = kDefaultCodeLimit;
   // Loop headers in compiled code check for interrupts
   // (ExecEnv::requestInterrupt), so that a loop without calls can be
-  // stopped. Function entries always check (their stack check). Off by
-  // default: the compare costs tight loops (sha256 10-15%, most workloads
+  // stopped, and the interpreter counts loops and calls outside tiered mode
+  // to check too. Function entries of compiled code always check (their
+  // stack check). Off by default: the compare costs tight loops (sha256 10-15%, most workloads
   // 0-4%); the C APIs (wasm_runtime_terminate) and `strata run --timeout`
   // turn it on.
   bool interruptibleLoops = false;
@@ -190,6 +191,11 @@ Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset);
 void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp);
 // True in tiered mode (checked by the interpreter off its hot path).
 extern bool g_tiered;
+// True when the interpreter counts calls and loop iterations: in tiered
+// mode (tier-up), and wherever interrupts are wanted (interruptibleLoops:
+// the counters pace the interpreter's interrupt checks). Otherwise the
+// interpreter's loops and calls do no bookkeeping.
+extern bool g_interpreterCounts;
 
 // What the JIT did so far (also printed by --stats).
 struct Counters {

@@ -46,6 +46,7 @@
 namespace strata::jit {
 
 bool g_tiered = false;
+bool g_interpreterCounts = false;
 
 namespace {
 
@@ -603,6 +604,7 @@ void configure(const Options& options) {
   g_options = options;
   if (const char* refuse = std::getenv("STRATA_JIT_REFUSE")) g_options.refuse = refuse;
   g_tiered = options.mode == Mode::Tiered;
+  g_interpreterCounts = g_tiered || options.interruptibleLoops;
   if (options.mode != Mode::Interp) {
     // (The CPU's features are detected at the first compile, not here:
     // CPUID traps to the hypervisor in a VM, tens of microseconds that a

@@ -256,6 +256,12 @@ void strtoInteger(const Call& c) {
 
 using Impl = void (*)(const Call&);
 
+void copyMemory(const Call& c) {
+  Guest g = c.guest();
+  std::memmove(g.at(c.arg(0), c.arg(2)), g.at(c.arg(1), c.arg(2)), c.arg(2));
+  c.ret(c.arg(0));
+}
+
 struct Builtin {
   const char* name;
   int params;   // all i32
@@ -292,16 +298,8 @@ const Builtin kBuiltins[] = {
        std::fputc(int(uint8_t(c.arg(0))), stdout);
        c.ret(uint8_t(c.arg(0)));
      }},
-    {"memcpy", 3, true, [](const Call& c) {
-       Guest g = c.guest();
-       std::memmove(g.at(c.arg(0), c.arg(2)), g.at(c.arg(1), c.arg(2)), c.arg(2));
-       c.ret(c.arg(0));
-     }},
-    {"memmove", 3, true, [](const Call& c) {
-       Guest g = c.guest();
-       std::memmove(g.at(c.arg(0), c.arg(2)), g.at(c.arg(1), c.arg(2)), c.arg(2));
-       c.ret(c.arg(0));
-     }},
+    {"memcpy", 3, true, copyMemory},  // overlapping copies are defined here too
+    {"memmove", 3, true, copyMemory},
     {"memset", 3, true, [](const Call& c) {
        std::memset(c.guest().at(c.arg(0), c.arg(2)), int(uint8_t(c.arg(1))), c.arg(2));
        c.ret(c.arg(0));

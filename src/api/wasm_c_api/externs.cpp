@@ -51,9 +51,7 @@ bool toSlot(wasm_store_t* store, const wasm_val_t& v, ValType type, Slot* out, s
     return true;
   }
   Slot s = reinterpret_cast<Slot>(r->identity());
-  if (!store->externrefs.count(s)) {
-    store->externrefs.emplace(s, *r);
-  }
+  store->externrefs.emplace(s, *r);  // the first handle stands for it
   *out = s;
   return true;
 }

@@ -217,23 +217,9 @@ STRATA_REF(global, RefKind::Global)
 STRATA_REF(table, RefKind::Table)
 STRATA_REF(memory, RefKind::Memory)
 
-// An extern is a function, global, table or memory handle.
-void wasm_extern_delete(wasm_extern_t* r) { delete asRef(r); }
-wasm_extern_t* wasm_extern_copy(const wasm_extern_t* r) { return as<wasm_extern_t>(copyRef(asRef(r))); }
-bool wasm_extern_same(const wasm_extern_t* a, const wasm_extern_t* b) {
-  if (!a || !b) return a == b;
-  return asRef(a)->identity() == asRef(b)->identity();
-}
-void* wasm_extern_get_host_info(const wasm_extern_t* r) {
-  HostInfo* h = hostInfoOf(asRef(r));
-  return h ? h->info : nullptr;
-}
-void wasm_extern_set_host_info(wasm_extern_t* r, void* info) {
-  if (HostInfo* h = hostInfoToSet(asRef(r))) *h = HostInfo{info, nullptr};
-}
-void wasm_extern_set_host_info_with_finalizer(wasm_extern_t* r, void* info, void (*fin)(void*)) {
-  if (HostInfo* h = hostInfoToSet(asRef(r))) *h = HostInfo{info, fin};
-}
+// An extern is a function, global, table or memory handle: its cast down
+// from wasm_ref_t checks for any of the four kinds.
+STRATA_REF_BASE(extern)
 wasm_ref_t* wasm_extern_as_ref(wasm_extern_t* r) { return reinterpret_cast<wasm_ref_t*>(r); }
 const wasm_ref_t* wasm_extern_as_ref_const(const wasm_extern_t* r) { return reinterpret_cast<const wasm_ref_t*>(r); }
 static bool isExternKind(RefKind k) {

@@ -62,6 +62,11 @@ struct Function;
   V(TableInit)     /* dst, src, n, segment, Table* */                            \
   V(ElemDrop)      /* segment */                                                 \
   V(RefIsNull)     /* dst, a */                                                 \
+  V(RefAsNonNull)  /* dst, a: traps on null */                                  \
+  V(BrOnNull)      /* ref, rel: branch if the reference is null */              \
+  V(BrOnNonNull)   /* ref, rel: branch unless it is null */                     \
+  V(CallRef)       /* frameOffset, ref */                                       \
+  V(ReturnCallRef) /* frameOffset, ref */                                       \
   V(F32MulAdd)     /* dst, a, b, c: a * b + c, rounded after each step */        \
   V(F64MulAdd)     /* dst, a, b, c */                                            \
   V(Copy2)         /* dst1, src1, dst2, src2: two copies, in order */         \

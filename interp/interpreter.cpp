@@ -494,6 +494,23 @@ op_RefIsNull:
   wr<uint32_t>(SLOT(0), *SLOT(1) == 0);
   ip += 16;
   NEXT();
+op_RefAsNonNull:
+  if (!*SLOT(1)) trap("null reference");
+  *SLOT(0) = *SLOT(1);
+  ip += 16;
+  NEXT();
+op_BrOnNull:
+  if (!*SLOT(0))
+    ip += rd<int32_t>(ip + 12);
+  else
+    ip += 16;
+  NEXT();
+op_BrOnNonNull:
+  if (*SLOT(0))
+    ip += rd<int32_t>(ip + 12);
+  else
+    ip += 16;
+  NEXT();
   // Superinstructions: f32/f64 multiply then add, the inner step of dot
   // products and stencils. Two roundings, exactly as the two wasm ops.
 op_F32MulAdd:
@@ -535,6 +552,12 @@ op_CallIndirect:
   frameOffset = OPERAND(0);
   callee = indirectCallee(rd<Table*>(ip + 20), rd<uint32_t>(SLOT(1)), OPERAND(2));
   ip += 28;
+  goto do_call;
+op_CallRef:
+  frameOffset = OPERAND(0);
+  callee = rd<Function*>(SLOT(1));
+  if (!callee) trap("null function reference");
+  ip += 16;
   goto do_call;
 do_call: {
   Slot* calleeFp = fp + frameOffset;
@@ -588,6 +611,11 @@ op_ReturnCallImport:
 op_ReturnCallIndirect:
   frameOffset = OPERAND(0);
   callee = indirectCallee(rd<Table*>(ip + 20), rd<uint32_t>(SLOT(1)), OPERAND(2));
+  goto do_tail_call;
+op_ReturnCallRef:
+  frameOffset = OPERAND(0);
+  callee = rd<Function*>(SLOT(1));
+  if (!callee) trap("null function reference");
   goto do_tail_call;
 do_tail_call: {
   Slot* args = fp + frameOffset;

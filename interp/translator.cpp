@@ -209,19 +209,27 @@ class Translator : public NullConsumer {
   void onBrIf(Control& target) {
     Condition cond = popCondition();
     materializeAll();
-    if (target.kind == Op::End || needsCopies(target)) {
-      // Copies happen only when the branch is taken: skip over them.
-      emitConditionalBranch(cond, false);
-      Fixup skip = placeholder();
-      if (cond.hasB) emitOperandB(cond);
-      emitBranchTo(target);
-      patch(skip);
-    } else {
-      emitConditionalBranch(cond, true);
-      branchField(target, opStart_);
-      if (cond.hasB) emitOperandB(cond);
-    }
-    lastDst_ = kNoPatch;
+    branchIf(cond, target);
+  }
+  // br_on_null branches without the reference, which stays on the stack
+  // when it is not null; br_on_non_null branches with it and drops it
+  // otherwise.
+  void onBrOnNull(Control& target) {
+    Condition cond;
+    cond.a = pop();
+    cond.reference = true;
+    cond.negate = true;
+    materializeAll();
+    branchIf(cond, target);
+    pushEntry(cond.a, 1);
+  }
+  void onBrOnNonNull(Control& target) {
+    materializeAll();
+    Condition cond;
+    cond.a = canonical(uint32_t(stack_.size() - 1));
+    cond.reference = true;
+    branchIf(cond, target);
+    stack_.pop_back();
   }
   void onBrTable(const std::vector<Control*>& targets, Control& def) {
     uint32_t index = pop();
@@ -276,6 +284,23 @@ class Translator : public NullConsumer {
     emitIndirectCall(typeIndex, table, IOp::ReturnCallIndirect);
     lastDst_ = kNoPatch;
   }
+  void onCallRef(uint32_t typeIndex) {
+    emitRefCall(typeIndex, IOp::CallRef);
+    finishCall(d_->module().types[typeIndex]);
+  }
+  void onReturnCallRef(uint32_t typeIndex) {
+    emitRefCall(typeIndex, IOp::ReturnCallRef);
+    lastDst_ = kNoPatch;
+  }
+  void emitRefCall(uint32_t typeIndex, IOp op) {
+    // Like the table index of call_indirect, the reference sits above the
+    // arguments and is read before the callee's frame is set up.
+    uint32_t refSlot = pop();
+    uint32_t frame = prepareCall(d_->module().types[typeIndex]);
+    emitOp(op);
+    u32(frame);
+    u32(refSlot);
+  }
   void emitDirectCall(uint32_t funcIndex, IOp defined, IOp imported) {
     uint32_t frame = prepareCall(d_->module().funcType(funcIndex));
     if (funcIndex < d_->module().numImportedFuncs) {
@@ -298,7 +323,7 @@ class Translator : public NullConsumer {
     emitOp(op);
     u32(frame);
     u32(indexSlot);
-    u32(canonicalSignatureId(ft));
+    u32(d_->module().typeIds[typeIndex]);
     ptr(instance_.table(table));
   }
 
@@ -422,6 +447,7 @@ class Translator : public NullConsumer {
   }
   void onRefNull(ValType) { pushConst(0, true); }
   void onRefIsNull() { emitSimple(IOp::RefIsNull, 1); }
+  void onRefAsNonNull() { emitSimple(IOp::RefAsNonNull, 1); }
   void onRefFunc(uint32_t f) { pushConst(uint64_t(uintptr_t(instance_.function(f))), true); }
 
   // --- memory ---
@@ -629,7 +655,7 @@ class Translator : public NullConsumer {
     int inputs = simdOperandCount(op);
     uint32_t in[3] = {0, 0, 0};
     for (int k = inputs; k-- > 0;) in[k] = pop();
-    uint32_t dst = pushSlot(slotWidth(ValType(info.result)));
+    uint32_t dst = pushSlot(slotWidth(ValType::fromCode(info.result)));
     emitOp(op == Op::I8x16Shuffle ? IOp::I8x16Shuffle : simpleOpFor(op));
     dstField(dst);
     for (int k = 0; k < inputs; ++k) u32(in[k]);
@@ -729,6 +755,7 @@ class Translator : public NullConsumer {
   struct Condition {
     IOp compare = IOp::Count;  // IOp::Count: plain truth value in `a`
     bool negate = false;       // branch when the value is false
+    bool reference = false;    // `a` is a reference: true means not null
     bool hasB = false;         // b operand field follows the offset
     uint32_t a = 0;
     uint32_t b = 0;
@@ -757,12 +784,29 @@ class Translator : public NullConsumer {
   }
   void emitConditionalBranch(const Condition& c, bool branchIfTrue) {
     bool ifTrue = c.negate ? !branchIfTrue : branchIfTrue;
-    if (c.compare == IOp::Count) {
+    if (c.reference) {
+      emitOp(ifTrue ? IOp::BrOnNonNull : IOp::BrOnNull);
+    } else if (c.compare == IOp::Count) {
       emitOp(ifTrue ? IOp::BrIf : IOp::BrUnless);
     } else {
       emitOp(fusedBranchOf(c.compare, ifTrue, c.immediate));
     }
     u32(c.a);
+  }
+  void branchIf(const Condition& cond, Control& target) {
+    if (target.kind == Op::End || needsCopies(target)) {
+      // Copies happen only when the branch is taken: skip over them.
+      emitConditionalBranch(cond, false);
+      Fixup skip = placeholder();
+      if (cond.hasB) emitOperandB(cond);
+      emitBranchTo(target);
+      patch(skip);
+    } else {
+      emitConditionalBranch(cond, true);
+      branchField(target, opStart_);
+      if (cond.hasB) emitOperandB(cond);
+    }
+    lastDst_ = kNoPatch;
   }
   void emitOperandB(const Condition& c) { c.immediate ? u64(c.imm) : u32(c.b); }
   // A new entry of `width` slots in its canonical slot, which it returns.

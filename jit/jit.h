@@ -55,6 +55,8 @@ enum TrapCode : uint32_t {
   kUninitializedElement,
   kIndirectCallTypeMismatch,
   kOutOfBoundsTable,
+  kNullReference,
+  kNullFunctionReference,
   kNumTrapCodes
 };
 const char* trapMessage(uint32_t code);

@@ -39,6 +39,8 @@ const char* trapMessage(uint32_t code) {
     case kUninitializedElement: return "uninitialized element";
     case kIndirectCallTypeMismatch: return "indirect call type mismatch";
     case kOutOfBoundsTable: return "out of bounds table access";
+    case kNullReference: return "null reference";
+    case kNullFunctionReference: return "null function reference";
     default: return "unknown trap";
   }
 }

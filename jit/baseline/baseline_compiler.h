@@ -124,10 +124,15 @@ class BaselineCompiler : public NullConsumer {
   void onUnreachable();
   void onCall(uint32_t funcIndex);
   void onCallIndirect(uint32_t typeIndex, uint32_t table);
+  void onCallRef(uint32_t typeIndex);
+  void onBrOnNull(Control& target);
+  void onBrOnNonNull(Control& target);
+  void onRefAsNonNull();
   // Not compiled: jit/tiering.cpp leaves functions with tail calls to the
   // interpreter (FunctionDecl::usesTailCalls).
   void onReturnCall(uint32_t) { throw std::runtime_error("return_call is not compiled"); }
   void onReturnCallIndirect(uint32_t, uint32_t) { throw std::runtime_error("return_call_indirect is not compiled"); }
+  void onReturnCallRef(uint32_t) { throw std::runtime_error("return_call_ref is not compiled"); }
   void onDrop();
   void onSelect(ValType type);
   void onLocalGet(uint32_t i);
@@ -245,6 +250,8 @@ class BaselineCompiler : public NullConsumer {
   // label expects and jumps there.
   void moveBranchValues(const Control& target);
   void branchTo(Control& target);
+  // Branches to target if `cond` holds (the flags are set).
+  void branchIf(const Cond& cond, Control& target);
   void emitReturn();
   void countDown(uint32_t loopOffset);
 

@@ -361,7 +361,10 @@ void BaselineCompiler::onBrIf(Control& target) {
     }
     return;
   }
-  Cond cond = popCondition();
+  branchIf(popCondition(), target);
+}
+
+void BaselineCompiler::branchIf(const Cond& cond, Control& target) {
   if (target.kind != Op::End && target.labelArity() == 0) {
     if (!target.isLoop()) target.data.reached = true;
     jit::jumpIf(a_, cond, labelOf(target));
@@ -371,6 +374,36 @@ void BaselineCompiler::onBrIf(Control& target) {
   jit::jumpIf(a_, cond.negated(), skip);
   branchTo(target);
   a_.bind(skip);
+}
+
+// The reference is tested in its slot: the branch's value moves cannot
+// disturb it, and it stays there for the path that keeps it.
+void BaselineCompiler::onBrOnNull(Control& target) {
+  if (!pre()) return;
+  uint32_t pos = height() - 1;
+  ValType t = top().type;
+  materialize(pos);
+  pop();
+  a_.cmp(stackSlot(pos), imm(0));
+  branchIf(Cond{x86::CondCode::kE, 0}, target);
+  pushSlot(t);
+}
+
+void BaselineCompiler::onBrOnNonNull(Control& target) {
+  if (!pre()) return;
+  uint32_t pos = height() - 1;
+  materialize(pos);
+  a_.cmp(stackSlot(pos), imm(0));
+  branchIf(Cond{x86::CondCode::kNE, 0}, target);
+  pop();
+}
+
+void BaselineCompiler::onRefAsNonNull() {
+  if (!pre()) return;
+  uint32_t pos = height() - 1;
+  materialize(pos);
+  a_.cmp(stackSlot(pos), imm(0));
+  a_.jz(trapLabel(kNullReference));
 }
 
 void BaselineCompiler::onBrTable(const std::vector<Control*>& targets, Control& def) {
@@ -478,9 +511,23 @@ void BaselineCompiler::onCallIndirect(uint32_t typeIndex, uint32_t table) {
   uint32_t argBase = index - uint32_t(ft.params.size());
   materializeFrom(argBase, /*constants=*/true);
   callHelper((const void*)&jitResolveIndirect,
-             {ctxArg(), ptr(inst_.table(table)), entry(index), imm64(canonicalSignatureId(ft))}, true);
+             {ctxArg(), ptr(inst_.table(table)), entry(index), imm64(d_->module().typeIds[typeIndex])}, true);
   pop();
   a_.mov(x86::rdx, x86::rax);
+  emitCall(ft, argBase);
+}
+
+void BaselineCompiler::onCallRef(uint32_t typeIndex) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().types[typeIndex];
+  uint32_t ref = height() - 1;
+  uint32_t argBase = ref - uint32_t(ft.params.size());
+  materializeFrom(argBase, /*constants=*/true);
+  spillRegisters();
+  a_.mov(x86::rdx, stackSlot(ref));
+  pop();
+  a_.test(x86::rdx, x86::rdx);
+  a_.jz(trapLabel(kNullFunctionReference));
   emitCall(ft, argBase);
 }
 

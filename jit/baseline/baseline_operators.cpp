@@ -74,7 +74,7 @@ void BaselineCompiler::onLoad(Op op, MemArg m) {
   requireMemoryZero(m.memory);
   if (!pre()) return;
   uint32_t pos = height() - 1;
-  ValType rt = ValType(opInfo(op).result);
+  ValType rt = ValType::fromCode(opInfo(op).result);
   x86::Mem mem = address(pos, m.offset, accessSize(op));
   if (isFloat(rt)) {
     int x = allocXmm();
@@ -200,7 +200,7 @@ void BaselineCompiler::onConst(ValType t, uint64_t bits) {
 void BaselineCompiler::onUnary(Op op) {
   bool eqz = op == Op::I32Eqz || op == Op::I64Eqz;
   if (!pre(eqz)) return;
-  ValType rt = ValType(opInfo(op).result);
+  ValType rt = ValType::fromCode(opInfo(op).result);
   if (top().kind == Value::kConst) {
     uint64_t r;
     if (fold(op, top().bits, 0, &r)) {
@@ -222,7 +222,7 @@ void BaselineCompiler::onUnary(Op op) {
 
 void BaselineCompiler::onBinary(Op op) {
   if (!pre()) return;
-  ValType rt = ValType(opInfo(op).result);
+  ValType rt = ValType::fromCode(opInfo(op).result);
   const Value& b = top();
   const Value& a = top(1);
   if (a.kind == Value::kConst && b.kind == Value::kConst) {
@@ -238,7 +238,7 @@ void BaselineCompiler::onBinary(Op op) {
 }
 
 void BaselineCompiler::compare(Op op) {
-  ValType t = ValType(opInfo(op).operand);
+  ValType t = ValType::fromCode(opInfo(op).operand);
   uint32_t pa = height() - 2, pb = height() - 1;
   Value v;
   v.kind = Value::kCmp;
@@ -286,7 +286,7 @@ void BaselineCompiler::compare(Op op) {
 }
 
 void BaselineCompiler::emitNumericHelper(Op op, int inputs) {
-  ValType rt = ValType(opInfo(op).result);
+  ValType rt = ValType::fromCode(opInfo(op).result);
   uint32_t h = height();
   const void* fn = (const void*)numericHelper(op);
   if (inputs == 1)
@@ -305,8 +305,8 @@ void BaselineCompiler::emitNumericHelper(Op op, int inputs) {
 
 bool BaselineCompiler::emitUnary(Op op) {
   const OpInfo& info = opInfo(op);
-  ValType rt = ValType(info.result);
-  ValType at = ValType(info.operand);
+  ValType rt = ValType::fromCode(info.result);
+  ValType at = ValType::fromCode(info.operand);
   uint32_t pos = height() - 1;
   if (cpu_.lacks(op)) return false;
   switch (op) {
@@ -413,7 +413,7 @@ bool BaselineCompiler::emitUnary(Op op) {
 
 bool BaselineCompiler::emitBinary(Op op) {
   const OpInfo& info = opInfo(op);
-  ValType t = ValType(info.operand);
+  ValType t = ValType::fromCode(info.operand);
   uint32_t pa = height() - 2, pb = height() - 1;
   switch (op) {
     case Op::I32Add: case Op::I32Sub: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:
@@ -448,7 +448,7 @@ bool BaselineCompiler::emitBinary(Op op) {
         a_.alu(id, R, b);
       }
       pop(), pop();
-      pushReg(ValType(info.result), r);
+      pushReg(ValType::fromCode(info.result), r);
       return true;
     }
     case Op::I32Shl: case Op::I32ShrS: case Op::I32ShrU: case Op::I32Rotl: case Op::I32Rotr:
@@ -508,7 +508,7 @@ bool BaselineCompiler::emitBinary(Op op) {
 }
 
 void BaselineCompiler::emitShift(Op op) {
-  ValType t = ValType(opInfo(op).operand);
+  ValType t = ValType::fromCode(opInfo(op).operand);
   uint32_t pa = height() - 2, pb = height() - 1;
   InstId id;
   switch (op) {
@@ -537,7 +537,7 @@ void BaselineCompiler::emitShift(Op op) {
 }
 
 void BaselineCompiler::emitDivision(Op op) {
-  ValType t = ValType(opInfo(op).operand);
+  ValType t = ValType::fromCode(opInfo(op).operand);
   bool wide = t == ValType::I64;
   bool isSigned = op == Op::I32DivS || op == Op::I64DivS || op == Op::I32RemS || op == Op::I64RemS;
   bool isRem = op == Op::I32RemS || op == Op::I64RemS || op == Op::I32RemU || op == Op::I64RemU;

@@ -92,7 +92,7 @@ bool BaselineCompiler::simdInline(Op op, const SimdImmediate& si) {
       return true;
     }
     case OpClass::SimdUnary: {
-      ValType operand = ValType(info.operand), result = ValType(info.result);
+      ValType operand = ValType::fromCode(info.operand), result = ValType::fromCode(info.result);
       if (operand == ValType::V128 && result == ValType::V128) {
         int a = pinReg(h - 1);
         if (!unary(a_, cpu_, op, xmm(a), kScratchXmm, pool)) {
@@ -140,7 +140,7 @@ bool BaselineCompiler::simdInline(Op op, const SimdImmediate& si) {
       return true;
     }
     case OpClass::SimdExtract: {
-      ValType result = ValType(info.result);
+      ValType result = ValType::fromCode(info.result);
       int a = pinReg(h - 1);
       if (isFloat(result)) {
         int x = allocXmm();
@@ -160,7 +160,7 @@ bool BaselineCompiler::simdInline(Op op, const SimdImmediate& si) {
       return true;
     }
     case OpClass::SimdReplace: {
-      ValType scalar = ValType(info.operand);
+      ValType scalar = ValType::fromCode(info.operand);
       if (isScalarLane(scalar) && op != Op::I16x8ReplaceLane && !cpu_.sse41) return false;
       if (op == Op::F32x4ReplaceLane && !cpu_.sse41) return false;
       int a = pinReg(h - 2), s = pinReg(h - 1);
@@ -310,7 +310,7 @@ void BaselineCompiler::simdCall(Op op, const SimdImmediate& si) {
   a_.mov(x86::rax, imm(uint64_t(uintptr_t(fn))));
   a_.call(x86::rax);
   for (int i = 0; i < inputs; ++i) pop();
-  if (!store) pushSlot(ValType(info.result));
+  if (!store) pushSlot(ValType::fromCode(info.result));
 }
 
 }  // namespace strata::jit::baseline

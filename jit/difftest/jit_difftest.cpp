@@ -50,7 +50,7 @@ void logCallback(void* env, Instance*, Slot* slots) {
   if (f->type == ValType::V128)
     std::snprintf(buf, sizeof buf, "log v128 0x%016" PRIx64 "%016" PRIx64, uint64_t(slots[1]), v);
   else
-    std::snprintf(buf, sizeof buf, "log %s 0x%" PRIx64, valTypeName(f->type), v);
+    std::snprintf(buf, sizeof buf, "log %s 0x%" PRIx64, valTypeName(f->type).c_str(), v);
   f->log->lines.push_back(buf);
 }
 

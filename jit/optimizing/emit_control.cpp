@@ -302,7 +302,10 @@ void Emitter::onBr(Control& target) {
 
 void Emitter::onBrIf(Control& target) {
   if (!pre(true)) return;
-  Cond cond = popCondition();
+  branchIf(popCondition(), target);
+}
+
+void Emitter::branchIf(const Cond& cond, Control& target) {
   if (target.data.merge.empty() && target.labelArity() == 0 && !needsSync(target)) {
     target.data.reached |= !target.isLoop();
     jumpIf(cc_, cond, target.data.label);
@@ -312,6 +315,34 @@ void Emitter::onBrIf(Control& target) {
     branchTo(target);
     cc_.bind(skip);
   }
+}
+
+void Emitter::onBrOnNull(Control& target) {
+  if (!pre()) return;
+  Val ref = pop();
+  x86::Gp g = gpOf(ref);
+  cc_.test(g, g);
+  branchIf(Cond{x86::CondCode::kE, 0}, target);
+  stack_.push_back(ref);
+}
+
+void Emitter::onBrOnNonNull(Control& target) {
+  if (!pre()) return;
+  Val ref = pop();
+  x86::Gp g = gpOf(ref);
+  stack_.push_back(ref);  // the branch carries it
+  cc_.test(g, g);
+  branchIf(Cond{x86::CondCode::kNE, 0}, target);
+  pop();
+}
+
+void Emitter::onRefAsNonNull() {
+  if (!pre()) return;
+  Val ref = pop();
+  x86::Gp g = gpOf(ref);
+  cc_.test(g, g);
+  cc_.jz(trapLabel(kNullReference));
+  stack_.push_back(ref);
 }
 
 void Emitter::onBrTable(const std::vector<Control*>& targets, Control& def) {
@@ -465,7 +496,7 @@ void Emitter::onCallIndirect(uint32_t typeIndex, uint32_t table) {
   x86::Gp idx = gpOf(index);
   storeArgs(ft);
   x86::Gp callee = callHelper((void*)&jitResolveIndirect,
-                              {ctx_, ptrImm(inst_.table(table)), idx, u64Imm(canonicalSignatureId(ft))}, true);
+                              {ctx_, ptrImm(inst_.table(table)), idx, u64Imm(d_->module().typeIds[typeIndex])}, true);
   emitCall(ft, callee);
 }
 
@@ -480,6 +511,7 @@ struct CallsOthers : NullConsumer {
   bool calls = false;
   void onCall(uint32_t f) { calls |= f != self; }
   void onCallIndirect(uint32_t, uint32_t) { calls = true; }
+  void onCallRef(uint32_t) { calls = true; }
 };
 }  // namespace
 
@@ -576,7 +608,7 @@ void Emitter::onDrop() {
 void Emitter::onSelect(ValType t) {
   if (!pre(true)) return;
   // A comparison just before becomes the cmov's (or the branch's) flags.
-  bool fused = stack_.back().kind == Val::kCmp && (isFloat(t) || !isFloat(ValType(opInfo(pending_.op).operand)) ||
+  bool fused = stack_.back().kind == Val::kCmp && (isFloat(t) || !isFloat(ValType::fromCode(opInfo(pending_.op).operand)) ||
                                                    (pending_.op != Op::F32Eq && pending_.op != Op::F64Eq &&
                                                     pending_.op != Op::F32Ne && pending_.op != Op::F64Ne));
   if (stack_.back().kind == Val::kCmp && !fused) materializePending();
@@ -731,6 +763,16 @@ void Emitter::onTableInit(uint32_t seg, uint32_t t) {
 void Emitter::onElemDrop(uint32_t seg) {
   if (!pre()) return;
   callHelper((void*)&jitElemDrop, {ptrImm(&inst_), u64Imm(seg)}, false);
+}
+
+void Emitter::onCallRef(uint32_t typeIndex) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().types[typeIndex];
+  x86::Gp callee = gpOf(pop());
+  cc_.test(callee, callee);
+  cc_.jz(trapLabel(kNullFunctionReference));
+  storeArgs(ft);
+  emitCall(ft, callee);
 }
 
 void Emitter::onRefNull(ValType t) {

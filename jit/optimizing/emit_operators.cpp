@@ -28,7 +28,7 @@ void Emitter::onLoad(Op op, MemArg m) {
   if (!pre()) return;
   Val addr = pop();
   const OpInfo& info = opInfo(op);
-  ValType rt = ValType(info.result);
+  ValType rt = ValType::fromCode(info.result);
   uint32_t size = accessSize(op);
   x86::Mem mem = address(addr, m.offset, size);
   Val r = newReg(rt);
@@ -189,7 +189,7 @@ void Emitter::onConst(ValType t, uint64_t bits) {
 void Emitter::onUnary(Op op) {
   if (!pre(op == Op::I32Eqz)) return;
   const OpInfo& info = opInfo(op);
-  ValType rt = ValType(info.result);
+  ValType rt = ValType::fromCode(info.result);
   if (stack_.back().kind == Val::kConst) {
     uint64_t r;
     if (fold(op, stack_.back().bits, 0, &r)) {
@@ -213,7 +213,7 @@ void Emitter::onUnary(Op op) {
 void Emitter::onBinary(Op op) {
   if (!pre()) return;
   const OpInfo& info = opInfo(op);
-  ValType rt = ValType(info.result);
+  ValType rt = ValType::fromCode(info.result);
   Val& b = stack_[stack_.size() - 1];
   Val& a = stack_[stack_.size() - 2];
   if (a.kind == Val::kConst && b.kind == Val::kConst) {
@@ -238,7 +238,7 @@ void Emitter::onBinary(Op op) {
 
 void Emitter::emitHelper(Op op, int inputs) {
   const OpInfo& info = opInfo(op);
-  ValType rt = ValType(info.result);
+  ValType rt = ValType::fromCode(info.result);
   x86::Gp args[2];
   Val vals[2];
   for (int i = inputs; i-- > 0;) vals[i] = pop();
@@ -295,8 +295,8 @@ void Emitter::pushBits(ValType t, x86::Gp g) {
 
 bool Emitter::emitUnary(Op op) {
   const OpInfo& info = opInfo(op);
-  ValType rt = ValType(info.result);
-  ValType at = ValType(info.operand);
+  ValType rt = ValType::fromCode(info.result);
+  ValType at = ValType::fromCode(info.operand);
   Val a = stack_.back();
   if (cpu_.lacks(op)) return false;
   switch (op) {
@@ -411,7 +411,7 @@ bool Emitter::emitUnary(Op op) {
 
 bool Emitter::emitBinary(Op op) {
   const OpInfo& info = opInfo(op);
-  ValType t = ValType(info.operand);
+  ValType t = ValType::fromCode(info.operand);
   bool wide = t == ValType::I64;
   switch (op) {
     case Op::I32Add: case Op::I32Sub: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:
@@ -426,7 +426,7 @@ bool Emitter::emitBinary(Op op) {
       Imm bi = imm(int32_t(rb.bits));
       x86::Gp bg;
       if (!useImm) bg = gpOf(b);
-      ValType rt = ValType(info.result);
+      ValType rt = ValType::fromCode(info.result);
       if ((op == Op::I32Add || op == Op::I64Add) && !useImm && a.kind != Val::kReg) {
         // Three-operand add: lea (a 32-bit lea zero-extends).
         x86::Gp ag = gpOf(a);
@@ -474,9 +474,9 @@ bool Emitter::emitBinary(Op op) {
         cc_.mov(c, rb.gp.r32());
       }
       Val out;
-      x86::Gp r = destination(ValType(info.result), a, {}, &out);
+      x86::Gp r = destination(ValType::fromCode(info.result), a, {}, &out);
       x86::Gp R = wide ? r : r.r32();
-      moveInto(regVal(ValType(info.result), r), a);
+      moveInto(regVal(ValType::fromCode(info.result), r), a);
       auto emit = [&](auto&& cnt) {
         switch (op) {
           case Op::I32Shl: case Op::I64Shl: cc_.shl(R, cnt); break;

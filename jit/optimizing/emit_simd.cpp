@@ -123,7 +123,7 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       return true;
     }
     case OpClass::SimdUnary: {
-      ValType operand = ValType(info.operand), result = ValType(info.result);
+      ValType operand = ValType::fromCode(info.operand), result = ValType::fromCode(info.result);
       if (operand == ValType::V128 && result == ValType::V128) {
         // Into a register of its own (a copy, or the next local.set's
         // local): if there is no sequence the helper still finds the
@@ -170,7 +170,7 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       return true;
     }
     case OpClass::SimdExtract: {
-      ValType result = ValType(info.result);
+      ValType result = ValType::fromCode(info.result);
       if (isFloat(result)) {
         Val a = pop();
         Val r = newReg(result);
@@ -186,7 +186,7 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       return true;
     }
     case OpClass::SimdReplace: {
-      ValType scalar = ValType(info.operand);
+      ValType scalar = ValType::fromCode(info.operand);
       if (op != Op::I16x8ReplaceLane && op != Op::F64x2ReplaceLane && !cpu.sse41) return false;
       Val s = pop(), a = pop();
       Val out;
@@ -320,7 +320,7 @@ void Emitter::simdCall(Op op, const SimdImmediate& si) {
   args.push_back(imm(uint64_t(si.lane)));
   callHelper((void*)fn, {args[0], args[1], args[2], args[3], args[4]}, false);
   if (store) return;
-  Val r = newReg(ValType(info.result));
+  Val r = newReg(ValType::fromCode(info.result));
   loadSlot(r, out);
   stack_.push_back(r);
 }

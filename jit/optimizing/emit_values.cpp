@@ -191,11 +191,11 @@ Val Emitter::copyOf(const Val& v) {
 }
 
 void Emitter::loadSlot(const Val& r, x86::Mem m) {
-  switch (r.type) {
-    case ValType::F32: m.setSize(4); cc_.movss(r.xmm, m); break;
-    case ValType::F64: m.setSize(8); cc_.movsd(r.xmm, m); break;
-    case ValType::V128: m.setSize(16); cc_.movdqu(r.xmm, m); break;
-    case ValType::I32: m.setSize(4); cc_.mov(r.gp.r32(), m); break;
+  switch (r.type.kind()) {
+    case ValKind::F32: m.setSize(4); cc_.movss(r.xmm, m); break;
+    case ValKind::F64: m.setSize(8); cc_.movsd(r.xmm, m); break;
+    case ValKind::V128: m.setSize(16); cc_.movdqu(r.xmm, m); break;
+    case ValKind::I32: m.setSize(4); cc_.mov(r.gp.r32(), m); break;
     default: m.setSize(8); cc_.mov(r.gp, m); break;
   }
 }
@@ -216,10 +216,10 @@ void Emitter::storeSlot(const Val& v0, x86::Mem m) {
     }
     return;
   }
-  switch (v.type) {
-    case ValType::F32: m.setSize(4); cc_.movss(m, v.xmm); break;
-    case ValType::F64: m.setSize(8); cc_.movsd(m, v.xmm); break;
-    case ValType::I32: m.setSize(4); cc_.mov(m, v.gp.r32()); break;
+  switch (v.type.kind()) {
+    case ValKind::F32: m.setSize(4); cc_.movss(m, v.xmm); break;
+    case ValKind::F64: m.setSize(8); cc_.movsd(m, v.xmm); break;
+    case ValKind::I32: m.setSize(4); cc_.mov(m, v.gp.r32()); break;
     default: m.setSize(8); cc_.mov(m, v.gp.r64()); break;
   }
 }
@@ -338,7 +338,7 @@ Cond Emitter::emitCompare() {
   Val a = pending_.a, b = pending_.b;
   Cond c;
   const OpInfo& info = opInfo(op);
-  ValType t = ValType(info.operand);
+  ValType t = ValType::fromCode(info.operand);
   if (!isFloat(t)) {
     bool wide = t == ValType::I64;
     bool swapped = false;

@@ -185,10 +185,15 @@ class Emitter : public NullConsumer {
   bool inlineCall(uint32_t funcIndex);
   static constexpr size_t kInlineMaxBytes = 500;  // callee body, in wasm bytes
   void onCallIndirect(uint32_t typeIndex, uint32_t table);
+  void onCallRef(uint32_t typeIndex);
+  void onBrOnNull(Control& target);
+  void onBrOnNonNull(Control& target);
+  void onRefAsNonNull();
   // Not compiled: jit/tiering.cpp leaves functions with tail calls to the
   // interpreter (FunctionDecl::usesTailCalls).
   void onReturnCall(uint32_t) { throw std::runtime_error("return_call is not compiled"); }
   void onReturnCallIndirect(uint32_t, uint32_t) { throw std::runtime_error("return_call_indirect is not compiled"); }
+  void onReturnCallRef(uint32_t) { throw std::runtime_error("return_call_ref is not compiled"); }
 
   // --- parametric ---
   void onDrop();
@@ -283,6 +288,8 @@ class Emitter : public NullConsumer {
   void moveTo(const std::vector<Val>& dst);
   void markFunctionReached() { functionReached_ = true; }
   void branchTo(Control& target);
+  // Branches to target if `cond` holds (the flags are set).
+  void branchIf(const Cond& cond, Control& target);
 
   // --- conditions ---
   struct Pending {

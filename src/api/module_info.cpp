@@ -29,15 +29,15 @@ const Module* moduleOf(const wasm_module_t module) {
 }
 
 wasm_valkind_t valkindOf(ValType t) {
-  switch (t) {
-    case ValType::I32: return WASM_I32;
-    case ValType::I64: return WASM_I64;
-    case ValType::F32: return WASM_F32;
-    case ValType::F64: return WASM_F64;
-    case ValType::V128: return WASM_V128;
-    case ValType::FuncRef: return WASM_FUNCREF;
-    case ValType::ExternRef: return WASM_ANYREF;
-    case ValType::Bottom: break;
+  switch (t.kind()) {
+    case ValKind::I32: return WASM_I32;
+    case ValKind::I64: return WASM_I64;
+    case ValKind::F32: return WASM_F32;
+    case ValKind::F64: return WASM_F64;
+    case ValKind::V128: return WASM_V128;
+    case ValKind::FuncRef: return WASM_FUNCREF;
+    case ValKind::ExternRef: return WASM_ANYREF;
+    case ValKind::Bottom: break;
   }
   return WASM_I32;
 }

@@ -44,14 +44,14 @@ inline namespace api {
 namespace {
 
 ValueKind kindOf(rt::ValType type) {
-  switch (type) {
-    case rt::ValType::I32: return ValueKind::I32;
-    case rt::ValType::I64: return ValueKind::I64;
-    case rt::ValType::F32: return ValueKind::F32;
-    case rt::ValType::F64: return ValueKind::F64;
-    case rt::ValType::FuncRef: return ValueKind::FuncRef;
-    case rt::ValType::ExternRef: return ValueKind::ExternRef;
-    case rt::ValType::V128: return ValueKind::V128;
+  switch (type.kind()) {
+    case strata::ValKind::I32: return ValueKind::I32;
+    case strata::ValKind::I64: return ValueKind::I64;
+    case strata::ValKind::F32: return ValueKind::F32;
+    case strata::ValKind::F64: return ValueKind::F64;
+    case strata::ValKind::FuncRef: return ValueKind::FuncRef;
+    case strata::ValKind::ExternRef: return ValueKind::ExternRef;
+    case strata::ValKind::V128: return ValueKind::V128;
     default:
       throw Error("a value type the C++ API does not know");
   }
@@ -268,7 +268,10 @@ std::vector<Value> Instance::call(const std::string& name, const std::vector<Val
   // Check the whole signature before converting, so the message can show
   // both sides.
   bool match = args.size() == type.params.size();
-  for (size_t i = 0; match && i < args.size(); ++i) match = args[i].kind() == kindOf(type.params[i]);
+  // References must also fit the exact type (non-nullable, a function type).
+  for (size_t i = 0; match && i < args.size(); ++i)
+    match = args[i].kind() == kindOf(type.params[i]) &&
+            (!type.params[i].isRef() || strata::referenceFits(args[i].bits(), type.params[i]));
   if (!match)
     throw Error("\"" + name + "\" expects " + signatureOf(type.params) + " but was called with " +
                 signatureOf(args));

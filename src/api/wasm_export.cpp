@@ -496,7 +496,7 @@ void nativeCallback(void* envp, Instance* caller, Slot* slots) {
     for (size_t i = 0; i < n; ++i) {
       char c = b->typed ? sig[i] : (params[i] == ValType::I64 ? 'I' : params[i] == ValType::F32 ? 'f'
                                                                   : params[i] == ValType::F64 ? 'F'
-                                                                  : params[i] == ValType::ExternRef ? 'r'
+                                                                  : params[i].kind() == ValKind::ExternRef ? 'r'
                                                                                                     : 'i');
       uint64_t v = slots[i];
       switch (c) {
@@ -526,7 +526,7 @@ void nativeCallback(void* envp, Instance* caller, Slot* slots) {
     char rc = b->typed ? b->result : (call->type.results.empty() ? 0 : "iIfFr"[0]);
     if (!b->typed && !call->type.results.empty()) {
       ValType rt = call->type.results[0];
-      rc = rt == ValType::I64 ? 'I' : rt == ValType::F32 ? 'f' : rt == ValType::F64 ? 'F' : rt == ValType::ExternRef ? 'r' : 'i';
+      rc = rt == ValType::I64 ? 'I' : rt == ValType::F32 ? 'f' : rt == ValType::F64 ? 'F' : rt.kind() == ValKind::ExternRef ? 'r' : 'i';
     }
     uint64_t r = invokeNative(b->symbol.func_ptr, ints, floats, stack, rc == 'f' || rc == 'F');
     if (rc == 'i' || rc == 'f') r &= 0xffffffffu;
@@ -1367,22 +1367,23 @@ bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t fun
       continue;
     }
     Slot* slot = &slots[argAt[i]];
-    switch (t) {
-      case ValType::I32: if (v.kind != WASM_I32) return fail("argument " + std::to_string(i) + " is not an i32"); *slot = uint32_t(v.of.i32); break;
-      case ValType::I64: if (v.kind != WASM_I64) return fail("argument " + std::to_string(i) + " is not an i64"); *slot = uint64_t(v.of.i64); break;
-      case ValType::F32: {
+    switch (t.kind()) {
+      case ValKind::I32: if (v.kind != WASM_I32) return fail("argument " + std::to_string(i) + " is not an i32"); *slot = uint32_t(v.of.i32); break;
+      case ValKind::I64: if (v.kind != WASM_I64) return fail("argument " + std::to_string(i) + " is not an i64"); *slot = uint64_t(v.of.i64); break;
+      case ValKind::F32: {
         if (v.kind != WASM_F32) return fail("argument " + std::to_string(i) + " is not an f32");
         uint32_t b;
         std::memcpy(&b, &v.of.f32, 4);
         *slot = b;
         break;
       }
-      case ValType::F64:
+      case ValKind::F64:
         if (v.kind != WASM_F64) return fail("argument " + std::to_string(i) + " is not an f64");
         std::memcpy(slot, &v.of.f64, 8);
         break;
       default:
         *slot = reinterpret_cast<uintptr_t>(v.of.ref);
+        if (!referenceFits(*slot, t)) return fail("argument " + std::to_string(i) + " is not a " + valTypeName(t));
     }
   }
   if (!callOn(exec_env, f, slots.data())) return false;
@@ -1395,18 +1396,18 @@ bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t fun
       continue;
     }
     const Slot value = slots[resultAt[i]];
-    switch (t) {
-      case ValType::I32: r.kind = WASM_I32; r.of.i32 = int32_t(uint32_t(value)); break;
-      case ValType::I64: r.kind = WASM_I64; r.of.i64 = int64_t(value); break;
-      case ValType::F32: {
+    switch (t.kind()) {
+      case ValKind::I32: r.kind = WASM_I32; r.of.i32 = int32_t(uint32_t(value)); break;
+      case ValKind::I64: r.kind = WASM_I64; r.of.i64 = int64_t(value); break;
+      case ValKind::F32: {
         r.kind = WASM_F32;
         uint32_t b = uint32_t(value);
         std::memcpy(&r.of.f32, &b, 4);
         break;
       }
-      case ValType::F64: r.kind = WASM_F64; std::memcpy(&r.of.f64, &value, 8); break;
+      case ValKind::F64: r.kind = WASM_F64; std::memcpy(&r.of.f64, &value, 8); break;
       default:
-        r.kind = t == ValType::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
+        r.kind = t.kind() == ValKind::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
         r.of.ref = reinterpret_cast<wasm_ref_t*>(static_cast<uintptr_t>(value));
     }
   }
@@ -1644,14 +1645,14 @@ bool wasm_runtime_call_wasm_v(wasm_exec_env_t exec_env, wasm_function_inst_t fun
   va_start(list, num_args);
   for (uint32_t i = 0; i < num_args; ++i) {
     wasm_val_t& v = args[i];
-    switch (f->type.params[i]) {
-      case ValType::I32: v.kind = WASM_I32; v.of.i32 = va_arg(list, int32_t); break;
-      case ValType::I64: v.kind = WASM_I64; v.of.i64 = va_arg(list, int64_t); break;
-      case ValType::F32: v.kind = WASM_F32; v.of.f32 = float(va_arg(list, double)); break;
-      case ValType::F64: v.kind = WASM_F64; v.of.f64 = va_arg(list, double); break;
-      case ValType::FuncRef:
-      case ValType::ExternRef:
-        v.kind = f->type.params[i] == ValType::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
+    switch (f->type.params[i].kind()) {
+      case ValKind::I32: v.kind = WASM_I32; v.of.i32 = va_arg(list, int32_t); break;
+      case ValKind::I64: v.kind = WASM_I64; v.of.i64 = va_arg(list, int64_t); break;
+      case ValKind::F32: v.kind = WASM_F32; v.of.f32 = float(va_arg(list, double)); break;
+      case ValKind::F64: v.kind = WASM_F64; v.of.f64 = va_arg(list, double); break;
+      case ValKind::FuncRef:
+      case ValKind::ExternRef:
+        v.kind = f->type.params[i].kind() == ValKind::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
         v.of.ref = va_arg(list, wasm_ref_t*);
         break;
       default:

@@ -87,35 +87,38 @@ std::string describeFloat(const char* prefix, bool negative, bool isNan, uint64_
 
 std::string describeValue(ValType type, Slot value) {
   char buf[64];
-  switch (type) {
-    case ValType::I32:
+  switch (type.kind()) {
+    case ValKind::I32:
       std::snprintf(buf, sizeof buf, "i32:%" PRIu32, static_cast<uint32_t>(value));
       return buf;
-    case ValType::I64:
+    case ValKind::I64:
       std::snprintf(buf, sizeof buf, "i64:%" PRIu64, static_cast<uint64_t>(value));
       return buf;
-    case ValType::F32: {
+    case ValKind::F32: {
       uint32_t bits = static_cast<uint32_t>(value);
       float f;
       std::memcpy(&f, &bits, sizeof f);
       // 9 significant digits identify every float exactly.
       return describeFloat("f32", bits >> 31, std::isnan(f), bits & 0x7fffff, f, 9);
     }
-    case ValType::F64: {
+    case ValKind::F64: {
       double d;
       std::memcpy(&d, &value, sizeof d);
       return describeFloat("f64", value >> 63, std::isnan(d), value & 0xfffffffffffffull, d, 17);
     }
-    case ValType::FuncRef:
+    case ValKind::FuncRef:
       return value == 0 ? "funcref:null" : "funcref:non-null";
-    case ValType::ExternRef:
+    case ValKind::ExnRef:
+      return value == 0 ? "exnref:null" : "exnref:non-null";
+    case ValKind::ExternRef:
       // Host references N are carried as the slot N + 1 (0 is null).
       if (value == 0) return "externref:null";
       std::snprintf(buf, sizeof buf, "externref:%" PRIu64, static_cast<uint64_t>(value - 1));
       return buf;
-    case ValType::V128:
+    case ValKind::V128:
       return describeValue(type, value, 0);
-    case ValType::Bottom:
+    case ValKind::AnyRef:
+    case ValKind::Bottom:
       break;
   }
   return "?";
@@ -174,6 +177,7 @@ ValType parseValType(const std::string& name) {
   if (name == "f64") return ValType::F64;
   if (name == "funcref") return ValType::FuncRef;
   if (name == "externref") return ValType::ExternRef;
+  if (name == "exnref") return ValType::ExnRef;
   if (name == "v128") return ValType::V128;
   throw ScriptError("unknown value type \"" + name + "\"");
 }
@@ -242,8 +246,8 @@ ScriptValue parseValue(const json& j) {
   }
   if (isGcReferenceType(typeName)) throw Unsupported("value of GC type " + typeName);
   // The bottom types' nulls are the nulls of their hierarchies.
-  if (typeName == "nullfuncref" || typeName == "nullexternref") {
-    v.type = typeName == "nullfuncref" ? ValType::FuncRef : ValType::ExternRef;
+  if (typeName == "nullfuncref" || typeName == "nullexternref" || typeName == "nullexnref") {
+    v.type = typeName == "nullfuncref" ? ValType::FuncRef : typeName == "nullexternref" ? ValType::ExternRef : ValType::ExnRef;
     if (j.value("value", std::string()) != "null") throw ScriptError("a " + typeName + " can only be null");
     return v;
   }
@@ -254,11 +258,11 @@ ScriptValue parseValue(const json& j) {
   }
   bool hasValue = j.contains("value");
   std::string text = hasValue ? j.at("value").get<std::string>() : std::string();
-  switch (v.type) {
-    case ValType::I32:
-    case ValType::I64:
-    case ValType::F32:
-    case ValType::F64:
+  switch (v.type.kind()) {
+    case ValKind::I32:
+    case ValKind::I64:
+    case ValKind::F32:
+    case ValKind::F64:
       if (text == "nan:canonical") {
         v.kind = ScriptValue::Kind::CanonicalNan;
       } else if (text == "nan:arithmetic") {
@@ -270,8 +274,9 @@ ScriptValue parseValue(const json& j) {
       if (v.kind != ScriptValue::Kind::Exact && (v.type == ValType::I32 || v.type == ValType::I64))
         throw ScriptError("NaN pattern for an integer type");
       break;
-    case ValType::FuncRef:
-      // Function references cannot be named in JSON; an expected
+    case ValKind::FuncRef:
+    case ValKind::ExnRef:
+      // Function references and exceptions cannot be named in JSON; an expected
       // `(ref.func)` comes without a value and means "any non-null".
       if (text == "null") {
         v.bits = 0;
@@ -279,7 +284,7 @@ ScriptValue parseValue(const json& j) {
         v.kind = ScriptValue::Kind::NonNullRef;
       }
       break;
-    case ValType::ExternRef:
+    case ValKind::ExternRef:
       if (text == "null") {
         v.bits = 0;
       } else if (!hasValue) {
@@ -378,7 +383,11 @@ bool matches(const ScriptValue& expected, Slot got) {
   return false;
 }
 
-bool isReferenceType(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+// Script values carry their hierarchy's type (funcref, externref, exnref):
+// a reference result matches by hierarchy, whatever its exact type.
+bool sameValueKind(ValType scriptType, ValType type) {
+  return scriptType.isRef() ? scriptType.kind() == type.kind() : scriptType == type;
+}
 
 // One result against one expected value (or pattern, or set of
 // alternatives).
@@ -389,9 +398,9 @@ bool matchesResult(const ScriptValue& expected, ValType type, const RawValue& go
         if (matchesResult(alternative, type, got)) return true;
       return false;
     case ScriptValue::Kind::AnyNullRef:
-      return isReferenceType(type) && got.bits == 0;
+      return type.isRef() && got.bits == 0;
     default:
-      if (expected.type != type) return false;
+      if (!sameValueKind(expected.type, type)) return false;
       return type == ValType::V128 ? matchesV128(expected, got) : matches(expected, got.bits);
   }
 }
@@ -787,7 +796,8 @@ class ScriptRunner {
     std::vector<Slot> args;
     for (size_t i = 0; i < jsonArgs.size(); ++i) {
       ScriptValue arg = parseValue(jsonArgs[i]);
-      if (arg.type != signature.params[i] || arg.kind != ScriptValue::Kind::Exact)
+      ValType param = signature.params[i];
+      if (!sameValueKind(arg.type, param) || arg.kind != ScriptValue::Kind::Exact || (!arg.bits && !param.defaultable()))
         throw ScriptError("argument " + std::to_string(i) + " does not fit parameter type " +
                           valTypeName(signature.params[i]));
       args.push_back(arg.bits);

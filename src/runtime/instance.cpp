@@ -76,23 +76,23 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
   // Defined functions. Their Function objects exist before any constant
   // expression runs, since ref.func may name them.
   instance->definedFunctions_.reserve(m.functions.size());
-  // One registry lookup per type, not per function.
-  std::vector<uint32_t> sigIds(m.types.size(), 0);
   for (size_t i = 0; i < m.functions.size(); ++i) {
     uint32_t index = m.numImportedFuncs + static_cast<uint32_t>(i);
     uint32_t typeIndex = m.funcTypes[index];
-    if (!sigIds[typeIndex]) sigIds[typeIndex] = canonicalSignatureId(m.types[typeIndex]);
     auto f = std::make_unique<Function>();
-    f->type = m.types[typeIndex];
-    f->sigId = sigIds[typeIndex];
+    f->type = m.canonical(m.types[typeIndex]);
+    f->sigId = m.typeIds[typeIndex];
     f->instance = instance.get();
     f->index = index;
     instance->definedFunctions_.push_back(std::move(f));
   }
   if (hooks.created) hooks.created(*instance);
 
+  // Functions, tables and globals keep their types in canonical form
+  // (Module::canonical): they meet other modules and the host.
   for (size_t i = m.numImportedTables; i < m.tables.size(); ++i)
-    instance->tables_.push_back(std::make_shared<Table>(m.tables[i], Slot(0)));
+    instance->tables_.push_back(
+        std::make_shared<Table>(m.canonical(m.tables[i]), instance->evalConst(m.tableInits[i - m.numImportedTables])));
   for (size_t i = m.numImportedMemories; i < m.memories.size(); ++i)
     instance->memories_.push_back(Memory::create(m.memories[i]));
 
@@ -100,7 +100,7 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
   // evaluated in order so global.get can see every earlier global.
   for (const Global& g : m.globals) {
     auto cell = std::make_shared<GlobalCell>();
-    cell->type = g.type;
+    cell->type = m.canonical(g.type);
     cell->value = instance->evalConst(g.init);
     if (g.init.kind == ConstExpr::Kind::V128) cell->high = g.init.high;
     if (g.init.kind == ConstExpr::Kind::GlobalGet && g.init.bits < instance->globals_.size())
@@ -152,7 +152,7 @@ void Instance::link(std::vector<Extern>& imports) {
         if (imp.typeIndex >= m.types.size() || funcSlot >= m.numImportedFuncs)
           throw LinkError("malformed module: bad function import");
         const FuncType& want = m.types[imp.typeIndex];
-        if (ext.func->type != want)
+        if (ext.func->sigId != m.typeIds[imp.typeIndex])
           incompatible(imp, "expected a function " + want.toString() + ", got " + ext.func->type.toString());
         importSlots_[funcSlot++].store(ext.func.get(), std::memory_order_relaxed);
         break;
@@ -160,7 +160,7 @@ void Instance::link(std::vector<Extern>& imports) {
       case ExternKind::Table: {
         if (!ext.table) incompatible(imp, "null table");
         const TableType& have = ext.table->type();
-        if (have.elem != imp.table.elem)
+        if (have.elem != m.canonical(imp.table.elem))
           incompatible(imp, std::string("expected a table of ") + valTypeName(imp.table.elem) + ", got one of " +
                                 valTypeName(have.elem));
         if (have.is64 != imp.table.is64)
@@ -186,8 +186,11 @@ void Instance::link(std::vector<Extern>& imports) {
       }
       case ExternKind::Global: {
         if (!ext.global) incompatible(imp, "null global");
+        // An immutable global may have a subtype; a mutable one the type.
         const GlobalType& have = ext.global->type;
-        if (have.type != imp.global.type || have.mutable_ != imp.global.mutable_) {
+        ValType want = m.canonical(imp.global.type);
+        bool typeFits = imp.global.mutable_ ? have.type == want : isSubtype(have.type, want, nullptr);
+        if (!typeFits || have.mutable_ != imp.global.mutable_) {
           auto show = [](const GlobalType& t) {
             return std::string(t.mutable_ ? "(mut " : "(") + valTypeName(t.type) + ")";
           };

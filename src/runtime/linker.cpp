@@ -251,7 +251,7 @@ bool ModuleRegistry::checkLinks(ModuleNode* node, std::vector<std::string>& chai
       Extern ext;
       std::string err;
       if (!resolveHostImport(m, imp, &ext, &err)) return fail(err);
-      if (imp.kind == ExternKind::Func && ext.func && ext.func->type != m.types[imp.typeIndex])
+      if (imp.kind == ExternKind::Func && ext.func && ext.func->sigId != m.typeIds[imp.typeIndex])
         return fail(what + ": signature mismatch: " + node->label + " expects " + m.types[imp.typeIndex].toString() +
                     ", the host function is " + ext.func->type.toString());
       continue;
@@ -269,21 +269,24 @@ bool ModuleRegistry::checkLinks(ModuleNode* node, std::vector<std::string>& chai
       case ExternKind::Func: {
         const FuncType& want = m.types[imp.typeIndex];
         const FuncType& have = dm.funcType(exp->index);
-        if (want != have)
+        if (m.typeIds[imp.typeIndex] != dm.typeIds[dm.funcTypes[exp->index]])
           return fail(what + ": signature mismatch: " + node->label + " expects " + want.toString() + ", " +
                       imp.module + " exports " + have.toString());
         break;
       }
       case ExternKind::Global: {
+        // An immutable global may have a subtype; a mutable one the type.
         const GlobalType& have = dm.globalTypes.at(exp->index);
-        if (have.type != imp.global.type || have.mutable_ != imp.global.mutable_)
+        ValType want = m.canonical(imp.global.type), given = dm.canonical(have.type);
+        bool typeFits = imp.global.mutable_ ? given == want : isSubtype(given, want, nullptr);
+        if (!typeFits || have.mutable_ != imp.global.mutable_)
           return fail(what + ": type mismatch: " + node->label + " expects a global " + showGlobal(imp.global) +
                       ", " + imp.module + " exports " + showGlobal(have));
         break;
       }
       case ExternKind::Table: {
         const TableType& have = dm.tables.at(exp->index);
-        if (have.elem != imp.table.elem)
+        if (dm.canonical(have.elem) != m.canonical(imp.table.elem))
           return fail(what + ": type mismatch: " + node->label + " expects a table of " + valTypeName(imp.table.elem) +
                       ", " + imp.module + " exports one of " + valTypeName(have.elem));
         break;  // limits are checked at instantiation, against the current size
@@ -360,7 +363,7 @@ Instance* InstanceGroup::find(const std::string& moduleName) const {
 }
 
 size_t InstanceGroup::patchImports(Function* from, Function* to) {
-  if (!from || !to || from->type != to->type) return 0;
+  if (!from || !to || from->sigId != to->sigId) return 0;
   size_t n = 0;
   for (const auto& inst : instances_) {
     for (uint32_t i = 0; i < inst->numImportSlots(); ++i) {
@@ -407,7 +410,7 @@ long InstanceGroup::replace(ModuleRegistry& registry, const std::string& moduleN
       if (!exp || exp->kind != ExternKind::Func)
         return fail("the replacement exports no function \"" + imp.name + "\" (imported by " +
                     (inst.get() == root_ ? std::string("the root") : what) + ")");
-      if (nm.funcType(exp->index) != m.types[imp.typeIndex])
+      if (nm.typeIds[nm.funcTypes[exp->index]] != m.typeIds[imp.typeIndex])
         return fail("signature mismatch for \"" + imp.name + "\": the importer expects " +
                     m.types[imp.typeIndex].toString() + ", the replacement exports " +
                     nm.funcType(exp->index).toString());
@@ -459,7 +462,7 @@ long InstanceGroup::replace(ModuleRegistry& registry, const std::string& moduleN
     if (exp.kind != ExternKind::Func) continue;
     Function* from = old->function(exp.index);
     Function* to = fresh->exportedFunction(exp.name);
-    if (from && to && from->type == to->type && from->instance == old) map[from] = to;
+    if (from && to && from->sigId == to->sigId && from->instance == old) map[from] = to;
   }
   long n = 0;
   auto repoint = [&](Slot& s) {
@@ -494,11 +497,11 @@ long InstanceGroup::replace(ModuleRegistry& registry, const std::string& moduleN
     // re-pointed where they are defined).
     for (uint32_t t = m.numImportedTables; t < m.tables.size(); ++t) {
       Table* table = inst->table(t);
-      if (!table || table->type().elem != ValType::FuncRef) continue;
+      if (!table || table->type().elem.kind() != ValKind::FuncRef) continue;
       for (uint64_t i = 0; i < table->size(); ++i) repoint(table->data()[i]);
     }
     for (uint32_t g = m.numImportedGlobals; g < m.globalTypes.size(); ++g)
-      if (m.globalTypes[g].type == ValType::FuncRef) repoint(inst->global(g)->value);
+      if (m.globalTypes[g].type.kind() == ValKind::FuncRef) repoint(inst->global(g)->value);
   }
   retired_.push_back(std::move(oldOwned));
   return n;
@@ -519,11 +522,11 @@ size_t InstanceGroup::releaseRetired() {
     };
     for (uint32_t t = m.numImportedTables; t < m.tables.size(); ++t) {
       Table* table = inst.table(t);
-      if (table && table->type().elem == ValType::FuncRef)
+      if (table && table->type().elem.kind() == ValKind::FuncRef)
         for (uint64_t i = 0; i < table->size(); ++i) note(table->data()[i]);
     }
     for (uint32_t g = m.numImportedGlobals; g < m.globalTypes.size(); ++g)
-      if (m.globalTypes[g].type == ValType::FuncRef) note(inst.global(g)->value);
+      if (m.globalTypes[g].type.kind() == ValKind::FuncRef) note(inst.global(g)->value);
   };
   for (const auto& inst : instances_) scan(*inst);
   for (size_t before = 0; before != kept.size();) {
@@ -570,7 +573,7 @@ std::shared_ptr<InstanceGroup> InstanceGroup::instantiate(ModuleRegistry& regist
       Function* f = inst.exportedFunction(it->name);
       ImportSlot& slot = it->importer->importSlot(it->slot);
       Function* stub = slot.load(std::memory_order_acquire);
-      if (!f || f->type != stub->type)
+      if (!f || f->sigId != stub->sigId)
         throw LinkError(it->importerLabel + ": import " + exporter->label + "." + it->name + ": cannot be linked");
       slot.store(f, std::memory_order_release);
       it = pending.erase(it);

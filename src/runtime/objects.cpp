@@ -1,42 +1,14 @@
-// Signature canonicalisation, host functions, tables, and the release
+// Host functions, tables, and the release
 // hooks through which a dying Function frees what the tiers attached.
 #include "runtime/objects.h"
 
 #include "runtime/instance.h"
 
-#include <map>
 #include <mutex>
 #include <new>
 #include <utility>
 
 namespace strata {
-
-namespace {
-
-// Orders FuncTypes so they can key a std::map; any strict total order works.
-struct FuncTypeLess {
-  bool operator()(const FuncType& a, const FuncType& b) const {
-    if (a.params != b.params) return a.params < b.params;
-    return a.results < b.results;
-  }
-};
-
-// Process-wide: call_indirect compares ids of functions from different
-// modules, so every module must draw from the same registry. Entries are
-// never removed, so an id stays valid for the life of the process.
-struct SignatureRegistry {
-  std::mutex mutex;
-  std::map<FuncType, uint32_t, FuncTypeLess> ids;
-};
-
-SignatureRegistry& signatureRegistry() {
-  // Deliberately leaked: instances torn down by static destructors or by
-  // threads still running at exit may still ask for ids.
-  static SignatureRegistry* registry = new SignatureRegistry;
-  return *registry;
-}
-
-}  // namespace
 
 namespace {
 // A few tiers register once each: a fixed array that the destructor reads
@@ -61,15 +33,6 @@ Function::~Function() {
   // Nothing runs this function any more: its instance is being destroyed.
   int n = g_numReleaseHooks.load(std::memory_order_acquire);
   for (int i = 0; i < n; ++i) g_releaseHooks[i](this);
-}
-
-uint32_t canonicalSignatureId(const FuncType& type) {
-  SignatureRegistry& reg = signatureRegistry();
-  std::lock_guard<std::mutex> lock(reg.mutex);
-  // Ids start at 1 so that 0 (a default-constructed Function's sigId) never
-  // matches a real signature.
-  auto it = reg.ids.emplace(type, static_cast<uint32_t>(reg.ids.size() + 1)).first;
-  return it->second;
 }
 
 void Trap::addFrame(const Function* f) {

@@ -70,10 +70,6 @@ class LinkError : public std::runtime_error {
 // takes two). May throw Trap.
 using HostCallback = void (*)(void* env, Instance* caller, Slot* slots);
 
-// Canonical id of a function signature: equal ids <=> equal types, across
-// all modules of the process. call_indirect compares these.
-uint32_t canonicalSignatureId(const FuncType& type);
-
 struct Function {
   FuncType type;
   uint32_t sigId = 0;
@@ -119,6 +115,19 @@ struct Function {
   ~Function();
   bool isHost() const { return host != nullptr; }
 };
+
+// Whether a reference value (a slot: 0 is null, a function reference its
+// Function*) belongs to `type`, a reference type in canonical form: what a
+// host passing references into typed places must be checked against, since
+// compiled code trusts the static type (call_ref does not check the
+// signature).
+inline bool referenceFits(Slot value, ValType type) {
+  if (!value) return type.nullable();
+  uint32_t h = type.heapType();
+  if (h == heap::NoFunc || h == heap::NoExtern || h == heap::NoExn) return false;
+  if (type.kind() != ValKind::FuncRef || heap::isAbstract(h)) return true;
+  return reinterpret_cast<const Function*>(value)->sigId == (h & heap::kIndexMask);
+}
 
 // Execution tiers register what frees the code they attach to a function;
 // ~Function runs every hook. Register before any function dies (at static

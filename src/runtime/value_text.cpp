@@ -59,12 +59,12 @@ bool parseFloat(const std::string& text, Float* out) {
 }  // namespace
 
 bool parseValueText(const std::string& text, ValType type, Slot* out) {
-  switch (type) {
-    case ValType::I32:
+  switch (type.kind()) {
+    case ValKind::I32:
       return parseInteger(text, 32, out);
-    case ValType::I64:
+    case ValKind::I64:
       return parseInteger(text, 64, out);
-    case ValType::F32: {
+    case ValKind::F32: {
       float f;
       if (!parseFloat(text, &f)) return false;
       uint32_t bits;
@@ -72,19 +72,19 @@ bool parseValueText(const std::string& text, ValType type, Slot* out) {
       *out = bits;
       return true;
     }
-    case ValType::F64: {
+    case ValKind::F64: {
       double d;
       if (!parseFloat(text, &d)) return false;
       std::memcpy(out, &d, sizeof d);
       return true;
     }
-    case ValType::FuncRef:
-    case ValType::ExternRef:
+    case ValKind::FuncRef:
+    case ValKind::ExternRef:
       // A command line cannot name a function or a host object.
       if (text != "null") return false;
       *out = 0;
       return true;
-    case ValType::V128: {
+    case ValKind::V128: {
       size_t sep = text.find('\\');
       return sep != std::string::npos && parseInteger(text.substr(0, sep), 64, &out[0]) &&
              parseInteger(text.substr(sep + 1), 64, &out[1]);
@@ -97,31 +97,31 @@ bool parseValueText(const std::string& text, ValType type, Slot* out) {
 std::string formatValueText(ValType type, const Slot* slots) {
   char buf[512];  // %f of a large double needs over 300 characters
   Slot value = slots[0];
-  switch (type) {
-    case ValType::I32:
+  switch (type.kind()) {
+    case ValKind::I32:
       std::snprintf(buf, sizeof buf, "0x%" PRIx32 ":i32", static_cast<uint32_t>(value));
       return buf;
-    case ValType::I64:
+    case ValKind::I64:
       std::snprintf(buf, sizeof buf, "0x%" PRIx64 ":i64", static_cast<uint64_t>(value));
       return buf;
-    case ValType::F32: {
+    case ValKind::F32: {
       uint32_t bits = static_cast<uint32_t>(value);
       float f;
       std::memcpy(&f, &bits, sizeof f);
       std::snprintf(buf, sizeof buf, "%f:f32", f);
       return buf;
     }
-    case ValType::F64: {
+    case ValKind::F64: {
       double d;
       std::memcpy(&d, &value, sizeof d);
       std::snprintf(buf, sizeof buf, "%f:f64", d);
       return buf;
     }
-    case ValType::FuncRef:
+    case ValKind::FuncRef:
       return value == 0 ? "ref.null" : "ref.func";
-    case ValType::ExternRef:
+    case ValKind::ExternRef:
       return value == 0 ? "ref.null" : "ref.extern";
-    case ValType::V128:
+    case ValKind::V128:
       std::snprintf(buf, sizeof buf, "<0x%016" PRIx64 " 0x%016" PRIx64 ">:v128", uint64_t(slots[0]), uint64_t(slots[1]));
       return buf;
     default:

@@ -10,6 +10,7 @@
 
 #include "wasm/binary_reader.h"
 #include "wasm/opcodes.h"
+#include "wasm/type_reader.h"
 
 namespace strata {
 
@@ -24,6 +25,7 @@ enum class Imm {
   Depth,
   BrTable,
   FuncIndex,
+  TypeIndex,
   CallIndirect,
   ValTypes,
   LocalIndex,
@@ -34,7 +36,7 @@ enum class Imm {
   I64,
   F32,
   F64,
-  RefType,
+  HeapType,
   DataMemory,
   DataIndex,
   MemoryMemory,
@@ -73,25 +75,6 @@ Imm immediatesOf(Op op) {
       return Imm::MemArgLane;
     default:
       return Imm::None;
-  }
-}
-
-// Value type bytes are only printed by name when they are real types.
-std::string typeName(uint8_t byte) {
-  switch (static_cast<ValType>(byte)) {
-    case ValType::I32:
-    case ValType::I64:
-    case ValType::F32:
-    case ValType::F64:
-    case ValType::V128:
-    case ValType::FuncRef:
-    case ValType::ExternRef:
-      return valTypeName(static_cast<ValType>(byte));
-    default: {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "<invalid type 0x%02x>", byte);
-      return buf;
-    }
   }
 }
 
@@ -233,12 +216,14 @@ class Disassembler {
       case Imm::None:
         break;
       case Imm::BlockType: {
-        int64_t bt = reader_.readS33();
-        if (bt == -64) break;  // 0x40: no result
-        if (bt < 0)
-          text += " (result " + typeName(static_cast<uint8_t>(bt & 0x7f)) + ")";
-        else
-          text += " " + typeRef(static_cast<uint32_t>(bt));
+        uint8_t b = reader_.peekByte();
+        if (b == 0x40) {  // no result
+          reader_.readByte();
+        } else if ((b & 0xc0) == 0x40) {  // a one-byte negative s33: a value type
+          text += " (result " + valTypeName(readValType(reader_, UINT32_MAX)) + ")";
+        } else {
+          text += " " + typeRef(static_cast<uint32_t>(reader_.readS33()));
+        }
         break;
       }
       case Imm::Depth:
@@ -258,6 +243,9 @@ class Disassembler {
       case Imm::FuncIndex:
         text += " " + funcRef(reader_.readU32());
         break;
+      case Imm::TypeIndex:
+        text += " " + typeRef(reader_.readU32());
+        break;
       case Imm::CallIndirect: {
         uint32_t type = reader_.readU32();
         uint32_t table = reader_.readU32();
@@ -268,7 +256,7 @@ class Disassembler {
       case Imm::ValTypes: {
         uint32_t n = reader_.readCount(1);
         text += " (result";
-        for (uint32_t i = 0; i < n; ++i) text += " " + typeName(reader_.readByte());
+        for (uint32_t i = 0; i < n; ++i) text += " " + valTypeName(readValType(reader_, UINT32_MAX));
         text += ")";
         break;
       }
@@ -290,16 +278,9 @@ class Disassembler {
       case Imm::F64:
         text += " " + formatF64(reader_.readFixedU64());
         break;
-      case Imm::RefType: {
-        uint8_t t = reader_.readByte();
-        if (t == static_cast<uint8_t>(ValType::FuncRef))
-          text += " func";
-        else if (t == static_cast<uint8_t>(ValType::ExternRef))
-          text += " extern";
-        else
-          text += " " + typeName(t);
+      case Imm::HeapType:
+        text += " " + heapTypeName(readHeapType(reader_, UINT32_MAX));
         break;
-      }
       case Imm::DataMemory: {
         std::string data = u32();
         uint32_t mem = reader_.readU32();
@@ -381,7 +362,7 @@ std::string disassembleFunction(const Module& m, uint32_t definedIndex) {
 
   if (!fn.locals.empty()) {
     out += "  (local";
-    for (ValType t : fn.locals) out += " " + typeName(static_cast<uint8_t>(t));
+    for (ValType t : fn.locals) out += " " + valTypeName(t);
     out += ")\n";
   }
 

@@ -19,6 +19,7 @@
 #include "wasm/binary_reader.h"
 #include "wasm/module.h"
 #include "wasm/opcodes.h"
+#include "wasm/type_reader.h"
 
 namespace strata {
 
@@ -52,6 +53,7 @@ struct ControlEntry {
   Op kind = Op::Block;  // Block, Loop, If, Else (an if past its else), or End (the function)
   BlockType sig;
   uint32_t height = 0;  // operand stack height below the block's parameters
+  uint32_t initHeight = 0;  // non-defaultable locals set before the block (the decoder's log)
   bool unreachable = false;
   bool reachableAtEntry = true;
   ControlData data{};
@@ -87,6 +89,10 @@ struct NullConsumer {
   // operand stack is unreachable after, as after `return`.
   void onReturnCall(uint32_t funcIndex) {}
   void onReturnCallIndirect(uint32_t typeIndex, uint32_t tableIndex) {}
+  // Typed function references: the callee is the function reference on
+  // top of the stack (null traps), of the type `typeIndex`.
+  void onCallRef(uint32_t typeIndex) {}
+  void onReturnCallRef(uint32_t typeIndex) {}
   void onDrop() {}
   void onSelect(ValType type) {}
   void onLocalGet(uint32_t index) {}
@@ -106,6 +112,14 @@ struct NullConsumer {
   void onRefNull(ValType type) {}
   void onRefIsNull() {}
   void onRefFunc(uint32_t funcIndex) {}
+  void onRefAsNonNull() {}  // traps on null
+  // Branch if the reference on top is null (dropping it; it stays on the
+  // stack otherwise), or if it is not null (carrying it; it is dropped
+  // otherwise).
+  template <class Control>
+  void onBrOnNull(Control& target) {}
+  template <class Control>
+  void onBrOnNonNull(Control& target) {}
   void onMemoryInit(uint32_t dataIndex, uint32_t memory) {}
   void onDataDrop(uint32_t dataIndex) {}
   void onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory) {}
@@ -144,6 +158,17 @@ class FunctionDecoder {
     locals_.insert(locals_.end(), decl_.locals.begin(), decl_.locals.end());
     for (ValType t : locals_) usesV128_ |= t == ValType::V128;
     for (ValType t : type_.results) usesV128_ |= t == ValType::V128;
+    localsSet_.swap(s.localsSet);
+    initLog_.swap(s.initLog);
+    initLog_.clear();
+    localsSet_.clear();
+    for (ValType t : decl_.locals)
+      if (!t.defaultable()) {
+        // The initialisation rule applies: mark what starts set.
+        localsSet_.assign(locals_.size(), true);
+        for (size_t i = type_.params.size(); i < locals_.size(); ++i) localsSet_[i] = locals_[i].defaultable();
+        break;
+      }
   }
   ~FunctionDecoder() {
     Scratch& s = scratch();
@@ -152,6 +177,8 @@ class FunctionDecoder {
     stack_.swap(s.stack);
     controls_.swap(s.controls);
     brTargets_.swap(s.brTargets);
+    localsSet_.swap(s.localsSet);
+    initLog_.swap(s.initLog);
   }
   FunctionDecoder(const FunctionDecoder&) = delete;
   FunctionDecoder& operator=(const FunctionDecoder&) = delete;
@@ -200,8 +227,35 @@ class FunctionDecoder {
   }
   ValType pop(ValType expected) {
     ValType actual = popAny();
-    if (actual != expected && actual != ValType::Bottom) fail("type mismatch");
+    if (actual != expected && !isSubtype(actual, expected)) fail("type mismatch");
     return actual;
+  }
+  bool isSubtype(ValType a, ValType b) const { return strata::isSubtype(a, b, module_.typeIds.data()); }
+  // A reference operand (any reference type, or unknown in unreachable code).
+  ValType popRef() {
+    ValType t = popAny();
+    if (t != ValType::Bottom && !t.isRef()) fail("type mismatch");
+    return t;
+  }
+  // The callee results of a tail call must be the caller's.
+  void checkTailCallResults(const FuncType& callee) {
+    if (callee.results.size() != type_.results.size()) fail("type mismatch");
+    for (size_t i = 0; i < callee.results.size(); ++i)
+      if (!isSubtype(callee.results[i], type_.results[i])) fail("type mismatch");
+  }
+  // Non-defaultable locals: set marks one set until the end of the
+  // enclosing block; get of one not set is invalid.
+  void setLocal(uint32_t i) {
+    if (!localsSet_.empty() && !localsSet_[i]) {
+      localsSet_[i] = true;
+      initLog_.push_back(i);
+    }
+  }
+  void resetLocals(const Control& c) {
+    while (initLog_.size() > c.initHeight) {
+      localsSet_[initLog_.back()] = false;
+      initLog_.pop_back();
+    }
   }
   void popParams(const BlockType& sig) {
     for (uint32_t i = sig.numParams(); i-- > 0;) pop(sig.param(i));
@@ -232,28 +286,13 @@ class FunctionDecoder {
     c.kind = kind;
     c.sig = sig;
     c.height = uint32_t(stack_.size());
+    c.initHeight = uint32_t(initLog_.size());
     c.reachableAtEntry = reachable();
     controls_.push_back(c);
     for (uint32_t i = 0; i < sig.numParams(); ++i) push(sig.param(i));
   }
 
-  ValType readValType() {
-    uint8_t b = reader_.readByte();
-    switch (b) {
-      case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x70: case 0x6f:
-        return static_cast<ValType>(b);
-      case 0x7b:
-        return ValType::V128;
-      case 0x63:  // (ref null HEAPTYPE)
-      case 0x64:  // (ref HEAPTYPE)
-        if (isGcValueTypeCode(reader_.readByte()))
-          reader_.failUnsupported("gc", "garbage collection types are not supported yet");
-        fail("typed function references are not supported yet");
-      default:
-        if (isGcValueTypeCode(b)) reader_.failUnsupported("gc", "garbage collection types are not supported yet");
-        fail("malformed value type");
-    }
-  }
+  ValType readValType() { return strata::readValType(reader_, uint32_t(module_.types.size())); }
   BlockType readBlockType();
   // align (log2), then with flag bit 6 a memory index, then the offset.
   MemArg readMemArg(uint32_t maxAlign) {
@@ -344,6 +383,8 @@ class FunctionDecoder {
     std::vector<ValType> stack;
     std::vector<Control> controls;
     std::vector<Control*> brTargets;
+    std::vector<bool> localsSet;
+    std::vector<uint32_t> initLog;
   };
   static Scratch& scratch() {
     thread_local Scratch s;
@@ -359,6 +400,10 @@ class FunctionDecoder {
   std::vector<ValType> stack_;
   std::vector<Control> controls_;
   std::vector<Control*> brTargets_;
+  // Which locals are set, tracked only when some local is non-defaultable
+  // (empty otherwise), and the ones set since function start, in order.
+  std::vector<bool> localsSet_;
+  std::vector<uint32_t> initLog_;
   size_t opOffset_ = 0;
   Op currentOp_ = Op::Invalid;
   bool usesV128_ = false;
@@ -375,7 +420,7 @@ BlockType FunctionDecoder<Consumer>::readBlockType() {
     reader_.readByte();
     return bt;
   }
-  if (b & 0x40) {  // a negative one-byte s33: a value type
+  if ((b & 0xc0) == 0x40) {  // a negative one-byte s33: a value type
     bt.single = readValType();
     return bt;
   }
@@ -423,26 +468,26 @@ void FunctionDecoder<Consumer>::decode() {
     const OpInfo& info = opInfo(op);
     switch (info.cls) {
       case OpClass::Unary:
-        pop(ValType(info.operand));
-        push(ValType(info.result));
+        pop(ValType::fromCode(info.operand));
+        push(ValType::fromCode(info.result));
         if (reachable()) consumer_.onUnary(op);
         break;
       case OpClass::Binary:
-        pop(ValType(info.operand));
-        pop(ValType(info.operand));
-        push(ValType(info.result));
+        pop(ValType::fromCode(info.operand));
+        pop(ValType::fromCode(info.operand));
+        push(ValType::fromCode(info.result));
         if (reachable()) consumer_.onBinary(op);
         break;
       case OpClass::Load: {
         MemArg m = readMemArg(info.maxAlign);
         pop(addressType(m.memory));
-        push(ValType(info.result));
+        push(ValType::fromCode(info.result));
         if (reachable()) consumer_.onLoad(op, m);
         break;
       }
       case OpClass::Store: {
         MemArg m = readMemArg(info.maxAlign);
-        pop(ValType(info.operand));
+        pop(ValType::fromCode(info.operand));
         pop(addressType(m.memory));
         if (reachable()) consumer_.onStore(op, m);
         break;
@@ -496,6 +541,7 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       bool fallsThrough = !c.unreachable;
       c.kind = Op::Else;
       c.unreachable = false;
+      resetLocals(c);
       for (uint32_t i = 0; i < c.sig.numParams(); ++i) push(c.sig.param(i));
       if (c.reachableAtEntry) consumer_.onElse(c, fallsThrough);
       break;
@@ -508,8 +554,9 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
         // An if without else passes its parameters through the missing arm.
         if (c.sig.numParams() != c.sig.numResults()) fail("type mismatch");
         for (uint32_t i = 0; i < c.sig.numParams(); ++i)
-          if (c.sig.param(i) != c.sig.result(i)) fail("type mismatch");
+          if (!isSubtype(c.sig.param(i), c.sig.result(i))) fail("type mismatch");
       }
+      resetLocals(c);
       bool fallsThrough = !c.unreachable;
       if (c.reachableAtEntry) consumer_.onEnd(c, fallsThrough);
       BlockType sig = c.sig;
@@ -569,7 +616,7 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       uint32_t typeIndex = reader_.readU32();
       if (typeIndex >= module_.types.size()) fail("unknown type");
       uint32_t table = readTableIndex();
-      if (module_.tables[table].elem != ValType::FuncRef) fail("type mismatch");
+      if (!isSubtype(module_.tables[table].elem, ValType::FuncRef)) fail("type mismatch");
       pop(tableIndexType(table));
       const FuncType& ft = module_.types[typeIndex];
       for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
@@ -577,10 +624,28 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       if (reachable()) consumer_.onCallIndirect(typeIndex, table);
       break;
     }
+    case Op::CallRef:
+    case Op::ReturnCallRef: {
+      uint32_t typeIndex = reader_.readU32();
+      if (typeIndex >= module_.types.size()) fail("unknown type");
+      const FuncType& ft = module_.types[typeIndex];
+      if (op == Op::ReturnCallRef) checkTailCallResults(ft);
+      pop(ValType::ref(typeIndex, /*nullable=*/true));
+      for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
+      if (op == Op::CallRef) {
+        for (ValType t : ft.results) push(t);
+        if (reachable()) consumer_.onCallRef(typeIndex);
+      } else {
+        usesTailCalls_ = true;
+        if (reachable()) consumer_.onReturnCallRef(typeIndex);
+        setUnreachable();
+      }
+      break;
+    }
     case Op::ReturnCall: {
       uint32_t f = readFuncIndex();
       const FuncType& ft = module_.funcType(f);
-      if (ft.results != type_.results) fail("type mismatch");
+      checkTailCallResults(ft);
       for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
       usesTailCalls_ = true;
       if (reachable()) consumer_.onReturnCall(f);
@@ -591,9 +656,9 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       uint32_t typeIndex = reader_.readU32();
       if (typeIndex >= module_.types.size()) fail("unknown type");
       uint32_t table = readTableIndex();
-      if (module_.tables[table].elem != ValType::FuncRef) fail("type mismatch");
+      if (!isSubtype(module_.tables[table].elem, ValType::FuncRef)) fail("type mismatch");
       const FuncType& ft = module_.types[typeIndex];
-      if (ft.results != type_.results) fail("type mismatch");
+      checkTailCallResults(ft);
       pop(tableIndexType(table));
       for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
       usesTailCalls_ = true;
@@ -629,6 +694,7 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
     }
     case Op::LocalGet: {
       uint32_t i = readLocalIndex();
+      if (!localsSet_.empty() && !localsSet_[i]) fail("uninitialized local");
       push(locals_[i]);
       if (reachable()) consumer_.onLocalGet(i);
       break;
@@ -636,12 +702,14 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
     case Op::LocalSet: {
       uint32_t i = readLocalIndex();
       pop(locals_[i]);
+      setLocal(i);
       if (reachable()) consumer_.onLocalSet(i);
       break;
     }
     case Op::LocalTee: {
       uint32_t i = readLocalIndex();
       pop(locals_[i]);
+      setLocal(i);
       push(locals_[i]);
       if (reachable()) consumer_.onLocalTee(i);
       break;
@@ -711,24 +779,48 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       break;
     }
     case Op::RefNull: {
-      uint8_t b = reader_.readByte();
-      if (b != 0x70 && b != 0x6f) fail("malformed reference type");
-      push(ValType(b));
-      if (reachable()) consumer_.onRefNull(ValType(b));
+      ValType t = ValType::ref(readHeapType(reader_, uint32_t(module_.types.size())), /*nullable=*/true);
+      push(t);
+      if (reachable()) consumer_.onRefNull(t);
       break;
     }
-    case Op::RefIsNull: {
-      ValType t = popAny();
-      if (t != ValType::Bottom && !isRefType(t)) fail("type mismatch");
+    case Op::RefIsNull:
+      popRef();
       push(ValType::I32);
       if (reachable()) consumer_.onRefIsNull();
       break;
-    }
     case Op::RefFunc: {
       uint32_t f = readFuncIndex();
       if (!module_.declaredFuncRefs[f]) fail("undeclared function reference");
-      push(ValType::FuncRef);
+      push(ValType::ref(module_.funcTypes[f], /*nullable=*/false));
       if (reachable()) consumer_.onRefFunc(f);
+      break;
+    }
+    case Op::RefAsNonNull: {
+      ValType t = popRef();
+      push(t.asNonNull());
+      if (reachable()) consumer_.onRefAsNonNull();
+      break;
+    }
+    case Op::BrOnNull: {
+      Control& target = label(reader_.readU32());
+      ValType t = popRef();
+      popLabel(target);
+      pushLabel(target);
+      push(t.asNonNull());
+      if (reachable()) consumer_.onBrOnNull(target);
+      break;
+    }
+    case Op::BrOnNonNull: {
+      // The label's last value is the non-null reference.
+      Control& target = label(reader_.readU32());
+      uint32_t arity = target.labelArity();
+      if (arity == 0) fail("type mismatch");
+      ValType t = popRef();
+      if (!isSubtype(t.asNonNull(), target.labelType(arity - 1))) fail("type mismatch");
+      for (uint32_t i = arity - 1; i-- > 0;) pop(target.labelType(i));
+      for (uint32_t i = 0; i + 1 < arity; ++i) push(target.labelType(i));
+      if (reachable()) consumer_.onBrOnNonNull(target);
       break;
     }
     default:
@@ -747,8 +839,8 @@ void FunctionDecoder<Consumer>::decodeSimd() {
   SimdImmediate imm;
   switch (info.cls) {
     case OpClass::SimdUnary:
-      pop(ValType(info.operand));
-      push(ValType(info.result));
+      pop(ValType::fromCode(info.operand));
+      push(ValType::fromCode(info.result));
       break;
     case OpClass::SimdBinary:
       pop(ValType::V128);
@@ -769,11 +861,11 @@ void FunctionDecoder<Consumer>::decodeSimd() {
     case OpClass::SimdExtract:
       imm.lane = readLane(info);
       pop(ValType::V128);
-      push(ValType(info.result));
+      push(ValType::fromCode(info.result));
       break;
     case OpClass::SimdReplace:
       imm.lane = readLane(info);
-      pop(ValType(info.operand));
+      pop(ValType::fromCode(info.operand));
       pop(ValType::V128);
       push(ValType::V128);
       break;
@@ -825,8 +917,8 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
   if (op == Op::Invalid) fail("illegal opcode 0xfc " + std::to_string(sub));
   const OpInfo& info = opInfo(op);
   if (info.cls == OpClass::Unary) {  // the saturating truncations
-    pop(ValType(info.operand));
-    push(ValType(info.result));
+    pop(ValType::fromCode(info.operand));
+    push(ValType::fromCode(info.result));
     if (reachable()) consumer_.onUnary(op);
     return;
   }
@@ -867,7 +959,7 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
       uint32_t seg = reader_.readU32();
       uint32_t t = readTableIndex();
       if (seg >= module_.elems.size()) reader_.failAt(segAt, "unknown elem segment " + std::to_string(seg));
-      if (module_.elems[seg].type != module_.tables[t].elem) fail("type mismatch");
+      if (!isSubtype(module_.elems[seg].type, module_.tables[t].elem)) fail("type mismatch");
       pop(ValType::I32), pop(ValType::I32), pop(tableIndexType(t));  // n, source offset, destination
       if (reachable()) consumer_.onTableInit(seg, t);
       break;
@@ -880,7 +972,7 @@ void FunctionDecoder<Consumer>::decodePrefixed() {
     case Op::TableCopy: {
       uint32_t dst = readTableIndex();
       uint32_t src = readTableIndex();
-      if (module_.tables[dst].elem != module_.tables[src].elem) fail("type mismatch");
+      if (!isSubtype(module_.tables[src].elem, module_.tables[dst].elem)) fail("type mismatch");
       ValType dt = tableIndexType(dst), st = tableIndexType(src);
       pop(dt == ValType::I64 && st == ValType::I64 ? ValType::I64 : ValType::I32), pop(st), pop(dt);
       if (reachable()) consumer_.onTableCopy(dst, src);

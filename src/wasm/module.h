@@ -97,10 +97,17 @@ struct Module {
   std::vector<uint8_t> bytes;  // the binary, kept for function bodies and data
 
   std::vector<FuncType> types;
+  // The canonical id of each type (canonicalRecGroup): equivalent types of
+  // any modules have equal ids. call_indirect and import matching compare
+  // these.
+  std::vector<uint32_t> typeIds;
   std::vector<Import> imports;
   // Index spaces: imports first, then definitions.
   std::vector<uint32_t> funcTypes;  // type index of every function
   std::vector<TableType> tables;
+  // Each defined table's initial element (Wasm 3.0's table initialiser
+  // expression; ref.null of its type without one).
+  std::vector<ConstExpr> tableInits;
   std::vector<MemoryType> memories;
   std::vector<GlobalType> globalTypes;  // every global, imports first
   std::vector<Global> globals;          // defined globals only
@@ -127,6 +134,26 @@ struct Module {
   std::unordered_map<uint32_t, std::string> functionNames;
 
   const FuncType& funcType(uint32_t funcIndex) const { return types[funcTypes[funcIndex]]; }
+  // `t` with a concrete heap type as its canonical id instead of this
+  // module's type index: the form runtime objects (tables, globals) keep,
+  // which compares across modules.
+  ValType canonical(ValType t) const {
+    if (!t.isRef() || !heap::isConcrete(t.heapType()) || (t.heapType() & heap::kCanonical)) return t;
+    return ValType::ref(heap::kCanonical | typeIds[t.heapType()], t.nullable());
+  }
+  TableType canonical(TableType t) const {
+    t.elem = canonical(t.elem);
+    return t;
+  }
+  GlobalType canonical(GlobalType t) const {
+    t.type = canonical(t.type);
+    return t;
+  }
+  FuncType canonical(FuncType t) const {
+    for (auto* list : {&t.params, &t.results})
+      for (ValType& v : *list) v = canonical(v);
+    return t;
+  }
   const Export* findExport(const std::string& name) const;
   // A readable name for diagnostics: the name section's, an export's, or
   // "func[N]".

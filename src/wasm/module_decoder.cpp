@@ -6,6 +6,7 @@
 
 #include "wasm/binary_reader.h"
 #include "wasm/module.h"
+#include "wasm/type_reader.h"
 
 namespace strata {
 
@@ -173,30 +174,10 @@ class ModuleDecoder {
     return std::string(reinterpret_cast<const char*>(p), len);
   }
 
-  ValType readValType(BinaryReader& s) {
-    uint8_t b = s.readByte();
-    switch (b) {
-      case 0x7f: case 0x7e: case 0x7d: case 0x7c: case 0x7b: case 0x70: case 0x6f:
-        return ValType(b);
-      case 0x63:  // (ref null HEAPTYPE)
-      case 0x64:  // (ref HEAPTYPE)
-        if (isGcValueTypeCode(s.readByte())) s.failUnsupported("gc", "garbage collection types are not supported yet");
-        s.fail("typed function references are not supported yet");
-      default:
-        if (isGcValueTypeCode(b)) s.failUnsupported("gc", "garbage collection types are not supported yet");
-        s.fail("malformed value type");
-    }
-  }
-  ValType readRefType(BinaryReader& s) {
-    uint8_t b = s.readByte();
-    if (b == 0x63 || b == 0x64) {
-      if (isGcValueTypeCode(s.readByte())) s.failUnsupported("gc", "garbage collection types are not supported yet");
-      s.fail("typed function references are not supported yet");
-    }
-    if (isGcValueTypeCode(b)) s.failUnsupported("gc", "garbage collection types are not supported yet");
-    if (b != 0x70 && b != 0x6f) s.fail("malformed reference type");
-    return ValType(b);
-  }
+  // Value and reference types outside the type section may name any type.
+  ValType readValType(BinaryReader& s) { return strata::readValType(s, uint32_t(m_.types.size())); }
+  ValType readRefType(BinaryReader& s) { return strata::readRefType(s, uint32_t(m_.types.size())); }
+  bool isSubtype(ValType a, ValType b) const { return strata::isSubtype(a, b, m_.typeIds.data()); }
 
   // Limits flags: 0x01 a maximum follows, 0x02 shared (threads, not
   // supported), 0x04 64-bit indices (memory64/table64: u64 limits).
@@ -274,12 +255,15 @@ class ModuleDecoder {
         case 0x42: e.kind = ConstExpr::Kind::I64; e.type = ValType::I64; e.bits = uint64_t(s.readS64()); break;
         case 0x43: e.kind = ConstExpr::Kind::F32; e.type = ValType::F32; e.bits = s.readFixedU32(); break;
         case 0x44: e.kind = ConstExpr::Kind::F64; e.type = ValType::F64; e.bits = s.readFixedU64(); break;
-        case 0xd0: e.kind = ConstExpr::Kind::RefNull; e.type = readRefType(s); break;
+        case 0xd0:
+          e.kind = ConstExpr::Kind::RefNull;
+          e.type = ValType::ref(readHeapType(s, uint32_t(m_.types.size())), /*nullable=*/true);
+          break;
         case 0xd2: {
           e.kind = ConstExpr::Kind::RefFunc;
-          e.type = ValType::FuncRef;
           e.bits = s.readU32();
           if (e.bits >= m_.funcTypes.size()) s.failAt(at, "unknown function " + std::to_string(e.bits));
+          e.type = ValType::ref(m_.funcTypes[e.bits], /*nullable=*/false);
           m_.declaredFuncRefs[e.bits] = true;
           break;
         }
@@ -317,7 +301,7 @@ class ModuleDecoder {
       stack.push_back(e.type);
       program.push_back(std::move(e));
     }
-    if (stack.size() != 1 || stack[0] != expected) s.failAt(start, "type mismatch");
+    if (stack.size() != 1 || !isSubtype(stack[0], expected)) s.failAt(start, "type mismatch");
     if (program.size() == 1) return std::move(program[0]);
     ConstExpr e;
     e.kind = ConstExpr::Kind::Program;
@@ -357,26 +341,56 @@ class ModuleDecoder {
     }
   }
 
+  // The type section: function types, alone or in rec groups (0x4e).
+  // Each group gets its canonical ids (m_.typeIds) as it is read, so a
+  // later type's references to it are canonical too. GC's struct and array
+  // types and declared subtypes are refused; `sub final` without
+  // supertypes is the plain function type it abbreviates.
   void decodeTypes(BinaryReader& s) {
     uint32_t n = s.readCount();
     if (n > limits::kMaxTypes) s.fail("too many types");
     m_.types.reserve(n);
     for (uint32_t i = 0; i < n; ++i) {
-      uint8_t form = s.readByte();
-      // Garbage collection's composite and recursive types: struct,
-      // array, sub, sub final, rec.
-      if (form == 0x5f || form == 0x5e || form == 0x50 || form == 0x4f || form == 0x4e)
-        s.failUnsupported("gc", "garbage collection types are not supported yet");
-      if (form != 0x60) s.fail("integer representation too long");
-      FuncType ft;
-      uint32_t np = s.readCount();
-      if (np > limits::kMaxParams) s.fail("too many parameters");
-      for (uint32_t k = 0; k < np; ++k) ft.params.push_back(readValType(s));
-      uint32_t nr = s.readCount();
-      if (nr > limits::kMaxResults) s.fail("too many results");
-      for (uint32_t k = 0; k < nr; ++k) ft.results.push_back(readValType(s));
-      m_.types.push_back(std::move(ft));
+      uint32_t groupSize = 1;
+      if (s.peekByte() == 0x4e) {
+        s.readByte();
+        groupSize = s.readCount();
+        if (uint64_t(m_.types.size()) + groupSize > limits::kMaxTypes) s.fail("too many types");
+      }
+      uint32_t groupBegin = uint32_t(m_.types.size());
+      uint32_t groupEnd = groupBegin + groupSize;
+      for (uint32_t k = 0; k < groupSize; ++k) m_.types.push_back(readFuncType(s, groupEnd));
+      std::vector<FuncType> key(m_.types.begin() + groupBegin, m_.types.end());
+      for (FuncType& ft : key)
+        for (auto* list : {&ft.params, &ft.results})
+          for (ValType& t : *list)
+            if (t.isRef() && heap::isConcrete(t.heapType())) {
+              uint32_t h = t.heapType();
+              h = h >= groupBegin ? heap::kRecRelative | (h - groupBegin) : heap::kCanonical | m_.typeIds[h];
+              t = ValType::ref(h, t.nullable());
+            }
+      uint32_t first = canonicalRecGroup(key);
+      for (uint32_t k = 0; k < groupSize; ++k) m_.typeIds.push_back(first + k);
     }
+    // Rec groups count as one entry each in the section's vector.
+  }
+  FuncType readFuncType(BinaryReader& s, uint32_t numTypes) {
+    uint8_t form = s.readByte();
+    if (form == 0x4f && s.peekByte() == 0x00) {  // sub final, no supertypes
+      s.readByte();
+      form = s.readByte();
+    }
+    if (form == 0x5f || form == 0x5e || form == 0x50 || form == 0x4f || form == 0x4e)
+      s.failUnsupported("gc", "garbage collection types are not supported yet");
+    if (form != 0x60) s.fail("integer representation too long");
+    FuncType ft;
+    uint32_t np = s.readCount();
+    if (np > limits::kMaxParams) s.fail("too many parameters");
+    for (uint32_t k = 0; k < np; ++k) ft.params.push_back(strata::readValType(s, numTypes));
+    uint32_t nr = s.readCount();
+    if (nr > limits::kMaxResults) s.fail("too many results");
+    for (uint32_t k = 0; k < nr; ++k) ft.results.push_back(strata::readValType(s, numTypes));
+    return ft;
   }
 
   void decodeImports(BinaryReader& s) {
@@ -437,8 +451,18 @@ class ModuleDecoder {
       // reported as such.
       bool withInitializer = s.remaining() >= 2 && s.pos()[0] == 0x40 && s.pos()[1] == 0x00;
       if (withInitializer) s.readBytes(2);
-      m_.tables.push_back(readTableType(s));
-      if (withInitializer) s.fail("table initialiser expressions are not supported yet");
+      size_t at = s.offset();
+      TableType t = readTableType(s);
+      m_.tables.push_back(t);
+      ConstExpr init;
+      if (withInitializer) {
+        init = readConstExpr(s, t.elem);
+      } else {
+        if (!t.elem.defaultable()) s.failAt(at, "type mismatch");
+        init.kind = ConstExpr::Kind::RefNull;
+        init.type = t.elem;
+      }
+      m_.tableInits.push_back(std::move(init));
     }
   }
 
@@ -535,6 +559,8 @@ class ModuleDecoder {
           s.fail("malformed element kind");
         }
       }
+      // Function indices are non-null function references.
+      if (!usesExprs) seg.type = ValType::ref(heap::Func, /*nullable=*/false);
       uint32_t count = s.readCount();
       if (count > limits::kMaxTableInitEntries) s.fail("too many table entries");
       seg.items.reserve(count);
@@ -544,15 +570,15 @@ class ModuleDecoder {
         } else {
           ConstExpr e;
           e.kind = ConstExpr::Kind::RefFunc;
-          e.type = ValType::FuncRef;
           size_t fat = s.offset();
           e.bits = s.readU32();
           if (e.bits >= m_.funcTypes.size()) s.failAt(fat, "unknown function " + std::to_string(e.bits));
+          e.type = ValType::ref(m_.funcTypes[e.bits], /*nullable=*/false);
           m_.declaredFuncRefs[e.bits] = true;
           seg.items.push_back(e);
         }
       }
-      if (seg.mode == ElemSegment::Mode::Active && m_.tables[seg.table].elem != seg.type)
+      if (seg.mode == ElemSegment::Mode::Active && !isSubtype(seg.type, m_.tables[seg.table].elem))
         s.failAt(at, "type mismatch");
       m_.elems.push_back(std::move(seg));
     }

@@ -7,12 +7,12 @@
 namespace strata {
 namespace {
 
-constexpr uint8_t vt(ValType t) { return static_cast<uint8_t>(t); }
-#define I32 vt(ValType::I32)
-#define I64 vt(ValType::I64)
-#define F32 vt(ValType::F32)
-#define F64 vt(ValType::F64)
-#define V128 vt(ValType::V128)
+// The value types' binary codes (ValType::fromCode reads them back).
+#define I32 uint8_t(0x7f)
+#define I64 uint8_t(0x7e)
+#define F32 uint8_t(0x7d)
+#define F64 uint8_t(0x7c)
+#define V128 uint8_t(0x7b)
 
 }  // namespace
 

@@ -8,30 +8,141 @@
 
 namespace strata {
 
-// Value types, numbered by their binary encoding so the decoder can cast.
-enum class ValType : uint8_t {
-  I32 = 0x7f,
-  I64 = 0x7e,
-  F32 = 0x7d,
-  F64 = 0x7c,
-  V128 = 0x7b,
-  FuncRef = 0x70,
-  ExternRef = 0x6f,
-  // Not a wasm type: the validator's "unknown" operand of unreachable code.
-  Bottom = 0x00,
+// Heap types, the referent of a reference type: an abstract heap type
+// (func, extern, exn and their bottoms nofunc, noextern, noexn; GC's any,
+// eq, i31, struct, array, none are named but refused by the decoders) or a
+// concrete function type. A concrete heap type is a type index of the
+// module that uses it, or, in runtime objects that outlive a module's
+// index space (tables, globals, import matching), a canonical type id
+// (canonicalTypeId below): two types are equivalent exactly when their
+// canonical ids are equal.
+namespace heap {
+constexpr uint32_t kAbstract = 0x80000000u;     // | the heap type's binary code
+constexpr uint32_t kCanonical = 0x40000000u;    // | a canonical type id
+constexpr uint32_t kRecRelative = 0x20000000u;  // | an index inside its rec group (canonical keys only)
+constexpr uint32_t kIndexMask = 0x1fffffffu;
+constexpr uint32_t Func = kAbstract | 0x70;
+constexpr uint32_t Extern = kAbstract | 0x6f;
+constexpr uint32_t Any = kAbstract | 0x6e;
+constexpr uint32_t Eq = kAbstract | 0x6d;
+constexpr uint32_t I31 = kAbstract | 0x6c;
+constexpr uint32_t Struct = kAbstract | 0x6b;
+constexpr uint32_t Array = kAbstract | 0x6a;
+constexpr uint32_t Exn = kAbstract | 0x69;
+constexpr uint32_t None = kAbstract | 0x71;
+constexpr uint32_t NoExtern = kAbstract | 0x72;
+constexpr uint32_t NoFunc = kAbstract | 0x73;
+constexpr uint32_t NoExn = kAbstract | 0x74;
+inline bool isAbstract(uint32_t h) { return (h & kAbstract) != 0; }
+inline bool isConcrete(uint32_t h) { return !isAbstract(h); }
+// GC's abstract heap types, which the decoders refuse ("gc" unsupported).
+inline bool isGc(uint32_t h) { return h == Any || h == Eq || h == I31 || h == Struct || h == Array || h == None; }
+// The abstract heap type of a one-byte code, or 0 if the byte is none.
+inline uint32_t fromCode(uint8_t b) {
+  return b >= 0x69 && b <= 0x74 ? kAbstract | b : 0;
+}
+}  // namespace heap
+
+// What a value of a type holds, which decides its representation: a
+// number, a vector, or a reference of one of the hierarchies (function
+// references are Function pointers, extern references host handles, exnref
+// exceptions; 0 is null in all of them).
+enum class ValKind : uint8_t { Bottom, I32, I64, F32, F64, V128, FuncRef, ExternRef, ExnRef, AnyRef };
+
+// The reference hierarchy a heap type belongs to.
+inline ValKind refKindOf(uint32_t h) {
+  if (heap::isConcrete(h) || h == heap::Func || h == heap::NoFunc) return ValKind::FuncRef;
+  if (h == heap::Extern || h == heap::NoExtern) return ValKind::ExternRef;
+  if (h == heap::Exn || h == heap::NoExn) return ValKind::ExnRef;
+  return ValKind::AnyRef;
+}
+
+// A value type: a number or vector type, or a reference type (nullable or
+// not, to a heap type). `Bottom` is not a wasm type: the validator's
+// "unknown" operand of unreachable code, a subtype of every type.
+class ValType {
+ public:
+  constexpr ValType() = default;
+  static ValType ref(uint32_t heapType, bool nullable) { return ValType(refKindOf(heapType), nullable, heapType); }
+  // The number, vector and abbreviated reference types by binary code
+  // (0x7f i32 ... 0x7b v128, 0x70 funcref, 0x6f externref, 0x69 exnref,
+  // ...); Bottom for any other byte.
+  static ValType fromCode(uint8_t code);
+
+  static const ValType I32, I64, F32, F64, V128, FuncRef, ExternRef, ExnRef, Bottom;
+
+  constexpr ValKind kind() const { return kind_; }
+  constexpr bool isRef() const { return kind_ >= ValKind::FuncRef; }
+  constexpr bool nullable() const { return nullable_; }
+  constexpr uint32_t heapType() const { return heap_; }
+  // Locals of this type start with a default value (0 or null); a
+  // non-nullable reference does not, so it must be set before use.
+  constexpr bool defaultable() const { return !isRef() || nullable_; }
+  ValType asNonNull() const { return isRef() ? ref(heap_, false) : *this; }
+
+  friend constexpr bool operator==(ValType a, ValType b) {
+    return a.kind_ == b.kind_ && a.nullable_ == b.nullable_ && a.heap_ == b.heap_;
+  }
+  friend constexpr bool operator!=(ValType a, ValType b) { return !(a == b); }
+
+ private:
+  constexpr ValType(ValKind kind, bool nullable, uint32_t heapType) : kind_(kind), nullable_(nullable), heap_(heapType) {}
+  friend struct ValTypeConstants;
+
+  ValKind kind_ = ValKind::Bottom;
+  bool nullable_ = false;
+  uint32_t heap_ = 0;
 };
 
-// The binary codes of garbage collection's abstract heap types used as
-// reference value types (anyref, eqref, i31ref, structref, arrayref,
-// nullref): Strata does not implement GC yet, and its decoders refuse
-// modules that use them with DecodeError::unsupportedFeature "gc".
-inline bool isGcValueTypeCode(uint8_t b) { return (b >= 0x6a && b <= 0x6e) || b == 0x71; }
+struct ValTypeConstants {
+  static constexpr ValType make(ValKind k, bool nullable = false, uint32_t h = 0) { return ValType(k, nullable, h); }
+};
+inline constexpr ValType ValType::I32 = ValTypeConstants::make(ValKind::I32);
+inline constexpr ValType ValType::I64 = ValTypeConstants::make(ValKind::I64);
+inline constexpr ValType ValType::F32 = ValTypeConstants::make(ValKind::F32);
+inline constexpr ValType ValType::F64 = ValTypeConstants::make(ValKind::F64);
+inline constexpr ValType ValType::V128 = ValTypeConstants::make(ValKind::V128);
+inline constexpr ValType ValType::FuncRef = ValTypeConstants::make(ValKind::FuncRef, true, heap::Func);
+inline constexpr ValType ValType::ExternRef = ValTypeConstants::make(ValKind::ExternRef, true, heap::Extern);
+inline constexpr ValType ValType::ExnRef = ValTypeConstants::make(ValKind::ExnRef, true, heap::Exn);
+inline constexpr ValType ValType::Bottom = ValTypeConstants::make(ValKind::Bottom);
+
+inline ValType ValType::fromCode(uint8_t code) {
+  switch (code) {
+    case 0x7f: return I32;
+    case 0x7e: return I64;
+    case 0x7d: return F32;
+    case 0x7c: return F64;
+    case 0x7b: return V128;
+    default: {
+      uint32_t h = heap::fromCode(code);
+      return h ? ref(h, /*nullable=*/true) : Bottom;
+    }
+  }
+}
 
 inline bool isNumType(ValType t) {
   return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64;
 }
-inline bool isRefType(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
-const char* valTypeName(ValType t);
+inline bool isRefType(ValType t) { return t.isRef(); }
+// "func", "nofunc", "3" (a type index), "canon5" (a canonical id).
+std::string heapTypeName(uint32_t h);
+// "i32", "funcref", "(ref 3)", "(ref null func)", "nullexternref", ...
+std::string valTypeName(ValType t);
+
+// Subtyping (the spec's matching rules, without GC's declared subtypes):
+// a concrete function type is below func and above nofunc, equivalent
+// concrete types match, a non-nullable reference matches a nullable one.
+// `typeIds` maps the module's type indices to canonical ids for concrete
+// heap types given as indices; it may be null when every concrete heap
+// type is canonical.
+bool isHeapSubtype(uint32_t a, uint32_t b, const uint32_t* typeIds);
+inline bool isSubtype(ValType a, ValType b, const uint32_t* typeIds) {
+  if (a == b || a.kind() == ValKind::Bottom) return true;
+  if (!a.isRef() || !b.isRef()) return false;
+  if (a.nullable() && !b.nullable()) return false;
+  return isHeapSubtype(a.heapType(), b.heapType(), typeIds);
+}
 
 // Frame layout, the same in every tier: each value takes one 8-byte slot,
 // a v128 two, so a value's slot is the sum of the widths before it (locals
@@ -68,6 +179,19 @@ struct FuncType {
   // "(i32 i64) -> (f32)", used in link errors.
   std::string toString() const;
 };
+
+// Type canonicalisation (the spec's iso-recursive type equivalence). A
+// rec group (one type for a type outside any rec group) is keyed by its
+// function types with references into the group written as
+// heap::kRecRelative indices and references to earlier types as
+// heap::kCanonical ids. Equal keys are equivalent groups, so one
+// process-wide table gives each distinct group a range of ids: the first
+// type's id is returned, the others follow. Ids start at 1 (0 never
+// matches). Thread-safe; entries live as long as the process.
+uint32_t canonicalRecGroup(const std::vector<FuncType>& key);
+// The id of a function type outside any rec group whose heap types are all
+// abstract or canonical (host functions, C API types).
+inline uint32_t canonicalSignatureId(const FuncType& type) { return canonicalRecGroup({type}); }
 
 struct Limits {
   uint64_t min = 0;

@@ -118,14 +118,17 @@ TEST(HostFunction, CarriesTypeCallbackAndEnv) {
 }
 
 TEST(Types, Names) {
-  EXPECT_STREQ(valTypeName(ValType::I32), "i32");
-  EXPECT_STREQ(valTypeName(ValType::I64), "i64");
-  EXPECT_STREQ(valTypeName(ValType::F32), "f32");
-  EXPECT_STREQ(valTypeName(ValType::F64), "f64");
-  EXPECT_STREQ(valTypeName(ValType::V128), "v128");
-  EXPECT_STREQ(valTypeName(ValType::FuncRef), "funcref");
-  EXPECT_STREQ(valTypeName(ValType::ExternRef), "externref");
-  EXPECT_NE(valTypeName(static_cast<ValType>(0x42)), nullptr);
+  EXPECT_EQ(valTypeName(ValType::I32), "i32");
+  EXPECT_EQ(valTypeName(ValType::I64), "i64");
+  EXPECT_EQ(valTypeName(ValType::F32), "f32");
+  EXPECT_EQ(valTypeName(ValType::F64), "f64");
+  EXPECT_EQ(valTypeName(ValType::V128), "v128");
+  EXPECT_EQ(valTypeName(ValType::FuncRef), "funcref");
+  EXPECT_EQ(valTypeName(ValType::ExternRef), "externref");
+  EXPECT_EQ(valTypeName(ValType::ref(heap::Func, false)), "(ref func)");
+  EXPECT_EQ(valTypeName(ValType::ref(3, true)), "(ref null 3)");
+  EXPECT_EQ(valTypeName(ValType::ref(heap::NoExtern, true)), "nullexternref");
+  EXPECT_EQ(valTypeName(ValType::fromCode(0x42)), "unknown");
   EXPECT_STREQ(externKindName(ExternKind::Func), "func");
   EXPECT_STREQ(externKindName(ExternKind::Table), "table");
   EXPECT_STREQ(externKindName(ExternKind::Memory), "memory");

@@ -44,6 +44,12 @@ class WasmBuilder {
     types_.push_back(t);
     return uint32_t(types_.size() - 1);
   }
+  // A type section entry as its bytes (a rec group, a type with
+  // reference types).
+  uint32_t rawType(Bytes entry) {
+    types_.push_back(std::move(entry));
+    return uint32_t(types_.size() - 1);
+  }
   uint32_t importFunc(const std::string& module, const std::string& field, uint32_t typeIndex) {
     Bytes i;
     name(i, module);
@@ -57,13 +63,19 @@ class WasmBuilder {
   // instructions, without the final `end` (added here).
   uint32_t func(uint32_t typeIndex, std::vector<std::pair<uint32_t, uint8_t>> locals, Bytes code,
                 const std::string& exportName = "") {
-    funcTypes_.push_back(typeIndex);
-    Bytes body;
-    leb(body, locals.size());
+    Bytes decls;
+    leb(decls, locals.size());
     for (auto& [n, t] : locals) {
-      leb(body, n);
-      body.push_back(t);
+      leb(decls, n);
+      decls.push_back(t);
     }
+    return funcWithLocals(typeIndex, decls, code, exportName);
+  }
+  // `localDecls`: the local declarations' bytes, count first.
+  uint32_t funcWithLocals(uint32_t typeIndex, const Bytes& localDecls, const Bytes& code,
+                          const std::string& exportName = "") {
+    funcTypes_.push_back(typeIndex);
+    Bytes body = localDecls;
     body.insert(body.end(), code.begin(), code.end());
     body.push_back(0x0b);
     bodies_.push_back(body);

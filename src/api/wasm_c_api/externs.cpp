@@ -19,35 +19,46 @@ namespace strata::capi::wasmc {
 bool toSlot(wasm_store_t* store, const wasm_val_t& v, ValType type, Slot* out, std::string* error) {
   bool ok;
   ValType given = toValType(v.kind, &ok);
-  if (!ok || given != type) {
+  // A reference kind names its hierarchy: funcref fits any function
+  // reference type, (ref $t) included.
+  if (!ok || given.kind() != type.kind()) {
     *error = std::string("expected ") + valTypeName(type) + ", got " +
              (ok ? valTypeName(given) : ("value kind " + std::to_string(v.kind)).c_str());
     return false;
   }
-  switch (type) {
-    case ValType::I32: *out = uint32_t(v.of.i32); return true;
-    case ValType::I64: *out = uint64_t(v.of.i64); return true;
-    case ValType::F32: {
+  switch (type.kind()) {
+    case ValKind::I32: *out = uint32_t(v.of.i32); return true;
+    case ValKind::I64: *out = uint64_t(v.of.i64); return true;
+    case ValKind::F32: {
       uint32_t bits;
       std::memcpy(&bits, &v.of.f32, 4);
       *out = bits;
       return true;
     }
-    case ValType::F64: std::memcpy(out, &v.of.f64, 8); return true;
+    case ValKind::F64: std::memcpy(out, &v.of.f64, 8); return true;
     default: break;
   }
   const Ref* r = asRef(v.of.ref);
   if (!r) {
+    if (!referenceFits(0, type)) {
+      *error = "null for a non-nullable " + valTypeName(type);
+      return false;
+    }
     *out = 0;
     return true;
   }
-  if (type == ValType::FuncRef) {
+  if (type.kind() == ValKind::FuncRef) {
     if (r->kind != RefKind::Func) {
       *error = "expected a function reference";
       return false;
     }
+    Slot value = reinterpret_cast<Slot>(r->ext.func.get());
+    if (!referenceFits(value, type)) {
+      *error = "the function is not a " + valTypeName(type);
+      return false;
+    }
     store->kept.push_back(r->ext.func);  // a table or global holds the raw pointer
-    *out = reinterpret_cast<Slot>(r->ext.func.get());
+    *out = value;
     return true;
   }
   Slot s = reinterpret_cast<Slot>(r->identity());
@@ -59,20 +70,20 @@ bool toSlot(wasm_store_t* store, const wasm_val_t& v, ValType type, Slot* out, s
 wasm_val_t fromSlot(wasm_store_t* store, Slot slot, ValType type) {
   wasm_val_t v;
   v.kind = toValKind(type);
-  switch (type) {
-    case ValType::I32: v.of.i32 = int32_t(uint32_t(slot)); return v;
-    case ValType::I64: v.of.i64 = int64_t(slot); return v;
-    case ValType::F32: {
+  switch (type.kind()) {
+    case ValKind::I32: v.of.i32 = int32_t(uint32_t(slot)); return v;
+    case ValKind::I64: v.of.i64 = int64_t(slot); return v;
+    case ValKind::F32: {
       uint32_t bits = uint32_t(slot);
       std::memcpy(&v.of.f32, &bits, 4);
       return v;
     }
-    case ValType::F64: std::memcpy(&v.of.f64, &slot, 8); return v;
+    case ValKind::F64: std::memcpy(&v.of.f64, &slot, 8); return v;
     default: break;
   }
   v.of.ref = nullptr;
   if (!slot) return v;
-  if (type == ValType::FuncRef) {
+  if (type.kind() == ValKind::FuncRef) {
     Function* f = reinterpret_cast<Function*>(slot);
     Extern ext;
     ext.kind = ExternKind::Func;

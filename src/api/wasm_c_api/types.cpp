@@ -286,12 +286,12 @@ ValType toValType(wasm_valkind_t kind, bool* ok) {
 
 // v128 has no kind in the standard API: callers refuse it first.
 wasm_valkind_t toValKind(ValType type) {
-  switch (type) {
-    case ValType::I64: return WASM_I64;
-    case ValType::F32: return WASM_F32;
-    case ValType::F64: return WASM_F64;
-    case ValType::ExternRef: return WASM_EXTERNREF;
-    case ValType::FuncRef: return WASM_FUNCREF;
+  switch (type.kind()) {
+    case ValKind::I64: return WASM_I64;
+    case ValKind::F32: return WASM_F32;
+    case ValKind::F64: return WASM_F64;
+    case ValKind::ExternRef: return WASM_EXTERNREF;
+    case ValKind::FuncRef: return WASM_FUNCREF;
     default: return WASM_I32;
   }
 }

@@ -443,7 +443,9 @@ typedef enum {
   WASM_IMPORT_EXPORT_KIND_FUNC,
   WASM_IMPORT_EXPORT_KIND_TABLE,
   WASM_IMPORT_EXPORT_KIND_MEMORY,
-  WASM_IMPORT_EXPORT_KIND_GLOBAL
+  WASM_IMPORT_EXPORT_KIND_GLOBAL,
+  /* Strata's extension: an exception tag (no type handle in `u`). */
+  WASM_IMPORT_EXPORT_KIND_TAG
 } wasm_import_export_kind_t;
 
 struct WASMFuncType;

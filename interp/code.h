@@ -21,6 +21,7 @@ namespace strata {
 
 class Instance;
 struct Function;
+struct Tag;
 
 // Instructions that are not a wasm opcode one to one, then one per simple
 // wasm opcode (loads, stores, unary and binary operators), generated from
@@ -67,6 +68,8 @@ struct Function;
   V(BrOnNonNull)   /* ref, rel: branch unless it is null */                     \
   V(CallRef)       /* frameOffset, ref */                                       \
   V(ReturnCallRef) /* frameOffset, ref */                                       \
+  V(Throw)         /* first value slot, const shared_ptr<Tag>* */               \
+  V(ThrowRef)      /* ref */                                                    \
   V(F32MulAdd)     /* dst, a, b, c: a * b + c, rounded after each step */        \
   V(F64MulAdd)     /* dst, a, b, c */                                            \
   V(Copy2)         /* dst1, src1, dst2, src2: two copies, in order */         \
@@ -157,6 +160,24 @@ struct InterpCode {
   uint32_t paramSlots = 0;
   uint32_t localSlots = 0;
   uint32_t frameSlots = 0;
+
+  // Exception handlers (try_table), innermost first: a handler covers the
+  // code offsets [begin, end) and tries its catch clauses in order. A
+  // clause that matches gets the exception's values written from
+  // valueSlot up (then the exnref, withRef) and continues at `landing`,
+  // which moves them to the clause's label.
+  struct Catch {
+    const Tag* tag = nullptr;  // null: any exception
+    bool withRef = false;
+    uint32_t valueSlot = 0;
+    uint32_t landing = 0;
+  };
+  struct Handler {
+    uint32_t begin = 0, end = 0;
+    uint32_t firstCatch = 0, numCatches = 0;
+  };
+  std::vector<Handler> handlers;
+  std::vector<Catch> catches;
 };
 
 // Handler addresses, indexed by IOp (filled in by the interpreter).

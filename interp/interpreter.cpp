@@ -107,6 +107,54 @@ inline bool inBounds(uint64_t at, uint64_t n, uint64_t size) { return n <= size 
 #define CT_F64 double
 #define CT_V128 simd::V128
 
+// Exception handling: finds the innermost handler for `e` among the frames
+// of one run() (the current one at `ip`, then its callers down to
+// entryDepth), whose catch clause matches the exception's tag. On a match
+// the clause's values are written into that frame, the frames above it are
+// dropped and fn/fp/ip name the landing code; false if no frame handles it.
+// `ip` is past the instruction that threw or called (null: the current
+// frame is being replaced by a tail call and has no handlers any more).
+bool findHandler(ExecEnv* env, uint32_t entryDepth, const WasmException& e, Function*& fn, Slot*& fp,
+                 const uint8_t*& ip) {
+  const ExceptionObject& exn = *e.exception;
+  Function* f = fn;
+  Slot* frameFp = fp;
+  const uint8_t* pc = ip ? ip - 1 : nullptr;
+  for (uint32_t depth = env->callDepth;;) {
+    InterpCode* code = pc ? f->interpCode.load(std::memory_order_acquire) : nullptr;
+    if (code && !code->handlers.empty()) {
+      uint32_t at = uint32_t(pc - code->code.data());
+      for (const InterpCode::Handler& h : code->handlers) {
+        if (at < h.begin || at >= h.end) continue;
+        for (uint32_t k = h.firstCatch; k < h.firstCatch + h.numCatches; ++k) {
+          const InterpCode::Catch& c = code->catches[k];
+          if (c.tag && c.tag != exn.tag.get()) continue;
+          Slot* out = frameFp + c.valueSlot;
+          if (c.tag) out = std::copy(exn.values.begin(), exn.values.end(), out);
+          if (c.withRef) *out = f->instance->keepException(e.exception);
+          env->callDepth = depth;
+          fn = f;
+          fp = frameFp;
+          ip = code->code.data() + c.landing;
+          return true;
+        }
+      }
+    }
+    if (depth == entryDepth) return false;
+    const ExecEnv::CallFrame& caller = env->frames()[--depth];
+    f = caller.function;
+    frameFp = caller.fp;
+    pc = caller.returnIp - 1;
+  }
+}
+
+[[noreturn]] void throwNew(const std::shared_ptr<Tag>& tag, const Slot* values) {
+  auto e = std::make_shared<ExceptionObject>();
+  e->tag = tag;  // an exception keeps its tag alive
+  e->values.assign(values, values + tag->type.paramSlots());
+  throw WasmException(std::move(e));
+}
+
 // Execute wasm function `fn` whose arguments are already in fp[0..params).
 // Called with tableOut set, it only reports the handler table.
 void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
@@ -168,6 +216,11 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   }
   SWITCH_INSTANCE(inst);
   RELOAD_MEMORY();
+  // A wasm exception, thrown here or by a callee, continues at the
+  // innermost handler of this run()'s frames; without one it leaves like a
+  // trap. (No cost on the dispatch path: the try is table-driven.)
+  for (;;) {
+  try {
   NEXT();
 
   // ---------------------------------------------------------------------
@@ -623,6 +676,7 @@ do_tail_call: {
   if (!code && !callee->isHost() && !callee->jitEntry.load(std::memory_order_acquire) && !jit::onFirstCall(callee))
     code = ensureTranslated(callee);
   if (!code) {
+    ip = nullptr;  // this frame is being replaced: its handlers no longer apply
     if (callee->isHost()) {
       env->stackTop = args + callee->type.callSlots();
       callee->host(callee->hostEnv, inst, args);
@@ -823,6 +877,27 @@ op_ElemDrop:
   inst->dropElem(OPERAND(0));
   ip += 12;
   NEXT();
+
+  // Exceptions: past the instruction first, so the handler search sees
+  // where it was (findHandler).
+op_Throw: {
+  const auto* tag = rd<const std::shared_ptr<Tag>*>(ip + 12);
+  const Slot* values = SLOT(0);
+  ip += 20;
+  throwNew(*tag, values);
+}
+op_ThrowRef: {
+  auto* e = rd<ExceptionObject*>(SLOT(0));
+  ip += 12;
+  if (!e) trap("null exception reference");
+  throw WasmException(e->shared_from_this());
+}
+  } catch (WasmException& e) {
+    if (!findHandler(env, entryDepth, e, fn, fp, ip)) throw;
+    SWITCH_INSTANCE(fn->instance);
+    RELOAD_MEMORY();
+  }
+  }
 
 #undef RELOAD_MEMORY
 #undef SWITCH_INSTANCE

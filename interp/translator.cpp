@@ -104,6 +104,9 @@ struct Fixup {
 
 struct TranslatorControlData {
   uint32_t loopStart = 0;         // code offset of a loop's header
+  uint32_t tryBegin = 0;          // a try_table's body: where its handler starts
+  uint32_t firstCatch = 0;        // its clauses in InterpCode::catches
+  uint32_t numCatches = 0;
   Fixup elseFixup;                // an if's branch to its else arm
   std::vector<Fixup> endFixups;   // branches to this block's end
 };
@@ -190,11 +193,61 @@ class Translator : public NullConsumer {
     resetStack(c, /*results=*/false);
     startLabel();
   }
+  // A try_table: first the landing code of each catch clause (jumped
+  // over), which finds the exception's values where findHandler wrote them
+  // (the slots from the block's height up) and branches to the clause's
+  // label; then the body, whose code range the handler covers.
+  void onTryTable(Control& c, const std::vector<CatchClause>& catches, const std::vector<Control*>& targets) {
+    materializeAll();
+    emitOp(IOp::Br);
+    Fixup skip = placeholder();
+    std::vector<uint32_t> savedStack = stack_, savedCanon = canon_;
+    c.data.firstCatch = uint32_t(out_.catches.size());
+    c.data.numCatches = uint32_t(catches.size());
+    const Module& m = d_->module();
+    for (size_t i = 0; i < catches.size(); ++i) {
+      const CatchClause& clause = catches[i];
+      InterpCode::Catch k;
+      k.tag = clause.catchesAll() ? nullptr : instance_.tag(clause.tag);
+      k.withRef = clause.withRef();
+      stack_.resize(c.height);
+      k.valueSlot = canonical(c.height);
+      k.landing = here();
+      startLabel();
+      if (!clause.catchesAll())
+        for (ValType t : m.types[m.tagTypes[clause.tag]].params) pushSlot(slotWidth(t));
+      if (clause.withRef()) pushSlot(1);
+      emitBranchTo(*targets[i]);
+      out_.catches.push_back(k);
+      stack_ = savedStack;
+      canon_ = savedCanon;
+    }
+    patch(skip);
+    startLabel();
+    c.data.tryBegin = here();
+  }
+  void onThrow(uint32_t tag) {
+    uint32_t values = prepareCall(d_->module().types[d_->module().tagTypes[tag]]);
+    emitOp(IOp::Throw);
+    u32(values);
+    ptr(&instance_.sharedTag(tag));
+    lastDst_ = kNoPatch;
+  }
+  void onThrowRef() {
+    uint32_t ref = pop();
+    emitOp(IOp::ThrowRef);
+    u32(ref);
+    lastDst_ = kNoPatch;
+  }
+
   void onEnd(Control& c, bool fallsThrough) {
     if (c.kind == Op::End) {  // the function's end: return
       if (fallsThrough) onReturn();
       return;
     }
+    // Inner try_tables end first: the handler list is innermost first.
+    if (c.kind == Op::TryTable)
+      out_.handlers.push_back({c.data.tryBegin, here(), c.data.firstCatch, c.data.numCatches});
     if (fallsThrough) materializeAll();
     if (c.data.elseFixup.field != kNoPatch) patch(c.data.elseFixup);
     for (const Fixup& f : c.data.endFixups) patch(f);

@@ -261,6 +261,10 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
     // Compiled code cannot hand its frame to an interpreted callee yet;
     // the interpreter's tail calls run in constant space.
     r.error = "uses tail calls (return_call), which only the interpreter runs";
+  } else if (decl.usesExceptions) {
+    // Handlers are found by the interpreter's unwinder; compiled code only
+    // passes exceptions on (as it passes traps).
+    r.error = "uses exception handling (try_table, throw), which only the interpreter runs";
   } else if (decl.usesOtherMemories) {
     r.error = "uses a memory other than memory 0, which only the interpreter runs";
   } else if (decl.usesIndex64) {

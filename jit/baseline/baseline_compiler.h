@@ -133,6 +133,13 @@ class BaselineCompiler : public NullConsumer {
   void onReturnCall(uint32_t) { throw std::runtime_error("return_call is not compiled"); }
   void onReturnCallIndirect(uint32_t, uint32_t) { throw std::runtime_error("return_call_indirect is not compiled"); }
   void onReturnCallRef(uint32_t) { throw std::runtime_error("return_call_ref is not compiled"); }
+  // Nor exception handling (FunctionDecl::usesExceptions).
+  template <class C>
+  void onTryTable(C&, const std::vector<CatchClause>&, const std::vector<C*>&) {
+    throw std::runtime_error("try_table is not compiled");
+  }
+  void onThrow(uint32_t) { throw std::runtime_error("throw is not compiled"); }
+  void onThrowRef() { throw std::runtime_error("throw_ref is not compiled"); }
   void onDrop();
   void onSelect(ValType type);
   void onLocalGet(uint32_t i);

@@ -158,7 +158,7 @@ std::string runAll(const std::shared_ptr<const Module>& module, Tier tier, std::
       // What the JIT tiers leave to the interpreter by design: those
       // functions run interpreted, called from and calling compiled code.
       const FunctionDecl& decl = module->functions[i - module->numImportedFuncs];
-      if (decl.usesTailCalls || decl.usesOtherMemories || decl.usesIndex64) continue;
+      if (decl.usesTailCalls || decl.usesExceptions || decl.usesOtherMemories || decl.usesIndex64) continue;
       if (!jit::compile(inst->function(i), compiler)) {
         *error = std::string("the ") + jit::tierName(compiler) + " compiler cannot compile " + module->functionName(i);
         return "";
@@ -214,6 +214,11 @@ int compileOnly(const std::string& path, const std::vector<jit::Tier>& tiers) {
         case ExternKind::Global:
           ext.global = std::make_shared<GlobalCell>();
           ext.global->type = imp.global;
+          break;
+        case ExternKind::Tag:
+          ext.tag = std::make_shared<Tag>();
+          ext.tag->type = module->types[imp.typeIndex];
+          ext.tag->sigId = module->typeIds[imp.typeIndex];
           break;
       }
       imports.push_back(ext);

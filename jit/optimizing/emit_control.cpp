@@ -525,7 +525,7 @@ bool Emitter::inlineCall(uint32_t funcIndex) {
   size_t size = decl.bodyEnd - decl.bodyBegin;
   if (size > kInlineMaxBytes || inlinedBytes_ + size > inlineBudget_) return false;
   // What the tiers leave to the interpreter is not inlined either.
-  if (decl.usesTailCalls || decl.usesOtherMemories || decl.usesIndex64) return false;
+  if (decl.usesTailCalls || decl.usesExceptions || decl.usesOtherMemories || decl.usesIndex64) return false;
   auto known = callsOthers_.find(defined);
   if (known == callsOthers_.end()) {
     CallsOthers check;

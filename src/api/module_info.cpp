@@ -37,7 +37,7 @@ wasm_valkind_t valkindOf(ValType t) {
     case ValKind::V128: return WASM_V128;
     case ValKind::FuncRef: return WASM_FUNCREF;
     case ValKind::ExternRef: return WASM_ANYREF;
-    case ValKind::Bottom: break;
+    default: break;  // exnref and GC references have no kind here
   }
   return WASM_I32;
 }
@@ -48,6 +48,7 @@ wasm_import_export_kind_t kindOf(ExternKind k) {
     case ExternKind::Table: return WASM_IMPORT_EXPORT_KIND_TABLE;
     case ExternKind::Memory: return WASM_IMPORT_EXPORT_KIND_MEMORY;
     case ExternKind::Global: return WASM_IMPORT_EXPORT_KIND_GLOBAL;
+    case ExternKind::Tag: return WASM_IMPORT_EXPORT_KIND_TAG;
   }
   return WASM_IMPORT_EXPORT_KIND_FUNC;
 }
@@ -146,6 +147,8 @@ void wasm_runtime_get_import_type(const wasm_module_t module, int32_t import_ind
     case ExternKind::Global:
       import_type->u.global_type = reinterpret_cast<wasm_global_type_t>(const_cast<GlobalType*>(&imp.global));
       break;
+    case ExternKind::Tag:
+      break;
   }
 }
 
@@ -176,6 +179,8 @@ void wasm_runtime_get_export_type(const wasm_module_t module, int32_t export_ind
     case ExternKind::Global:
       export_type->u.global_type =
           reinterpret_cast<wasm_global_type_t>(const_cast<GlobalType*>(&m->globalTypes[exp.index]));
+      break;
+    case ExternKind::Tag:
       break;
   }
 }

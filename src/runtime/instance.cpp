@@ -96,6 +96,13 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
   for (size_t i = m.numImportedMemories; i < m.memories.size(); ++i)
     instance->memories_.push_back(Memory::create(m.memories[i]));
 
+  for (uint32_t typeIndex : std::vector<uint32_t>(m.tagTypes.begin() + m.numImportedTags, m.tagTypes.end())) {
+    auto tag = std::make_shared<Tag>();
+    tag->type = m.canonical(m.types[typeIndex]);
+    tag->sigId = m.typeIds[typeIndex];
+    instance->tags_.push_back(std::move(tag));
+  }
+
   // Defined globals follow the imported ones (already in globals_), each
   // evaluated in order so global.get can see every earlier global.
   for (const Global& g : m.globals) {
@@ -197,6 +204,14 @@ void Instance::link(std::vector<Extern>& imports) {
           incompatible(imp, "expected a global " + show(imp.global) + ", got " + show(have));
         }
         globals_.push_back(ext.global);
+        break;
+      }
+      case ExternKind::Tag: {
+        if (!ext.tag) incompatible(imp, "null tag");
+        if (ext.tag->sigId != m.typeIds[imp.typeIndex])
+          incompatible(imp, "expected a tag " + m.types[imp.typeIndex].toString() + ", got " +
+                                ext.tag->type.toString());
+        tags_.push_back(ext.tag);
         break;
       }
     }
@@ -314,8 +329,20 @@ bool Instance::findExport(const std::string& name, Extern* out) {
       if (exp->index >= globals_.size()) return false;
       out->global = globals_[exp->index];
       return true;
+    case ExternKind::Tag:
+      if (exp->index >= tags_.size()) return false;
+      out->tag = tags_[exp->index];
+      return true;
   }
   return false;
+}
+
+Slot Instance::keepException(std::shared_ptr<ExceptionObject> e) {
+  Slot ref = reinterpret_cast<Slot>(e.get());
+  std::lock_guard<std::mutex> lock(exceptionsMutex_);
+  // The same exception caught again (rethrown by throw_ref) is kept once.
+  if (keptExceptions_.empty() || keptExceptions_.back() != e) keptExceptions_.push_back(std::move(e));
+  return ref;
 }
 
 Function* Instance::exportedFunction(const std::string& name) {

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,12 @@ class Instance : public std::enable_shared_from_this<Instance> {
   Table* table(uint32_t index) const { return tables_[index].get(); }
   Memory* memory(uint32_t index) const { return memories_[index].get(); }
   GlobalCell* global(uint32_t index) const { return globals_[index].get(); }
+  Tag* tag(uint32_t index) const { return tags_[index].get(); }
+  const std::shared_ptr<Tag>& sharedTag(uint32_t index) const { return tags_[index]; }
+  // An exception caught as an exnref (catch_ref, catch_all_ref): the
+  // instance keeps it alive from then on, as nothing tracks where exnref
+  // values go (no GC); freed with the instance. Returns the exnref.
+  Slot keepException(std::shared_ptr<ExceptionObject> e);
   size_t numMemories() const { return memories_.size(); }
   size_t numTables() const { return tables_.size(); }
 
@@ -90,6 +97,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::vector<std::shared_ptr<Table>> tables_;
   std::vector<std::shared_ptr<Memory>> memories_;
   std::vector<std::shared_ptr<GlobalCell>> globals_;
+  std::vector<std::shared_ptr<Tag>> tags_;
+  std::mutex exceptionsMutex_;
+  std::vector<std::shared_ptr<ExceptionObject>> keptExceptions_;
   std::vector<bool> droppedElems_;
   std::vector<bool> droppedDatas_;
   void* hostData_ = nullptr;

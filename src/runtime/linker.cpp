@@ -293,6 +293,12 @@ bool ModuleRegistry::checkLinks(ModuleNode* node, std::vector<std::string>& chai
       }
       case ExternKind::Memory:
         break;  // likewise
+      case ExternKind::Tag:
+        if (m.typeIds[imp.typeIndex] != dm.typeIds[dm.tagTypes.at(exp->index)])
+          return fail(what + ": type mismatch: " + node->label + " expects a tag " +
+                      m.types[imp.typeIndex].toString() + ", " + imp.module + " exports one of " +
+                      dm.types[dm.tagTypes.at(exp->index)].toString());
+        break;
     }
   }
   for (ModuleNode* dep : node->deps) {

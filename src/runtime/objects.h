@@ -58,6 +58,34 @@ class Trap : public std::runtime_error {
   void addFrame(const Function* f);
 };
 
+// An exception tag (exception handling). Its identity tells exceptions
+// apart: a catch clause names a tag, and imports share the exporter's.
+// The parameters of its type (canonical form, no results) are the values
+// an exception of the tag carries.
+struct Tag {
+  FuncType type;
+  uint32_t sigId = 0;
+};
+
+// An exception: its tag and its values (slots, a v128 taking two). An
+// exnref is a pointer to one; throw_ref throws the same object again.
+struct ExceptionObject : std::enable_shared_from_this<ExceptionObject> {
+  std::shared_ptr<const Tag> tag;
+  std::vector<Slot> values;
+};
+
+// A wasm exception in flight (throw, throw_ref). Everything that does not
+// handle exceptions sees a Trap (traces, the JIT's status returns, host
+// boundaries pass it on as they pass traps; uncaught, it ends the call
+// with "uncaught wasm exception"); only exception handlers catch it, and
+// they never catch a trap.
+class WasmException : public Trap {
+ public:
+  explicit WasmException(std::shared_ptr<ExceptionObject> e)
+      : Trap("uncaught wasm exception"), exception(std::move(e)) {}
+  std::shared_ptr<ExceptionObject> exception;
+};
+
 // Failure to instantiate because an import does not fit ("unknown import",
 // "incompatible import type").
 class LinkError : public std::runtime_error {
@@ -207,6 +235,7 @@ struct Extern {
   std::shared_ptr<Table> table;
   std::shared_ptr<Memory> memory;
   std::shared_ptr<GlobalCell> global;
+  std::shared_ptr<Tag> tag;
 };
 
 }  // namespace strata

@@ -26,6 +26,8 @@ enum class Imm {
   BrTable,
   FuncIndex,
   TypeIndex,
+  TagIndex,
+  TryTable,
   CallIndirect,
   ValTypes,
   LocalIndex,
@@ -191,6 +193,7 @@ class Disassembler {
     switch (op) {
       case Op::Block:
       case Op::Loop:
+      case Op::TryTable:
       case Op::If:
         depthChange = 1;
         break;
@@ -246,6 +249,22 @@ class Disassembler {
       case Imm::TypeIndex:
         text += " " + typeRef(reader_.readU32());
         break;
+      case Imm::TagIndex:
+        text += " " + u32();
+        break;
+      case Imm::TryTable: {
+        immediates(Imm::BlockType, info, text);
+        uint32_t n = reader_.readCount(2);
+        static const char* const kKinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+        for (uint32_t i = 0; i < n; ++i) {
+          uint8_t kind = reader_.readByte();
+          if (kind > 3) throw DecodeError{reader_.offset() - 1, "malformed catch clause"};
+          text += std::string(" (") + kKinds[kind];
+          if (kind < 2) text += " " + u32();
+          text += " " + u32() + ")";
+        }
+        break;
+      }
       case Imm::CallIndirect: {
         uint32_t type = reader_.readU32();
         uint32_t table = reader_.readU32();

@@ -48,9 +48,20 @@ struct BlockType {
   ValType result(uint32_t i) const { return type ? type->results[i] : single; }
 };
 
+// A try_table's catch clause: which exceptions it catches (a tag, or all)
+// and whether the label also receives the exception as an exnref.
+struct CatchClause {
+  enum Kind : uint8_t { kCatch = 0, kCatchRef = 1, kCatchAll = 2, kCatchAllRef = 3 };
+  Kind kind = kCatch;
+  uint32_t tag = 0;    // kCatch, kCatchRef
+  uint32_t depth = 0;  // the label, counted from outside the try_table
+  bool catchesAll() const { return kind == kCatchAll || kind == kCatchAllRef; }
+  bool withRef() const { return kind == kCatchRef || kind == kCatchAllRef; }
+};
+
 template <class ControlData>
 struct ControlEntry {
-  Op kind = Op::Block;  // Block, Loop, If, Else (an if past its else), or End (the function)
+  Op kind = Op::Block;  // Block, Loop, If, Else (an if past its else), TryTable, or End (the function)
   BlockType sig;
   uint32_t height = 0;  // operand stack height below the block's parameters
   uint32_t initHeight = 0;  // non-defaultable locals set before the block (the decoder's log)
@@ -74,6 +85,14 @@ struct NullConsumer {
   void onBlock(Control&) {}
   void onLoop(Control&) {}
   void onIf(Control&) {}
+  // A try_table block: `targets[i]` is the label of `catches[i]`. Its end
+  // is an onEnd like a block's.
+  template <class Control>
+  void onTryTable(Control&, const std::vector<CatchClause>& catches, const std::vector<Control*>& targets) {}
+  // Throws a new exception of the tag with the tag's parameters as values,
+  // or rethrows an exnref (null traps); unreachable after, like `br`.
+  void onThrow(uint32_t tag) {}
+  void onThrowRef() {}
   // `thenFallsThrough`: the end of the then-arm is reachable.
   void onElse(Control&, bool thenFallsThrough) {}
   // `fallsThrough`: the end is reachable from the code just before it.
@@ -202,6 +221,7 @@ class FunctionDecoder {
   bool usesTailCalls() const { return usesTailCalls_; }
   bool usesOtherMemories() const { return usesOtherMemories_; }
   bool usesIndex64() const { return usesIndex64_; }
+  bool usesExceptions() const { return usesExceptions_; }
   const Module& module() const { return module_; }
 
  private:
@@ -360,6 +380,22 @@ class FunctionDecoder {
     if (!module_.hasDataCount) fail("data count section required");
     return i;
   }
+  uint32_t readTagIndex() {
+    uint32_t i = reader_.readU32();
+    if (i >= module_.tagTypes.size()) fail("unknown tag " + std::to_string(i));
+    return i;
+  }
+  const FuncType& tagType(uint32_t tag) const { return module_.types[module_.tagTypes[tag]]; }
+  // The values a catch clause passes to its label must be the label's.
+  void checkCatchLabel(const CatchClause& c, const Control& target) {
+    static const FuncType kNone;
+    const FuncType& values = c.catchesAll() ? kNone : tagType(c.tag);
+    uint32_t n = uint32_t(values.params.size()) + (c.withRef() ? 1 : 0);
+    if (target.labelArity() != n) fail("type mismatch");
+    for (uint32_t i = 0; i < values.params.size(); ++i)
+      if (!isSubtype(values.params[i], target.labelType(i))) fail("type mismatch");
+    if (c.withRef() && !isSubtype(ValType::ref(heap::Exn, false), target.labelType(n - 1))) fail("type mismatch");
+  }
   uint32_t readElemIndex() {
     uint32_t i = reader_.readU32();
     if (i >= module_.elems.size()) fail("unknown elem segment " + std::to_string(i));
@@ -410,6 +446,9 @@ class FunctionDecoder {
   bool usesTailCalls_ = false;
   bool usesOtherMemories_ = false;
   bool usesIndex64_ = false;
+  bool usesExceptions_ = false;
+  std::vector<CatchClause> catches_;
+  std::vector<Control*> catchTargets_;
 };
 
 template <class Consumer>
@@ -533,6 +572,45 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       if (c.reachableAtEntry) consumer_.onIf(c);
       break;
     }
+    case Op::TryTable: {
+      BlockType bt = readBlockType();
+      uint32_t n = reader_.readCount(2);
+      catches_.clear();
+      for (uint32_t i = 0; i < n; ++i) {
+        CatchClause c;
+        uint8_t kind = reader_.readByte();
+        if (kind > CatchClause::kCatchAllRef) fail("malformed catch clause");
+        c.kind = CatchClause::Kind(kind);
+        if (!c.catchesAll()) c.tag = readTagIndex();
+        c.depth = reader_.readU32();
+        checkCatchLabel(c, label(c.depth));
+        catches_.push_back(c);
+      }
+      popParams(bt);
+      pushControl(op, bt);
+      // The labels, counted from outside: one deeper now.
+      catchTargets_.clear();
+      for (const CatchClause& c : catches_) catchTargets_.push_back(&label(c.depth + 1));
+      usesExceptions_ = true;
+      Control& c = controls_.back();
+      if (c.reachableAtEntry) consumer_.onTryTable(c, catches_, catchTargets_);
+      break;
+    }
+    case Op::Throw: {
+      uint32_t tag = readTagIndex();
+      const FuncType& ft = tagType(tag);
+      for (size_t i = ft.params.size(); i-- > 0;) pop(ft.params[i]);
+      usesExceptions_ = true;
+      if (reachable()) consumer_.onThrow(tag);
+      setUnreachable();
+      break;
+    }
+    case Op::ThrowRef:
+      pop(ValType::ExnRef);
+      usesExceptions_ = true;
+      if (reachable()) consumer_.onThrowRef();
+      setUnreachable();
+      break;
     case Op::Else: {
       Control& c = controls_.back();
       if (c.kind != Op::If) fail("else without matching if");

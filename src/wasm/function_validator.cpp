@@ -14,6 +14,7 @@ void validateFunctionBody(const Module& module, uint32_t definedIndex, FunctionD
   decl->usesTailCalls = decoder.usesTailCalls();
   decl->usesOtherMemories = decoder.usesOtherMemories();
   decl->usesIndex64 = decoder.usesIndex64();
+  decl->usesExceptions = decoder.usesExceptions();
 }
 
 }  // namespace strata

@@ -39,6 +39,8 @@ struct Import {
   TableType table;         // Table
   MemoryType memory;       // Memory
   GlobalType global;       // Global
+  // Tag: its type index in typeIndex (a function type without results:
+  // the exception's values).
 };
 
 struct Export {
@@ -91,6 +93,10 @@ struct FunctionDecl {
   // An instruction addresses a memory64 or indexes a table64 (i64
   // indices): set by validation. Also left to the interpreter.
   bool usesIndex64 = false;
+  // throw, throw_ref or try_table appear: set by validation. Left to the
+  // interpreter, which unwinds to handlers; exceptions pass through
+  // compiled code like traps.
+  bool usesExceptions = false;
 };
 
 struct Module {
@@ -110,6 +116,7 @@ struct Module {
   std::vector<ConstExpr> tableInits;
   std::vector<MemoryType> memories;
   std::vector<GlobalType> globalTypes;  // every global, imports first
+  std::vector<uint32_t> tagTypes;       // every tag's type index, imports first
   std::vector<Global> globals;          // defined globals only
   std::vector<Export> exports;
   std::vector<ElemSegment> elems;
@@ -124,6 +131,7 @@ struct Module {
   uint32_t numImportedTables = 0;
   uint32_t numImportedMemories = 0;
   uint32_t numImportedGlobals = 0;
+  uint32_t numImportedTags = 0;
 
   // Functions referenced outside function bodies (exports, elements,
   // globals): only these may appear in ref.func.

@@ -84,12 +84,13 @@ enum SectionId : uint8_t {
   kCode = 10,
   kData = 11,
   kDataCount = 12,
+  kTag = 13,
 };
 
 // Position of each section in the required order (DataCount sits between
-// Element and Code).
+// Element and Code, Tag between Memory and Global).
 int sectionOrder(uint8_t id) {
-  static const int order[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+  static const int order[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
   return order[id];
 }
 
@@ -121,7 +122,7 @@ class ModuleDecoder {
     while (!r_.atEnd()) {
       size_t idOffset = r_.offset();
       uint8_t id = r_.readByte();
-      if (id > kDataCount) r_.failAt(idOffset, "malformed section id");
+      if (id > kTag) r_.failAt(idOffset, "malformed section id");
       uint32_t size = r_.readU32();
       if (size > r_.remaining()) r_.fail("length out of bounds");
       if (id != kCustom) {
@@ -158,6 +159,7 @@ class ModuleDecoder {
       case kElement: return decodeElements(s);
       case kCode: return decodeCode(s);
       case kData: return decodeData(s);
+      case kTag: return decodeTags(s);
       case kDataCount:
         m_.hasDataCount = true;
         m_.dataCount = s.readU32();
@@ -427,6 +429,12 @@ class ModuleDecoder {
           m_.globalTypes.push_back(imp.global);
           m_.numImportedGlobals++;
           break;
+        case 4:
+          imp.kind = ExternKind::Tag;
+          imp.typeIndex = readTagType(s);
+          m_.tagTypes.push_back(imp.typeIndex);
+          m_.numImportedTags++;
+          break;
         default:
           s.fail("malformed import kind");
       }
@@ -474,6 +482,20 @@ class ModuleDecoder {
     }
   }
 
+  // A tag type: attribute 0 (an exception), then a function type index
+  // whose type has no results.
+  uint32_t readTagType(BinaryReader& s) {
+    if (s.readByte() != 0x00) s.fail("malformed tag attribute");
+    uint32_t t = readTypeIndex(s);
+    if (!m_.types[t].results.empty()) s.fail("non-empty tag result type");
+    return t;
+  }
+  void decodeTags(BinaryReader& s) {
+    uint32_t n = s.readCount();
+    if (uint64_t(n) + m_.tagTypes.size() > limits::kMaxTags) s.fail("too many tags");
+    for (uint32_t i = 0; i < n; ++i) m_.tagTypes.push_back(readTagType(s));
+  }
+
   void decodeGlobals(BinaryReader& s) {
     uint32_t n = s.readCount();
     if (n > limits::kMaxGlobals) s.fail("too many globals");
@@ -513,6 +535,10 @@ class ModuleDecoder {
         case 3:
           e.kind = ExternKind::Global;
           if (e.index >= m_.globalTypes.size()) s.failAt(at, "unknown global " + std::to_string(e.index));
+          break;
+        case 4:
+          e.kind = ExternKind::Tag;
+          if (e.index >= m_.tagTypes.size()) s.failAt(at, "unknown tag " + std::to_string(e.index));
           break;
         default:
           s.failAt(at, "malformed export kind");

@@ -219,7 +219,8 @@ struct GlobalType {
   bool mutable_ = false;
 };
 
-enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
+// Exception handling's tags (kind 4) are imported and exported like the rest.
+enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3, Tag = 4 };
 const char* externKindName(ExternKind k);
 
 // Implementation limits, enforced with a clear error at decode time. They
@@ -241,6 +242,7 @@ constexpr uint32_t kMaxFunctionSize = 7654321;
 constexpr uint32_t kMaxBrTableSize = 65520;
 constexpr uint32_t kMaxNesting = 10000;
 constexpr uint32_t kMaxTables = 100000;
+constexpr uint32_t kMaxTags = 1000000;
 // Multi-memory: each memory reserves its own address range (guard
 // regions), so the count is bounded as in V8.
 constexpr uint32_t kMaxMemories = 100;

@@ -64,7 +64,7 @@ TEST(Decoder, HeaderErrors) {
   EXPECT_EQ(decodeError({}), "error at offset 0x0: unexpected end");
   EXPECT_EQ(decodeError({0x00, 0x61, 0x73, 0x6e, 1, 0, 0, 0}), "error at offset 0x0: magic header not detected");
   EXPECT_EQ(decodeError({0x00, 0x61, 0x73, 0x6d, 2, 0, 0, 0}), "error at offset 0x4: unknown binary version");
-  EXPECT_EQ(decodeError({0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 13, 0}), "error at offset 0x8: malformed section id");
+  EXPECT_EQ(decodeError({0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 14, 0}), "error at offset 0x8: malformed section id");
 }
 
 TEST(Decoder, TypeMismatchNamesInstructionAndOffset) {

@@ -353,6 +353,7 @@ void wasm_module_imports(const wasm_module_t* module, wasm_importtype_vec_t* out
       case ExternKind::Global: type = wasm_globaltype_as_externtype(newGlobalType(imp.global)); break;
       case ExternKind::Table: type = wasm_tabletype_as_externtype(newTableType(imp.table)); break;
       case ExternKind::Memory: type = wasm_memorytype_as_externtype(newMemoryType(imp.memory)); break;
+      case ExternKind::Tag: break;  // wasm.h has no tag type: listed without one
     }
     wasm_name_t moduleName, name;
     wasm_name_new(&moduleName, imp.module.size(), imp.module.data());
@@ -374,6 +375,7 @@ void wasm_module_exports(const wasm_module_t* module, wasm_exporttype_vec_t* out
       case ExternKind::Global: type = wasm_globaltype_as_externtype(newGlobalType(m.globalTypes[exp.index])); break;
       case ExternKind::Table: type = wasm_tabletype_as_externtype(newTableType(m.tables[exp.index])); break;
       case ExternKind::Memory: type = wasm_memorytype_as_externtype(newMemoryType(m.memories[exp.index])); break;
+      case ExternKind::Tag: break;  // wasm.h has no tag type: listed without one
     }
     wasm_name_t name;
     wasm_name_new(&name, exp.name.size(), exp.name.data());

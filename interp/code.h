@@ -161,23 +161,27 @@ struct InterpCode {
   uint32_t localSlots = 0;
   uint32_t frameSlots = 0;
 
-  // Exception handlers (try_table), innermost first: a handler covers the
-  // code offsets [begin, end) and tries its catch clauses in order. A
-  // clause that matches gets the exception's values written from
-  // valueSlot up (then the exnref, withRef) and continues at `landing`,
-  // which moves them to the clause's label.
+  // Exception handlers (try_table, and the legacy try), innermost first:
+  // a handler covers the code offsets [begin, end) and tries its catch
+  // clauses in order. A clause that matches gets the exception's values
+  // written from valueSlot up (and the exnref at refSlot, if it has one)
+  // and continues at `landing`. A legacy try ... delegate has no clauses
+  // and sends the search on to the handler delegateTo (or to the caller).
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  static constexpr uint32_t kNoDelegate = UINT32_MAX;
+  static constexpr uint32_t kDelegateToCaller = UINT32_MAX - 1;
   struct Catch {
     const Tag* tag = nullptr;  // null: any exception
-    bool withRef = false;
     uint32_t valueSlot = 0;
+    uint32_t refSlot = kNoSlot;
     uint32_t landing = 0;
   };
   struct Handler {
     uint32_t begin = 0, end = 0;
-    uint32_t firstCatch = 0, numCatches = 0;
+    std::vector<Catch> catches;
+    uint32_t delegateTo = kNoDelegate;
   };
   std::vector<Handler> handlers;
-  std::vector<Catch> catches;
 };
 
 // Handler addresses, indexed by IOp (filled in by the interpreter).

@@ -124,14 +124,18 @@ bool findHandler(ExecEnv* env, uint32_t entryDepth, const WasmException& e, Func
     InterpCode* code = pc ? f->interpCode.load(std::memory_order_acquire) : nullptr;
     if (code && !code->handlers.empty()) {
       uint32_t at = uint32_t(pc - code->code.data());
-      for (const InterpCode::Handler& h : code->handlers) {
+      for (size_t i = 0; i < code->handlers.size(); ++i) {
+        const InterpCode::Handler& h = code->handlers[i];
         if (at < h.begin || at >= h.end) continue;
-        for (uint32_t k = h.firstCatch; k < h.firstCatch + h.numCatches; ++k) {
-          const InterpCode::Catch& c = code->catches[k];
+        if (h.delegateTo == InterpCode::kDelegateToCaller) break;
+        if (h.delegateTo != InterpCode::kNoDelegate) {
+          i = h.delegateTo - 1;  // skips the handlers in between
+          continue;
+        }
+        for (const InterpCode::Catch& c : h.catches) {
           if (c.tag && c.tag != exn.tag.get()) continue;
-          Slot* out = frameFp + c.valueSlot;
-          if (c.tag) out = std::copy(exn.values.begin(), exn.values.end(), out);
-          if (c.withRef) *out = f->instance->keepException(e.exception);
+          if (c.tag) std::copy(exn.values.begin(), exn.values.end(), frameFp + c.valueSlot);
+          if (c.refSlot != InterpCode::kNoSlot) frameFp[c.refSlot] = f->instance->keepException(e.exception);
           env->callDepth = depth;
           fn = f;
           fp = frameFp;

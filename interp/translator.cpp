@@ -104,9 +104,11 @@ struct Fixup {
 
 struct TranslatorControlData {
   uint32_t loopStart = 0;         // code offset of a loop's header
-  uint32_t tryBegin = 0;          // a try_table's body: where its handler starts
-  uint32_t firstCatch = 0;        // its clauses in InterpCode::catches
-  uint32_t numCatches = 0;
+  uint32_t tryBegin = 0;          // a try's body: where its handler starts
+  uint32_t handler = InterpCode::kNoDelegate;  // its index in InterpCode::handlers, once made
+  uint32_t rethrowSlot = 0;       // a legacy catch's exnref, for rethrow
+  std::vector<uint32_t> delegates;  // legacy delegates to this try, made before its handler
+  InterpCode::Handler tryTable;   // a try_table's handler, added at its end (inner ones first)
   Fixup elseFixup;                // an if's branch to its else arm
   std::vector<Fixup> endFixups;   // branches to this block's end
 };
@@ -152,6 +154,9 @@ class Translator : public NullConsumer {
       u64(v128Consts_[k].second);
     }
     slots += uint32_t(2 * v128Consts_.size());
+    // Then one slot per legacy catch arm: the exception, for rethrow.
+    rethrowSlots_ = slots;
+    slots += d_->declaration().legacyCatches;
     canon_.assign(1, slots);
     maxSlots_ = slots;
   }
@@ -202,29 +207,88 @@ class Translator : public NullConsumer {
     emitOp(IOp::Br);
     Fixup skip = placeholder();
     std::vector<uint32_t> savedStack = stack_, savedCanon = canon_;
-    c.data.firstCatch = uint32_t(out_.catches.size());
-    c.data.numCatches = uint32_t(catches.size());
+    InterpCode::Handler h;
     const Module& m = d_->module();
     for (size_t i = 0; i < catches.size(); ++i) {
       const CatchClause& clause = catches[i];
       InterpCode::Catch k;
       k.tag = clause.catchesAll() ? nullptr : instance_.tag(clause.tag);
-      k.withRef = clause.withRef();
       stack_.resize(c.height);
       k.valueSlot = canonical(c.height);
       k.landing = here();
       startLabel();
       if (!clause.catchesAll())
         for (ValType t : m.types[m.tagTypes[clause.tag]].params) pushSlot(slotWidth(t));
-      if (clause.withRef()) pushSlot(1);
+      if (clause.withRef()) k.refSlot = pushSlot(1);
       emitBranchTo(*targets[i]);
-      out_.catches.push_back(k);
+      h.catches.push_back(k);
       stack_ = savedStack;
       canon_ = savedCanon;
     }
     patch(skip);
     startLabel();
+    h.begin = here();
+    c.data.tryTable = std::move(h);
+  }
+
+  // The legacy instructions (try, catch, catch_all, delegate, rethrow),
+  // which LLVM emits for -fwasm-exceptions: a try's handler covers its
+  // body; each catch arm is a landing where the values are on the stack
+  // and the exnref (for rethrow) in a slot of its own after the locals.
+  void onTry(Control& c) {
+    materializeAll();
+    startLabel();
     c.data.tryBegin = here();
+  }
+  void onCatch(Control& c, uint32_t tag, bool fallsThrough) {
+    const Module& m = d_->module();
+    legacyCatch(c, instance_.tag(tag), &m.types[m.tagTypes[tag]], fallsThrough);
+  }
+  void onCatchAll(Control& c, bool fallsThrough) { legacyCatch(c, nullptr, nullptr, fallsThrough); }
+  void legacyCatch(Control& c, const Tag* tag, const FuncType* type, bool fallsThrough) {
+    InterpCode::Handler& h = out_.handlers[closeTryBody(c)];
+    if (fallsThrough) {
+      materializeAll();
+      emitOp(IOp::Br);
+      c.data.endFixups.push_back(placeholder());
+    }
+    InterpCode::Catch k;
+    k.tag = tag;
+    k.valueSlot = canonical(c.height);
+    k.refSlot = c.data.rethrowSlot = rethrowSlots_ + legacyCatches_++;
+    k.landing = here();
+    h.catches.push_back(k);
+    stack_.resize(c.height);
+    if (type)
+      for (ValType t : type->params) pushSlot(slotWidth(t));
+    startLabel();
+  }
+  // An exception in the body goes to the handler of the try that `target`
+  // names (or of the nearest try around it), skipping those in between.
+  void onDelegate(Control& c, Control& target, bool fallsThrough) {
+    uint32_t h = closeTryBody(c);
+    out_.handlers[h].delegateTo = InterpCode::kDelegateToCaller;
+    for (Control* t = &target; t; t = d_->enclosingControl(t)) {
+      if (t->kind == Op::Try) {
+        t->data.delegates.push_back(h);
+        break;
+      }
+    }
+    onEnd(c, fallsThrough);
+  }
+  void onRethrow(Control& target) {
+    emitOp(IOp::ThrowRef);
+    u32(target.data.rethrowSlot);
+    lastDst_ = kNoPatch;
+  }
+  // The try body ends (first catch, delegate, or end): its handler covers it.
+  uint32_t closeTryBody(Control& c) {
+    if (c.data.handler == InterpCode::kNoDelegate) {
+      c.data.handler = uint32_t(out_.handlers.size());
+      out_.handlers.push_back({c.data.tryBegin, here(), {}, InterpCode::kNoDelegate});
+      for (uint32_t d : c.data.delegates) out_.handlers[d].delegateTo = c.data.handler;
+    }
+    return c.data.handler;
   }
   void onThrow(uint32_t tag) {
     uint32_t values = prepareCall(d_->module().types[d_->module().tagTypes[tag]]);
@@ -245,9 +309,13 @@ class Translator : public NullConsumer {
       if (fallsThrough) onReturn();
       return;
     }
-    // Inner try_tables end first: the handler list is innermost first.
-    if (c.kind == Op::TryTable)
-      out_.handlers.push_back({c.data.tryBegin, here(), c.data.firstCatch, c.data.numCatches});
+    // A try_table's handler covers its body; a legacy try without catches
+    // gets an empty handler, which delegates to it pass on.
+    if (c.kind == Op::TryTable) {
+      c.data.tryTable.end = here();
+      out_.handlers.push_back(std::move(c.data.tryTable));
+    }
+    if (c.kind == Op::Try) closeTryBody(c);
     if (fallsThrough) materializeAll();
     if (c.data.elseFixup.field != kNoPatch) patch(c.data.elseFixup);
     for (const Fixup& f : c.data.endFixups) patch(f);
@@ -1103,6 +1171,8 @@ class Translator : public NullConsumer {
   std::vector<uint32_t> stack_;
   std::vector<uint32_t> canon_;      // see canonical()
   std::vector<std::pair<uint64_t, uint64_t>> v128Consts_;  // see V128Constants
+  uint32_t rethrowSlots_ = 0;  // the first legacy catch arm's slot
+  uint32_t legacyCatches_ = 0;
   std::vector<Constant> consts_;
   // The last instruction if it was a simple operator whose result a
   // following instruction may absorb (branch, multiply-add, address).

@@ -140,6 +140,10 @@ class BaselineCompiler : public NullConsumer {
   }
   void onThrow(uint32_t) { throw std::runtime_error("throw is not compiled"); }
   void onThrowRef() { throw std::runtime_error("throw_ref is not compiled"); }
+  template <class C>
+  void onTry(C&) {
+    throw std::runtime_error("try is not compiled");
+  }
   void onDrop();
   void onSelect(ValType type);
   void onLocalGet(uint32_t i);

@@ -201,6 +201,10 @@ class Emitter : public NullConsumer {
   }
   void onThrow(uint32_t) { throw std::runtime_error("throw is not compiled"); }
   void onThrowRef() { throw std::runtime_error("throw_ref is not compiled"); }
+  template <class C>
+  void onTry(C&) {
+    throw std::runtime_error("try is not compiled");
+  }
 
   // --- parametric ---
   void onDrop();

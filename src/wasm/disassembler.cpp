@@ -194,12 +194,16 @@ class Disassembler {
       case Op::Block:
       case Op::Loop:
       case Op::TryTable:
+      case Op::Try:
       case Op::If:
         depthChange = 1;
         break;
       case Op::Else:
-        indentShift = -1;  // back at the level of its `if`
+      case Op::Catch:
+      case Op::CatchAll:
+        indentShift = -1;  // back at the level of its `if` or `try`
         break;
+      case Op::Delegate:
       case Op::End:
         if (depth_ > 0) {
           indentShift = -1;

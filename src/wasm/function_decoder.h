@@ -61,7 +61,9 @@ struct CatchClause {
 
 template <class ControlData>
 struct ControlEntry {
-  Op kind = Op::Block;  // Block, Loop, If, Else (an if past its else), TryTable, or End (the function)
+  // Block, Loop, If, Else (an if past its else), TryTable, Try, Catch or
+  // CatchAll (a legacy try past a catch), or End (the function).
+  Op kind = Op::Block;
   BlockType sig;
   uint32_t height = 0;  // operand stack height below the block's parameters
   uint32_t initHeight = 0;  // non-defaultable locals set before the block (the decoder's log)
@@ -93,6 +95,20 @@ struct NullConsumer {
   // or rethrows an exnref (null traps); unreachable after, like `br`.
   void onThrow(uint32_t tag) {}
   void onThrowRef() {}
+  // The legacy instructions: a try block, its catch arms (like else: the
+  // arm before ends), a delegate (ends the try; `target` is the label its
+  // exceptions go to, counted from outside), and rethrow of the exception
+  // a catch arm (`target`) caught.
+  template <class Control>
+  void onTry(Control&) {}
+  template <class Control>
+  void onCatch(Control&, uint32_t tag, bool fallsThrough) {}
+  template <class Control>
+  void onCatchAll(Control&, bool fallsThrough) {}
+  template <class Control>
+  void onDelegate(Control&, Control& target, bool fallsThrough) {}
+  template <class Control>
+  void onRethrow(Control& target) {}
   // `thenFallsThrough`: the end of the then-arm is reachable.
   void onElse(Control&, bool thenFallsThrough) {}
   // `fallsThrough`: the end is reachable from the code just before it.
@@ -222,6 +238,11 @@ class FunctionDecoder {
   bool usesOtherMemories() const { return usesOtherMemories_; }
   bool usesIndex64() const { return usesIndex64_; }
   bool usesExceptions() const { return usesExceptions_; }
+  uint32_t legacyCatches() const { return legacyCatches_; }
+  const FunctionDecl& declaration() const { return decl_; }
+  // The control that encloses `c` (of the current nesting), or null for
+  // the function's.
+  Control* enclosingControl(Control* c) { return c == &controls_.front() ? nullptr : c - 1; }
   const Module& module() const { return module_; }
 
  private:
@@ -447,6 +468,7 @@ class FunctionDecoder {
   bool usesOtherMemories_ = false;
   bool usesIndex64_ = false;
   bool usesExceptions_ = false;
+  uint32_t legacyCatches_ = 0;
   std::vector<CatchClause> catches_;
   std::vector<Control*> catchTargets_;
 };
@@ -594,6 +616,54 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       usesExceptions_ = true;
       Control& c = controls_.back();
       if (c.reachableAtEntry) consumer_.onTryTable(c, catches_, catchTargets_);
+      break;
+    }
+    case Op::Try: {
+      BlockType bt = readBlockType();
+      popParams(bt);
+      pushControl(op, bt);
+      usesExceptions_ = true;
+      Control& c = controls_.back();
+      if (c.reachableAtEntry) consumer_.onTry(c);
+      break;
+    }
+    case Op::Catch:
+    case Op::CatchAll: {
+      uint32_t tag = op == Op::Catch ? readTagIndex() : 0;
+      Control& c = controls_.back();
+      if (c.kind != Op::Try && c.kind != Op::Catch) fail("catch without matching try");
+      popResults(c);
+      if (stack_.size() != c.height) fail("type mismatch");
+      bool fallsThrough = !c.unreachable;
+      c.kind = op;
+      c.unreachable = false;
+      resetLocals(c);
+      ++legacyCatches_;
+      if (op == Op::Catch)
+        for (ValType t : tagType(tag).params) push(t);
+      if (c.reachableAtEntry) op == Op::Catch ? consumer_.onCatch(c, tag, fallsThrough) : consumer_.onCatchAll(c, fallsThrough);
+      break;
+    }
+    case Op::Delegate: {
+      uint32_t depth = reader_.readU32();
+      Control& c = controls_.back();
+      if (c.kind != Op::Try) fail("delegate without matching try");
+      if (uint64_t(depth) + 1 >= controls_.size()) fail("unknown label");
+      popResults(c);
+      if (stack_.size() != c.height) fail("type mismatch");
+      resetLocals(c);
+      bool fallsThrough = !c.unreachable;
+      if (c.reachableAtEntry) consumer_.onDelegate(c, controls_[controls_.size() - 2 - depth], fallsThrough);
+      BlockType sig = c.sig;
+      controls_.pop_back();
+      for (uint32_t i = 0; i < sig.numResults(); ++i) push(sig.result(i));
+      break;
+    }
+    case Op::Rethrow: {
+      Control& target = label(reader_.readU32());
+      if (target.kind != Op::Catch && target.kind != Op::CatchAll) fail("invalid rethrow label");
+      if (reachable()) consumer_.onRethrow(target);
+      setUnreachable();
       break;
     }
     case Op::Throw: {

@@ -15,6 +15,7 @@ void validateFunctionBody(const Module& module, uint32_t definedIndex, FunctionD
   decl->usesOtherMemories = decoder.usesOtherMemories();
   decl->usesIndex64 = decoder.usesIndex64();
   decl->usesExceptions = decoder.usesExceptions();
+  decl->legacyCatches = decoder.legacyCatches();
 }
 
 }  // namespace strata

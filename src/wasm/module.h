@@ -97,6 +97,9 @@ struct FunctionDecl {
   // interpreter, which unwinds to handlers; exceptions pass through
   // compiled code like traps.
   bool usesExceptions = false;
+  // The legacy catch and catch_all arms: the interpreter gives each a slot
+  // for its exception (rethrow).
+  uint32_t legacyCatches = 0;
 };
 
 struct Module {

@@ -153,6 +153,9 @@ inline bool referenceFits(Slot value, ValType type) {
   if (!value) return type.nullable();
   uint32_t h = type.heapType();
   if (h == heap::NoFunc || h == heap::NoExtern || h == heap::NoExn) return false;
+  // throw_ref dereferences an exnref: a host cannot make one, and one it
+  // got back is not taken on trust either.
+  if (type.kind() == ValKind::ExnRef) return false;
   if (type.kind() != ValKind::FuncRef || heap::isAbstract(h)) return true;
   return reinterpret_cast<const Function*>(value)->sigId == (h & heap::kIndexMask);
 }

@@ -25,7 +25,15 @@
 // the signal handler to the faulting function's "out of bounds memory
 // access" exit, which returns like any other trap.
 //
-// Return value: 0, or one of TrapCode.
+// Tail calls (return_call*) in compiled code: the function moves the
+// callee's arguments to its own frame, stores the callee (and its own
+// instance, the callee's caller) in the context and returns kTailCall. The
+// call site that called it then calls the tail callee on the same frame,
+// and again if that one tail-calls, so a chain of tail calls runs in
+// constant native and value stack (jit::run does the same for calls from
+// C++).
+//
+// Return value: 0, kTailCall, or one of TrapCode.
 #pragma once
 
 #include <atomic>
@@ -45,6 +53,7 @@ namespace jit {
 enum TrapCode : uint32_t {
   kOk = 0,
   kPending = 1,  // the exception is in pendingException()
+  kTailCall,     // not a trap: call JitContext::tailCallee on this frame
   kUnreachable,
   kDivideByZero,
   kIntegerOverflow,
@@ -70,6 +79,8 @@ struct JitContext {
   uint8_t* memBase = nullptr;  // unguarded memories only (refreshed by a helper)
   uint64_t memSize = 0;
   uint64_t status = 0;  // set by a helper that failed
+  Function* tailCallee = nullptr;  // with kTailCall: the function to call next
+  Instance* tailCaller = nullptr;  // ...and the instance that tail-called it
   // The thread's real stack limit. stackLimit is raised past every stack
   // pointer (kInterruptLimit) to interrupt the env running here
   // (ExecEnv::requestInterrupt): compiled code compares rsp with it at

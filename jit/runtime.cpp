@@ -178,6 +178,7 @@ void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_
   if (env.interrupt.load(std::memory_order_acquire)) storeLimit(ctx, kInterruptLimit);  // requested meanwhile
   size_t traceFrom = traceFrames().size();
   uint64_t status = entry(&ctx, fp, f, reinterpret_cast<Instance*>(caller));
+  while (status == kTailCall) status = jitCallBridge(&ctx, fp, ctx.tailCallee, ctx.tailCaller);
   __atomic_store_n(&ctx.env, savedEnv, __ATOMIC_RELEASE);
   ctx.slotLimit = savedLimit;
   uint32_t interrupt = env.interrupt.load(std::memory_order_acquire);

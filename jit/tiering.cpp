@@ -257,10 +257,6 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
   if (!g_options.refuse.empty() &&
       (g_options.refuse == module.functionName(f->index) || g_options.refuse == std::to_string(f->index))) {
     r.error = "refused (testing)";
-  } else if (decl.usesTailCalls) {
-    // Compiled code cannot hand its frame to an interpreted callee yet;
-    // the interpreter's tail calls run in constant space.
-    r.error = "uses tail calls (return_call), which only the interpreter runs";
   } else if (decl.usesExceptions) {
     // Handlers are found by the interpreter's unwinder; compiled code only
     // passes exceptions on (as it passes traps).

@@ -128,12 +128,11 @@ class BaselineCompiler : public NullConsumer {
   void onBrOnNull(Control& target);
   void onBrOnNonNull(Control& target);
   void onRefAsNonNull();
-  // Not compiled: jit/tiering.cpp leaves functions with tail calls to the
-  // interpreter (FunctionDecl::usesTailCalls).
-  void onReturnCall(uint32_t) { throw std::runtime_error("return_call is not compiled"); }
-  void onReturnCallIndirect(uint32_t, uint32_t) { throw std::runtime_error("return_call_indirect is not compiled"); }
-  void onReturnCallRef(uint32_t) { throw std::runtime_error("return_call_ref is not compiled"); }
-  // Nor exception handling (FunctionDecl::usesExceptions).
+  // Tail calls: the callee in rdx, then emitTailCall (see jit/jit.h).
+  void onReturnCall(uint32_t funcIndex);
+  void onReturnCallIndirect(uint32_t typeIndex, uint32_t table);
+  void onReturnCallRef(uint32_t typeIndex);
+  // Not compiled: exception handling (FunctionDecl::usesExceptions).
   template <class C>
   void onTryTable(C&, const std::vector<CatchClause>&, const std::vector<C*>&) {
     throw std::runtime_error("try_table is not compiled");
@@ -268,6 +267,12 @@ class BaselineCompiler : public NullConsumer {
 
   // --- calls and helpers ---
   void emitCall(const FuncType& ft, uint32_t argBase);
+  // The callee (Function*) into rdx: direct, through the import slot, or
+  // resolved from a table or a reference (these pop their operand).
+  void loadDirectCallee(uint32_t funcIndex);
+  void loadIndirectCallee(uint32_t typeIndex, uint32_t table);
+  void loadRefCallee();
+  void emitTailCall(const FuncType& ft, uint32_t argBase);
   // Calls a runtime helper with up to 6 64-bit arguments (registers,
   // immediates, or stack entries by position: see Arg) after spilling
   // every register entry; its result is in rax.
@@ -357,6 +362,13 @@ class BaselineCompiler : public NullConsumer {
     uint32_t loopOffset;  // or kAtEntry, kNoOsrPoint (see jitCountdownHook)
   };
   std::vector<CountStub> countStubs_;
+  // A call site's way out when the status is not 0: a tail call of the
+  // callee is made here, on the same frame; anything else fails.
+  struct CallStub {
+    Label stub, resume;
+    uint32_t frameSlot;  // the callee frame's first slot
+  };
+  std::vector<CallStub> callStubs_;
   std::unordered_map<uint64_t, Label> constants32_, constants64_;
   std::map<std::pair<uint64_t, uint64_t>, Label> constants128_;
 };

@@ -114,6 +114,29 @@ void BaselineCompiler::finish() {
     a_.add(x86::rsp, imm(8));
     a_.ret();
   }
+  for (const CallStub& s : callStubs_) {
+    // A callee that tail-called: call its callee on the same frame.
+    Label bridge = a_.newLabel(), called = a_.newLabel();
+    a_.bind(s.stub);
+    a_.cmp(x86::eax, imm(kTailCall));
+    a_.jne(failed_);
+    a_.mov(x86::rdi, kCtx);
+    a_.lea(x86::rsi, frameSlot(s.frameSlot));
+    a_.mov(x86::rdx, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, tailCallee))));
+    a_.mov(x86::rcx, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, tailCaller))));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rdx, int32_t(jitEntryOffset())));
+    a_.test(x86::rax, x86::rax);
+    a_.jz(bridge);
+    a_.call(x86::rax);
+    a_.jmp(called);
+    a_.bind(bridge);
+    a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCallBridge))));
+    a_.call(x86::rax);
+    a_.bind(called);
+    a_.test(x86::eax, x86::eax);
+    a_.jnz(s.stub);
+    a_.jmp(s.resume);
+  }
   if (callStubUsed_) {
     // Every call goes through here (callee in rdx, its frame in rsi): the
     // callee's entry, or the bridge to interpreted and host functions,
@@ -478,10 +501,14 @@ void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase) {
     callStubUsed_ = true;
     callStub_ = a_.newLabel();
   }
-  a_.lea(x86::rsi, frameSlot(slotAtHeight(argBase)));  // the callee frame: the first argument's slot
+  uint32_t frame = slotAtHeight(argBase);
+  a_.lea(x86::rsi, frameSlot(frame));  // the callee frame: the first argument's slot
   a_.call(callStub_);
   a_.test(x86::eax, x86::eax);  // statuses are small
-  a_.jnz(failed_);
+  CallStub site{a_.newLabel(), a_.newLabel(), frame};
+  a_.jnz(site.stub);
+  a_.bind(site.resume);
+  callStubs_.push_back(site);
   while (height() > argBase) pop();
   for (ValType t : ft.results) pushSlot(t);
   refreshMemory();
@@ -494,41 +521,100 @@ void BaselineCompiler::onCall(uint32_t funcIndex) {
   uint32_t argBase = height() - uint32_t(ft.params.size());
   materializeFrom(argBase, /*constants=*/true);
   spillRegisters();
-  if (funcIndex < m.numImportedFuncs) {
+  loadDirectCallee(funcIndex);
+  emitCall(ft, argBase);
+}
+
+void BaselineCompiler::loadDirectCallee(uint32_t funcIndex) {
+  if (funcIndex < d_->module().numImportedFuncs) {
     // The import slot: whatever it holds when the call runs.
     a_.mov(x86::rdx, imm(uint64_t(uintptr_t(&inst_.importSlot(funcIndex)))));
     a_.mov(x86::rdx, x86::qword_ptr(x86::rdx));
   } else {
     a_.mov(x86::rdx, imm(uint64_t(uintptr_t(inst_.function(funcIndex)))));
   }
-  emitCall(ft, argBase);
+}
+
+void BaselineCompiler::loadIndirectCallee(uint32_t typeIndex, uint32_t table) {
+  uint32_t index = height() - 1;
+  callHelper((const void*)&jitResolveIndirect,
+             {ctxArg(), ptr(inst_.table(table)), entry(index), imm64(d_->module().typeIds[typeIndex])}, true);
+  pop();
+  a_.mov(x86::rdx, x86::rax);
+}
+
+void BaselineCompiler::loadRefCallee() {
+  a_.mov(x86::rdx, stackSlot(height() - 1));
+  pop();
+  a_.test(x86::rdx, x86::rdx);
+  a_.jz(trapLabel(kNullFunctionReference));
 }
 
 void BaselineCompiler::onCallIndirect(uint32_t typeIndex, uint32_t table) {
   if (!pre()) return;
   const FuncType& ft = d_->module().types[typeIndex];
-  uint32_t index = height() - 1;
-  uint32_t argBase = index - uint32_t(ft.params.size());
+  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
   materializeFrom(argBase, /*constants=*/true);
-  callHelper((const void*)&jitResolveIndirect,
-             {ctxArg(), ptr(inst_.table(table)), entry(index), imm64(d_->module().typeIds[typeIndex])}, true);
-  pop();
-  a_.mov(x86::rdx, x86::rax);
+  loadIndirectCallee(typeIndex, table);
   emitCall(ft, argBase);
 }
 
 void BaselineCompiler::onCallRef(uint32_t typeIndex) {
   if (!pre()) return;
   const FuncType& ft = d_->module().types[typeIndex];
-  uint32_t ref = height() - 1;
-  uint32_t argBase = ref - uint32_t(ft.params.size());
+  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
   materializeFrom(argBase, /*constants=*/true);
   spillRegisters();
-  a_.mov(x86::rdx, stackSlot(ref));
-  pop();
-  a_.test(x86::rdx, x86::rdx);
-  a_.jz(trapLabel(kNullFunctionReference));
+  loadRefCallee();
   emitCall(ft, argBase);
+}
+
+// Tail calls. The arguments are in their slots from argBase up; they move
+// down to slot 0, this function's frame, which becomes the callee's (in
+// ascending order: each source is at or above its destination).
+void BaselineCompiler::emitTailCall(const FuncType& ft, uint32_t argBase) {
+  uint32_t from = slotAtHeight(argBase), n = ft.paramSlots();
+  if (from != 0)
+    for (uint32_t k = 0; k < n; ++k) {
+      a_.mov(x86::rax, frameSlot(from + k));
+      a_.mov(frameSlot(k), x86::rax);
+    }
+  a_.mov(x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, tailCallee))), x86::rdx);
+  a_.mov(x86::rax, imm(uint64_t(uintptr_t(&inst_))));
+  a_.mov(x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, tailCaller))), x86::rax);
+  a_.mov(x86::eax, imm(kTailCall));
+  a_.jmp(epilogue_);
+  while (height() > argBase) pop();
+  dead_.dead = true;
+}
+
+void BaselineCompiler::onReturnCall(uint32_t funcIndex) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().funcType(funcIndex);
+  uint32_t argBase = height() - uint32_t(ft.params.size());
+  materializeFrom(argBase, /*constants=*/true);
+  spillRegisters();
+  loadDirectCallee(funcIndex);
+  emitTailCall(ft, argBase);
+}
+
+void BaselineCompiler::onReturnCallIndirect(uint32_t typeIndex, uint32_t table) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().types[typeIndex];
+  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
+  materializeFrom(argBase, /*constants=*/true);
+  loadIndirectCallee(typeIndex, table);
+  emitTailCall(ft, argBase);
+}
+
+void BaselineCompiler::onReturnCallRef(uint32_t typeIndex) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().types[typeIndex];
+  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
+  materializeFrom(argBase, /*constants=*/true);
+  spillRegisters();
+  loadRefCallee();
+  emitTailCall(ft, argBase);
 }
 
 // --- parametric ---

@@ -90,6 +90,31 @@ void Emitter::onFunctionStart(Control& c) {
 
 void Emitter::finish() {
   if (isOsr() && !osrBound_) throw Unsupported{"OSR loop not found in reachable code"};
+  // Call sites whose callee tail-called: its callee runs on the same frame.
+  for (const CallSite& site : callSites_) {
+    cc_.bind(site.stub);
+    cc_.cmp(calleeStatus_, imm(kTailCall));
+    cc_.jne(site.failed);
+    x86::Gp callee = cc_.newGpq(), caller = cc_.newGpq(), target = cc_.newGpq();
+    cc_.mov(callee, x86::qword_ptr(ctx_, offsetof(JitContext, tailCallee)));
+    cc_.mov(caller, x86::qword_ptr(ctx_, offsetof(JitContext, tailCaller)));
+    Label have = cc_.newLabel();
+    cc_.mov(target, x86::qword_ptr(callee, int32_t(jitEntryOffset())));
+    cc_.test(target, target);
+    cc_.jnz(have);
+    cc_.mov(target, imm(uint64_t(uintptr_t(&jitCallBridge))));
+    cc_.bind(have);
+    InvokeNode* node;
+    cc_.invoke(&node, target, FuncSignatureT<uint64_t, void*, void*, void*, void*>(CallConvId::kHost));
+    node->setArg(0, ctx_);
+    node->setArg(1, fp_);
+    node->setArg(2, callee);
+    node->setArg(3, caller);
+    node->setRet(0, calleeStatus_);
+    cc_.test(calleeStatus_, calleeStatus_);
+    cc_.jnz(site.stub);
+    cc_.jmp(site.resume);
+  }
   // Failure exits: each records the trace frames (an inlined callee's, then
   // this function's) and returns the status.
   for (auto& [inlined, e] : exits_) {
@@ -479,14 +504,54 @@ void Emitter::onCall(uint32_t funcIndex) {
     finishCall(ft, node);
     return;
   }
+  emitCall(ft, directCallee(funcIndex));
+}
+
+x86::Gp Emitter::directCallee(uint32_t funcIndex) {
   x86::Gp callee = cc_.newGpq("callee");
-  if (funcIndex < m.numImportedFuncs) {
+  if (funcIndex < d_->module().numImportedFuncs) {
     cc_.mov(callee, imm(uint64_t(uintptr_t(&inst_.importSlot(funcIndex)))));
     cc_.mov(callee, x86::qword_ptr(callee));
   } else {
     cc_.mov(callee, imm(uint64_t(uintptr_t(inst_.function(funcIndex)))));
   }
-  emitCall(ft, callee);
+  return callee;
+}
+
+// Tail calls (see jit/jit.h): the arguments are in this frame already.
+void Emitter::finishTailCall(x86::Gp callee) {
+  cc_.mov(x86::qword_ptr(ctx_, offsetof(JitContext, tailCallee)), callee);
+  x86::Gp caller = cc_.newGpq();
+  cc_.mov(caller, imm(uint64_t(uintptr_t(&inst_))));
+  cc_.mov(x86::qword_ptr(ctx_, offsetof(JitContext, tailCaller)), caller);
+  x86::Gp st = cc_.newGpq();
+  cc_.mov(st.r32(), imm(kTailCall));
+  cc_.ret(st);
+  dead_.dead = true;
+}
+
+void Emitter::onReturnCall(uint32_t funcIndex) {
+  if (!pre()) return;
+  storeArgs(d_->module().funcType(funcIndex));
+  finishTailCall(directCallee(funcIndex));
+}
+
+void Emitter::onReturnCallIndirect(uint32_t typeIndex, uint32_t table) {
+  if (!pre()) return;
+  Val index = pop();
+  x86::Gp idx = gpOf(index);
+  storeArgs(d_->module().types[typeIndex]);
+  finishTailCall(callHelper((void*)&jitResolveIndirect,
+                            {ctx_, ptrImm(inst_.table(table)), idx, u64Imm(d_->module().typeIds[typeIndex])}, true));
+}
+
+void Emitter::onReturnCallRef(uint32_t typeIndex) {
+  if (!pre()) return;
+  x86::Gp callee = gpOf(pop());
+  cc_.test(callee, callee);
+  cc_.jz(trapLabel(kNullFunctionReference));
+  storeArgs(d_->module().types[typeIndex]);
+  finishTailCall(callee);
 }
 
 void Emitter::onCallIndirect(uint32_t typeIndex, uint32_t table) {

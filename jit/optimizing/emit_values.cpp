@@ -456,7 +456,10 @@ void Emitter::finishCall(const FuncType& ft, InvokeNode* node) {
   if (!calleeStatus_.isValid()) calleeStatus_ = cc_.newGpq("status");
   node->setRet(0, calleeStatus_);
   cc_.test(calleeStatus_, calleeStatus_);
-  cc_.jnz(e.calleeFailed);
+  CallSite site{cc_.newLabel(), cc_.newLabel(), e.calleeFailed};
+  cc_.jnz(site.stub);
+  cc_.bind(site.resume);
+  callSites_.push_back(site);
   if (mem_ && !guarded_) refreshMemory();
   std::vector<uint32_t> at = slotOffsets(ft.results);
   for (size_t i = 0; i < ft.results.size(); ++i) {

@@ -191,9 +191,11 @@ class Emitter : public NullConsumer {
   void onRefAsNonNull();
   // Not compiled: jit/tiering.cpp leaves functions with tail calls to the
   // interpreter (FunctionDecl::usesTailCalls).
-  void onReturnCall(uint32_t) { throw std::runtime_error("return_call is not compiled"); }
-  void onReturnCallIndirect(uint32_t, uint32_t) { throw std::runtime_error("return_call_indirect is not compiled"); }
-  void onReturnCallRef(uint32_t) { throw std::runtime_error("return_call_ref is not compiled"); }
+  // Tail calls: the arguments to this frame, the callee to the context,
+  // and return kTailCall (see jit/jit.h).
+  void onReturnCall(uint32_t funcIndex);
+  void onReturnCallIndirect(uint32_t typeIndex, uint32_t table);
+  void onReturnCallRef(uint32_t typeIndex);
   // Nor exception handling (FunctionDecl::usesExceptions).
   template <class C>
   void onTryTable(C&, const std::vector<CatchClause>&, const std::vector<C*>&) {
@@ -418,6 +420,14 @@ class Emitter : public NullConsumer {
   const Function* inlinedFn_ = nullptr;  // the callee being inlined, if any
   Exits& exits() { return exits_[inlinedFn_]; }
   x86::Gp calleeStatus_;
+  // A call site's way out when the status is not 0: a tail call of the
+  // callee is made there, on the same frame; anything else fails.
+  struct CallSite {
+    Label stub, resume, failed;
+  };
+  std::vector<CallSite> callSites_;
+  void finishTailCall(x86::Gp callee);
+  x86::Gp directCallee(uint32_t funcIndex);
   DeadCode dead_;
   std::map<std::pair<uint64_t, bool>, Label> constants_;
   std::map<std::pair<uint64_t, uint64_t>, Label> constants128_;  // v128, 16-byte aligned

@@ -83,9 +83,10 @@ struct FunctionDecl {
   // A v128 value appears (parameter, result, local or operand): set by
   // validation. The JIT tiers compile only functions without.
   bool usesV128 = false;
-  // return_call / return_call_indirect appear: set by validation. The JIT
-  // tiers leave such functions to the interpreter, whose tail calls reuse
-  // the caller's frame.
+  // return_call, return_call_indirect or return_call_ref appear: set by
+  // validation. Every tier runs them in constant stack (jit/jit.h says
+  // how compiled code does); the optimizing compiler does not inline such
+  // functions.
   bool usesTailCalls = false;
   // An instruction names a memory other than memory 0 (multi-memory): set
   // by validation. The JIT tiers leave such functions to the interpreter.

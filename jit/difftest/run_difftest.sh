@@ -7,9 +7,11 @@
 # With `simd`, the modules also use 128-bit SIMD (--enable-simd), from
 # seeds of their own (seed * 7919), so both sets stay as they were. With
 # `wasm3`, SIMD and what Debian's binaryen 108 generates of Wasm 3.0: tail
-# calls, extended constants, memory64, relaxed SIMD (seeds * 104729). The
-# JIT tiers leave functions with tail calls or 64-bit addresses to the
-# interpreter: these modules check the calls between the tiers.
+# calls (compiled by both JIT tiers), extended constants, memory64, relaxed
+# SIMD, and exception handling in its legacy form (try/catch/delegate/
+# rethrow) (seeds * 104729). The JIT tiers leave functions with 64-bit
+# addresses or exception handlers to the interpreter: these modules check
+# the calls (and exceptions) between the tiers.
 #
 # Seed S makes 4 KiB of pseudo-random bytes (deterministic), wasm-opt turns
 # them into a valid module (MVP + sign-ext + bulk memory + nontrapping
@@ -28,7 +30,8 @@ if [[ "$simd" == simd ]]; then
   features+=(--enable-simd)
   salt=7919
 elif [[ "$simd" == wasm3 ]]; then
-  features+=(--enable-simd --enable-tail-call --enable-extended-const --enable-memory64 --enable-relaxed-simd)
+  features+=(--enable-simd --enable-tail-call --enable-extended-const --enable-memory64 --enable-relaxed-simd
+             --enable-exception-handling)
   salt=104729
 fi
 command -v wasm-opt > /dev/null || { echo "wasm-opt not found (install binaryen)"; exit 77; }

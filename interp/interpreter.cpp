@@ -114,6 +114,17 @@ inline bool inBounds(uint64_t at, uint64_t n, uint64_t size) { return n <= size 
 // dropped and fn/fp/ip name the landing code; false if no frame handles it.
 // `ip` is past the instruction that threw or called (null: the current
 // frame is being replaced by a tail call and has no handlers any more).
+// The code a frame runs at `pc`: the function's, or code a tier-up retired
+// while the frame ran it.
+InterpCode* codeAt(const Function* f, const uint8_t* pc) {
+  auto holds = [pc](const InterpCode* c) { return pc >= c->code.data() && pc < c->code.data() + c->code.size(); };
+  InterpCode* c = f->interpCode.load(std::memory_order_acquire);
+  if (c && holds(c)) return c;
+  for (c = f->retiredInterpCode.load(std::memory_order_acquire); c; c = c->retiredNext)
+    if (holds(c)) return c;
+  return nullptr;
+}
+
 bool findHandler(ExecEnv* env, uint32_t entryDepth, const WasmException& e, Function*& fn, Slot*& fp,
                  const uint8_t*& ip) {
   const ExceptionObject& exn = *e.exception;
@@ -121,7 +132,7 @@ bool findHandler(ExecEnv* env, uint32_t entryDepth, const WasmException& e, Func
   Slot* frameFp = fp;
   const uint8_t* pc = ip ? ip - 1 : nullptr;
   for (uint32_t depth = env->callDepth;;) {
-    InterpCode* code = pc ? f->interpCode.load(std::memory_order_acquire) : nullptr;
+    InterpCode* code = pc ? codeAt(f, pc) : nullptr;
     if (code && !code->handlers.empty()) {
       uint32_t at = uint32_t(pc - code->code.data());
       for (size_t i = 0; i < code->handlers.size(); ++i) {
@@ -161,7 +172,10 @@ bool findHandler(ExecEnv* env, uint32_t entryDepth, const WasmException& e, Func
 
 // Execute wasm function `fn` whose arguments are already in fp[0..params).
 // Called with tableOut set, it only reports the handler table.
-void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
+// `tail`: called from compiled code, which makes a tail call of this
+// run()'s outermost frame to compiled or host code itself (see the tail
+// calls below).
+void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut, TailCallOut* tail = nullptr) {
   static const void* const kHandlers[] = {
 #define STRATA_LABEL(Name, ...) &&op_##Name,
 #define STRATA_LABEL_IMM(Name, ...) &&op_##Name##Imm,
@@ -681,6 +695,14 @@ do_tail_call: {
     code = ensureTranslated(callee);
   if (!code) {
     ip = nullptr;  // this frame is being replaced: its handlers no longer apply
+    if (tail && env->callDepth == entryDepth) {
+      // The compiled caller makes the call: chains of tail calls between
+      // the tiers then keep constant stack.
+      std::memmove(fp, args, callee->type.paramSlots() * sizeof(Slot));
+      tail->callee = callee;
+      tail->caller = inst;
+      return;
+    }
     if (callee->isHost()) {
       env->stackTop = args + callee->type.callSlots();
       callee->host(callee->hostEnv, inst, args);
@@ -921,7 +943,7 @@ const void* const* interpreterHandlers() {
   return table;
 }
 
-void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
+void interpretFunction(ExecEnv& env, Function* fn, Slot* fp, TailCallOut* tail) {
   // Entered from outside the interpreter (the host, or compiled code
   // calling a function without JIT code): the first call may compile
   // (--tier=jit, see jit/jit.h).
@@ -940,7 +962,7 @@ void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
   }
   const uint32_t depth = env.callDepth;
   try {
-    run(&env, fn, fp, nullptr);
+    run(&env, fn, fp, nullptr, tail);
   } catch (Trap& t) {
     // The interpreter frames the trap left, innermost first (run() leaves
     // env.callDepth where the trap was; ExecEnv::call restores it).
@@ -951,5 +973,7 @@ void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) {
     throw;
   }
 }
+
+void interpretFunction(ExecEnv& env, Function* fn, Slot* fp) { interpretFunction(env, fn, fp, nullptr); }
 
 }  // namespace strata

@@ -1192,7 +1192,7 @@ std::mutex& translationMutex() {
 // the function.
 void releaseInterpCode(Function* f) {
   delete f->interpCode.load();
-  for (InterpCode* c = f->retiredInterpCode; c;) delete std::exchange(c, c->retiredNext);
+  for (InterpCode* c = f->retiredInterpCode.load(); c;) delete std::exchange(c, c->retiredNext);
 }
 
 }  // namespace

@@ -56,6 +56,26 @@ uint64_t jitDataDrop(Instance* inst, uint64_t seg);
 uint64_t jitMemoryCopy(JitContext* ctx, Memory* mem, uint64_t d, uint64_t s, uint64_t n);
 uint64_t jitMemoryFill(JitContext* ctx, Memory* mem, uint64_t d, uint64_t value, uint64_t n);
 uint64_t jitRefreshMemory(JitContext* ctx, Memory* mem);
+
+// Exception handling in compiled code (baseline tier). throw and throw_ref
+// leave the new (or referenced) exception pending and return kPending, so
+// it travels like a trap; a try_table's dispatcher asks jitCatch whether
+// its clauses (a CatchTable in the code) take the pending exception: if
+// one does, its values are written to the frame, the exception is no
+// longer pending and the clause's index + 1 is returned, else 0.
+struct CatchTable {
+  Instance* instance;  // keeps an exnref (catch_ref) alive
+  uint32_t count;
+  uint32_t pad;
+  struct Entry {
+    const Tag* tag;      // null: any exception
+    uint32_t valueSlot;  // the values from fp[valueSlot] up
+    uint32_t refSlot;    // the exnref, or UINT32_MAX
+  } entries[1];          // `count` of them
+};
+uint64_t jitThrow(JitContext* ctx, const std::shared_ptr<Tag>* tag, const Slot* values);
+uint64_t jitThrowRef(JitContext* ctx, uint64_t exnref);
+uint64_t jitCatch(JitContext* ctx, Slot* fp, const CatchTable* table);
 // Jit and Tiered modes: baseline code's countdown ran out at its entry
 // (loopOffset kAtEntry), at the header of a loop that is no OSR point
 // (kNoOsrPoint), or at the header of the loop at module offset loopOffset,

@@ -17,7 +17,7 @@
 
 namespace strata {
 
-void interpretFunction(ExecEnv& env, Function* fn, Slot* fp);
+void interpretFunction(ExecEnv& env, Function* fn, Slot* fp, TailCallOut* tail);
 
 namespace jit {
 
@@ -118,11 +118,6 @@ std::exception_ptr& pendingException() {
   return e;
 }
 
-void setPendingFromCurrent(JitContext* ctx) {
-  pendingException() = std::current_exception();
-  ctx->status = kPending;
-}
-
 namespace {
 
 // The compiled functions a trap left so far on this thread, innermost
@@ -131,6 +126,24 @@ std::vector<const Function*>& traceFrames() {
   thread_local std::vector<const Function*> frames;
   return frames;
 }
+
+// How many trace frames there were when the pending exception entered
+// compiled code: the ones recorded after it are its own, dropped if
+// compiled code catches it (jitCatch).
+size_t& pendingTraceMark() {
+  thread_local size_t mark = 0;
+  return mark;
+}
+
+}  // namespace
+
+void setPendingFromCurrent(JitContext* ctx) {
+  pendingException() = std::current_exception();
+  pendingTraceMark() = traceFrames().size();
+  ctx->status = kPending;
+}
+
+namespace {
 
 void attachTrace(Trap& t, size_t from, bool osr) {
   std::vector<const Function*>& frames = traceFrames();
@@ -223,8 +236,12 @@ uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* ca
       return e(ctx, fp, callee, caller);
     char probe;
     if (uintptr_t(&probe) < ctx->stackLimit) return kStackExhausted;
-    interpretFunction(*ctx->env, callee, fp);
-    return 0;
+    TailCallOut tail;
+    interpretFunction(*ctx->env, callee, fp, &tail);
+    if (!tail.callee) return 0;
+    ctx->tailCallee = tail.callee;
+    ctx->tailCaller = tail.caller;
+    return kTailCall;
   } catch (...) {
     setPendingFromCurrent(ctx);
     return kPending;
@@ -232,6 +249,46 @@ uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* ca
 }
 
 // --- helpers ----------------------------------------------------------------
+
+uint64_t jitThrow(JitContext* ctx, const std::shared_ptr<Tag>* tag, const Slot* values) {
+  auto e = std::make_shared<ExceptionObject>();
+  e->tag = *tag;
+  e->values.assign(values, values + (*tag)->type.paramSlots());
+  pendingException() = std::make_exception_ptr(WasmException(std::move(e)));
+  pendingTraceMark() = traceFrames().size();
+  return kPending;
+}
+
+uint64_t jitThrowRef(JitContext* ctx, uint64_t exnref) {
+  auto* e = reinterpret_cast<ExceptionObject*>(exnref);
+  pendingException() = e ? std::make_exception_ptr(WasmException(e->shared_from_this()))
+                         : std::make_exception_ptr(Trap("null exception reference"));
+  pendingTraceMark() = traceFrames().size();
+  return kPending;
+}
+
+uint64_t jitCatch(JitContext* ctx, Slot* fp, const CatchTable* table) {
+  std::exception_ptr& pending = pendingException();
+  if (!pending) return 0;
+  try {
+    std::rethrow_exception(pending);
+  } catch (const WasmException& e) {
+    const ExceptionObject& exn = *e.exception;
+    for (uint32_t k = 0; k < table->count; ++k) {
+      const CatchTable::Entry& c = table->entries[k];
+      if (c.tag && c.tag != exn.tag.get()) continue;
+      if (c.tag) std::copy(exn.values.begin(), exn.values.end(), fp + c.valueSlot);
+      if (c.refSlot != UINT32_MAX) fp[c.refSlot] = table->instance->keepException(e.exception);
+      pending = nullptr;
+      ctx->status = 0;
+      traceFrames().resize(std::min(traceFrames().size(), pendingTraceMark()));
+      return k + 1;
+    }
+  } catch (...) {
+    // A trap: no handler takes it.
+  }
+  return 0;
+}
 
 namespace {
 uint64_t fail(JitContext* ctx, uint32_t code) {

@@ -257,10 +257,10 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
   if (!g_options.refuse.empty() &&
       (g_options.refuse == module.functionName(f->index) || g_options.refuse == std::to_string(f->index))) {
     r.error = "refused (testing)";
-  } else if (decl.usesExceptions) {
-    // Handlers are found by the interpreter's unwinder; compiled code only
-    // passes exceptions on (as it passes traps).
-    r.error = "uses exception handling (try_table, throw), which only the interpreter runs";
+  } else if (decl.usesLegacyExceptions) {
+    r.error = "uses the legacy exception instructions (try, catch, delegate, rethrow), which only the interpreter runs";
+  } else if (decl.usesExceptions && tier == Tier::Optimized) {
+    r.error = "uses exception handling (try_table, throw), which the optimizing compiler leaves to the baseline tier";
   } else if (decl.usesOtherMemories) {
     r.error = "uses a memory other than memory 0, which only the interpreter runs";
   } else if (decl.usesIndex64) {
@@ -320,8 +320,8 @@ void retireInterpCode(Function* f) {
   static auto* m = new std::mutex;
   std::lock_guard<std::mutex> lock(*m);
   if (InterpCode* old = f->interpCode.exchange(nullptr, std::memory_order_acq_rel)) {
-    old->retiredNext = f->retiredInterpCode;
-    f->retiredInterpCode = old;
+    old->retiredNext = f->retiredInterpCode.load(std::memory_order_relaxed);
+    f->retiredInterpCode.store(old, std::memory_order_release);
   }
 }
 

@@ -83,6 +83,7 @@ class BaselineCompiler : public NullConsumer {
     Label elseLabel;   // if: the else arm
     bool elseBound = false;
     bool reached = false;  // a branch goes to the end label
+    int tryScope = -1;     // a try_table: its index in tries_
   };
   using Control = ControlEntry<ControlData>;
   using Decoder = FunctionDecoder<BaselineCompiler>;
@@ -132,16 +133,17 @@ class BaselineCompiler : public NullConsumer {
   void onReturnCall(uint32_t funcIndex);
   void onReturnCallIndirect(uint32_t typeIndex, uint32_t table);
   void onReturnCallRef(uint32_t typeIndex);
-  // Not compiled: exception handling (FunctionDecl::usesExceptions).
-  template <class C>
-  void onTryTable(C&, const std::vector<CatchClause>&, const std::vector<C*>&) {
-    throw std::runtime_error("try_table is not compiled");
-  }
-  void onThrow(uint32_t) { throw std::runtime_error("throw is not compiled"); }
-  void onThrowRef() { throw std::runtime_error("throw_ref is not compiled"); }
+  // Exception handling (try_table, throw, throw_ref): the calls and throws
+  // inside a try_table leave through its dispatcher, which asks jitCatch
+  // and continues at the landing of the clause that takes the exception.
+  // The legacy instructions are not compiled (jit/tiering.cpp leaves them
+  // to the interpreter).
+  void onTryTable(Control& c, const std::vector<CatchClause>& catches, const std::vector<Control*>& targets);
+  void onThrow(uint32_t tag);
+  void onThrowRef();
   template <class C>
   void onTry(C&) {
-    throw std::runtime_error("try is not compiled");
+    throw std::runtime_error("the legacy try is not compiled");
   }
   void onDrop();
   void onSelect(ValType type);
@@ -367,8 +369,23 @@ class BaselineCompiler : public NullConsumer {
   struct CallStub {
     Label stub, resume;
     uint32_t frameSlot;  // the callee frame's first slot
+    Label fail;          // where any other status goes (failLabel())
   };
   std::vector<CallStub> callStubs_;
+  // The try_tables: each one's dispatcher (entered with the status in eax),
+  // its catch table and the landings of its clauses; `parent` is the
+  // enclosing try_table or -1.
+  struct TryScope {
+    Label dispatch, table;
+    std::vector<Label> landings;
+    std::vector<CatchTable::Entry> entries;
+    int parent = -1;
+  };
+  std::vector<TryScope> tries_;
+  int activeTry_ = -1;
+  // Where a failed call or a throw goes: the innermost try_table's
+  // dispatcher, or the function's exit.
+  Label failLabel() { return activeTry_ >= 0 ? tries_[size_t(activeTry_)].dispatch : failed_; }
   std::unordered_map<uint64_t, Label> constants32_, constants64_;
   std::map<std::pair<uint64_t, uint64_t>, Label> constants128_;
 };

@@ -114,12 +114,33 @@ void BaselineCompiler::finish() {
     a_.add(x86::rsp, imm(8));
     a_.ret();
   }
+  for (const TryScope& t : tries_) {
+    // A call or throw in the try_table failed (status in eax): a trap goes
+    // on; a pending exception may be taken by a clause.
+    Label passOn = a_.newLabel();
+    Label outer = t.parent >= 0 ? tries_[size_t(t.parent)].dispatch : failed_;
+    a_.bind(t.dispatch);
+    a_.cmp(x86::eax, imm(kPending));
+    a_.jne(outer);
+    a_.mov(x86::rdi, kCtx);
+    a_.mov(x86::rsi, kFp);
+    a_.lea(x86::rdx, x86::ptr(t.table));
+    a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCatch))));
+    a_.call(x86::rax);
+    for (size_t k = 0; k < t.landings.size(); ++k) {
+      a_.cmp(x86::eax, imm(k + 1));
+      a_.je(t.landings[k]);
+    }
+    a_.bind(passOn);
+    a_.mov(x86::eax, imm(kPending));
+    a_.jmp(outer);
+  }
   for (const CallStub& s : callStubs_) {
     // A callee that tail-called: call its callee on the same frame.
     Label bridge = a_.newLabel(), called = a_.newLabel();
     a_.bind(s.stub);
     a_.cmp(x86::eax, imm(kTailCall));
-    a_.jne(failed_);
+    a_.jne(s.fail);
     a_.mov(x86::rdi, kCtx);
     a_.lea(x86::rsi, frameSlot(s.frameSlot));
     a_.mov(x86::rdx, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, tailCallee))));
@@ -211,6 +232,19 @@ void BaselineCompiler::finish() {
       a_.embedUInt32(uint32_t(bits));
     }
   }
+  // The try_tables' catch tables (CatchTable), read by jitCatch.
+  if (!tries_.empty()) a_.align(AlignMode::kData, 8);
+  for (const TryScope& t : tries_) {
+    a_.bind(t.table);
+    a_.embedUInt64(uint64_t(uintptr_t(&inst_)));
+    a_.embedUInt32(uint32_t(t.entries.size()));
+    a_.embedUInt32(0);
+    for (const CatchTable::Entry& e : t.entries) {
+      a_.embedUInt64(uint64_t(uintptr_t(e.tag)));
+      a_.embedUInt32(e.valueSlot);
+      a_.embedUInt32(e.refSlot);
+    }
+  }
   int32_t frameBytes = int32_t(8 * maxSlots_);
   std::memcpy(a_.bufferData() + frameCheckAt_, &frameBytes, 4);
 }
@@ -276,6 +310,7 @@ void BaselineCompiler::onElse(Control& c, bool thenFallsThrough) {
 }
 
 void BaselineCompiler::onEnd(Control& c, bool fallsThrough) {
+  if (c.data.tryScope >= 0) activeTry_ = tries_[size_t(c.data.tryScope)].parent;
   if (!dead_.reached(/*isEnd=*/true, &fallsThrough)) return;
   pre();
   uint32_t n = c.sig.numResults();
@@ -505,7 +540,7 @@ void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase) {
   a_.lea(x86::rsi, frameSlot(frame));  // the callee frame: the first argument's slot
   a_.call(callStub_);
   a_.test(x86::eax, x86::eax);  // statuses are small
-  CallStub site{a_.newLabel(), a_.newLabel(), frame};
+  CallStub site{a_.newLabel(), a_.newLabel(), frame, failLabel()};
   a_.jnz(site.stub);
   a_.bind(site.resume);
   callStubs_.push_back(site);
@@ -824,6 +859,80 @@ void BaselineCompiler::onTableInit(uint32_t seg, uint32_t t) {
 void BaselineCompiler::onElemDrop(uint32_t seg) {
   if (!pre()) return;
   callHelper((const void*)&jitElemDrop, {ptr(&inst_), imm64(seg)}, false);
+}
+
+// --- exception handling ---
+
+// The landings come first (jumped over): each finds the clause's values in
+// the slots from the try_table's height up, where jitCatch wrote them, with
+// everything below in its slot (the stack is materialized here, and the
+// body cannot change what lies below it), and branches to the label.
+void BaselineCompiler::onTryTable(Control& c, const std::vector<CatchClause>& catches,
+                                  const std::vector<Control*>& targets) {
+  if (dead_.opened()) return;
+  pre();
+  materializeFrom(0, /*constants=*/true);
+  TryScope scope;
+  scope.dispatch = a_.newLabel();
+  scope.table = a_.newLabel();
+  scope.parent = activeTry_;
+  Label body = a_.newLabel();
+  a_.jmp(body);
+  std::vector<Value> saved = stack_;
+  const Module& m = d_->module();
+  for (size_t i = 0; i < catches.size(); ++i) {
+    const CatchClause& clause = catches[i];
+    while (height() > c.height) stack_.pop_back();  // all in slots: nothing to free
+    CatchTable::Entry e{nullptr, slotAtHeight(c.height), UINT32_MAX};
+    Label landing = a_.newLabel();
+    a_.bind(landing);
+    if (!clause.catchesAll()) {
+      e.tag = inst_.tag(clause.tag);
+      for (ValType t : m.types[m.tagTypes[clause.tag]].params) pushSlot(t);
+    }
+    if (clause.withRef()) {
+      e.refSlot = slotAtHeight(height());
+      pushSlot(ValType::ExnRef);
+    }
+    branchTo(*targets[i]);
+    stack_ = saved;
+    scope.landings.push_back(landing);
+    scope.entries.push_back(e);
+  }
+  a_.bind(body);
+  c.data.tryScope = int(tries_.size());
+  activeTry_ = c.data.tryScope;
+  tries_.push_back(std::move(scope));
+}
+
+void BaselineCompiler::onThrow(uint32_t tag) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().types[d_->module().tagTypes[tag]];
+  uint32_t argBase = height() - uint32_t(ft.params.size());
+  materializeFrom(argBase, /*constants=*/true);
+  spillRegisters();
+  a_.mov(x86::rdi, kCtx);
+  a_.mov(x86::rsi, imm(uint64_t(uintptr_t(&inst_.sharedTag(tag)))));
+  a_.lea(x86::rdx, frameSlot(slotAtHeight(argBase)));
+  a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitThrow))));
+  a_.call(x86::rax);
+  a_.jmp(failLabel());
+  while (height() > argBase) pop();
+  dead_.dead = true;
+}
+
+void BaselineCompiler::onThrowRef() {
+  if (!pre()) return;
+  uint32_t pos = height() - 1;
+  materialize(pos);
+  spillRegisters();
+  a_.mov(x86::rdi, kCtx);
+  a_.mov(x86::rsi, stackSlot(pos));
+  a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitThrowRef))));
+  a_.call(x86::rax);
+  a_.jmp(failLabel());
+  pop();
+  dead_.dead = true;
 }
 
 void BaselineCompiler::onRefNull(ValType t) {

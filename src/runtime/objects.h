@@ -117,8 +117,9 @@ struct Function {
   std::atomic<InterpCode*> interpCode{nullptr};
   // Interpreter code a tier-up replaced (a list through
   // InterpCode::retiredNext): frames that were running it finish on it, so
-  // it lives as long as the function.
-  InterpCode* retiredInterpCode = nullptr;
+  // it lives as long as the function. Pushed at the front, never changed
+  // after: the exception unwinder reads it without a lock.
+  std::atomic<InterpCode*> retiredInterpCode{nullptr};
   // The entry every caller uses once the function is compiled (jit/), null
   // while it runs in the interpreter: the best code any tier has made so
   // far. Arguments in fp[0..params), results to fp[0..results), exactly
@@ -142,6 +143,14 @@ struct Function {
   Function& operator=(const Function&) = delete;
   ~Function();
   bool isHost() const { return host != nullptr; }
+};
+
+// A tail call the interpreter leaves to its compiled caller (jit/jit.h):
+// the callee, already with its arguments in the frame, and the instance of
+// the function that tail-called it.
+struct TailCallOut {
+  Function* callee = nullptr;
+  Instance* caller = nullptr;
 };
 
 // Whether a reference value (a slot: 0 is null, a function reference its

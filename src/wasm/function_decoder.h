@@ -239,6 +239,7 @@ class FunctionDecoder {
   bool usesIndex64() const { return usesIndex64_; }
   bool usesExceptions() const { return usesExceptions_; }
   uint32_t legacyCatches() const { return legacyCatches_; }
+  bool usesLegacyExceptions() const { return usesLegacyExceptions_; }
   const FunctionDecl& declaration() const { return decl_; }
   // The control that encloses `c` (of the current nesting), or null for
   // the function's.
@@ -469,6 +470,7 @@ class FunctionDecoder {
   bool usesIndex64_ = false;
   bool usesExceptions_ = false;
   uint32_t legacyCatches_ = 0;
+  bool usesLegacyExceptions_ = false;
   std::vector<CatchClause> catches_;
   std::vector<Control*> catchTargets_;
 };
@@ -622,7 +624,7 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       BlockType bt = readBlockType();
       popParams(bt);
       pushControl(op, bt);
-      usesExceptions_ = true;
+      usesExceptions_ = usesLegacyExceptions_ = true;
       Control& c = controls_.back();
       if (c.reachableAtEntry) consumer_.onTry(c);
       break;
@@ -662,6 +664,7 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
     case Op::Rethrow: {
       Control& target = label(reader_.readU32());
       if (target.kind != Op::Catch && target.kind != Op::CatchAll) fail("invalid rethrow label");
+      usesExceptions_ = usesLegacyExceptions_ = true;
       if (reachable()) consumer_.onRethrow(target);
       setUnreachable();
       break;

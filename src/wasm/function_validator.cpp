@@ -16,6 +16,7 @@ void validateFunctionBody(const Module& module, uint32_t definedIndex, FunctionD
   decl->usesIndex64 = decoder.usesIndex64();
   decl->usesExceptions = decoder.usesExceptions();
   decl->legacyCatches = decoder.legacyCatches();
+  decl->usesLegacyExceptions = decoder.usesLegacyExceptions();
 }
 
 }  // namespace strata

@@ -94,10 +94,13 @@ struct FunctionDecl {
   // An instruction addresses a memory64 or indexes a table64 (i64
   // indices): set by validation. Also left to the interpreter.
   bool usesIndex64 = false;
-  // throw, throw_ref or try_table appear: set by validation. Left to the
-  // interpreter, which unwinds to handlers; exceptions pass through
-  // compiled code like traps.
+  // throw, throw_ref, try_table or the legacy try appear: set by
+  // validation. The baseline compiler compiles them, except the legacy
+  // instructions (usesLegacyExceptions), which only the interpreter runs;
+  // the optimizing compiler leaves all of them to the tiers below.
+  // Exceptions pass through code without handlers like traps.
   bool usesExceptions = false;
+  bool usesLegacyExceptions = false;
   // The legacy catch and catch_all arms: the interpreter gives each a slot
   // for its exception (rethrow).
   uint32_t legacyCatches = 0;

@@ -1,0 +1,385 @@
+// The embedding C API (include/wasm_export.h): calls into wasm (argv
+// cells, wasm_val_t arrays and varargs, tables, entry points), exceptions
+// and termination, and the call stack of the last trap.
+#include <algorithm>
+#include <atomic>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "api/wasm_export_internal.h"
+#include "runtime/value_text.h"
+#include "wasi/wasi.h"
+
+using namespace strata;
+using namespace strata::capi;
+
+// ---------------------------------------------------------------- calls
+
+namespace strata {
+namespace capi {
+
+// Runs `f` with `ee` as the current exec env; a trap or error becomes the
+// exception of ee's instance.
+bool callOn(WASMExecEnv* ee, Function* f, Slot* slots) {
+  WASMExecEnv* saved = tCurrentEnv;
+  tCurrentEnv = ee;
+  WASMModuleInstanceCommon* inst = ee->moduleInst;
+  bool ok = false;
+  gActiveCalls.fetch_add(1, std::memory_order_acq_rel);
+  struct Active {
+    ~Active() {
+      if (gActiveCalls.fetch_sub(1, std::memory_order_acq_rel) == 1 && gRetiredPending.load() > 0)
+        releaseRetiredIfIdle();
+    }
+  } active;
+  ee->callStack.clear();
+  WASMModuleInstanceCommon* owner = rootOf(inst);
+  if (owner && owner->terminated.load(std::memory_order_acquire)) {
+    inst->exception = ExecEnv::interruptMessage(ExecEnv::kTerminated);
+    ee->moduleInst = inst;
+    tCurrentEnv = saved;
+    return false;
+  }
+  try {
+    ee->env->call(f, slots);
+    ok = true;
+  } catch (const wasi::WasiExit& e) {
+    // proc_exit ends the call successfully, as in WAMR; the code is
+    // wasm_runtime_get_wasi_exit_code's.
+    if (WASMModuleInstanceCommon* root = rootOf(inst)) root->wasiExitCode = e.code();
+    ok = true;
+  } catch (const Trap& e) {
+    if (inst) inst->exception = e.what();
+    ee->callStack = formatTrace(e);
+  } catch (const std::bad_alloc&) {
+    if (inst) inst->exception = "allocate memory failed";
+  } catch (const std::exception& e) {
+    if (inst) inst->exception = e.what();
+  }
+  ee->moduleInst = inst;
+  tCurrentEnv = saved;
+  return ok;
+}
+
+}  // namespace capi
+}  // namespace strata
+
+namespace {
+
+// 32-bit cells of a value in WAMR's argv arrays: a v128 takes four.
+uint32_t cellsOf(ValType t) {
+  if (t == ValType::V128) return 4;
+  return (t == ValType::I32 || t == ValType::F32) ? 1 : 2;
+}
+
+}  // namespace
+
+extern "C" {
+
+bool wasm_runtime_call_wasm(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t argc, uint32_t argv[]) {
+  if (!exec_env || !function || !exec_env->env) return false;
+  auto* f = static_cast<Function*>(function);
+  WASMModuleInstanceCommon* inst = exec_env->moduleInst;
+  uint32_t want = 0, results = 0;
+  for (ValType t : f->type.params) want += cellsOf(t);
+  for (ValType t : f->type.results) results += cellsOf(t);
+  if (argc != want) {
+    if (inst)
+      inst->exception = "invalid argument count: the function takes " + std::to_string(want) + " cells, got " +
+                        std::to_string(argc);
+    return false;
+  }
+  // Cells to slots: one cell a slot's low half, two a slot, four (v128)
+  // two slots; results back the same way.
+  std::vector<Slot> slots(f->type.callSlots() + 1);
+  uint32_t c = 0, at = 0;
+  for (ValType t : f->type.params) {
+    uint32_t n = cellsOf(t);
+    if (n == 1)
+      slots[at] = argv[c];
+    else
+      std::memcpy(&slots[at], &argv[c], 4 * n);
+    c += n;
+    at += slotWidth(t);
+  }
+  if (!callOn(exec_env, f, slots.data())) return false;
+  (void)results;
+  c = 0;
+  at = 0;
+  for (ValType t : f->type.results) {
+    uint32_t n = cellsOf(t);
+    std::memcpy(&argv[c], &slots[at], 4 * n);
+    c += n;
+    at += slotWidth(t);
+  }
+  return true;
+}
+
+bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
+                              wasm_val_t results[], uint32_t num_args, wasm_val_t* args) {
+  if (!exec_env || !function || !exec_env->env) return false;
+  auto* f = static_cast<Function*>(function);
+  WASMModuleInstanceCommon* inst = exec_env->moduleInst;
+  auto fail = [&](const std::string& msg) {
+    if (inst) inst->exception = msg;
+    return false;
+  };
+  if (num_args != f->type.params.size())
+    return fail("invalid argument count: expected " + std::to_string(f->type.params.size()) + ", got " +
+                std::to_string(num_args));
+  if (num_results != f->type.results.size())
+    return fail("invalid result count: expected " + std::to_string(f->type.results.size()) + ", got " +
+                std::to_string(num_results));
+  // Values to slots by width (a v128 takes two: of.v128, Strata's
+  // extension of wasm_val_t).
+  std::vector<Slot> slots(f->type.callSlots() + 1);
+  std::vector<uint32_t> argAt = slotOffsets(f->type.params), resultAt = slotOffsets(f->type.results);
+  for (uint32_t i = 0; i < num_args; ++i) {
+    ValType t = f->type.params[i];
+    const wasm_val_t& v = args[i];
+    if (t == ValType::V128) {
+      if (v.kind != WASM_V128) return fail("argument " + std::to_string(i) + " is not a v128");
+      std::memcpy(&slots[argAt[i]], v.of.v128, 16);
+      continue;
+    }
+    Slot* slot = &slots[argAt[i]];
+    switch (t.kind()) {
+      case ValKind::I32: if (v.kind != WASM_I32) return fail("argument " + std::to_string(i) + " is not an i32"); *slot = uint32_t(v.of.i32); break;
+      case ValKind::I64: if (v.kind != WASM_I64) return fail("argument " + std::to_string(i) + " is not an i64"); *slot = uint64_t(v.of.i64); break;
+      case ValKind::F32: {
+        if (v.kind != WASM_F32) return fail("argument " + std::to_string(i) + " is not an f32");
+        uint32_t b;
+        std::memcpy(&b, &v.of.f32, 4);
+        *slot = b;
+        break;
+      }
+      case ValKind::F64:
+        if (v.kind != WASM_F64) return fail("argument " + std::to_string(i) + " is not an f64");
+        std::memcpy(slot, &v.of.f64, 8);
+        break;
+      default:
+        *slot = reinterpret_cast<uintptr_t>(v.of.ref);
+        if (!referenceFits(*slot, t)) return fail("argument " + std::to_string(i) + " is not a " + valTypeName(t));
+    }
+  }
+  if (!callOn(exec_env, f, slots.data())) return false;
+  for (uint32_t i = 0; i < num_results; ++i) {
+    ValType t = f->type.results[i];
+    wasm_val_t& r = results[i];
+    if (t == ValType::V128) {
+      r.kind = WASM_V128;
+      std::memcpy(r.of.v128, &slots[resultAt[i]], 16);
+      continue;
+    }
+    const Slot value = slots[resultAt[i]];
+    switch (t.kind()) {
+      case ValKind::I32: r.kind = WASM_I32; r.of.i32 = int32_t(uint32_t(value)); break;
+      case ValKind::I64: r.kind = WASM_I64; r.of.i64 = int64_t(value); break;
+      case ValKind::F32: {
+        r.kind = WASM_F32;
+        uint32_t b = uint32_t(value);
+        std::memcpy(&r.of.f32, &b, 4);
+        break;
+      }
+      case ValKind::F64: r.kind = WASM_F64; std::memcpy(&r.of.f64, &value, 8); break;
+      default:
+        r.kind = t.kind() == ValKind::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
+        r.of.ref = reinterpret_cast<wasm_ref_t*>(static_cast<uintptr_t>(value));
+    }
+  }
+  return true;
+}
+
+uint32_t wasm_func_get_param_count(wasm_function_inst_t func_inst, wasm_module_inst_t) {
+  return func_inst ? static_cast<uint32_t>(static_cast<Function*>(func_inst)->type.params.size()) : 0;
+}
+uint32_t wasm_func_get_result_count(wasm_function_inst_t func_inst, wasm_module_inst_t) {
+  return func_inst ? static_cast<uint32_t>(static_cast<Function*>(func_inst)->type.results.size()) : 0;
+}
+
+bool wasm_application_execute_main(wasm_module_inst_t module_inst, int32_t argc, char* argv[]) {
+  if (!module_inst || !module_inst->inst) return false;
+  WASMExecEnv* ee = defaultEnv(module_inst);
+  if (!ee) return false;
+  Instance* inst = module_inst->inst;
+  if (WASMModuleInstanceCommon* root = rootOf(module_inst)) root->wasiExitCode = 0;
+  Function* f = inst->exportedFunction("_start");
+  if (f && f->type.params.empty()) {
+    std::vector<Slot> slots(f->type.results.size() + 1);
+    return callOn(ee, f, slots.data());
+  }
+  f = inst->exportedFunction("__main_argc_argv");
+  if (!f) f = inst->exportedFunction("main");
+  if (!f) {
+    module_inst->exception = "lookup the entry point symbol (like _start, main) failed";
+    return false;
+  }
+  std::vector<Slot> slots(3);
+  if (f->type.params.size() == 2) {
+    // argv strings and the pointer array in the app heap.
+    std::vector<uint32_t> offs;
+    for (int32_t i = 0; i < argc; ++i)
+      offs.push_back(wasm_runtime_module_dup_data(module_inst, argv[i], uint32_t(std::strlen(argv[i]) + 1)));
+    offs.push_back(0);
+    uint32_t arr = wasm_runtime_module_dup_data(module_inst, reinterpret_cast<const char*>(offs.data()),
+                                                uint32_t(offs.size() * 4));
+    if (argc && !arr) {
+      module_inst->exception = "allocate memory failed: no app heap for argv";
+      return false;
+    }
+    slots[0] = uint32_t(argc);
+    slots[1] = arr;
+  } else if (!f->type.params.empty()) {
+    module_inst->exception = "main has an unsupported signature " + f->type.toString();
+    return false;
+  }
+  return callOn(ee, f, slots.data());
+}
+
+bool wasm_application_execute_func(wasm_module_inst_t module_inst, const char* name, int32_t argc, char* argv[]) {
+  if (!module_inst || !name) return false;
+  auto* f = static_cast<Function*>(wasm_runtime_lookup_function(module_inst, name, nullptr));
+  if (!f) {
+    module_inst->exception = std::string("lookup function ") + name + " failed";
+    return false;
+  }
+  if (size_t(argc < 0 ? 0 : argc) != f->type.params.size()) {
+    module_inst->exception = "invalid input argument count " + std::to_string(argc) + " (" + name + " takes " +
+                             std::to_string(f->type.params.size()) + ")";
+    return false;
+  }
+  std::vector<Slot> slots(f->type.callSlots() + 1);
+  uint32_t at = 0;
+  for (int32_t i = 0; i < argc; ++i) {
+    ValType t = f->type.params[i];
+    if (!argv || !argv[i] || !parseValueText(argv[i], t, &slots[at])) {
+      module_inst->exception = std::string("invalid input argument ") + std::to_string(i) + ": '" +
+                               (argv && argv[i] ? argv[i] : "") + "' is not a valid " +
+                               valTypeName(f->type.params[i]);
+      return false;
+    }
+    at += slotWidth(t);
+  }
+  WASMExecEnv* ee = defaultEnv(module_inst);
+  if (!ee) return false;
+  WASMModuleInstanceCommon* saved = ee->moduleInst;
+  ee->moduleInst = module_inst;
+  bool ok = callOn(ee, f, slots.data());
+  ee->moduleInst = saved;
+  if (!ok) return false;
+  std::string line;
+  at = 0;
+  for (ValType t : f->type.results) {
+    line += (at ? "," : "") + formatValueText(t, &slots[at]);
+    at += slotWidth(t);
+  }
+  std::printf("%s\n", line.c_str());
+  return true;
+}
+
+const char* wasm_runtime_get_exception(wasm_module_inst_t module_inst) {
+  if (!module_inst || module_inst->exception.empty()) return nullptr;
+  module_inst->exceptionText = "Exception: " + module_inst->exception;
+  return module_inst->exceptionText.c_str();
+}
+
+void wasm_runtime_set_exception(wasm_module_inst_t module_inst, const char* exception) {
+  if (module_inst) module_inst->exception = exception ? exception : "";
+}
+
+void wasm_runtime_clear_exception(wasm_module_inst_t module_inst) {
+  if (!module_inst) return;
+  module_inst->exception.clear();
+  if (WASMModuleInstanceCommon* root = rootOf(module_inst)) root->terminated.store(false, std::memory_order_release);
+}
+
+// From any thread: every exec env of the instance's group that runs guest
+// code is interrupted (each tier checks at function entries and loop
+// headers), and calls fail until the exception is cleared.
+void wasm_runtime_terminate(wasm_module_inst_t module_inst) {
+  if (!module_inst) return;
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  WASMModuleInstanceCommon* root = rootOf(module_inst);
+  if (!root || !gRuntime) return;
+  root->terminated.store(true, std::memory_order_release);
+  module_inst->exception = ExecEnv::interruptMessage(ExecEnv::kTerminated);
+  for (WASMExecEnv* ee : gRuntime->envs)
+    if (rootOf(ee->moduleInst) == root) ee->env->requestInterrupt(ExecEnv::kTerminated);
+}
+
+bool wasm_runtime_call_wasm_v(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
+                              wasm_val_t results[], uint32_t num_args, ...) {
+  if (!exec_env || !function) return false;
+  auto* f = static_cast<Function*>(function);
+  if (num_args != f->type.params.size())  // call_wasm_a words the error
+    return wasm_runtime_call_wasm_a(exec_env, function, num_results, results, num_args, nullptr);
+  std::vector<wasm_val_t> args(num_args);
+  va_list list;
+  va_start(list, num_args);
+  for (uint32_t i = 0; i < num_args; ++i) {
+    wasm_val_t& v = args[i];
+    switch (f->type.params[i].kind()) {
+      case ValKind::I32: v.kind = WASM_I32; v.of.i32 = va_arg(list, int32_t); break;
+      case ValKind::I64: v.kind = WASM_I64; v.of.i64 = va_arg(list, int64_t); break;
+      case ValKind::F32: v.kind = WASM_F32; v.of.f32 = float(va_arg(list, double)); break;
+      case ValKind::F64: v.kind = WASM_F64; v.of.f64 = va_arg(list, double); break;
+      case ValKind::FuncRef:
+      case ValKind::ExternRef:
+        v.kind = f->type.params[i].kind() == ValKind::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
+        v.of.ref = va_arg(list, wasm_ref_t*);
+        break;
+      default:
+        va_end(list);
+        if (exec_env->moduleInst)
+          exec_env->moduleInst->exception = "argument " + std::to_string(i) + ": v128 cannot be passed as a vararg";
+        return false;
+    }
+  }
+  va_end(list);
+  return wasm_runtime_call_wasm_a(exec_env, function, num_results, results, num_args, args.data());
+}
+
+bool wasm_runtime_call_indirect(wasm_exec_env_t exec_env, uint32_t element_index, uint32_t argc, uint32_t argv[]) {
+  if (!exec_env || !exec_env->moduleInst || !exec_env->moduleInst->inst) return false;
+  WASMModuleInstanceCommon* h = exec_env->moduleInst;
+  Instance* inst = h->inst;
+  if (inst->numTables() == 0 || element_index >= inst->table(0)->size()) {
+    h->exception = "undefined element";
+    return false;
+  }
+  auto* f = reinterpret_cast<Function*>(static_cast<uintptr_t>(inst->table(0)->data()[element_index]));
+  if (!f) {
+    h->exception = "uninitialized element";
+    return false;
+  }
+  return wasm_runtime_call_wasm(exec_env, f, argc, argv);
+}
+
+}  // extern "C"
+
+// ---------------------------------------------------------------- call stacks
+
+void wasm_runtime_dump_call_stack(wasm_exec_env_t exec_env) {
+  if (!exec_env || exec_env->callStack.empty()) return;
+  std::fputs(exec_env->callStack.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+uint32_t wasm_runtime_get_call_stack_buf_size(wasm_exec_env_t exec_env) {
+  if (!exec_env || exec_env->callStack.empty()) return 0;
+  return uint32_t(std::min<size_t>(exec_env->callStack.size() + 1, UINT32_MAX));
+}
+
+uint32_t wasm_runtime_dump_call_stack_to_buf(wasm_exec_env_t exec_env, char* buf, uint32_t len) {
+  if (!exec_env || !buf || len == 0) return 0;
+  size_t n = std::min<size_t>(exec_env->callStack.size(), len - 1);
+  std::memcpy(buf, exec_env->callStack.data(), n);
+  buf[n] = '\0';
+  return uint32_t(n);
+}

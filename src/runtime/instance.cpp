@@ -102,6 +102,9 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
     tag->sigId = m.typeIds[typeIndex];
     instance->tags_.push_back(std::move(tag));
   }
+  for (const Export& e : m.exports)
+    if (e.kind == ExternKind::Tag && e.index >= m.numImportedTags && instance->tags_[e.index]->name.empty())
+      instance->tags_[e.index]->name = e.name;
 
   // Defined globals follow the imported ones (already in globals_), each
   // evaluated in order so global.get can see every earlier global.

@@ -65,6 +65,7 @@ class Trap : public std::runtime_error {
 struct Tag {
   FuncType type;
   uint32_t sigId = 0;
+  std::string name;  // its first export's name, for messages; may be empty
 };
 
 // An exception: its tag and its values (slots, a v128 taking two). An
@@ -82,7 +83,9 @@ struct ExceptionObject : std::enable_shared_from_this<ExceptionObject> {
 class WasmException : public Trap {
  public:
   explicit WasmException(std::shared_ptr<ExceptionObject> e)
-      : Trap("uncaught wasm exception"), exception(std::move(e)) {}
+      : Trap(e->tag && !e->tag->name.empty() ? "uncaught wasm exception (tag " + e->tag->name + ")"
+                                              : "uncaught wasm exception"),
+        exception(std::move(e)) {}
   std::shared_ptr<ExceptionObject> exception;
 };
 

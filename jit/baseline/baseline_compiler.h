@@ -123,16 +123,16 @@ class BaselineCompiler : public NullConsumer {
   void onBrTable(const std::vector<Control*>& targets, Control& def);
   void onReturn();
   void onUnreachable();
-  void onCall(uint32_t funcIndex);
-  void onCallIndirect(uint32_t typeIndex, uint32_t table);
-  void onCallRef(uint32_t typeIndex);
+  void onCall(uint32_t funcIndex) { directCall(funcIndex, false); }
+  void onCallIndirect(uint32_t typeIndex, uint32_t table) { indirectCall(typeIndex, table, false); }
+  void onCallRef(uint32_t typeIndex) { refCall(typeIndex, false); }
   void onBrOnNull(Control& target);
   void onBrOnNonNull(Control& target);
   void onRefAsNonNull();
   // Tail calls: the callee in rdx, then emitTailCall (see jit/jit.h).
-  void onReturnCall(uint32_t funcIndex);
-  void onReturnCallIndirect(uint32_t typeIndex, uint32_t table);
-  void onReturnCallRef(uint32_t typeIndex);
+  void onReturnCall(uint32_t funcIndex) { directCall(funcIndex, true); }
+  void onReturnCallIndirect(uint32_t typeIndex, uint32_t table) { indirectCall(typeIndex, table, true); }
+  void onReturnCallRef(uint32_t typeIndex) { refCall(typeIndex, true); }
   // Exception handling (try_table, throw, throw_ref): the calls and throws
   // inside a try_table leave through its dispatcher, which asks jitCatch
   // and continues at the landing of the clause that takes the exception.
@@ -269,6 +269,9 @@ class BaselineCompiler : public NullConsumer {
 
   // --- calls and helpers ---
   void emitCall(const FuncType& ft, uint32_t argBase);
+  void directCall(uint32_t funcIndex, bool tail);
+  void indirectCall(uint32_t typeIndex, uint32_t table, bool tail);
+  void refCall(uint32_t typeIndex, bool tail);
   // The callee (Function*) into rdx: direct, through the import slot, or
   // resolved from a table or a reference (these pop their operand).
   void loadDirectCallee(uint32_t funcIndex);

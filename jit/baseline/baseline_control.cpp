@@ -549,15 +549,35 @@ void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase) {
   refreshMemory();
 }
 
-void BaselineCompiler::onCall(uint32_t funcIndex) {
+// Calls and tail calls differ only in their last step (emitCall or
+// emitTailCall): the arguments go to their slots, the callee to rdx.
+void BaselineCompiler::directCall(uint32_t funcIndex, bool tail) {
   if (!pre()) return;
-  const Module& m = d_->module();
-  const FuncType& ft = m.funcType(funcIndex);
+  const FuncType& ft = d_->module().funcType(funcIndex);
   uint32_t argBase = height() - uint32_t(ft.params.size());
   materializeFrom(argBase, /*constants=*/true);
   spillRegisters();
   loadDirectCallee(funcIndex);
-  emitCall(ft, argBase);
+  tail ? emitTailCall(ft, argBase) : emitCall(ft, argBase);
+}
+
+void BaselineCompiler::indirectCall(uint32_t typeIndex, uint32_t table, bool tail) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().types[typeIndex];
+  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
+  materializeFrom(argBase, /*constants=*/true);
+  loadIndirectCallee(typeIndex, table);
+  tail ? emitTailCall(ft, argBase) : emitCall(ft, argBase);
+}
+
+void BaselineCompiler::refCall(uint32_t typeIndex, bool tail) {
+  if (!pre()) return;
+  const FuncType& ft = d_->module().types[typeIndex];
+  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
+  materializeFrom(argBase, /*constants=*/true);
+  spillRegisters();
+  loadRefCallee();
+  tail ? emitTailCall(ft, argBase) : emitCall(ft, argBase);
 }
 
 void BaselineCompiler::loadDirectCallee(uint32_t funcIndex) {
@@ -585,25 +605,6 @@ void BaselineCompiler::loadRefCallee() {
   a_.jz(trapLabel(kNullFunctionReference));
 }
 
-void BaselineCompiler::onCallIndirect(uint32_t typeIndex, uint32_t table) {
-  if (!pre()) return;
-  const FuncType& ft = d_->module().types[typeIndex];
-  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
-  materializeFrom(argBase, /*constants=*/true);
-  loadIndirectCallee(typeIndex, table);
-  emitCall(ft, argBase);
-}
-
-void BaselineCompiler::onCallRef(uint32_t typeIndex) {
-  if (!pre()) return;
-  const FuncType& ft = d_->module().types[typeIndex];
-  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
-  materializeFrom(argBase, /*constants=*/true);
-  spillRegisters();
-  loadRefCallee();
-  emitCall(ft, argBase);
-}
-
 // Tail calls. The arguments are in their slots from argBase up; they move
 // down to slot 0, this function's frame, which becomes the callee's (in
 // ascending order: each source is at or above its destination).
@@ -621,35 +622,6 @@ void BaselineCompiler::emitTailCall(const FuncType& ft, uint32_t argBase) {
   a_.jmp(epilogue_);
   while (height() > argBase) pop();
   dead_.dead = true;
-}
-
-void BaselineCompiler::onReturnCall(uint32_t funcIndex) {
-  if (!pre()) return;
-  const FuncType& ft = d_->module().funcType(funcIndex);
-  uint32_t argBase = height() - uint32_t(ft.params.size());
-  materializeFrom(argBase, /*constants=*/true);
-  spillRegisters();
-  loadDirectCallee(funcIndex);
-  emitTailCall(ft, argBase);
-}
-
-void BaselineCompiler::onReturnCallIndirect(uint32_t typeIndex, uint32_t table) {
-  if (!pre()) return;
-  const FuncType& ft = d_->module().types[typeIndex];
-  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
-  materializeFrom(argBase, /*constants=*/true);
-  loadIndirectCallee(typeIndex, table);
-  emitTailCall(ft, argBase);
-}
-
-void BaselineCompiler::onReturnCallRef(uint32_t typeIndex) {
-  if (!pre()) return;
-  const FuncType& ft = d_->module().types[typeIndex];
-  uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
-  materializeFrom(argBase, /*constants=*/true);
-  spillRegisters();
-  loadRefCallee();
-  emitTailCall(ft, argBase);
 }
 
 // --- parametric ---

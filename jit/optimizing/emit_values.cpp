@@ -430,6 +430,10 @@ void Emitter::storeArgs(const FuncType& ft) {
 }
 
 void Emitter::emitCall(const FuncType& ft, x86::Gp callee) {
+  finishCall(ft, invokeCallee(callee, imm(uint64_t(uintptr_t(&inst_)))));
+}
+
+InvokeNode* Emitter::invokeCallee(x86::Gp callee, const Operand& caller) {
   x86::Gp target = cc_.newGpq("target");
   Label have = cc_.newLabel();
   // Function::jitEntry, or the bridge for interpreted and host callees.
@@ -443,8 +447,8 @@ void Emitter::emitCall(const FuncType& ft, x86::Gp callee) {
   node->setArg(0, ctx_);
   node->setArg(1, fp_);
   node->setArg(2, callee);
-  node->setArg(3, imm(uint64_t(uintptr_t(&inst_))));
-  finishCall(ft, node);
+  caller.isImm() ? node->setArg(3, caller.as<Imm>()) : node->setArg(3, caller.as<x86::Gp>());
+  return node;
 }
 
 void Emitter::finishCall(const FuncType& ft, InvokeNode* node) {

@@ -427,6 +427,10 @@ class Emitter : public NullConsumer {
   };
   std::vector<CallSite> callSites_;
   void finishTailCall(x86::Gp callee);
+  // Calls `callee` on this frame (its entry, or the bridge), from `caller`
+  // (an instance pointer, immediate or register): the status is the
+  // node's return value.
+  InvokeNode* invokeCallee(x86::Gp callee, const Operand& caller);
   x86::Gp directCallee(uint32_t funcIndex);
   DeadCode dead_;
   std::map<std::pair<uint64_t, bool>, Label> constants_;

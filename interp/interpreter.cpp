@@ -180,7 +180,11 @@ bool findHandler(ExecEnv* env, uint32_t entryDepth, const WasmException& e, Func
 // dispatch loop cost call-heavy code 15-20% (fib in the interpreter).
 thread_local TailCallOut* t_tailOut = nullptr;
 
-void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
+// Runs `fn` from its start, or resumes at `resumeIp` (an exception
+// handler's landing, its frames as findHandler left them); returns when
+// the frame at `entryDepth` returns.
+void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut, const uint8_t* resumeIp = nullptr,
+         uint32_t entryDepth = 0) {
   static const void* const kHandlers[] = {
 #define STRATA_LABEL(Name, ...) &&op_##Name,
 #define STRATA_LABEL_IMM(Name, ...) &&op_##Name##Imm,
@@ -202,7 +206,7 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
     return;
   }
 
-  const uint32_t entryDepth = env->callDepth;
+  if (!resumeIp) entryDepth = env->callDepth;
   Slot* const stackLimit = env->stackLimit();
   Instance* inst = fn->instance;
   uint8_t* memBase = nullptr;
@@ -231,7 +235,9 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
 #define OPERAND(k) rd<uint32_t>(ip + 8 + 4 * (k))
 #define SLOT(k) (fp + OPERAND(k))
 
-  {
+  if (resumeIp) {
+    ip = resumeIp;
+  } else {
     InterpCode* code = ensureTranslated(fn);
     if (fp + code->frameSlots > stackLimit) trap("call stack exhausted");
     zeroLocals(fp + code->paramSlots, fp + code->localSlots);
@@ -239,11 +245,11 @@ void run(ExecEnv* env, Function* fn, Slot* fp, const void* const** tableOut) {
   }
   SWITCH_INSTANCE(inst);
   RELOAD_MEMORY();
-  // A wasm exception, thrown here or by a callee, continues at the
-  // innermost handler of this run()'s frames; without one it leaves like a
-  // trap. (No cost on the dispatch path: the try is table-driven.)
-  for (;;) {
-  try {
+  // Where a wasm exception can start (a throw, a call of host or compiled
+  // code), the frame is noted in the env; interpretFunction catches it and
+  // resumes here at the handler findHandler finds. (A try around this loop
+  // cost call-heavy code ~10%: bintrees in the interpreter.)
+#define NOTE_THROW_POINT(pos) (env->throwFn = fn, env->throwFp = fp, env->throwIp = (pos))
   NEXT();
 
   // ---------------------------------------------------------------------
@@ -640,6 +646,7 @@ do_call: {
   if (callee->isHost()) {
     // Re-entrant calls from the host start above the arguments.
     env->stackTop = calleeFp + callee->type.callSlots();
+    NOTE_THROW_POINT(ip);
     callee->host(callee->hostEnv, inst, calleeFp);
     RELOAD_MEMORY();
     NEXT();
@@ -650,6 +657,7 @@ do_call: {
     // code has no interpreter code (tier-up retires it), and a first call
     // may compile (--tier=jit).
     if (callee->jitEntry.load(std::memory_order_acquire) || jit::onFirstCall(callee)) {
+      NOTE_THROW_POINT(ip);
       jit::invoke(*env, callee, calleeFp, inst);
       RELOAD_MEMORY();
       NEXT();
@@ -699,7 +707,7 @@ do_tail_call: {
   if (!code && !callee->isHost() && !callee->jitEntry.load(std::memory_order_acquire) && !jit::onFirstCall(callee))
     code = ensureTranslated(callee);
   if (!code) {
-    ip = nullptr;  // this frame is being replaced: its handlers no longer apply
+    NOTE_THROW_POINT(nullptr);  // this frame is being replaced: its handlers no longer apply
     if (env->callDepth == entryDepth && t_tailOut) {
       // The compiled caller makes the call: chains of tail calls between
       // the tiers then keep constant stack.
@@ -756,6 +764,7 @@ op_LoopHeader:
     } else if (OPERAND(0) == kNoOsrLoop) {
       jit::onHot(fn);
     } else if (Function::JitEntry osr = jit::onHotLoop(fn, OPERAND(0))) {
+      NOTE_THROW_POINT(nullptr);  // the compiled code runs this frame's handlers itself
       jit::invokeOsr(*env, fn, osr, fp);
       goto op_Return;
     }
@@ -914,22 +923,16 @@ op_ElemDrop:
 op_Throw: {
   const auto* tag = rd<const std::shared_ptr<Tag>*>(ip + 12);
   const Slot* values = SLOT(0);
-  ip += 20;
+  NOTE_THROW_POINT(ip + 20);
   throwNew(*tag, values);
 }
 op_ThrowRef: {
   auto* e = rd<ExceptionObject*>(SLOT(0));
-  ip += 12;
+  NOTE_THROW_POINT(ip + 12);
   if (!e) trap("null exception reference");
   throw WasmException(e->shared_from_this());
 }
-  } catch (WasmException& e) {
-    if (!findHandler(env, entryDepth, e, fn, fp, ip)) throw;
-    SWITCH_INSTANCE(fn->instance);
-    RELOAD_MEMORY();
-  }
-  }
-
+#undef NOTE_THROW_POINT
 #undef RELOAD_MEMORY
 #undef SWITCH_INSTANCE
 #undef NEXT
@@ -971,8 +974,37 @@ void interpretFunction(ExecEnv& env, Function* fn, Slot* fp, TailCallOut* tail) 
     explicit TailOutScope(TailCallOut* t) : saved(std::exchange(t_tailOut, t)) {}
     ~TailOutScope() { t_tailOut = saved; }
   } scope(tail);
+  // The outer run()'s throw point, which this one's overwrite, comes back
+  // however this call ends.
+  struct ThrowPointScope {
+    ExecEnv& env;
+    Function* fn;
+    Slot* fp;
+    const uint8_t* ip;
+    explicit ThrowPointScope(ExecEnv& e) : env(e), fn(e.throwFn), fp(e.throwFp), ip(e.throwIp) {}
+    ~ThrowPointScope() { env.throwFn = fn, env.throwFp = fp, env.throwIp = ip; }
+  } throwPoint(env);
+  env.throwFn = fn;
+  env.throwFp = fp;
+  env.throwIp = nullptr;
   try {
-    run(&env, fn, fp, nullptr);
+    // A wasm exception continues at the innermost handler of this call's
+    // interpreter frames, if one takes it.
+    for (const uint8_t* resume = nullptr;;) {
+      try {
+        run(&env, fn, fp, nullptr, resume, depth);
+        return;
+      } catch (WasmException& e) {
+        Function* f = env.throwFn;
+        Slot* frameFp = env.throwFp;
+        const uint8_t* at = env.throwIp;
+        if (!f || !findHandler(&env, depth, e, f, frameFp, at)) throw;
+        fn = f;
+        fp = frameFp;
+        resume = at;
+        env.throwIp = nullptr;
+      }
+    }
   } catch (Trap& t) {
     // The interpreter frames the trap left, innermost first (run() leaves
     // env.callDepth where the trap was; ExecEnv::call restores it).

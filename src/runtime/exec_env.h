@@ -32,6 +32,13 @@ class ExecEnv {
   Slot* stackLimit() { return stack_.get() + stackSlots_; }
   Slot* stackTop = nullptr;  // first free slot: re-entrant calls start here
   uint32_t callDepth = 0;    // wasm frames live on this env
+  // The interpreter's innermost frame where a wasm exception may start
+  // (a throw, or a call of host or compiled code): its function, frame and
+  // code position, for the handler search (interp/interpreter.cpp). A null
+  // throwIp: that frame has no handlers to try.
+  Function* throwFn = nullptr;
+  Slot* throwFp = nullptr;
+  const uint8_t* throwIp = nullptr;
   static constexpr uint32_t kMaxCallDepth = 50000;
   // Host -> wasm re-entries consume native stack; bound them separately.
   uint32_t nativeDepth = 0;

@@ -105,7 +105,8 @@ struct Fixup {
 struct TranslatorControlData {
   uint32_t loopStart = 0;         // code offset of a loop's header
   uint32_t tryBegin = 0;          // a try's body: where its handler starts
-  uint32_t handler = InterpCode::kNoDelegate;  // its index in InterpCode::handlers, once made
+  static constexpr uint32_t kNoHandler = UINT32_MAX;
+  uint32_t handler = kNoHandler;  // a legacy try's index in InterpCode::handlers, once made
   uint32_t rethrowSlot = 0;       // a legacy catch's exnref, for rethrow
   std::vector<uint32_t> delegates;  // legacy delegates to this try, made before its handler
   InterpCode::Handler tryTable;   // a try_table's handler, added at its end (inner ones first)
@@ -283,7 +284,7 @@ class Translator : public NullConsumer {
   }
   // The try body ends (first catch, delegate, or end): its handler covers it.
   uint32_t closeTryBody(Control& c) {
-    if (c.data.handler == InterpCode::kNoDelegate) {
+    if (c.data.handler == TranslatorControlData::kNoHandler) {
       c.data.handler = uint32_t(out_.handlers.size());
       out_.handlers.push_back({c.data.tryBegin, here(), {}, InterpCode::kNoDelegate});
       for (uint32_t d : c.data.delegates) out_.handlers[d].delegateTo = c.data.handler;

@@ -343,7 +343,8 @@ class ModuleDecoder {
     }
   }
 
-  // The type section: function types, alone or in rec groups (0x4e).
+  // The type section: function types, alone or in rec groups (0x4e; a
+  // group counts as one entry of the section's vector).
   // Each group gets its canonical ids (m_.typeIds) as it is read, so a
   // later type's references to it are canonical too. GC's struct and array
   // types and declared subtypes are refused; `sub final` without
@@ -374,7 +375,6 @@ class ModuleDecoder {
       uint32_t first = canonicalRecGroup(key);
       for (uint32_t k = 0; k < groupSize; ++k) m_.typeIds.push_back(first + k);
     }
-    // Rec groups count as one entry each in the section's vector.
   }
   FuncType readFuncType(BinaryReader& s, uint32_t numTypes) {
     uint8_t form = s.readByte();

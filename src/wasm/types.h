@@ -87,25 +87,21 @@ class ValType {
 
  private:
   constexpr ValType(ValKind kind, bool nullable, uint32_t heapType) : kind_(kind), nullable_(nullable), heap_(heapType) {}
-  friend struct ValTypeConstants;
 
   ValKind kind_ = ValKind::Bottom;
   bool nullable_ = false;
   uint32_t heap_ = 0;
 };
 
-struct ValTypeConstants {
-  static constexpr ValType make(ValKind k, bool nullable = false, uint32_t h = 0) { return ValType(k, nullable, h); }
-};
-inline constexpr ValType ValType::I32 = ValTypeConstants::make(ValKind::I32);
-inline constexpr ValType ValType::I64 = ValTypeConstants::make(ValKind::I64);
-inline constexpr ValType ValType::F32 = ValTypeConstants::make(ValKind::F32);
-inline constexpr ValType ValType::F64 = ValTypeConstants::make(ValKind::F64);
-inline constexpr ValType ValType::V128 = ValTypeConstants::make(ValKind::V128);
-inline constexpr ValType ValType::FuncRef = ValTypeConstants::make(ValKind::FuncRef, true, heap::Func);
-inline constexpr ValType ValType::ExternRef = ValTypeConstants::make(ValKind::ExternRef, true, heap::Extern);
-inline constexpr ValType ValType::ExnRef = ValTypeConstants::make(ValKind::ExnRef, true, heap::Exn);
-inline constexpr ValType ValType::Bottom = ValTypeConstants::make(ValKind::Bottom);
+inline constexpr ValType ValType::I32{ValKind::I32, false, 0};
+inline constexpr ValType ValType::I64{ValKind::I64, false, 0};
+inline constexpr ValType ValType::F32{ValKind::F32, false, 0};
+inline constexpr ValType ValType::F64{ValKind::F64, false, 0};
+inline constexpr ValType ValType::V128{ValKind::V128, false, 0};
+inline constexpr ValType ValType::FuncRef{ValKind::FuncRef, true, heap::Func};
+inline constexpr ValType ValType::ExternRef{ValKind::ExternRef, true, heap::Extern};
+inline constexpr ValType ValType::ExnRef{ValKind::ExnRef, true, heap::Exn};
+inline constexpr ValType ValType::Bottom{ValKind::Bottom, false, 0};
 
 inline ValType ValType::fromCode(uint8_t code) {
   switch (code) {

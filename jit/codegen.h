@@ -189,4 +189,13 @@ bool installCode(asmjit::CodeHolder& code, const ErrorRecorder& errors, CompileR
 // --- runtime fields -------------------------------------------------------
 size_t jitEntryOffset();  // Function::jitEntry
 
+// Whether a direct call of `funcIndex` can return kTailCall, so that its
+// call site needs the way to jitFinishTailCalls: an import (whatever its
+// slot holds, then or after a hot replacement) or a function whose body has
+// a return_call* (known from validation). Indirect and reference calls can
+// reach any function: they always may.
+inline bool callMayReturnTailCall(const Module& m, uint32_t funcIndex) {
+  return funcIndex < m.numImportedFuncs || m.functions[funcIndex - m.numImportedFuncs].usesTailCalls;
+}
+
 }  // namespace strata::jit

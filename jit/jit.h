@@ -31,7 +31,9 @@
 // call site that called it then calls the tail callee on the same frame,
 // and again if that one tail-calls, so a chain of tail calls runs in
 // constant native and value stack (jit::run does the same for calls from
-// C++).
+// C++). Only a function that executes a tail call returns kTailCall, so a
+// direct call of a function of the same module without return_call* needs
+// none of this (callMayReturnTailCall in codegen.h).
 //
 // Return value: 0, kTailCall, or one of TrapCode.
 #pragma once
@@ -237,6 +239,10 @@ void shutdown();
 // Called by compiled code to run a callee that has no JIT entry (host
 // functions, interpreted functions).
 uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* caller);
+// Called by compiled code whose callee returned a non-zero `status`: while
+// it is kTailCall, calls the function the callee tail-called (on the same
+// frame, `fp`). Returns what is left: 0 or a failure.
+uint64_t jitFinishTailCalls(JitContext* ctx, Slot* fp, uint64_t status);
 
 // Registers [begin, end) as JIT code of `tier` whose guard-region faults go
 // to `oobExit`; unregisterCode forgets the range starting at `begin`.

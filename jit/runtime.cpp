@@ -191,7 +191,7 @@ void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_
   if (env.interrupt.load(std::memory_order_acquire)) storeLimit(ctx, kInterruptLimit);  // requested meanwhile
   size_t traceFrom = traceFrames().size();
   uint64_t status = entry(&ctx, fp, f, reinterpret_cast<Instance*>(caller));
-  while (status == kTailCall) status = jitCallBridge(&ctx, fp, ctx.tailCallee, ctx.tailCaller);
+  status = jitFinishTailCalls(&ctx, fp, status);
   __atomic_store_n(&ctx.env, savedEnv, __ATOMIC_RELEASE);
   ctx.slotLimit = savedLimit;
   uint32_t interrupt = env.interrupt.load(std::memory_order_acquire);
@@ -246,6 +246,11 @@ uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* ca
     setPendingFromCurrent(ctx);
     return kPending;
   }
+}
+
+uint64_t jitFinishTailCalls(JitContext* ctx, Slot* fp, uint64_t status) {
+  while (status == kTailCall) status = jitCallBridge(ctx, fp, ctx->tailCallee, ctx->tailCaller);
+  return status;
 }
 
 // --- helpers ----------------------------------------------------------------

@@ -268,7 +268,7 @@ class BaselineCompiler : public NullConsumer {
   void countDown(uint32_t loopOffset);
 
   // --- calls and helpers ---
-  void emitCall(const FuncType& ft, uint32_t argBase);
+  void emitCall(const FuncType& ft, uint32_t argBase, bool mayTailCall);
   void directCall(uint32_t funcIndex, bool tail);
   void indirectCall(uint32_t typeIndex, uint32_t table, bool tail);
   void refCall(uint32_t typeIndex, bool tail);
@@ -368,13 +368,15 @@ class BaselineCompiler : public NullConsumer {
   };
   std::vector<CountStub> countStubs_;
   // A call site's way out when the status is not 0: a tail call of the
-  // callee is made here, on the same frame; anything else fails.
+  // callee is made on the same frame (jitFinishTailCalls); anything else
+  // fails.
   struct CallStub {
-    Label stub, resume;
+    FastAssembler::LocalLabel stub, resume;
     uint32_t frameSlot;  // the callee frame's first slot
     Label fail;          // where any other status goes (failLabel())
   };
   std::vector<CallStub> callStubs_;
+  FastAssembler::LocalLabel finishTailCalls_;  // the call sites' stubs' way to jitFinishTailCalls
   // The try_tables: each one's dispatcher (entered with the status in eax),
   // its catch table and the landings of its clauses; `parent` is the
   // enclosing try_table or -1.

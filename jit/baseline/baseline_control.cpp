@@ -136,27 +136,24 @@ void BaselineCompiler::finish() {
     a_.jmp(outer);
   }
   for (const CallStub& s : callStubs_) {
-    // A callee that tail-called: call its callee on the same frame.
-    Label bridge = a_.newLabel(), called = a_.newLabel();
+    // A call site's way out (status in eax): a tail call of the callee is
+    // made on the callee's frame; what is left is 0 (go on) or a failure.
     a_.bind(s.stub);
-    a_.cmp(x86::eax, imm(kTailCall));
-    a_.jne(s.fail);
-    a_.mov(x86::rdi, kCtx);
     a_.lea(x86::rsi, frameSlot(s.frameSlot));
-    a_.mov(x86::rdx, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, tailCallee))));
-    a_.mov(x86::rcx, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, tailCaller))));
-    a_.mov(x86::rax, x86::qword_ptr(x86::rdx, int32_t(jitEntryOffset())));
-    a_.test(x86::rax, x86::rax);
-    a_.jz(bridge);
-    a_.call(x86::rax);
-    a_.jmp(called);
-    a_.bind(bridge);
-    a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCallBridge))));
-    a_.call(x86::rax);
-    a_.bind(called);
+    a_.call(finishTailCalls_);
     a_.test(x86::eax, x86::eax);
-    a_.jnz(s.stub);
-    a_.jmp(s.resume);
+    a_.j(x86::CondCode::kZ, s.resume);
+    a_.jmp(s.fail);
+  }
+  if (!callStubs_.empty()) {
+    // The call sites' stubs share this way to jitFinishTailCalls (rsi: the
+    // callee frame; entered by a call, so the stack is as at a helper's
+    // entry).
+    a_.bind(finishTailCalls_);
+    a_.mov(x86::rdi, kCtx);
+    a_.mov(x86::edx, x86::eax);
+    a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitFinishTailCalls))));
+    a_.jmp(x86::rax);
   }
   if (callStubUsed_) {
     // Every call goes through here (callee in rdx, its frame in rsi): the
@@ -528,7 +525,7 @@ void BaselineCompiler::onUnreachable() {
 
 // --- calls ---
 
-void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase) {
+void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase, bool mayTailCall) {
   // The callee (Function*) is in rdx; the arguments are in their slots,
   // which is where the callee's frame starts. The rest of the sequence is
   // the function's call stub (finish()).
@@ -540,10 +537,15 @@ void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase) {
   a_.lea(x86::rsi, frameSlot(frame));  // the callee frame: the first argument's slot
   a_.call(callStub_);
   a_.test(x86::eax, x86::eax);  // statuses are small
-  CallStub site{a_.newLabel(), a_.newLabel(), frame, failLabel()};
-  a_.jnz(site.stub);
-  a_.bind(site.resume);
-  callStubs_.push_back(site);
+  if (!mayTailCall) {
+    a_.jnz(failLabel());
+  } else {
+    if (callStubs_.empty()) finishTailCalls_ = a_.newLocalLabel();
+    CallStub site{a_.newLocalLabel(), a_.newLocalLabel(), frame, failLabel()};
+    a_.j(x86::CondCode::kNZ, site.stub);
+    a_.bind(site.resume);
+    callStubs_.push_back(site);
+  }
   while (height() > argBase) pop();
   for (ValType t : ft.results) pushSlot(t);
   refreshMemory();
@@ -558,7 +560,7 @@ void BaselineCompiler::directCall(uint32_t funcIndex, bool tail) {
   materializeFrom(argBase, /*constants=*/true);
   spillRegisters();
   loadDirectCallee(funcIndex);
-  tail ? emitTailCall(ft, argBase) : emitCall(ft, argBase);
+  tail ? emitTailCall(ft, argBase) : emitCall(ft, argBase, callMayReturnTailCall(d_->module(), funcIndex));
 }
 
 void BaselineCompiler::indirectCall(uint32_t typeIndex, uint32_t table, bool tail) {
@@ -567,7 +569,7 @@ void BaselineCompiler::indirectCall(uint32_t typeIndex, uint32_t table, bool tai
   uint32_t argBase = height() - 1 - uint32_t(ft.params.size());
   materializeFrom(argBase, /*constants=*/true);
   loadIndirectCallee(typeIndex, table);
-  tail ? emitTailCall(ft, argBase) : emitCall(ft, argBase);
+  tail ? emitTailCall(ft, argBase) : emitCall(ft, argBase, /*mayTailCall=*/true);
 }
 
 void BaselineCompiler::refCall(uint32_t typeIndex, bool tail) {
@@ -577,7 +579,7 @@ void BaselineCompiler::refCall(uint32_t typeIndex, bool tail) {
   materializeFrom(argBase, /*constants=*/true);
   spillRegisters();
   loadRefCallee();
-  tail ? emitTailCall(ft, argBase) : emitCall(ft, argBase);
+  tail ? emitTailCall(ft, argBase) : emitCall(ft, argBase, /*mayTailCall=*/true);
 }
 
 void BaselineCompiler::loadDirectCallee(uint32_t funcIndex) {

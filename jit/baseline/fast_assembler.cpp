@@ -351,37 +351,60 @@ Error FastAssembler::shift(InstId id, const Gp& dst, const Imm& count) {
 
 // --- jumps and calls to labels ---
 
+bool FastAssembler::jumpBack(uint32_t shortOp, uint32_t longOp, int64_t target) {
+  uint8_t* p = _bufferPtr;
+  int64_t at = int64_t(offset());
+  int64_t rel8 = target - (at + 2);
+  if (shortOp && fitsInt8(rel8)) {
+    *p++ = uint8_t(shortOp);
+    *p++ = uint8_t(rel8);
+    commit(p);
+    return true;
+  }
+  int64_t rel32 = target - (at + (longOp > 0xFF ? 6 : 5));
+  if (!fitsInt32(rel32)) return false;
+  if (longOp > 0xFF) *p++ = uint8_t(longOp >> 8);
+  *p++ = uint8_t(longOp);
+  put32(p, uint32_t(rel32));
+  commit(p);
+  return true;
+}
+
+void FastAssembler::jumpForward(uint32_t longOp, uint32_t* head) {
+  uint8_t* p = _bufferPtr;
+  if (longOp > 0xFF) *p++ = uint8_t(longOp >> 8);
+  *p++ = uint8_t(longOp);
+  fixups_.push_back({uint32_t(p - _bufferData), *head});
+  *head = uint32_t(fixups_.size());
+  ++unboundJumps_;
+  put32(p, 0);
+  commit(p);
+}
+
+Error FastAssembler::patchChain(uint32_t head, int64_t target) {
+  for (uint32_t i = head; i; i = fixups_[i - 1].next) {
+    const Fixup& f = fixups_[i - 1];
+    int64_t rel32 = target - (int64_t(f.at) + 4);
+    if (!fitsInt32(rel32)) return reportError(DebugUtils::errored(kErrorInvalidDisplacement));
+    uint32_t bits = uint32_t(rel32);
+    std::memcpy(_bufferData + f.at, &bits, 4);
+    --unboundJumps_;
+  }
+  return kErrorOk;
+}
+
 Error FastAssembler::jump(InstId instId, uint32_t shortOp, uint32_t longOp, const Label& target) {
   LabelEntry* label = _code->labelEntry(target);
   if (!label || (label->isBound() && label->section() != _section) || !ready()) return emit(instId, target);
-  uint8_t* p = _bufferPtr;
-  int64_t at = int64_t(offset());
-  size_t longLength = longOp > 0xFF ? 6 : 5;
   if (label->isBound()) {
     // Backward: the displacement is known, so the short form if it reaches.
-    int64_t rel8 = int64_t(label->offset()) - (at + 2);
-    if (shortOp && fitsInt8(rel8)) {
-      *p++ = uint8_t(shortOp);
-      *p++ = uint8_t(rel8);
-      return commit(p);
-    }
-    int64_t rel32 = int64_t(label->offset()) - (at + int64_t(longLength));
-    if (!fitsInt32(rel32)) return emit(instId, target);
-    if (longOp > 0xFF) *p++ = uint8_t(longOp >> 8);
-    *p++ = uint8_t(longOp);
-    put32(p, uint32_t(rel32));
-    return commit(p);
+    return jumpBack(shortOp, longOp, int64_t(label->offset())) ? kErrorOk : emit(instId, target);
   }
   // Forward: rel32, patched by bind(). The chain is per label id.
-  if (longOp > 0xFF) *p++ = uint8_t(longOp >> 8);
-  *p++ = uint8_t(longOp);
   uint32_t id = target.id();
   if (id >= firstFixup_.size()) firstFixup_.resize(size_t(id) + 16, 0);
-  fixups_.push_back({uint32_t(p - _bufferData), firstFixup_[id]});
-  firstFixup_[id] = uint32_t(fixups_.size());
-  ++unboundJumps_;
-  put32(p, 0);
-  return commit(p);
+  jumpForward(longOp, &firstFixup_[id]);
+  return kErrorOk;
 }
 
 Error FastAssembler::j(x86::CondCode cc, const Label& target) {
@@ -396,18 +419,46 @@ Error FastAssembler::bind(const Label& label) {
   Error err = x86::Assembler::bind(label);
   uint32_t id = label.id();
   if (err != kErrorOk || id >= firstFixup_.size() || !firstFixup_[id]) return err;
-  int64_t target = int64_t(_code->labelEntry(label)->offset());
-  for (uint32_t i = firstFixup_[id]; i; i = fixups_[i - 1].next) {
-    const Fixup& f = fixups_[i - 1];
-    int64_t rel32 = target - (int64_t(f.at) + 4);
-    if (!fitsInt32(rel32)) return reportError(DebugUtils::errored(kErrorInvalidDisplacement));
-    uint32_t bits = uint32_t(rel32);
-    std::memcpy(_bufferData + f.at, &bits, 4);
-    --unboundJumps_;
-  }
+  err = patchChain(firstFixup_[id], int64_t(_code->labelEntry(label)->offset()));
   firstFixup_[id] = 0;
-  return kErrorOk;
+  return err;
 }
+
+// --- local labels ---
+
+FastAssembler::LocalLabel FastAssembler::newLocalLabel() {
+  localOffset_.push_back(kUnbound);
+  localFirstFixup_.push_back(0);
+  return LocalLabel{uint32_t(localOffset_.size() - 1)};
+}
+
+Error FastAssembler::bind(LocalLabel label) {
+  localOffset_[label.id] = uint32_t(offset());
+  Error err = patchChain(localFirstFixup_[label.id], int64_t(offset()));
+  localFirstFixup_[label.id] = 0;
+  return err;
+}
+
+// Local labels have no asmjit fallback: the forms here are always
+// encodable (the baseline compiler attaches no logger or options; only a
+// buffer that cannot grow stops them).
+Error FastAssembler::jumpLocal(uint32_t shortOp, uint32_t longOp, LocalLabel target) {
+  if (!ready()) return reportError(DebugUtils::errored(kErrorOutOfMemory));
+  if (localOffset_[target.id] == kUnbound) {
+    jumpForward(longOp, &localFirstFixup_[target.id]);
+    return kErrorOk;
+  }
+  if (jumpBack(shortOp, longOp, localOffset_[target.id])) return kErrorOk;
+  return reportError(DebugUtils::errored(kErrorInvalidDisplacement));
+}
+
+Error FastAssembler::j(x86::CondCode cc, LocalLabel target) {
+  return jumpLocal(0x70 | uint32_t(cc), 0x0F80 | uint32_t(cc), target);
+}
+
+Error FastAssembler::jmp(LocalLabel target) { return jumpLocal(0xEB, 0xE9, target); }
+
+Error FastAssembler::call(LocalLabel target) { return jumpLocal(0, 0xE8, target); }
 
 // --- scalar SSE moves ---
 

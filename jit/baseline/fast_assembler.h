@@ -142,6 +142,19 @@ class FastAssembler : public asmjit::x86::Assembler {
 
   // Binds the label and patches the forward jumps to it made here.
   Error bind(const asmjit::Label& label) override;
+
+  // Labels known only here, for the many single-use targets (each call
+  // site's way out to its stub and back): creating an asmjit label costs
+  // more than the instructions around it. Only the jumps below and
+  // bind(LocalLabel) take them.
+  struct LocalLabel {
+    uint32_t id;
+  };
+  LocalLabel newLocalLabel();
+  Error bind(LocalLabel label);
+  Error j(asmjit::x86::CondCode cc, LocalLabel target);
+  Error jmp(LocalLabel target);
+  Error call(LocalLabel target);
   // Jumps made here to labels not bound yet. Must be zero when the code is
   // finished: asmjit does not know these jumps, so it cannot report them.
   size_t unboundJumps() const { return unboundJumps_; }
@@ -163,6 +176,13 @@ class FastAssembler : public asmjit::x86::Assembler {
   // A jump or call to a label: `shortOp` (0: none) with a rel8, `longOp`
   // (one byte, or 0F xx) with a rel32; `instId` for asmjit's path.
   Error jump(InstId instId, uint32_t shortOp, uint32_t longOp, const asmjit::Label& target);
+  // The encodings shared by both kinds of label: a jump back to `target`
+  // (short when it reaches; false if it does not fit at all), a forward
+  // rel32 jump added to the chain `head`, and the patching of a chain.
+  bool jumpBack(uint32_t shortOp, uint32_t longOp, int64_t target);
+  void jumpForward(uint32_t longOp, uint32_t* head);
+  Error patchChain(uint32_t head, int64_t target);
+  Error jumpLocal(uint32_t shortOp, uint32_t longOp, LocalLabel target);
 
   uint64_t fastEncoded_ = 0;
   // Forward jumps: per label id, the first of a chain of rel32 fields to
@@ -173,6 +193,9 @@ class FastAssembler : public asmjit::x86::Assembler {
   };
   std::vector<uint32_t> firstFixup_;
   std::vector<Fixup> fixups_;
+  static constexpr uint32_t kUnbound = UINT32_MAX;
+  std::vector<uint32_t> localOffset_;      // per local label, or kUnbound
+  std::vector<uint32_t> localFirstFixup_;  // per local label, as firstFixup_
   size_t unboundJumps_ = 0;
 };
 

@@ -489,10 +489,10 @@ void Emitter::onCall(uint32_t funcIndex) {
     cc_.invoke(&node, funcNode_->label(), FuncSignatureT<uint64_t, void*, void*>(CallConvId::kHost));
     node->setArg(0, ctx_);
     node->setArg(1, fp_);
-    finishCall(ft, node);
+    finishCall(ft, node, callMayReturnTailCall(m, funcIndex));
     return;
   }
-  emitCall(ft, directCallee(funcIndex));
+  emitCall(ft, directCallee(funcIndex), callMayReturnTailCall(m, funcIndex));
 }
 
 x86::Gp Emitter::directCallee(uint32_t funcIndex) {
@@ -550,7 +550,7 @@ void Emitter::onCallIndirect(uint32_t typeIndex, uint32_t table) {
   storeArgs(ft);
   x86::Gp callee = callHelper((void*)&jitResolveIndirect,
                               {ctx_, ptrImm(inst_.table(table)), idx, u64Imm(d_->module().typeIds[typeIndex])}, true);
-  emitCall(ft, callee);
+  emitCall(ft, callee, /*mayTailCall=*/true);
 }
 
 namespace {
@@ -825,7 +825,7 @@ void Emitter::onCallRef(uint32_t typeIndex) {
   cc_.test(callee, callee);
   cc_.jz(trapLabel(kNullFunctionReference));
   storeArgs(ft);
-  emitCall(ft, callee);
+  emitCall(ft, callee, /*mayTailCall=*/true);
 }
 
 void Emitter::onRefNull(ValType t) {

@@ -429,8 +429,8 @@ void Emitter::storeArgs(const FuncType& ft) {
   materializeLocals();  // not needed for correctness; keeps live ranges simple
 }
 
-void Emitter::emitCall(const FuncType& ft, x86::Gp callee) {
-  finishCall(ft, invokeCallee(callee, imm(uint64_t(uintptr_t(&inst_)))));
+void Emitter::emitCall(const FuncType& ft, x86::Gp callee, bool mayTailCall) {
+  finishCall(ft, invokeCallee(callee, imm(uint64_t(uintptr_t(&inst_)))), mayTailCall);
 }
 
 InvokeNode* Emitter::invokeCallee(x86::Gp callee, const Operand& caller) {
@@ -451,7 +451,7 @@ InvokeNode* Emitter::invokeCallee(x86::Gp callee, const Operand& caller) {
   return node;
 }
 
-void Emitter::finishCall(const FuncType& ft, InvokeNode* node) {
+void Emitter::finishCall(const FuncType& ft, InvokeNode* node, bool mayTailCall) {
   Exits& e = exits();
   if (!e.calleeFailedUsed) {
     e.calleeFailedUsed = true;
@@ -460,10 +460,14 @@ void Emitter::finishCall(const FuncType& ft, InvokeNode* node) {
   if (!calleeStatus_.isValid()) calleeStatus_ = cc_.newGpq("status");
   node->setRet(0, calleeStatus_);
   cc_.test(calleeStatus_, calleeStatus_);
-  CallSite site{cc_.newLabel(), cc_.newLabel(), e.calleeFailed};
-  cc_.jnz(site.stub);
-  cc_.bind(site.resume);
-  callSites_.push_back(site);
+  if (!mayTailCall) {
+    cc_.jnz(e.calleeFailed);
+  } else {
+    CallSite site{cc_.newLabel(), cc_.newLabel(), e.calleeFailed};
+    cc_.jnz(site.stub);
+    cc_.bind(site.resume);
+    callSites_.push_back(site);
+  }
   if (mem_ && !guarded_) refreshMemory();
   std::vector<uint32_t> at = slotOffsets(ft.results);
   for (size_t i = 0; i < ft.results.size(); ++i) {

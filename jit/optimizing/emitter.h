@@ -333,8 +333,8 @@ class Emitter : public NullConsumer {
 
   // Arguments go to fp[0..params): the callee's frame starts at our fp.
   void storeArgs(const FuncType& ft);
-  void emitCall(const FuncType& ft, x86::Gp callee);
-  void finishCall(const FuncType& ft, InvokeNode* node);
+  void emitCall(const FuncType& ft, x86::Gp callee, bool mayTailCall);
+  void finishCall(const FuncType& ft, InvokeNode* node, bool mayTailCall);
 
   // --- memory ---
   // The guarded memory's base (it never moves), loaded once in the

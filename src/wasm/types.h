@@ -71,26 +71,27 @@ class ValType {
 
   static const ValType I32, I64, F32, F64, V128, FuncRef, ExternRef, ExnRef, Bottom;
 
-  constexpr ValKind kind() const { return kind_; }
-  constexpr bool isRef() const { return kind_ >= ValKind::FuncRef; }
-  constexpr bool nullable() const { return nullable_; }
-  constexpr uint32_t heapType() const { return heap_; }
+  constexpr ValKind kind() const { return ValKind(bits_ & 0xff); }
+  constexpr bool isRef() const { return kind() >= ValKind::FuncRef; }
+  constexpr bool nullable() const { return (bits_ & kNullable) != 0; }
+  constexpr uint32_t heapType() const { return uint32_t(bits_ >> 32); }
   // Locals of this type start with a default value (0 or null); a
   // non-nullable reference does not, so it must be set before use.
-  constexpr bool defaultable() const { return !isRef() || nullable_; }
-  ValType asNonNull() const { return isRef() ? ref(heap_, false) : *this; }
+  constexpr bool defaultable() const { return !isRef() || nullable(); }
+  ValType asNonNull() const { return isRef() ? ref(heapType(), false) : *this; }
 
-  friend constexpr bool operator==(ValType a, ValType b) {
-    return a.kind_ == b.kind_ && a.nullable_ == b.nullable_ && a.heap_ == b.heap_;
-  }
+  friend constexpr bool operator==(ValType a, ValType b) { return a.bits_ == b.bits_; }
   friend constexpr bool operator!=(ValType a, ValType b) { return !(a == b); }
 
  private:
-  constexpr ValType(ValKind kind, bool nullable, uint32_t heapType) : kind_(kind), nullable_(nullable), heap_(heapType) {}
+  // One word, so that the validator's operand stack copies and compares
+  // types as cheaply as the one-byte codes of Wasm 2.0: the kind in the low
+  // byte, nullability in bit 8, the heap type in the high half.
+  static constexpr uint64_t kNullable = 0x100;
+  constexpr ValType(ValKind kind, bool nullable, uint32_t heapType)
+      : bits_(uint64_t(kind) | (nullable ? kNullable : 0) | uint64_t(heapType) << 32) {}
 
-  ValKind kind_ = ValKind::Bottom;
-  bool nullable_ = false;
-  uint32_t heap_ = 0;
+  uint64_t bits_ = uint64_t(ValKind::Bottom);
 };
 
 inline constexpr ValType ValType::I32{ValKind::I32, false, 0};
@@ -117,9 +118,7 @@ inline ValType ValType::fromCode(uint8_t code) {
   }
 }
 
-inline bool isNumType(ValType t) {
-  return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64;
-}
+inline bool isNumType(ValType t) { return t.kind() >= ValKind::I32 && t.kind() <= ValKind::F64; }
 inline bool isRefType(ValType t) { return t.isRef(); }
 // "func", "nofunc", "3" (a type index), "canon5" (a canonical id).
 std::string heapTypeName(uint32_t h);

@@ -219,15 +219,19 @@ TEST(FastAssembler, PushPop) {
 // Jumps and calls to labels: a random program of forward and backward
 // jumps over short and long distances, labels bound before and after their
 // jumps, assembled by both; the bytes must agree once every label is bound.
+// The same random program of jumps, calls, binds and filler, through
+// asmjit labels or the assembler's local labels, encodes as asmjit does.
 TEST(FastAssembler, JumpsAndCallsToLabels) {
-  for (uint32_t seed = 1; seed <= 20; ++seed) {
-    SCOPED_TRACE(seed);
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
+    bool local = seed > 20;
+    SCOPED_TRACE(testing::Message() << "seed " << seed << (local ? ", local labels" : ", asmjit labels"));
     CodeHolder code, refCode;
     code.init(Environment(Arch::kX64));
     refCode.init(Environment(Arch::kX64));
     FastAssembler a(&code);
     x86::Assembler ref(&refCode);
     std::vector<Label> labels, refLabels;
+    std::vector<FastAssembler::LocalLabel> locals;
     std::vector<bool> bound;
     uint32_t state = seed;
     auto next = [&](uint32_t n) {
@@ -238,26 +242,27 @@ TEST(FastAssembler, JumpsAndCallsToLabels) {
       uint32_t what = next(10);
       if (labels.empty() || what == 0) {
         labels.push_back(a.newLabel());
+        locals.push_back(a.newLocalLabel());
         refLabels.push_back(ref.newLabel());
         bound.push_back(false);
       } else if (what == 1) {
         size_t i = next(uint32_t(labels.size()));
         if (!bound[i]) {
-          ASSERT_EQ(a.bind(labels[i]), kErrorOk);
+          ASSERT_EQ(local ? a.bind(locals[i]) : a.bind(labels[i]), kErrorOk);
           ASSERT_EQ(ref.bind(refLabels[i]), kErrorOk);
           bound[i] = true;
         }
       } else if (what <= 6) {
         size_t i = next(uint32_t(labels.size()));
         if (what == 2) {
-          ASSERT_EQ(a.jmp(labels[i]), kErrorOk);
+          ASSERT_EQ(local ? a.jmp(locals[i]) : a.jmp(labels[i]), kErrorOk);
           ASSERT_EQ(ref.jmp(refLabels[i]), kErrorOk);
         } else if (what == 3) {
-          ASSERT_EQ(a.call(labels[i]), kErrorOk);
+          ASSERT_EQ(local ? a.call(locals[i]) : a.call(labels[i]), kErrorOk);
           ASSERT_EQ(ref.call(refLabels[i]), kErrorOk);
         } else {
           x86::CondCode cc = x86::CondCode(next(16));
-          ASSERT_EQ(a.j(cc, labels[i]), kErrorOk);
+          ASSERT_EQ(local ? a.j(cc, locals[i]) : a.j(cc, labels[i]), kErrorOk);
           ASSERT_EQ(ref.j(cc, refLabels[i]), kErrorOk);
         }
       } else {
@@ -273,7 +278,7 @@ TEST(FastAssembler, JumpsAndCallsToLabels) {
     }
     for (size_t i = 0; i < labels.size(); ++i)
       if (!bound[i]) {
-        ASSERT_EQ(a.bind(labels[i]), kErrorOk);
+        ASSERT_EQ(local ? a.bind(locals[i]) : a.bind(labels[i]), kErrorOk);
         ASSERT_EQ(ref.bind(refLabels[i]), kErrorOk);
       }
     EXPECT_EQ(a.unboundJumps(), 0u);

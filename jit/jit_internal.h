@@ -35,7 +35,9 @@ void setPendingFromCurrent(JitContext* ctx);
 uint64_t jitTraceFrame(const Function* self);
 
 // Runtime helpers called from compiled code. All arguments and results are
-// 64-bit; the ones that can trap set ctx->status (and never throw).
+// 64-bit; the ones that can trap set ctx->status (and never throw). Index
+// operands and results are i32 or i64 as the table's or memory's type says
+// (table64, memory64); of an i32 only the low half counts.
 uint64_t jitResolveIndirect(JitContext* ctx, Table* table, uint64_t index, uint64_t sigId);
 uint64_t jitTableGet(JitContext* ctx, Table* table, uint64_t index);
 uint64_t jitTableSet(JitContext* ctx, Table* table, uint64_t index, uint64_t value);
@@ -51,9 +53,10 @@ uint64_t jitTableInitPacked(JitContext* ctx, Instance* inst, uint64_t segAndTabl
 uint64_t jitElemDrop(Instance* inst, uint64_t seg);
 uint64_t jitMemorySize(Memory* mem);
 uint64_t jitMemoryGrow(Memory* mem, uint64_t delta);
-uint64_t jitMemoryInit(JitContext* ctx, Instance* inst, uint64_t seg, uint64_t d, uint64_t s, uint64_t n);
+// memory.init: the data segment and memory packed (memory << 32 | seg).
+uint64_t jitMemoryInit(JitContext* ctx, Instance* inst, uint64_t segAndMemory, uint64_t d, uint64_t s, uint64_t n);
 uint64_t jitDataDrop(Instance* inst, uint64_t seg);
-uint64_t jitMemoryCopy(JitContext* ctx, Memory* mem, uint64_t d, uint64_t s, uint64_t n);
+uint64_t jitMemoryCopy(JitContext* ctx, Memory* dst, Memory* src, uint64_t d, uint64_t s, uint64_t n);
 uint64_t jitMemoryFill(JitContext* ctx, Memory* mem, uint64_t d, uint64_t value, uint64_t n);
 uint64_t jitRefreshMemory(JitContext* ctx, Memory* mem);
 

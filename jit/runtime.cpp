@@ -300,10 +300,21 @@ uint64_t fail(JitContext* ctx, uint32_t code) {
   ctx->status = code;
   return 0;
 }
+
+// Index operands of tables and memories: an i32 (only its low half counts:
+// compiled code may pass what is above it unchanged) or, for a table64 or
+// memory64, an i64.
+template <class Object>
+uint64_t indexOf(const Object* o, uint64_t v) {
+  return o->type().is64 ? v : uint32_t(v);
+}
+// [at, at + n) within size, without the sum wrapping around.
+bool inRange(uint64_t at, uint64_t n, uint64_t size) { return n <= size && at <= size - n; }
+
 }  // namespace
 
 uint64_t jitResolveIndirect(JitContext* ctx, Table* table, uint64_t index, uint64_t sigId) {
-  uint32_t i = uint32_t(index);
+  uint64_t i = indexOf(table, index);
   if (i >= table->size()) return fail(ctx, kUndefinedElement);
   Function* f = reinterpret_cast<Function*>(table->data()[i]);
   if (!f) {
@@ -315,34 +326,40 @@ uint64_t jitResolveIndirect(JitContext* ctx, Table* table, uint64_t index, uint6
   return uint64_t(uintptr_t(f));
 }
 uint64_t jitTableGet(JitContext* ctx, Table* table, uint64_t index) {
-  if (uint32_t(index) >= table->size()) return fail(ctx, kOutOfBoundsTable);
-  return table->data()[uint32_t(index)];
+  uint64_t i = indexOf(table, index);
+  if (i >= table->size()) return fail(ctx, kOutOfBoundsTable);
+  return table->data()[i];
 }
 uint64_t jitTableSet(JitContext* ctx, Table* table, uint64_t index, uint64_t value) {
-  if (uint32_t(index) >= table->size()) return fail(ctx, kOutOfBoundsTable);
-  table->data()[uint32_t(index)] = value;
+  uint64_t i = indexOf(table, index);
+  if (i >= table->size()) return fail(ctx, kOutOfBoundsTable);
+  table->data()[i] = value;
   return 0;
 }
-uint64_t jitTableSize(Table* table) { return uint32_t(table->size()); }
-uint64_t jitTableGrow(Table* table, uint64_t init, uint64_t n) { return uint32_t(table->grow(uint32_t(n), init)); }
+uint64_t jitTableSize(Table* table) { return indexOf(table, table->size()); }
+uint64_t jitTableGrow(Table* table, uint64_t init, uint64_t n) {
+  return indexOf(table, uint64_t(table->grow(indexOf(table, n), init)));
+}
 uint64_t jitTableFill(JitContext* ctx, Table* table, uint64_t index, uint64_t value, uint64_t n) {
-  uint64_t i = uint32_t(index), k = uint32_t(n);
-  if (i + k > table->size()) return fail(ctx, kOutOfBoundsTable);
+  uint64_t i = indexOf(table, index), k = indexOf(table, n);
+  if (!inRange(i, k, table->size())) return fail(ctx, kOutOfBoundsTable);
   std::fill_n(table->data() + i, k, value);
   return 0;
 }
 uint64_t jitTableCopy(JitContext* ctx, Table* dstT, Table* srcT, uint64_t d, uint64_t s, uint64_t n) {
-  uint64_t dst = uint32_t(d), src = uint32_t(s), k = uint32_t(n);
-  if (src + k > srcT->size() || dst + k > dstT->size()) return fail(ctx, kOutOfBoundsTable);
+  // The count is an i64 only between two table64s.
+  uint64_t dst = indexOf(dstT, d), src = indexOf(srcT, s);
+  uint64_t k = dstT->type().is64 && srcT->type().is64 ? n : uint32_t(n);
+  if (!inRange(src, k, srcT->size()) || !inRange(dst, k, dstT->size())) return fail(ctx, kOutOfBoundsTable);
   if (k) std::memmove(dstT->data() + dst, srcT->data() + src, k * sizeof(Slot));
   return 0;
 }
 uint64_t jitTableInit(JitContext* ctx, Instance* inst, Table* table, uint64_t seg, uint64_t d, uint64_t s, uint64_t n) {
   try {
-    uint64_t dst = uint32_t(d), src = uint32_t(s), k = uint32_t(n);
+    uint64_t dst = indexOf(table, d), src = uint32_t(s), k = uint32_t(n);
     const ElemSegment& elem = inst->module().elems[seg];
     uint64_t segSize = inst->elemDropped(uint32_t(seg)) ? 0 : elem.items.size();
-    if (src + k > segSize || dst + k > table->size()) return fail(ctx, kOutOfBoundsTable);
+    if (!inRange(src, k, segSize) || !inRange(dst, k, table->size())) return fail(ctx, kOutOfBoundsTable);
     for (uint64_t i = 0; i < k; ++i) table->data()[dst + i] = inst->evalRef(elem.items[src + i]);
     return 0;
   } catch (...) {
@@ -354,14 +371,15 @@ uint64_t jitElemDrop(Instance* inst, uint64_t seg) {
   inst->dropElem(uint32_t(seg));
   return 0;
 }
-uint64_t jitMemorySize(Memory* mem) { return uint32_t(mem->pages()); }
-uint64_t jitMemoryGrow(Memory* mem, uint64_t delta) { return uint32_t(mem->grow(uint32_t(delta))); }
-uint64_t jitMemoryInit(JitContext* ctx, Instance* inst, uint64_t seg, uint64_t d, uint64_t s, uint64_t n) {
-  uint64_t dst = uint32_t(d), src = uint32_t(s), k = uint32_t(n);
+uint64_t jitMemorySize(Memory* mem) { return indexOf(mem, mem->pages()); }
+uint64_t jitMemoryGrow(Memory* mem, uint64_t delta) { return indexOf(mem, uint64_t(mem->grow(indexOf(mem, delta)))); }
+uint64_t jitMemoryInit(JitContext* ctx, Instance* inst, uint64_t segAndMemory, uint64_t d, uint64_t s, uint64_t n) {
+  uint32_t seg = uint32_t(segAndMemory);
+  Memory* mem = inst->memory(uint32_t(segAndMemory >> 32));
+  uint64_t dst = indexOf(mem, d), src = uint32_t(s), k = uint32_t(n);
   const DataSegment& data = inst->module().datas[seg];
-  uint64_t segSize = inst->dataDropped(uint32_t(seg)) ? 0 : data.size;
-  Memory* mem = inst->memory(0);
-  if (src + k > segSize || dst + k > mem->byteSize()) return fail(ctx, kOutOfBoundsMemory);
+  uint64_t segSize = inst->dataDropped(seg) ? 0 : data.size;
+  if (!inRange(src, k, segSize) || !inRange(dst, k, mem->byteSize())) return fail(ctx, kOutOfBoundsMemory);
   if (k) std::memcpy(mem->base() + dst, inst->module().bytes.data() + data.begin + src, k);
   return 0;
 }
@@ -369,15 +387,17 @@ uint64_t jitDataDrop(Instance* inst, uint64_t seg) {
   inst->dropData(uint32_t(seg));
   return 0;
 }
-uint64_t jitMemoryCopy(JitContext* ctx, Memory* mem, uint64_t d, uint64_t s, uint64_t n) {
-  uint64_t dst = uint32_t(d), src = uint32_t(s), k = uint32_t(n);
-  if (src + k > mem->byteSize() || dst + k > mem->byteSize()) return fail(ctx, kOutOfBoundsMemory);
-  if (k) std::memmove(mem->base() + dst, mem->base() + src, k);
+uint64_t jitMemoryCopy(JitContext* ctx, Memory* dstMem, Memory* srcMem, uint64_t d, uint64_t s, uint64_t n) {
+  // The count is an i64 only between two memory64s.
+  uint64_t dst = indexOf(dstMem, d), src = indexOf(srcMem, s);
+  uint64_t k = dstMem->type().is64 && srcMem->type().is64 ? n : uint32_t(n);
+  if (!inRange(src, k, srcMem->byteSize()) || !inRange(dst, k, dstMem->byteSize())) return fail(ctx, kOutOfBoundsMemory);
+  if (k) std::memmove(dstMem->base() + dst, srcMem->base() + src, k);
   return 0;
 }
 uint64_t jitMemoryFill(JitContext* ctx, Memory* mem, uint64_t d, uint64_t value, uint64_t n) {
-  uint64_t dst = uint32_t(d), k = uint32_t(n);
-  if (dst + k > mem->byteSize()) return fail(ctx, kOutOfBoundsMemory);
+  uint64_t dst = indexOf(mem, d), k = indexOf(mem, n);
+  if (!inRange(dst, k, mem->byteSize())) return fail(ctx, kOutOfBoundsMemory);
   if (k) std::memset(mem->base() + dst, uint8_t(value), k);
   return 0;
 }

@@ -165,8 +165,6 @@ class BaselineCompiler : public NullConsumer {
   void onRefFunc(uint32_t f);
   void onLoad(Op op, MemArg m);
   void onStore(Op op, MemArg m);
-  // Memory 0 only: jit/tiering.cpp leaves functions that use other
-  // memories to the interpreter (FunctionDecl::usesOtherMemories).
   void onMemorySize(uint32_t memory);
   void onMemoryGrow(uint32_t memory);
   void onMemoryInit(uint32_t seg, uint32_t memory);
@@ -301,10 +299,17 @@ class BaselineCompiler : public NullConsumer {
   void checkInterrupt();
 
   // --- memory ---
-  // The operand for an access of `size` bytes at entry addrPos + offset.
-  // With an unguarded memory it bounds-checks first and holds a temporary
-  // register until releaseAddressTemp().
-  x86::Mem address(uint32_t addrPos, uint32_t offset, uint32_t size);
+  // The operand for an access of `size` bytes of `memory` at entry
+  // addrPos + offset. Memory 0 with 32-bit indices is addressed from
+  // r13 in its guard region, or bounds-checked against the context's copy
+  // of its size; other memories and memory64s are always bounds-checked,
+  // against the Memory object (checkedAddress). A checked access holds a
+  // temporary register until releaseAddressTemp().
+  x86::Mem address(uint32_t addrPos, uint64_t offset, uint32_t size, uint32_t memory);
+  x86::Mem checkedAddress(uint32_t addrPos, uint64_t offset, uint32_t size, uint32_t memory);
+  // Memory 0 takes address()'s fast paths.
+  bool isFastMemory(uint32_t memory) const { return memory == 0 && !mem0Is64_; }
+  bool mem0Is64_ = false;
   void releaseAddressTemp();
   int addressTemp_ = -1;
 

@@ -792,7 +792,7 @@ void BaselineCompiler::onTableSet(uint32_t t) {
 void BaselineCompiler::onTableSize(uint32_t t) {
   if (!pre()) return;
   callHelper((const void*)&jitTableSize, {ptr(inst_.table(t))}, false);
-  pushReg(ValType::I32, 0);
+  pushReg(inst_.table(t)->type().indexType(), 0);
 }
 
 void BaselineCompiler::onTableGrow(uint32_t t) {
@@ -800,7 +800,7 @@ void BaselineCompiler::onTableGrow(uint32_t t) {
   uint32_t h = height();
   callHelper((const void*)&jitTableGrow, {ptr(inst_.table(t)), entry(h - 2), entry(h - 1)}, false);
   pop(), pop();
-  pushReg(ValType::I32, 0);
+  pushReg(inst_.table(t)->type().indexType(), 0);
 }
 
 void BaselineCompiler::onTableFill(uint32_t t) {

@@ -7,14 +7,6 @@
 
 namespace strata::jit::baseline {
 
-namespace {
-// Compiled code addresses memory 0 only; functions that name another
-// memory are left to the interpreter before they reach a compiler.
-void requireMemoryZero(uint32_t memory) {
-  if (memory != 0) throw std::runtime_error("only memory 0 is compiled");
-}
-}  // namespace
-
 
 namespace {
 const x86::Gp kCtx = x86::r15;
@@ -27,7 +19,8 @@ constexpr int kRax = 0, kRcx = 1, kRdx = 2;
 
 // --- memory ---
 
-x86::Mem BaselineCompiler::address(uint32_t pos, uint32_t offset, uint32_t size) {
+x86::Mem BaselineCompiler::address(uint32_t pos, uint64_t offset, uint32_t size, uint32_t memory) {
+  if (!isFastMemory(memory)) return checkedAddress(pos, offset, size, memory);
   const Value& v = stack_[pos];
   if (guarded_) {
     // [membase + zero-extended index + offset]: anything past the memory
@@ -65,17 +58,55 @@ x86::Mem BaselineCompiler::address(uint32_t pos, uint32_t offset, uint32_t size)
   return x86::ptr(t, kScratch);
 }
 
+// last = index + offset + (size - 1), with the sum checked for wrapping
+// (memory64), must be below the memory's current size; the access is then
+// [base + last - (size - 1)]. Base and size are read from the Memory
+// object at each access: either may change when the memory grows.
+x86::Mem BaselineCompiler::checkedAddress(uint32_t pos, uint64_t offset, uint32_t size, uint32_t memory) {
+  Memory* mem = inst_.memory(memory);
+  bool is64 = mem->type().is64;
+  const Value& v = stack_[pos];
+  uint64_t extra = offset + (size - 1);
+  if (extra < offset) {
+    // Past 2^64 whatever the index: the access always traps.
+    a_.jmp(trapLabel(kOutOfBoundsMemory));
+    return x86::ptr(kScratch);
+  }
+  if (v.kind == Value::kConst)
+    a_.mov(kScratch, imm(is64 ? v.bits : uint64_t(uint32_t(v.bits))));
+  else if (is64)
+    a_.mov(kScratch, x86::gpq(toReg(pos)));
+  else
+    a_.mov(kScratch.r32(), x86::gpd(toReg(pos)));  // zero-extends
+  addressTemp_ = allocGp();
+  x86::Gp t = x86::gpq(addressTemp_);
+  if (extra) {
+    if (extra < (1ull << 31)) {
+      a_.add(kScratch, imm(int32_t(extra)));
+    } else {
+      a_.mov(t, imm(extra));
+      a_.add(kScratch, t);
+    }
+    // A 32-bit index plus a 32-bit offset cannot wrap 64 bits.
+    if (is64) a_.jc(trapLabel(kOutOfBoundsMemory));
+  }
+  a_.mov(t, imm(uint64_t(uintptr_t(mem))));
+  a_.cmp(kScratch, x86::qword_ptr(t, int32_t(Memory::sizeOffset())));
+  a_.jae(trapLabel(kOutOfBoundsMemory));
+  a_.mov(t, x86::qword_ptr(t, int32_t(Memory::baseOffset())));
+  return x86::ptr(t, kScratch, 0, -int32_t(size - 1));
+}
+
 void BaselineCompiler::releaseAddressTemp() {
   if (addressTemp_ >= 0) gpOwner_[addressTemp_] = kFree;
   addressTemp_ = -1;
 }
 
 void BaselineCompiler::onLoad(Op op, MemArg m) {
-  requireMemoryZero(m.memory);
   if (!pre()) return;
   uint32_t pos = height() - 1;
   ValType rt = ValType::fromCode(opInfo(op).result);
-  x86::Mem mem = address(pos, m.offset, accessSize(op));
+  x86::Mem mem = address(pos, m.offset, accessSize(op), m.memory);
   if (isFloat(rt)) {
     int x = allocXmm();
     if (rt == ValType::F32) {
@@ -112,21 +143,20 @@ void BaselineCompiler::onLoad(Op op, MemArg m) {
 }
 
 void BaselineCompiler::onStore(Op op, MemArg m) {
-  requireMemoryZero(m.memory);
   if (!pre()) return;
   uint32_t vpos = height() - 1, apos = height() - 2;
   uint32_t size = accessSize(op);
   const Value& v = stack_[vpos];
   if (isFloat(v.type)) {
     int x = toReg(vpos);
-    x86::Mem mem = address(apos, m.offset, size);
+    x86::Mem mem = address(apos, m.offset, size, m.memory);
     mem.setSize(size);
     size == 4 ? a_.movss(mem, xmm(x)) : a_.movsd(mem, xmm(x));
   } else {
     bool useImm = v.kind == Value::kConst && (size < 8 || fitsInt32(int64_t(v.bits)));
     uint64_t bits = v.bits;
     int g = useImm ? -1 : toReg(vpos);
-    x86::Mem mem = address(apos, m.offset, size);
+    x86::Mem mem = address(apos, m.offset, size, m.memory);
     mem.setSize(size);
     if (useImm) {
       int64_t value = size == 1 ? int8_t(bits) : size == 2 ? int16_t(bits) : int32_t(bits);
@@ -145,26 +175,28 @@ void BaselineCompiler::onStore(Op op, MemArg m) {
 }
 
 void BaselineCompiler::onMemorySize(uint32_t memory) {
-  requireMemoryZero(memory);
   if (!pre()) return;
-  callHelper((const void*)&jitMemorySize, {ptr(mem_)}, false);
-  pushReg(ValType::I32, kRax);
+  Memory* mem = inst_.memory(memory);
+  callHelper((const void*)&jitMemorySize, {ptr(mem)}, false);
+  pushReg(mem->type().indexType(), kRax);
 }
 
 void BaselineCompiler::onMemoryGrow(uint32_t memory) {
-  requireMemoryZero(memory);
   if (!pre()) return;
-  callHelper((const void*)&jitMemoryGrow, {ptr(mem_), entry(height() - 1)}, false);
+  Memory* mem = inst_.memory(memory);
+  callHelper((const void*)&jitMemoryGrow, {ptr(mem), entry(height() - 1)}, false);
   pop();
-  pushReg(ValType::I32, kRax);
+  pushReg(mem->type().indexType(), kRax);
   refreshMemory();
 }
 
 void BaselineCompiler::onMemoryInit(uint32_t seg, uint32_t memory) {
-  requireMemoryZero(memory);
   if (!pre()) return;
   uint32_t h = height();
-  callHelper((const void*)&jitMemoryInit, {ctxArg(), ptr(&inst_), imm64(seg), entry(h - 3), entry(h - 2), entry(h - 1)},
+  // Seven arguments would not fit the six argument registers: the helper
+  // takes the data segment and the memory as one packed immediate.
+  callHelper((const void*)&jitMemoryInit,
+             {ctxArg(), ptr(&inst_), imm64(uint64_t(memory) << 32 | seg), entry(h - 3), entry(h - 2), entry(h - 1)},
              true);
   pop(), pop(), pop();
 }
@@ -175,18 +207,20 @@ void BaselineCompiler::onDataDrop(uint32_t seg) {
 }
 
 void BaselineCompiler::onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory) {
-  requireMemoryZero(dstMemory | srcMemory);
   if (!pre()) return;
   uint32_t h = height();
-  callHelper((const void*)&jitMemoryCopy, {ctxArg(), ptr(mem_), entry(h - 3), entry(h - 2), entry(h - 1)}, true);
+  callHelper((const void*)&jitMemoryCopy,
+             {ctxArg(), ptr(inst_.memory(dstMemory)), ptr(inst_.memory(srcMemory)), entry(h - 3), entry(h - 2),
+              entry(h - 1)},
+             true);
   pop(), pop(), pop();
 }
 
 void BaselineCompiler::onMemoryFill(uint32_t memory) {
-  requireMemoryZero(memory);
   if (!pre()) return;
   uint32_t h = height();
-  callHelper((const void*)&jitMemoryFill, {ctxArg(), ptr(mem_), entry(h - 3), entry(h - 2), entry(h - 1)}, true);
+  callHelper((const void*)&jitMemoryFill, {ctxArg(), ptr(inst_.memory(memory)), entry(h - 3), entry(h - 2), entry(h - 1)},
+             true);
   pop(), pop(), pop();
 }
 

@@ -41,7 +41,6 @@ void BaselineCompiler::pushConst128(const uint8_t bytes[16]) {
 }
 
 void BaselineCompiler::onSimd(Op op, const SimdImmediate& si) {
-  if (si.mem.memory != 0) throw std::runtime_error("only memory 0 is compiled");
   if (!pre()) return;
   if (!simdInline(op, si)) simdCall(op, si);
 }
@@ -181,7 +180,7 @@ bool BaselineCompiler::simdInline(Op op, const SimdImmediate& si) {
       }
       if (op == Op::V128Store) {
         int x = pinReg(h - 1);
-        x86::Mem mem = address(h - 2, si.mem.offset, 16);
+        x86::Mem mem = address(h - 2, si.mem.offset, 16, si.mem.memory);
         mem.setSize(16);
         a_.movdqu(mem, xmm(x));
         releaseAddressTemp();
@@ -199,7 +198,7 @@ bool BaselineCompiler::simdInline(Op op, const SimdImmediate& si) {
     case OpClass::SimdLoadLane: {
       if ((op == Op::V128Load32Lane || op == Op::V128Load8Lane) && !cpu_.sse41) return false;
       int v = pinReg(h - 1);
-      x86::Mem mem = address(h - 2, si.mem.offset, info.accessBytes);
+      x86::Mem mem = address(h - 2, si.mem.offset, info.accessBytes, si.mem.memory);
       mem.setSize(info.accessBytes);
       loadLane(a_, cpu_, op, si.lane, xmm(v), mem);
       releaseAddressTemp();
@@ -210,7 +209,7 @@ bool BaselineCompiler::simdInline(Op op, const SimdImmediate& si) {
     case OpClass::SimdStoreLane: {
       if (op == Op::V128Store8Lane && !cpu_.sse41) return false;
       int v = pinReg(h - 1);
-      x86::Mem mem = address(h - 2, si.mem.offset, info.accessBytes);
+      x86::Mem mem = address(h - 2, si.mem.offset, info.accessBytes, si.mem.memory);
       mem.setSize(info.accessBytes);
       // r11 may be in the address (unguarded memories): a free register
       // holds the 16-bit lane instead.
@@ -233,7 +232,7 @@ bool BaselineCompiler::simdLoadInline(Op op, MemArg m) {
                 op == Op::V128Load16x4U || op == Op::V128Load32x2S || op == Op::V128Load32x2U;
   if (!plain && !(extend && cpu_.sse41)) return false;
   uint32_t pos = height() - 1;
-  x86::Mem mem = address(pos, m.offset, opInfo(op).accessBytes);
+  x86::Mem mem = address(pos, m.offset, opInfo(op).accessBytes, m.memory);
   int x = allocXmm();
   x86::Xmm r = xmm(x);
   mem.setSize(opInfo(op).accessBytes);
@@ -273,7 +272,7 @@ void BaselineCompiler::simdCall(Op op, const SimdImmediate& si) {
     // The host address in r11 (nothing below touches it). A guarded
     // memory is not checked by address(): the guard region's fault is the
     // trap only in compiled code, and this access is the helper's.
-    if (guarded_) {
+    if (guarded_ && isFastMemory(si.mem.memory)) {
       loadInto(kScratch.id(), base);  // the i32 index, zero-extended
       if (si.mem.offset) {
         a_.mov(x86::eax, imm(si.mem.offset));
@@ -285,7 +284,7 @@ void BaselineCompiler::simdCall(Op op, const SimdImmediate& si) {
       a_.ja(trapLabel(kOutOfBoundsMemory));
       a_.add(kScratch, x86::r13);  // the memory's base
     } else {
-      x86::Mem mem = address(base, si.mem.offset, info.accessBytes);
+      x86::Mem mem = address(base, si.mem.offset, info.accessBytes, si.mem.memory);
       a_.lea(kScratch, mem);
       releaseAddressTemp();
     }

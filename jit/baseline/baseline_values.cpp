@@ -24,7 +24,9 @@ BaselineCompiler::BaselineCompiler(FastAssembler& a, Function* fn, const Options
     : a_(a), fn_(fn), inst_(*fn->instance), options_(options) {
   if (inst_.numMemories()) {
     mem_ = inst_.memory(0);
-    guarded_ = mem_->guarded();
+    // A memory64's indices are not covered by the guard region.
+    mem0Is64_ = mem_->type().is64;
+    guarded_ = mem_->guarded() && !mem0Is64_;
   }
   stack_.reserve(32);
   for (int& o : gpOwner_) o = kNotInPool;

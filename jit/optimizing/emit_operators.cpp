@@ -119,7 +119,7 @@ void Emitter::onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory) {
   requireMemoryZero(dstMemory | srcMemory);
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
-  callHelper((void*)&jitMemoryCopy, {ctx_, ptrImm(mem_), d, s, n}, true);
+  callHelper((void*)&jitMemoryCopy, {ctx_, ptrImm(mem_), ptrImm(mem_), d, s, n}, true);
 }
 
 void Emitter::onMemoryFill(uint32_t memory) {

@@ -236,8 +236,9 @@ class Emitter : public NullConsumer {
   // --- memory ---
   void onLoad(Op op, MemArg m);
   void onStore(Op op, MemArg m);
-  // Memory 0 only: jit/tiering.cpp leaves functions that use other
-  // memories to the interpreter (FunctionDecl::usesOtherMemories).
+  // Memory 0 with i32 indices only: jit/tiering.cpp leaves functions that
+  // use other memories or memory64/table64 to the baseline tier
+  // (FunctionDecl::usesOtherMemories, usesIndex64).
   void onMemorySize(uint32_t memory);
   void onMemoryGrow(uint32_t memory);
   void onMemoryInit(uint32_t seg, uint32_t memory);

@@ -200,6 +200,9 @@ class Memory {
   // Where the size lives, for compiled code that checks an access against
   // the current size (it changes with memory.grow).
   const uint64_t* byteSizeAddress() const { return &size_; }
+  // Where compiled code that holds a Memory* reads its base and size.
+  static size_t baseOffset() { return offsetof(Memory, base_); }
+  static size_t sizeOffset() { return offsetof(Memory, size_); }
   uint64_t pages() const { return size_ / limits::kPageSize; }
   const MemoryType& type() const { return type_; }
   // True when the whole 8 GiB guard reservation is in place, so any

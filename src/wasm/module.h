@@ -89,10 +89,11 @@ struct FunctionDecl {
   // functions.
   bool usesTailCalls = false;
   // An instruction names a memory other than memory 0 (multi-memory): set
-  // by validation. The JIT tiers leave such functions to the interpreter.
+  // by validation. The optimizing compiler leaves such functions to the
+  // baseline tier, which bounds-checks their accesses.
   bool usesOtherMemories = false;
   // An instruction addresses a memory64 or indexes a table64 (i64
-  // indices): set by validation. Also left to the interpreter.
+  // indices): set by validation. Also left to the baseline tier.
   bool usesIndex64 = false;
   // throw, throw_ref, try_table or the legacy try appear: set by
   // validation. The baseline compiler compiles them, except the legacy

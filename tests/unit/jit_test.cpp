@@ -3,8 +3,10 @@
 // through JIT frames, mixed JIT/interpreter/host call chains, recursion
 // limits, and explicit bounds checks when a memory has no guard region.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -136,6 +138,63 @@ TEST(JitDeathTest, UnguardedMemoryIsBoundsChecked) {
     SCOPED_TRACE(jit::tierName(tier));
     EXPECT_EXIT(runUnguarded(tier), ::testing::ExitedWithCode(0), "");
   }
+}
+#endif
+
+// Memory 1 of two (the baseline compiler bounds-checks it against the
+// Memory object at every access):
+// (memory $m0 1) (memory $m1 1)
+// (func (export "grow1") (param i32) (result i32) (memory.grow $m1 (local.get 0)))
+// (func (export "store1") (param i32 i32) (i32.store $m1 (local.get 0) (local.get 1)))
+// (func (export "load1") (param i32) (result i32) (i32.load $m1 (local.get 0)))
+Bytes twoMemoriesModule() {
+  return {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0b, 0x02, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x02,
+          0x7f, 0x7f, 0x00, 0x03, 0x04, 0x03, 0x00, 0x01, 0x00, 0x05, 0x05, 0x02, 0x00, 0x01, 0x00, 0x01, 0x07, 0x1a,
+          0x03, 0x05, 0x67, 0x72, 0x6f, 0x77, 0x31, 0x00, 0x00, 0x06, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x31, 0x00, 0x01,
+          0x05, 0x6c, 0x6f, 0x61, 0x64, 0x31, 0x00, 0x02, 0x0a, 0x1c, 0x03, 0x06, 0x00, 0x20, 0x00, 0x40, 0x01, 0x0b,
+          0x0a, 0x00, 0x20, 0x00, 0x20, 0x01, 0x36, 0x42, 0x01, 0x00, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x28, 0x42, 0x01,
+          0x00, 0x0b};
+}
+
+#if !defined(__SANITIZE_ADDRESS__)
+// Under RLIMIT_AS the memories get only their current size, and a mapping
+// placed right after memory 1 makes its growth move it: compiled code must
+// read the new base and size (the mutant that keeps the base of compile
+// time writes to the unmapped old place).
+void runMovingMemory(jit::Tier tier) {
+  struct rlimit lim;
+  lim.rlim_cur = lim.rlim_max = uint64_t(3) << 30;
+  setrlimit(RLIMIT_AS, &lim);
+  ExecEnv env;
+  auto inst = instantiate(twoMemoriesModule(), env);
+  Memory* m1 = inst->memory(1);
+  if (m1->guarded()) std::exit(2);
+  compileAll(*inst, tier);
+  Function* grow = inst->exportedFunction("grow1");
+  Function* store = inst->exportedFunction("store1");
+  Function* load = inst->exportedFunction("load1");
+  env.call(store, {65532, 7});
+  for (uint32_t round = 0; round < 3; ++round) {
+    uint8_t* before = m1->base();
+    uint64_t size = m1->byteSize();
+    // (EEXIST: something is there already, which blocks it as well.)
+    void* block = mmap(before + size, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (block == MAP_FAILED && errno != EEXIST) std::exit(3);
+    EXPECT_EQ(env.call(grow, {1})[0], size / 65536);
+    if (m1->base() == before) std::exit(4);
+    if (block != MAP_FAILED) munmap(block, 4096);
+    EXPECT_EQ(env.call(load, {65532})[0], 7u);
+    env.call(store, {uint32_t(size), round + 10});
+    EXPECT_EQ(env.call(load, {uint32_t(size)})[0], round + 10);
+    EXPECT_EQ(trapOf(env, load, {uint32_t(size + 65533)}), "out of bounds memory access");
+  }
+  std::exit(::testing::Test::HasFailure() ? 1 : 0);
+}
+
+TEST(JitDeathTest, MemoryThatMovesWhenItGrowsIsFollowed) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  // The optimizing compiler leaves memory 1 to the baseline tier.
+  EXPECT_EXIT(runMovingMemory(jit::Tier::Baseline), ::testing::ExitedWithCode(0), "");
 }
 #endif
 

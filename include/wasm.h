@@ -21,9 +21,13 @@
  *     functions it unwound, innermost first: func_offset is 0 and
  *     module_offset is where the function's code starts (Strata records
  *     functions, not instructions);
- *   - the extension WASM_V128 is not offered: functions with v128 in their
- *     signature cannot be called or imported through this API.
- * Strata's own embedding API is <wasm_export.h> (WAMR's names). */
+ *   - WASM_V128 is a value kind (the enum is wasm_export.h's too) but this
+ *     API does not offer it: functions with v128 in their signature cannot
+ *     be called or imported through it.
+ * Strata's own embedding API is <wasm_export.h> (WAMR's names). One file
+ * can include both headers, in either order, as with WAMR's wasm_c_api.h
+ * and wasm_export.h: they share wasm_valkind_t, wasm_val_t and
+ * wasm_module_t (see "Values" and "Modules" below, and wasm_export.h). */
 #ifndef WASM_H
 #define WASM_H
 
@@ -130,17 +134,24 @@ static const uint32_t wasm_limits_max_default = 0xffffffff;
 
 WASM_DECLARE_TYPE(valtype)
 
+/* Shared with wasm_export.h, which defines the same kinds under the same
+ * guard (the guard WAMR's two headers use). */
+#ifndef WASM_VALKIND_T_DEFINED
+#define WASM_VALKIND_T_DEFINED
 typedef uint8_t wasm_valkind_t;
 enum wasm_valkind_enum {
   WASM_I32,
   WASM_I64,
   WASM_F32,
   WASM_F64,
+  WASM_V128,
   WASM_EXTERNREF = 128,
   WASM_FUNCREF,
 };
-/* The name of externref in earlier versions of the API. */
+/* externref's name in WAMR 1.x (WAMR 2.1 renamed it WASM_EXTERNREF) and in
+ * earlier versions of the standard C API. */
 #define WASM_ANYREF WASM_EXTERNREF
+#endif
 
 WASM_API_EXTERN own wasm_valtype_t* wasm_valtype_new(wasm_valkind_t);
 WASM_API_EXTERN wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t*);
@@ -228,10 +239,22 @@ WASM_API_EXTERN own wasm_exporttype_t* wasm_exporttype_new(own wasm_name_t*, own
 WASM_API_EXTERN const wasm_name_t* wasm_exporttype_name(const wasm_exporttype_t*);
 WASM_API_EXTERN const wasm_externtype_t* wasm_exporttype_type(const wasm_exporttype_t*);
 
-/* Values */
+/* Values. wasm_val_t is guarded as in WAMR: a file that included
+ * wasm_export.h first has that header's wasm_val_t, which is larger (it has
+ * Strata's v128 member, see wasm_export.h), and then the functions below
+ * that take arrays of values (the vectors, wasm_func_new,
+ * wasm_func_new_with_env, wasm_func_call and so the callbacks' vectors)
+ * are renamed by macros to entry points that read and write arrays of that
+ * layout. Both layouts put `kind` first and `of` at the same offset, so the
+ * functions taking one value work unchanged. */
 
 struct wasm_ref_t;
 
+#ifndef WASM_VAL_T_DEFINED
+#define WASM_VAL_T_DEFINED
+/* Tells wasm_export.h, should it come later, whose wasm_val_t this file
+ * has. */
+#define STRATA_WASM_VAL_T_FROM_WASM_H 1
 typedef struct wasm_val_t {
   wasm_valkind_t kind;
   union {
@@ -240,8 +263,24 @@ typedef struct wasm_val_t {
     float32_t f32;
     float64_t f64;
     struct wasm_ref_t* ref;
+    /* Not in the standard API: wasm_export.h's name for an externref's host
+     * value, so that code calling wasm_runtime_call_wasm_a compiles
+     * whichever header came first. Same size as `ref`: the layout is the
+     * standard one. This API's externrefs are `ref`. */
+    uintptr_t foreign;
   } of;
 } wasm_val_t;
+#endif
+
+#if defined(STRATA_WASM_VAL_T_FROM_WASM_EXPORT_H)
+#define wasm_val_vec_new_uninitialized strata_wasm_val_vec_new_uninitialized_wasm_export_val
+#define wasm_val_vec_new strata_wasm_val_vec_new_wasm_export_val
+#define wasm_val_vec_copy strata_wasm_val_vec_copy_wasm_export_val
+#define wasm_val_vec_delete strata_wasm_val_vec_delete_wasm_export_val
+#define wasm_func_new strata_wasm_func_new_wasm_export_val
+#define wasm_func_new_with_env strata_wasm_func_new_with_env_wasm_export_val
+#define wasm_func_call strata_wasm_func_call_wasm_export_val
+#endif
 
 WASM_API_EXTERN void wasm_val_delete(own wasm_val_t* v);
 WASM_API_EXTERN void wasm_val_copy(own wasm_val_t* out, const wasm_val_t*);
@@ -303,9 +342,34 @@ WASM_DECLARE_REF(foreign)
 
 WASM_API_EXTERN own wasm_foreign_t* wasm_foreign_new(wasm_store_t*);
 
-/* Modules */
+/* Modules. wasm_module_t is declared as in WAMR, whose wasm_c_api.h shares
+ * it with wasm_export.h: it is wasm_export.h's module handle type (a
+ * pointer), and this API's module objects are wasm_module_t* as everywhere
+ * else. Code written against the upstream header, which only ever names
+ * wasm_module_t*, compiles unchanged. A wasm_module_t* of this API and a
+ * wasm_module_t of wasm_export.h are different objects: neither can be
+ * passed to the other API. The declarations are those
+ * WASM_DECLARE_SHARABLE_REF(module) would make, less its typedef. */
+#ifndef WASM_MODULE_T_DEFINED
+#define WASM_MODULE_T_DEFINED
+struct WASMModuleCommon;
+typedef struct WASMModuleCommon* wasm_module_t;
+#endif
 
-WASM_DECLARE_SHARABLE_REF(module)
+WASM_API_EXTERN void wasm_module_delete(own wasm_module_t*);
+WASM_API_EXTERN own wasm_module_t* wasm_module_copy(const wasm_module_t*);
+WASM_API_EXTERN bool wasm_module_same(const wasm_module_t*, const wasm_module_t*);
+WASM_API_EXTERN void* wasm_module_get_host_info(const wasm_module_t*);
+WASM_API_EXTERN void wasm_module_set_host_info(wasm_module_t*, void*);
+WASM_API_EXTERN void wasm_module_set_host_info_with_finalizer(wasm_module_t*, void*, void (*)(void*));
+WASM_API_EXTERN wasm_ref_t* wasm_module_as_ref(wasm_module_t*);
+WASM_API_EXTERN wasm_module_t* wasm_ref_as_module(wasm_ref_t*);
+WASM_API_EXTERN const wasm_ref_t* wasm_module_as_ref_const(const wasm_module_t*);
+WASM_API_EXTERN const wasm_module_t* wasm_ref_as_module_const(const wasm_ref_t*);
+
+WASM_DECLARE_OWN(shared_module)
+WASM_API_EXTERN own wasm_shared_module_t* wasm_module_share(const wasm_module_t*);
+WASM_API_EXTERN own wasm_module_t* wasm_module_obtain(wasm_store_t*, const wasm_shared_module_t*);
 
 WASM_API_EXTERN own wasm_module_t* wasm_module_new(wasm_store_t*, const wasm_byte_vec_t* binary);
 WASM_API_EXTERN bool wasm_module_validate(wasm_store_t*, const wasm_byte_vec_t* binary);

@@ -53,8 +53,13 @@ extern "C" {
 #endif
 #define WASM_RUNTIME_API_INTERN
 
+/* Guarded as in WAMR: <wasm.h> declares the same handle, and its module
+ * functions take a wasm_module_t* (a pointer to this handle type). */
+#ifndef WASM_MODULE_T_DEFINED
+#define WASM_MODULE_T_DEFINED
 struct WASMModuleCommon;
 typedef struct WASMModuleCommon *wasm_module_t;
+#endif
 
 struct WASMModuleInstanceCommon;
 typedef struct WASMModuleInstanceCommon *wasm_module_inst_t;
@@ -168,6 +173,30 @@ typedef struct RuntimeInitArgs {
   bool enable_linux_perf;
 } RuntimeInitArgs;
 
+/* ---- values ---------------------------------------------------------------
+ * The value kinds and wasm_val_t are shared with <wasm.h>, as WAMR's
+ * wasm_export.h shares them with its wasm_c_api.h: each header defines them
+ * only if no header did before it (WASM_VALKIND_T_DEFINED,
+ * WASM_VAL_T_DEFINED, the guards WAMR uses), so that one file can include
+ * both, in either order. The kinds are the same in both headers.
+ *
+ * wasm_val_t is not. This header's has Strata's v128 member and is 24 bytes
+ * on x86-64; <wasm.h>'s is the standard C API's value, 16 bytes (and has no
+ * v128 member). Both put `kind` first and `of` at the same offset, so a
+ * single value means the same in either, but arrays of them do not. (In
+ * WAMR the two definitions have one layout and the first simply wins.) A
+ * file that includes both headers gets the first one's wasm_val_t, and the
+ * other header's functions that take arrays of values are renamed, by
+ * macros, to entry points that read arrays of that layout, so that both
+ * APIs work with the file's wasm_val_t:
+ *   - <wasm.h> first: wasm_runtime_call_wasm_a and wasm_runtime_call_wasm_v
+ *     (below); a function with a v128 parameter or result cannot be called
+ *     through them, as that wasm_val_t cannot hold one (the call fails with
+ *     an exception);
+ *   - this header first: <wasm.h>'s value vectors, wasm_func_new,
+ *     wasm_func_new_with_env and wasm_func_call (see <wasm.h>).
+ * Arrays of values, vectors included, must not be passed between files
+ * that included the headers in different orders. */
 #ifndef WASM_VALKIND_T_DEFINED
 #define WASM_VALKIND_T_DEFINED
 typedef uint8_t wasm_valkind_t;
@@ -177,13 +206,18 @@ enum wasm_valkind_enum {
   WASM_F32,
   WASM_F64,
   WASM_V128,
-  WASM_ANYREF = 128,
+  WASM_EXTERNREF = 128,
   WASM_FUNCREF,
 };
+/* externref's name in WAMR 1.x (WAMR 2.1 renamed it WASM_EXTERNREF) and in
+ * earlier versions of the standard C API. */
+#define WASM_ANYREF WASM_EXTERNREF
 #endif
 
 #ifndef WASM_VAL_T_DEFINED
 #define WASM_VAL_T_DEFINED
+/* Tells <wasm.h>, should it come later, whose wasm_val_t this file has. */
+#define STRATA_WASM_VAL_T_FROM_WASM_EXPORT_H 1
 struct wasm_ref_t;
 typedef struct wasm_val_t {
   wasm_valkind_t kind;
@@ -192,14 +226,21 @@ typedef struct wasm_val_t {
     int64_t i64;
     float f32;
     double f64;
+    /* a WASM_FUNCREF: the function's wasm_function_inst_t, NULL for null */
     struct wasm_ref_t *ref;
-    /* an externref's host value (WAMR 2.x) */
+    /* a WASM_EXTERNREF: the host value, 0 for null (WAMR 1.3 and 2.x) */
     uintptr_t foreign;
     /* Strata's extension: a WASM_V128 value's 16 bytes, in memory order
      * (WAMR's wasm_val_t has no v128 member). */
     uint8_t v128[16];
   } of;
 } wasm_val_t;
+#endif
+
+#if defined(STRATA_WASM_VAL_T_FROM_WASM_H)
+/* <wasm.h> came first: the calls below read and write its wasm_val_t. */
+#define wasm_runtime_call_wasm_a strata_runtime_call_wasm_a_wasm_c_api_val
+#define wasm_runtime_call_wasm_v strata_runtime_call_wasm_v_wasm_c_api_val
 #endif
 
 /* ---- runtime ------------------------------------------------------------ */
@@ -239,6 +280,16 @@ WASM_RUNTIME_API_EXTERN bool wasm_runtime_register_module(const char *module_nam
                                                           uint32_t error_buf_size);
 WASM_RUNTIME_API_EXTERN wasm_module_t wasm_runtime_find_module_registered(const char *module_name);
 
+/* A name for the module (WAMR 2.x), copied; setting it again replaces it.
+ * It is the embedder's label only: imports are resolved by the names given
+ * to wasm_runtime_register_module, never by this one. get returns the
+ * last name set, "" if none (or for NULL); the string is valid until the
+ * next set_module_name on the module or until it is freed. False, with the
+ * reason in error_buf, for a NULL module or name. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_set_module_name(wasm_module_t module, const char *name, char *error_buf,
+                                                          uint32_t error_buf_size);
+WASM_RUNTIME_API_EXTERN const char *wasm_runtime_get_module_name(wasm_module_t module);
+
 /* Reads the binary of a dependency: *p_buffer and *p_size; false if there
  * is no such module. The destroyer is called exactly once per buffer, when
  * that dependency is freed (or right away if it fails to load). */
@@ -271,6 +322,12 @@ WASM_RUNTIME_API_EXTERN void strata_runtime_set_module_reader_ex(const module_re
 WASM_RUNTIME_API_EXTERN wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
                                                                     char *error_buf, uint32_t error_buf_size);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst);
+/* The module the instance was made from. For a dependency's instance (see
+ * wasm_runtime_get_module_inst in a native) that is the dependency's
+ * module: the embedder's handle if it loaded that module itself, else a
+ * handle the runtime owns, which wasm_runtime_unload ignores and which
+ * lives as long as the module. */
+WASM_RUNTIME_API_EXTERN wasm_module_t wasm_runtime_get_module(wasm_module_inst_t module_inst);
 
 /* An export of the instance, or "$mB$call_A": export call_A of dependency
  * mB of this instance. The signature is ignored (may be NULL). */
@@ -288,12 +345,16 @@ WASM_RUNTIME_API_EXTERN void *wasm_runtime_get_function_attachment(wasm_exec_env
 /* argv: 32-bit cells, i64/f64 taking two (low cell first); results are
  * written back from argv[0]. False on a trap (see get_exception). */
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t argc, uint32_t argv[]);
+/* Each argument's kind must be its parameter's (WASM_ANYREF is
+ * WASM_EXTERNREF): an externref is of.foreign, a funcref of.ref (see
+ * wasm_val_t). Results get their kinds and values the same way. */
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
                                                       wasm_val_t results[], uint32_t num_args, wasm_val_t *args);
 
 /* wasm_runtime_call_wasm_a with the arguments as C varargs, one per
  * parameter in its C type: int32_t, int64_t, double for f32 and f64 (C's
- * promotion), a pointer for a reference; no v128 parameters. */
+ * promotion), uintptr_t for an externref (as in WAMR), a
+ * wasm_function_inst_t for a funcref; no v128 parameters. */
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm_v(wasm_exec_env_t exec_env, wasm_function_inst_t function,
                                                       uint32_t num_results, wasm_val_t results[], uint32_t num_args,
                                                       ...);
@@ -308,6 +369,14 @@ WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_indirect(wasm_exec_env_t exec_env
 WASM_RUNTIME_API_EXTERN wasm_exec_env_t wasm_runtime_get_exec_env_singleton(wasm_module_inst_t module_inst);
 WASM_RUNTIME_API_EXTERN uint32_t wasm_func_get_param_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
 WASM_RUNTIME_API_EXTERN uint32_t wasm_func_get_result_count(wasm_function_inst_t func_inst, wasm_module_inst_t module_inst);
+/* Writes the kind of each parameter (result) of the function, as many as
+ * get_param_count (get_result_count) says, to the array. The instance is
+ * ignored. Kinds as wasm_func_type_get_param_valkind: a reference type
+ * without a wasm_valkind_t (exnref, GC references) gives WASM_I32. */
+WASM_RUNTIME_API_EXTERN void wasm_func_get_param_types(wasm_function_inst_t const func_inst,
+                                                       wasm_module_inst_t const module_inst, wasm_valkind_t *param_types);
+WASM_RUNTIME_API_EXTERN void wasm_func_get_result_types(wasm_function_inst_t const func_inst,
+                                                        wasm_module_inst_t const module_inst, wasm_valkind_t *result_types);
 
 /* Calls _start, else __main_argc_argv / main (with argc/argv copied into
  * the app heap when main takes them). A WASI command's arguments are those
@@ -362,6 +431,17 @@ WASM_RUNTIME_API_EXTERN bool wasm_runtime_validate_app_str_addr(wasm_module_inst
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_validate_native_addr(wasm_module_inst_t module_inst, void *native_ptr, uint32_t size);
 WASM_RUNTIME_API_EXTERN void *wasm_runtime_addr_app_to_native(wasm_module_inst_t module_inst, uint32_t app_offset);
 WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_addr_native_to_app(wasm_module_inst_t module_inst, void *native_ptr);
+/* The region an address lies in: [0, size) of memory 0 (the app heap
+ * included), its start and end (one past the last byte) written where the
+ * pointers are not NULL. False, writing nothing, for an address outside it
+ * or an instance without memory. The app form is also false for a memory
+ * of 4 GiB or more, whose end does not fit its 32 bits (WAMR 1.3's width;
+ * 2.x's is uint64_t). The native range is valid until the memory grows. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_get_app_addr_range(wasm_module_inst_t module_inst, uint32_t app_offset,
+                                                             uint32_t *p_app_start_offset, uint32_t *p_app_end_offset);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_get_native_addr_range(wasm_module_inst_t module_inst, uint8_t *native_ptr,
+                                                                uint8_t **p_native_start_addr,
+                                                                uint8_t **p_native_end_addr);
 
 /* ---- natives ------------------------------------------------------------ */
 

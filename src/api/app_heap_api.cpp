@@ -168,4 +168,26 @@ uint32_t wasm_runtime_addr_native_to_app(wasm_module_inst_t module_inst, void* n
   return static_cast<uint32_t>(p - mem->base());
 }
 
+// The region is all of memory 0 (WAMR's, too, is the default memory, app
+// heap included); Strata has no shared heap to be another region.
+bool wasm_runtime_get_app_addr_range(wasm_module_inst_t module_inst, uint32_t app_offset,
+                                     uint32_t* p_app_start_offset, uint32_t* p_app_end_offset) {
+  Memory* mem = memoryOf(module_inst);
+  // The end is one past the last byte: 2^32 for a 4 GiB memory, which
+  // uint32_t cannot hold.
+  if (!mem || app_offset >= mem->byteSize() || mem->byteSize() > UINT32_MAX) return false;
+  if (p_app_start_offset) *p_app_start_offset = 0;
+  if (p_app_end_offset) *p_app_end_offset = static_cast<uint32_t>(mem->byteSize());
+  return true;
+}
+
+bool wasm_runtime_get_native_addr_range(wasm_module_inst_t module_inst, uint8_t* native_ptr,
+                                        uint8_t** p_native_start_addr, uint8_t** p_native_end_addr) {
+  Memory* mem = memoryOf(module_inst);
+  if (!mem || native_ptr < mem->base() || uint64_t(native_ptr - mem->base()) >= mem->byteSize()) return false;
+  if (p_native_start_addr) *p_native_start_addr = mem->base();
+  if (p_native_end_addr) *p_native_end_addr = mem->base() + mem->byteSize();
+  return true;
+}
+
 }  // extern "C"

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/wasm_export_internal.h"
+#include "api/val_layouts.h"  // after wasm_export.h (wasm_export_internal.h), whose wasm_val_t it checks
 #include "runtime/value_text.h"
 #include "wasi/wasi.h"
 
@@ -76,6 +77,52 @@ namespace {
 uint32_t cellsOf(ValType t) {
   if (t == ValType::V128) return 4;
   return (t == ValType::I32 || t == ValType::F32) ? 1 : 2;
+}
+
+bool hasV128(const FuncType& t) {
+  return std::count(t.params.begin(), t.params.end(), ValType::V128) ||
+         std::count(t.results.begin(), t.results.end(), ValType::V128);
+}
+
+// "an externref", "a funcref": the argument errors of call_wasm_a.
+std::string withArticle(const std::string& name) {
+  return (std::strchr("aeiou", name[0]) ? "an " : "a ") + name;
+}
+
+// The arguments of call_wasm_v as values, one C vararg per parameter.
+bool callWasmV(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results, wasm_val_t results[],
+               uint32_t num_args, va_list list) {
+  auto* f = static_cast<Function*>(function);
+  if (num_args != f->type.params.size())  // call_wasm_a words the error
+    return wasm_runtime_call_wasm_a(exec_env, function, num_results, results, num_args, nullptr);
+  std::vector<wasm_val_t> args(num_args);
+  for (uint32_t i = 0; i < num_args; ++i) {
+    wasm_val_t& v = args[i];
+    switch (f->type.params[i].kind()) {
+      case ValKind::I32: v.kind = WASM_I32; v.of.i32 = va_arg(list, int32_t); break;
+      case ValKind::I64: v.kind = WASM_I64; v.of.i64 = va_arg(list, int64_t); break;
+      case ValKind::F32: v.kind = WASM_F32; v.of.f32 = float(va_arg(list, double)); break;
+      case ValKind::F64: v.kind = WASM_F64; v.of.f64 = va_arg(list, double); break;
+      case ValKind::FuncRef: v.kind = WASM_FUNCREF; v.of.ref = va_arg(list, wasm_ref_t*); break;
+      case ValKind::ExternRef: v.kind = WASM_EXTERNREF; v.of.foreign = va_arg(list, uintptr_t); break;
+      default:
+        if (exec_env->moduleInst)
+          exec_env->moduleInst->exception = "argument " + std::to_string(i) + ": v128 cannot be passed as a vararg";
+        return false;
+    }
+  }
+  return wasm_runtime_call_wasm_a(exec_env, function, num_results, results, num_args, args.data());
+}
+
+// What the entry points for wasm.h's wasm_val_t refuse: its values have no
+// room for a v128.
+bool refuseV128(wasm_exec_env_t exec_env, const Function* f) {
+  if (!hasV128(f->type)) return false;
+  if (exec_env->moduleInst)
+    exec_env->moduleInst->exception =
+        "a function with v128 parameters or results needs wasm_export.h's wasm_val_t, and this caller's is "
+        "wasm.h's (it included wasm.h first)";
+  return true;
 }
 
 }  // namespace
@@ -163,9 +210,20 @@ bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t fun
         if (v.kind != WASM_F64) return fail("argument " + std::to_string(i) + " is not an f64");
         std::memcpy(slot, &v.of.f64, 8);
         break;
-      default:
+      case ValKind::ExternRef:
+        // A host value, as in WAMR (WASM_ANYREF is the same kind).
+        if (v.kind != WASM_EXTERNREF) return fail("argument " + std::to_string(i) + " is not an externref");
+        *slot = v.of.foreign;
+        if (!referenceFits(*slot, t)) return fail("argument " + std::to_string(i) + " is not " + withArticle(valTypeName(t)));
+        break;
+      case ValKind::FuncRef:
+        if (v.kind != WASM_FUNCREF) return fail("argument " + std::to_string(i) + " is not a funcref");
         *slot = reinterpret_cast<uintptr_t>(v.of.ref);
-        if (!referenceFits(*slot, t)) return fail("argument " + std::to_string(i) + " is not a " + valTypeName(t));
+        if (!referenceFits(*slot, t)) return fail("argument " + std::to_string(i) + " is not " + withArticle(valTypeName(t)));
+        break;
+      default:  // exnref: a host cannot make one (referenceFits says no)
+        *slot = reinterpret_cast<uintptr_t>(v.of.ref);
+        if (!referenceFits(*slot, t)) return fail("argument " + std::to_string(i) + " is not " + withArticle(valTypeName(t)));
     }
   }
   if (!callOn(exec_env, f, slots.data())) return false;
@@ -188,9 +246,8 @@ bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t fun
         break;
       }
       case ValKind::F64: r.kind = WASM_F64; std::memcpy(&r.of.f64, &value, 8); break;
-      default:
-        r.kind = t.kind() == ValKind::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
-        r.of.ref = reinterpret_cast<wasm_ref_t*>(static_cast<uintptr_t>(value));
+      case ValKind::FuncRef: r.kind = WASM_FUNCREF; r.of.ref = reinterpret_cast<wasm_ref_t*>(static_cast<uintptr_t>(value)); break;
+      default: r.kind = WASM_EXTERNREF; r.of.foreign = static_cast<uintptr_t>(value);
     }
   }
   return true;
@@ -316,33 +373,42 @@ void wasm_runtime_terminate(wasm_module_inst_t module_inst) {
 bool wasm_runtime_call_wasm_v(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
                               wasm_val_t results[], uint32_t num_args, ...) {
   if (!exec_env || !function) return false;
-  auto* f = static_cast<Function*>(function);
-  if (num_args != f->type.params.size())  // call_wasm_a words the error
-    return wasm_runtime_call_wasm_a(exec_env, function, num_results, results, num_args, nullptr);
-  std::vector<wasm_val_t> args(num_args);
   va_list list;
   va_start(list, num_args);
-  for (uint32_t i = 0; i < num_args; ++i) {
-    wasm_val_t& v = args[i];
-    switch (f->type.params[i].kind()) {
-      case ValKind::I32: v.kind = WASM_I32; v.of.i32 = va_arg(list, int32_t); break;
-      case ValKind::I64: v.kind = WASM_I64; v.of.i64 = va_arg(list, int64_t); break;
-      case ValKind::F32: v.kind = WASM_F32; v.of.f32 = float(va_arg(list, double)); break;
-      case ValKind::F64: v.kind = WASM_F64; v.of.f64 = va_arg(list, double); break;
-      case ValKind::FuncRef:
-      case ValKind::ExternRef:
-        v.kind = f->type.params[i].kind() == ValKind::FuncRef ? WASM_FUNCREF : WASM_ANYREF;
-        v.of.ref = va_arg(list, wasm_ref_t*);
-        break;
-      default:
-        va_end(list);
-        if (exec_env->moduleInst)
-          exec_env->moduleInst->exception = "argument " + std::to_string(i) + ": v128 cannot be passed as a vararg";
-        return false;
-    }
-  }
+  bool ok = callWasmV(exec_env, function, num_results, results, num_args, list);
   va_end(list);
-  return wasm_runtime_call_wasm_a(exec_env, function, num_results, results, num_args, args.data());
+  return ok;
+}
+
+// The same two calls for a caller whose wasm_val_t is wasm.h's (it included
+// wasm.h before wasm_export.h, which renames them to these): its arrays are
+// converted to and from this file's layout around the calls above. No
+// header declares them here, so they are marked for export themselves.
+WASM_RUNTIME_API_EXTERN bool strata_runtime_call_wasm_a_wasm_c_api_val(wasm_exec_env_t exec_env, wasm_function_inst_t function,
+                                               uint32_t num_results, CApiVal results[], uint32_t num_args,
+                                               CApiVal* args) {
+  if (!exec_env || !function || !exec_env->env) return false;
+  if (refuseV128(exec_env, static_cast<Function*>(function))) return false;
+  std::vector<wasm_val_t> wideArgs(num_args), wideResults(num_results);
+  for (uint32_t i = 0; args && i < num_args; ++i) wideArgs[i] = convertVal<wasm_val_t>(args[i]);
+  if (!wasm_runtime_call_wasm_a(exec_env, function, num_results, wideResults.data(), num_args,
+                                args ? wideArgs.data() : nullptr))
+    return false;
+  for (uint32_t i = 0; i < num_results; ++i) results[i] = convertVal<CApiVal>(wideResults[i]);
+  return true;
+}
+
+WASM_RUNTIME_API_EXTERN bool strata_runtime_call_wasm_v_wasm_c_api_val(wasm_exec_env_t exec_env, wasm_function_inst_t function,
+                                               uint32_t num_results, CApiVal results[], uint32_t num_args, ...) {
+  if (!exec_env || !function) return false;
+  if (refuseV128(exec_env, static_cast<Function*>(function))) return false;
+  std::vector<wasm_val_t> wideResults(num_results);
+  va_list list;
+  va_start(list, num_args);
+  bool ok = callWasmV(exec_env, function, num_results, wideResults.data(), num_args, list);
+  va_end(list);
+  for (uint32_t i = 0; ok && i < num_results; ++i) results[i] = convertVal<CApiVal>(wideResults[i]);
+  return ok;
 }
 
 bool wasm_runtime_call_indirect(wasm_exec_env_t exec_env, uint32_t element_index, uint32_t argc, uint32_t argv[]) {

@@ -22,4 +22,5 @@ struct WASMModuleCommon {
   uint8_t* copy = nullptr;  // wasm_runtime_load's copy of the binary (allocator memory)
   uint32_t size = 0;
   std::unique_ptr<WasiArgs> wasiArgs;  // null: never set
+  std::string name;                    // wasm_runtime_set_module_name's, "" until set
 };

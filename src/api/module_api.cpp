@@ -179,6 +179,22 @@ wasm_module_t wasm_runtime_find_module_registered(const char* module_name) {
   return handleOf(rt->registry->find(module_name));
 }
 
+bool wasm_runtime_set_module_name(wasm_module_t module, const char* name, char* error_buf, uint32_t error_buf_size) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  Runtime* rt = runtime();
+  if (!rt || !module || !name || !rt->moduleHandles.count(module))
+    return setError(error_buf, error_buf_size, "set module name failed: invalid module or name"), false;
+  module->name = name;
+  return true;
+}
+
+const char* wasm_runtime_get_module_name(wasm_module_t module) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  Runtime* rt = runtime();
+  if (!rt || !module || !rt->moduleHandles.count(module)) return "";
+  return module->name.c_str();
+}
+
 void(wasm_runtime_set_module_reader)(const module_reader reader, const module_destroyer destroyer) {
   std::lock_guard<std::recursive_mutex> lock(gMutex);
   if (!gRuntime) return;
@@ -288,6 +304,14 @@ void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst) {
   if (!rt || !module_inst || !rt->roots.count(module_inst)) return;
   rt->roots.erase(module_inst);
   freeInstanceHandles(module_inst);
+}
+
+// A dependency's node gets its handle here on first use, as with
+// wasm_runtime_find_module_registered; the handle is freed with the node.
+wasm_module_t wasm_runtime_get_module(wasm_module_inst_t module_inst) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  if (!gRuntime || !module_inst) return nullptr;
+  return handleOf(module_inst->node);
 }
 
 wasm_function_inst_t(wasm_runtime_lookup_function)(wasm_module_inst_t const module_inst, const char* name,

@@ -1,6 +1,7 @@
 // The C API's logging level and what an embedder can ask of a loaded
 // module: version, custom sections, imports and exports with their types
-// (include/wasm_export.h, WAMR 2.x names).
+// (include/wasm_export.h, WAMR 2.x names), and the parameter and result
+// kinds of a function instance.
 #include <atomic>
 #include <cstdarg>
 #include <cstdio>
@@ -8,6 +9,7 @@
 
 #include "api/c_api_internal.h"
 #include "api/handles.h"
+#include "runtime/objects.h"
 #include "wasm/binary_reader.h"
 #include "wasm/module.h"
 #include "wasm_export.h"
@@ -36,7 +38,7 @@ wasm_valkind_t valkindOf(ValType t) {
     case ValKind::F64: return WASM_F64;
     case ValKind::V128: return WASM_V128;
     case ValKind::FuncRef: return WASM_FUNCREF;
-    case ValKind::ExternRef: return WASM_ANYREF;
+    case ValKind::ExternRef: return WASM_EXTERNREF;
     default: break;  // exnref and GC references have no kind here
   }
   return WASM_I32;
@@ -198,6 +200,20 @@ uint32_t wasm_func_type_get_result_count(const wasm_func_type_t func_type) {
 wasm_valkind_t wasm_func_type_get_result_valkind(const wasm_func_type_t func_type, uint32_t result_index) {
   if (!func_type || result_index >= funcType(func_type)->results.size()) return WASM_I32;
   return valkindOf(funcType(func_type)->results[result_index]);
+}
+// A wasm_function_inst_t is the runtime's Function; its type is the
+// module's function type.
+void wasm_func_get_param_types(wasm_function_inst_t const func_inst, wasm_module_inst_t const,
+                               wasm_valkind_t* param_types) {
+  if (!func_inst || !param_types) return;
+  const FuncType& t = static_cast<const Function*>(func_inst)->type;
+  for (size_t i = 0; i < t.params.size(); ++i) param_types[i] = valkindOf(t.params[i]);
+}
+void wasm_func_get_result_types(wasm_function_inst_t const func_inst, wasm_module_inst_t const,
+                                wasm_valkind_t* result_types) {
+  if (!func_inst || !result_types) return;
+  const FuncType& t = static_cast<const Function*>(func_inst)->type;
+  for (size_t i = 0; i < t.results.size(); ++i) result_types[i] = valkindOf(t.results[i]);
 }
 wasm_valkind_t wasm_global_type_get_valkind(const wasm_global_type_t global_type) {
   return global_type ? valkindOf(globalType(global_type)->type) : wasm_valkind_t(WASM_I32);

@@ -8,7 +8,9 @@
 #     static and shared;
 #   - the C client (the multi-module sample's main.c, a plain C project)
 #     through find_package(Strata) with the static and with the shared
-#     library, and with `cc` and pkg-config (strata, strata-static).
+#     library, and with `cc` and pkg-config (strata, strata-static);
+#   - a client of wasm.h (tests/wasm_c_api/examples.c), and a file using
+#     both headers (tests/unit/header_pair.c) linked with libstrata.so.
 
 function(run step)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -181,4 +183,26 @@ foreach(pc strata strata-static)
     run("wasm.h client (${pc}): ${example}" ${CMAKE_COMMAND} -E env "LD_LIBRARY_PATH=${PREFIX}/${LIBDIR}"
         "${binary}" "${WASM_H_MODULES}" ${example})
   endforeach()
+endforeach()
+
+# --- both C APIs in one file, in each include order ---
+# tests/unit/header_pair.c against the installed headers, linked into a
+# program with libstrata.so: the entry points the headers rename to when
+# both are included must be exported by it.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env "PKG_CONFIG_PATH=${PREFIX}/${LIBDIR}/pkgconfig"
+                        ${PKG_CONFIG} --cflags --libs strata
+                OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "install test: pkg-config --cflags --libs strata failed")
+endif()
+separate_arguments(flags UNIX_COMMAND "${flags}")
+separate_arguments(extra UNIX_COMMAND "${CLIENT_FLAGS}")
+foreach(order export_first wasm_h_first)
+  set(order_flag "")
+  if(order STREQUAL "wasm_h_first")
+    set(order_flag -DSTRATA_WASM_H_FIRST)
+  endif()
+  run("both headers (${order})" ${C_COMPILER} ${extra} -std=c99 -Wall -Wextra -pedantic -Werror ${order_flag}
+      -DSTRATA_HEADER_PAIR_MAIN -o "${C_CLIENT_BINARY_DIR}/header-pair-${order}" "${HEADER_PAIR_SOURCE}" ${flags})
+  message(STATUS "install test: wasm_export.h and wasm.h in one file (${order}), linked with libstrata.so: ok")
 endforeach()

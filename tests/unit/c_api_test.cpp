@@ -437,6 +437,65 @@ TEST_F(CApi, CallWasmA) {
   wasm_runtime_unload(m);
 }
 
+// References in wasm_val_t as in WAMR: an externref is of.foreign, kind
+// WASM_EXTERNREF (WAMR 2.x's name; 1.x's WASM_ANYREF is the same kind), a
+// funcref of.ref (the wasm_function_inst_t). Each argument's kind is checked.
+TEST_F(CApi, CallWasmAWithReferences) {
+  static_assert(WASM_EXTERNREF == 128 && WASM_ANYREF == WASM_EXTERNREF && WASM_FUNCREF == 129,
+                "WAMR's values of the reference kinds");
+  wasm_module_t m = load("refs");
+  ASSERT_NE(m, nullptr);
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+  wasm_function_inst_t extId = wasm_runtime_lookup_function(inst, "ext_id", nullptr);
+  wasm_function_inst_t extIsNull = wasm_runtime_lookup_function(inst, "ext_is_null", nullptr);
+  ASSERT_NE(extId, nullptr);
+  wasm_val_t arg, result;
+  arg.kind = WASM_EXTERNREF;
+  arg.of.foreign = uintptr_t(0x12345678abcdull);
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, extId, 1, &result, 1, &arg)) << wasm_runtime_get_exception(inst);
+  EXPECT_EQ(result.kind, WASM_EXTERNREF);
+  EXPECT_EQ(result.of.foreign, uintptr_t(0x12345678abcdull));
+  arg.of.foreign = 0;  // null
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, extIsNull, 1, &result, 1, &arg));
+  EXPECT_EQ(result.kind, WASM_I32);
+  EXPECT_EQ(result.of.i32, 1);
+  arg.kind = WASM_ANYREF;
+  arg.of.foreign = 7;
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, extIsNull, 1, &result, 1, &arg));
+  EXPECT_EQ(result.of.i32, 0);
+  arg.kind = WASM_I32;
+  EXPECT_FALSE(wasm_runtime_call_wasm_a(env, extId, 1, &result, 1, &arg));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: argument 0 is not an externref");
+  wasm_runtime_clear_exception(inst);
+
+  // A funcref result calls back in; so does an exported function's handle.
+  wasm_function_inst_t fnAnswer = wasm_runtime_lookup_function(inst, "fn_answer", nullptr);
+  wasm_function_inst_t fnCall = wasm_runtime_lookup_function(inst, "fn_call", nullptr);
+  wasm_function_inst_t answer = wasm_runtime_lookup_function(inst, "answer", nullptr);
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, fnAnswer, 1, &result, 0, nullptr));
+  EXPECT_EQ(result.kind, WASM_FUNCREF);
+  EXPECT_EQ(result.of.ref, reinterpret_cast<wasm_ref_t*>(answer));
+  arg = result;
+  ASSERT_TRUE(wasm_runtime_call_wasm_a(env, fnCall, 1, &result, 1, &arg)) << wasm_runtime_get_exception(inst);
+  EXPECT_EQ(result.of.i32, 42);
+  arg.kind = WASM_EXTERNREF;
+  EXPECT_FALSE(wasm_runtime_call_wasm_a(env, fnCall, 1, &result, 1, &arg));
+  EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: argument 0 is not a funcref");
+  wasm_runtime_clear_exception(inst);
+
+  // Varargs: an externref is a uintptr_t, a funcref a wasm_function_inst_t.
+  ASSERT_TRUE(wasm_runtime_call_wasm_v(env, extId, 1, &result, 1, uintptr_t(0xbeef)));
+  EXPECT_EQ(result.kind, WASM_EXTERNREF);
+  EXPECT_EQ(result.of.foreign, uintptr_t(0xbeef));
+  ASSERT_TRUE(wasm_runtime_call_wasm_v(env, fnCall, 1, &result, 1, answer)) << wasm_runtime_get_exception(inst);
+  EXPECT_EQ(result.of.i32, 42);
+  wasm_runtime_destroy_exec_env(env);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
 TEST_F(CApi, ExecuteFuncPrintsLikeIwasm) {
   wasm_module_t m = load("mC");
   wasm_module_inst_t inst = instantiate(m);
@@ -518,6 +577,52 @@ TEST_F(CApi, AppHeapMallocFreeAndAddresses) {
   EXPECT_FALSE(wasm_runtime_validate_native_addr(inst, &local, 4));
   EXPECT_EQ(wasm_runtime_addr_app_to_native(inst, 5 * 65536), nullptr);
   EXPECT_EQ(wasm_runtime_addr_native_to_app(inst, &local), 0u);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+// WAMR's address ranges: the region an address lies in is all of memory 0,
+// the app heap included.
+TEST_F(CApi, AppAndNativeAddressRanges) {
+  wasm_module_t m = load("mA");
+  wasm_module_inst_t inst = instantiate(m, 64 * 1024);  // one page, then one of heap
+  ASSERT_NE(inst, nullptr);
+  const uint32_t size = 2 * 65536;
+  uint32_t start = 7, end = 7;
+  ASSERT_TRUE(wasm_runtime_get_app_addr_range(inst, 100, &start, &end));
+  EXPECT_EQ(start, 0u);
+  EXPECT_EQ(end, size);
+  uint32_t heap = wasm_runtime_module_malloc(inst, 16, nullptr);
+  ASSERT_GE(heap, 65536u);
+  start = end = 7;
+  EXPECT_TRUE(wasm_runtime_get_app_addr_range(inst, heap, &start, &end));
+  EXPECT_EQ(end, size);
+  EXPECT_TRUE(wasm_runtime_get_app_addr_range(inst, size - 1, nullptr, nullptr));
+  start = end = 7;
+  EXPECT_FALSE(wasm_runtime_get_app_addr_range(inst, size, &start, &end));
+  EXPECT_EQ(start, 7u);  // nothing written
+  EXPECT_EQ(end, 7u);
+
+  auto* base = static_cast<uint8_t*>(wasm_runtime_addr_app_to_native(inst, 0));
+  uint8_t *nativeStart = nullptr, *nativeEnd = nullptr;
+  ASSERT_TRUE(wasm_runtime_get_native_addr_range(inst, base + 100, &nativeStart, &nativeEnd));
+  EXPECT_EQ(nativeStart, base);
+  EXPECT_EQ(nativeEnd, base + size);
+  EXPECT_TRUE(wasm_runtime_get_native_addr_range(inst, base + size - 1, nullptr, nullptr));
+  EXPECT_FALSE(wasm_runtime_get_native_addr_range(inst, base + size, &nativeStart, &nativeEnd));
+  uint8_t local = 0;
+  EXPECT_FALSE(wasm_runtime_get_native_addr_range(inst, &local, nullptr, nullptr));
+  EXPECT_EQ(wasm_runtime_get_exception(inst), nullptr);  // a range query is not an error
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+
+  // No memory, no instance: no region.
+  m = load("refs");
+  inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  EXPECT_FALSE(wasm_runtime_get_app_addr_range(inst, 0, &start, &end));
+  EXPECT_FALSE(wasm_runtime_get_native_addr_range(inst, &local, &nativeStart, &nativeEnd));
+  EXPECT_FALSE(wasm_runtime_get_app_addr_range(nullptr, 0, nullptr, nullptr));
   wasm_runtime_deinstantiate(inst);
   wasm_runtime_unload(m);
 }
@@ -771,6 +876,76 @@ TEST_F(CApiInfo, ExportsWithTheirTypes) {
   EXPECT_EQ(out.name, nullptr);
   EXPECT_EQ(wasm_runtime_get_export_count(nullptr), -1);
   wasm_runtime_unload(m);
+}
+
+// WAMR's wasm_func_get_param_types / get_result_types: one kind per
+// parameter (result), nothing past them.
+TEST_F(CApiInfo, FunctionParamAndResultKinds) {
+  wasm_module_t m = load("refs");
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  wasm_function_inst_t kinds = wasm_runtime_lookup_function(inst, "kinds", nullptr);
+  ASSERT_EQ(wasm_func_get_param_count(kinds, inst), 7u);
+  ASSERT_EQ(wasm_func_get_result_count(kinds, inst), 2u);
+  wasm_valkind_t params[8], results[3];
+  std::memset(params, 0xee, sizeof params);
+  std::memset(results, 0xee, sizeof results);
+  wasm_func_get_param_types(kinds, inst, params);
+  wasm_func_get_result_types(kinds, inst, results);
+  const wasm_valkind_t wantParams[8] = {WASM_I32,  WASM_I64,       WASM_F32,     WASM_F64,
+                                        WASM_V128, WASM_EXTERNREF, WASM_FUNCREF, 0xee};
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(params[i], wantParams[i]) << i;
+  EXPECT_EQ(results[0], WASM_F64);
+  EXPECT_EQ(results[1], WASM_EXTERNREF);
+  EXPECT_EQ(results[2], 0xee);
+  params[0] = 0xee;
+  wasm_func_get_param_types(nullptr, inst, params);  // no function: nothing written
+  EXPECT_EQ(params[0], 0xee);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+TEST_F(CApiInfo, ModuleOfAnInstance) {
+  wasm_module_t m = load("mC");  // mB and mA come from the reader
+  ASSERT_NE(m, nullptr);
+  wasm_module_inst_t inst = instantiate(m);
+  ASSERT_NE(inst, nullptr);
+  EXPECT_EQ(wasm_runtime_get_module(inst), m);
+  EXPECT_EQ(wasm_runtime_get_module_inst(wasm_runtime_get_exec_env_singleton(inst)), inst);
+  EXPECT_EQ(wasm_runtime_get_export_count(wasm_runtime_get_module(inst)), wasm_runtime_get_export_count(m));
+  EXPECT_EQ(wasm_runtime_get_module(nullptr), nullptr);
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
+// A module's name is the embedder's label (WAMR 2.x): set, replaced, read
+// back through the instance, and not a registration.
+TEST_F(CApiInfo, ModuleNames) {
+  wasm_module_t a = load("mA");
+  ASSERT_NE(a, nullptr);
+  EXPECT_STREQ(wasm_runtime_get_module_name(a), "");
+  char err[128] = "";
+  ASSERT_TRUE(wasm_runtime_set_module_name(a, "first", err, sizeof err));
+  EXPECT_STREQ(wasm_runtime_get_module_name(a), "first");
+  std::string second = "mA";
+  ASSERT_TRUE(wasm_runtime_set_module_name(a, second.c_str(), err, sizeof err));
+  second = "changed";  // the name was copied
+  EXPECT_STREQ(wasm_runtime_get_module_name(a), "mA");
+  EXPECT_FALSE(wasm_runtime_set_module_name(a, nullptr, err, sizeof err));
+  EXPECT_STREQ(err, "set module name failed: invalid module or name");
+  EXPECT_STREQ(wasm_runtime_get_module_name(a), "mA");
+  EXPECT_FALSE(wasm_runtime_set_module_name(nullptr, "x", err, sizeof err));
+  EXPECT_STREQ(wasm_runtime_get_module_name(nullptr), "");
+
+  wasm_module_inst_t inst = instantiate(a);
+  ASSERT_NE(inst, nullptr);
+  EXPECT_STREQ(wasm_runtime_get_module_name(wasm_runtime_get_module(inst)), "mA");
+  wasm_runtime_deinstantiate(inst);
+
+  // mB imports from "mA": a module named so does not provide it.
+  readerLog().hidden.insert("mA");
+  EXPECT_NE(loadError("mB").find("mA"), std::string::npos);
+  wasm_runtime_unload(a);
 }
 
 TEST_F(CApiInfo, ImportsWithTheirTypes) {

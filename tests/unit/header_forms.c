@@ -24,6 +24,8 @@ void strata_header_forms(wasm_module_inst_t inst) {
   wasm_runtime_get_import_type(NULL, 0, &import);
   wasm_val_t v;
   v.kind = WASM_I32;
+  v.kind = WASM_ANYREF;    /* externref in 1.x */
+  v.kind = WASM_EXTERNREF; /* and in 2.x */
   v.of.foreign = 0;
   (void)v;
 }

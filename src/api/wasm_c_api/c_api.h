@@ -5,7 +5,8 @@
 //   store.cpp    engine and store, references and host info, foreign
 //                objects, traps and frames, modules and instances
 //   externs.cpp  functions (host functions too), globals, tables, memories,
-//                externals
+//                externals; the entry points for wasm_export.h's wasm_val_t
+//                (see wasm.h's "Values")
 //
 // Every reference type of the API (wasm_func_t, wasm_extern_t, wasm_ref_t,
 // ...) is one C++ object, Ref: the header's struct names stay incomplete
@@ -29,9 +30,9 @@
 
 namespace strata::capi::wasmc {
 
-// capi::logMessage's level for what the API cannot report otherwise
-// (WASM_LOG_LEVEL_WARNING of wasm_export.h, which cannot be included
-// beside wasm.h: both define wasm_module_t and wasm_val_t, as in WAMR).
+// capi::logMessage's level for what the API cannot report otherwise:
+// WASM_LOG_LEVEL_WARNING of wasm_export.h, which these files do not
+// otherwise need.
 constexpr int kWarning = 2;
 
 // --- types (types.cpp) ---

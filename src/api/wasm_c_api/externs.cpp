@@ -4,6 +4,7 @@
 
 #include "src/api/c_api_internal.h"
 #include "src/api/wasm_c_api/c_api.h"
+#include "src/api/val_layouts.h"  // after wasm.h (c_api.h), whose wasm_val_t it checks
 
 using namespace strata;
 using namespace strata::capi::wasmc;
@@ -435,5 +436,128 @@ STRATA_EXTERN_CASTS(table, RefKind::Table)
 STRATA_EXTERN_CASTS(memory, RefKind::Memory)
 
 STRATA_OWNED_VEC(extern)
+
+}  // extern "C"
+
+// --- the entry points for wasm_export.h's wasm_val_t ---------------------------
+// A file that included wasm_export.h before wasm.h has that header's
+// wasm_val_t (ExportVal, larger than this file's), and wasm.h renames the
+// functions that take arrays of values to these (see wasm.h). They convert
+// the arrays to this file's layout around the functions above. Functions
+// taking one value need no such entry point: both layouts agree on a
+// value's first bytes, which is all those read and write. No header
+// declares these here, so they are marked for export themselves.
+
+namespace {
+
+using strata::capi::convertVal;
+using strata::capi::ExportVal;
+
+struct ExportValVec {
+  size_t size;
+  ExportVal* data;
+};
+using ExportValCallback = wasm_trap_t* (*)(const ExportValVec* args, ExportValVec* results);
+using ExportValCallbackWithEnv = wasm_trap_t* (*)(void* env, const ExportValVec* args, ExportValVec* results);
+
+// wasm_val_copy and wasm_val_delete on the other layout (a v128 keeps all
+// its bytes).
+void copyExportVal(ExportVal* out, const ExportVal& v) {
+  *out = v;
+  if (wasm_valkind_is_ref(v.kind) && v.of.ref) out->of.ref = wasm_ref_copy(v.of.ref);
+}
+void deleteExportVal(ExportVal* v) {
+  if (wasm_valkind_is_ref(v->kind) && v->of.ref) {
+    wasm_ref_delete(v->of.ref);
+    v->of.ref = nullptr;
+  }
+}
+
+// The embedder's callback behind a host function made by the entry points
+// below: the env of the wasm_func_new_with_env they call.
+struct ExportValHost {
+  ExportValCallback callback;
+  ExportValCallbackWithEnv callbackWithEnv;
+  void* env;
+  void (*finalizer)(void*);
+};
+
+void deleteExportValHost(void* data) {
+  auto* h = static_cast<ExportValHost*>(data);
+  if (h->finalizer) h->finalizer(h->env);
+  delete h;
+}
+
+// Arguments and results cross bitwise: the arguments stay the caller's
+// (callHost deletes them), the results' references move to the runtime.
+wasm_trap_t* callExportValHost(void* data, const wasm_val_vec_t* args, wasm_val_vec_t* results) {
+  auto* h = static_cast<ExportValHost*>(data);
+  std::vector<ExportVal> a(args->size), r(results->size);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = convertVal<ExportVal>(args->data[i]);
+  for (size_t i = 0; i < r.size(); ++i) r[i] = convertVal<ExportVal>(results->data[i]);  // the kinds callHost set
+  ExportValVec argVec{a.size(), a.data()}, resultVec{r.size(), r.data()};
+  wasm_trap_t* trap = h->callback ? h->callback(&argVec, &resultVec) : h->callbackWithEnv(h->env, &argVec, &resultVec);
+  for (size_t i = 0; i < r.size(); ++i) results->data[i] = convertVal<wasm_val_t>(r[i]);
+  return trap;
+}
+
+}  // namespace
+
+extern "C" {
+
+WASM_API_EXTERN void strata_wasm_val_vec_new_uninitialized_wasm_export_val(ExportValVec* out, size_t size) {
+  vecNewUninitialized<ExportValVec, ExportVal>(out, size);
+}
+
+WASM_API_EXTERN void strata_wasm_val_vec_new_wasm_export_val(ExportValVec* out, size_t size, const ExportVal data[]) {
+  vecNewUninitialized<ExportValVec, ExportVal>(out, size);
+  if (size) std::memcpy(static_cast<void*>(out->data), data, size * sizeof(ExportVal));
+}
+
+WASM_API_EXTERN void strata_wasm_val_vec_copy_wasm_export_val(ExportValVec* out, const ExportValVec* src) {
+  vecNewUninitialized<ExportValVec, ExportVal>(out, src ? src->size : 0);
+  for (size_t i = 0; i < out->size; ++i) copyExportVal(&out->data[i], src->data[i]);
+}
+
+WASM_API_EXTERN void strata_wasm_val_vec_delete_wasm_export_val(ExportValVec* v) {
+  if (!v) return;
+  for (size_t i = 0; i < v->size; ++i) deleteExportVal(&v->data[i]);
+  delete[] v->data;
+  v->size = 0;
+  v->data = nullptr;
+}
+
+// wasm_func_new_with_env runs the finalizer itself when it fails.
+WASM_API_EXTERN wasm_func_t* strata_wasm_func_new_wasm_export_val(wasm_store_t* store, const wasm_functype_t* type,
+                                                                  ExportValCallback callback) {
+  if (!callback) return nullptr;
+  return wasm_func_new_with_env(store, type, callExportValHost, new ExportValHost{callback, nullptr, nullptr, nullptr},
+                                deleteExportValHost);
+}
+
+WASM_API_EXTERN wasm_func_t* strata_wasm_func_new_with_env_wasm_export_val(wasm_store_t* store,
+                                                                           const wasm_functype_t* type,
+                                                                           ExportValCallbackWithEnv callback,
+                                                                           void* env, void (*finalizer)(void*)) {
+  if (!callback) {  // as wasm_func_new_with_env: the env is finalized
+    if (finalizer) finalizer(env);
+    return nullptr;
+  }
+  return wasm_func_new_with_env(store, type, callExportValHost, new ExportValHost{nullptr, callback, env, finalizer},
+                                deleteExportValHost);
+}
+
+WASM_API_EXTERN wasm_trap_t* strata_wasm_func_call_wasm_export_val(const wasm_func_t* func, const ExportValVec* args,
+                                                                   ExportValVec* results) {
+  std::vector<wasm_val_t> a, r;
+  for (size_t i = 0; args && i < args->size; ++i) a.push_back(convertVal<wasm_val_t>(args->data[i]));
+  for (size_t i = 0; results && i < results->size; ++i) r.push_back(convertVal<wasm_val_t>(results->data[i]));
+  wasm_val_vec_t argVec{a.size(), a.data()}, resultVec{r.size(), r.data()};
+  wasm_trap_t* trap = wasm_func_call(func, args ? &argVec : nullptr, results ? &resultVec : nullptr);
+  // Only the results the function has were written (and own references).
+  if (!trap && func)
+    for (size_t i = 0; i < wasm_func_result_arity(func); ++i) results->data[i] = convertVal<ExportVal>(r[i]);
+  return trap;
+}
 
 }  // extern "C"

@@ -399,6 +399,18 @@ WASM_RUNTIME_API_EXTERN void wasm_runtime_clear_exception(wasm_module_inst_t mod
  * and returns false with the exception "terminated by user"; later calls
  * fail the same way until wasm_runtime_clear_exception. */
 WASM_RUNTIME_API_EXTERN void wasm_runtime_terminate(wasm_module_inst_t module_inst);
+/* Epoch deadlines (not in WAMR; wasmtime's epoch interruption): the embedder,
+ * or a timer thread of its own, advances a process-wide epoch with
+ * strata_runtime_increment_epoch (any thread; returns the new epoch). The
+ * increment that reaches an exec env's deadline, set in ticks beyond the
+ * current epoch, stops the call running on it as wasm_runtime_terminate
+ * would (false, exception "execution timed out"), or its next call if none
+ * runs. The deadline is then used up, and later calls run normally; set it
+ * again before each call that needs one. Running guest code pays nothing for
+ * it (the increment compares). Destroying the exec env clears it. */
+WASM_RUNTIME_API_EXTERN uint64_t strata_runtime_increment_epoch(void);
+WASM_RUNTIME_API_EXTERN void strata_runtime_set_epoch_deadline(wasm_exec_env_t exec_env, uint64_t ticks_beyond_current);
+WASM_RUNTIME_API_EXTERN void strata_runtime_clear_epoch_deadline(wasm_exec_env_t exec_env);
 
 /* The wasm call stack of the last call on exec_env that trapped (WAMR's
  * "dump call stack"), innermost first, one line per function:

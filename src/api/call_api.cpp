@@ -370,6 +370,16 @@ void wasm_runtime_terminate(wasm_module_inst_t module_inst) {
     if (rootOf(ee->moduleInst) == root) ee->env->requestInterrupt(ExecEnv::kTerminated);
 }
 
+uint64_t strata_runtime_increment_epoch(void) { return ExecEnv::incrementEpoch(); }
+
+void strata_runtime_set_epoch_deadline(wasm_exec_env_t exec_env, uint64_t ticks_beyond_current) {
+  if (exec_env) exec_env->env->setEpochDeadline(ticks_beyond_current);
+}
+
+void strata_runtime_clear_epoch_deadline(wasm_exec_env_t exec_env) {
+  if (exec_env) exec_env->env->clearEpochDeadline();
+}
+
 bool wasm_runtime_call_wasm_v(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
                               wasm_val_t results[], uint32_t num_args, ...) {
   if (!exec_env || !function) return false;

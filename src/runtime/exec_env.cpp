@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 
 #include "wasm/module.h"
 
@@ -88,6 +90,59 @@ void ExecEnv::requestInterrupt(InterruptReason reason) {
   interrupt.store(reason, std::memory_order_seq_cst);
   if (InterruptHook hook = gInterruptHook.load(std::memory_order_acquire)) hook(*this);
 }
+
+// --- epoch deadlines ---
+
+namespace {
+struct EpochState {
+  std::mutex mutex;
+  std::atomic<uint64_t> epoch{0};
+  std::unordered_map<ExecEnv*, uint64_t> deadlines;  // absolute epochs
+};
+EpochState& epochState() {
+  static EpochState* state = new EpochState;  // outlives static ExecEnvs
+  return *state;
+}
+}  // namespace
+
+uint64_t ExecEnv::currentEpoch() { return epochState().epoch.load(std::memory_order_acquire); }
+
+uint64_t ExecEnv::incrementEpoch() {
+  EpochState& s = epochState();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  uint64_t now = s.epoch.fetch_add(1, std::memory_order_acq_rel) + 1;
+  for (auto it = s.deadlines.begin(); it != s.deadlines.end();) {
+    if (it->second <= now) {
+      it->first->requestInterrupt(kTimedOut);
+      it = s.deadlines.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return now;
+}
+
+void ExecEnv::setEpochDeadline(uint64_t ticksBeyondCurrent) {
+  EpochState& s = epochState();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  uint64_t now = s.epoch.load(std::memory_order_acquire);
+  uint64_t deadline = ticksBeyondCurrent > UINT64_MAX - now ? UINT64_MAX : now + ticksBeyondCurrent;
+  if (deadline <= now) {
+    // Already reached (0 ticks): as if the increment had just come.
+    s.deadlines.erase(this);
+    requestInterrupt(kTimedOut);
+    return;
+  }
+  s.deadlines[this] = deadline;
+}
+
+void ExecEnv::clearEpochDeadline() {
+  EpochState& s = epochState();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.deadlines.erase(this);
+}
+
+ExecEnv::~ExecEnv() { clearEpochDeadline(); }
 
 const char* ExecEnv::interruptMessage(uint32_t reason) {
   switch (reason) {

@@ -17,6 +17,7 @@ class ExecEnv {
   // Default: 1 MiB of value stack (128 Ki slots).
   static constexpr uint32_t kDefaultStackBytes = 1u << 20;
   explicit ExecEnv(uint32_t stackBytes = kDefaultStackBytes);
+  ~ExecEnv();
   ExecEnv(const ExecEnv&) = delete;
   ExecEnv& operator=(const ExecEnv&) = delete;
 
@@ -63,6 +64,19 @@ class ExecEnv {
     if (uint32_t r = interrupt.load(std::memory_order_relaxed)) throw Trap(interruptMessage(r));
   }
   std::atomic<uint32_t> interrupt{kNoInterrupt};
+
+  // --- epoch deadlines (wasmtime's epoch interruption) ---
+  // The embedder, or a timer thread of its own, advances a process-wide
+  // epoch; the increment that reaches an env's deadline interrupts it with
+  // kTimedOut ("execution timed out"), whether its code is running then
+  // (it stops at the next function entry or loop header) or not (its next
+  // call stops at once). That uses up the deadline: set it again before the
+  // next call that needs one. Running code pays nothing for it: the
+  // increment compares, not the guest. Any thread may call these.
+  static uint64_t currentEpoch();
+  static uint64_t incrementEpoch();  // returns the new epoch
+  void setEpochDeadline(uint64_t ticksBeyondCurrent);
+  void clearEpochDeadline();
 
   // Where a wasm-to-wasm call returns to (the interpreter's frame links):
   // the caller's code, frame and function, and the function it called (for

@@ -254,6 +254,64 @@ TEST(CApiRuntime, TerminateFromAnotherThread) {
   }
 }
 
+// An epoch deadline set on an exec env stops a guest that never finishes
+// once a timer thread has advanced the epoch far enough, in each running
+// mode; the deadline is used up and the next call runs.
+TEST(CApiRuntime, EpochDeadlineFromATimerThread) {
+  if (multiWasmDir().empty()) GTEST_SKIP();
+  RuntimeInitArgs args;
+  std::memset(&args, 0, sizeof args);
+  args.mem_alloc_type = Alloc_With_System_Allocator;
+  for (RunningMode mode : {Mode_Interp, Mode_Fast_JIT, Mode_LLVM_JIT, Mode_Multi_Tier_JIT}) {
+    SCOPED_TRACE(int(mode));
+    args.running_mode = mode;
+    ASSERT_TRUE(wasm_runtime_full_init(&args));
+    std::vector<uint8_t> bytes = readWasm("spin");
+    char err[256];
+    wasm_module_t m = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
+    ASSERT_NE(m, nullptr) << err;
+    wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
+    ASSERT_NE(inst, nullptr) << err;
+    wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+    wasm_function_inst_t spin = wasm_runtime_lookup_function(inst, "spin", nullptr);
+    wasm_function_inst_t quick = wasm_runtime_lookup_function(inst, "quick", nullptr);
+    ASSERT_NE(spin, nullptr);
+    ASSERT_NE(quick, nullptr);
+    strata_runtime_set_epoch_deadline(env, 5);
+    std::atomic<bool> returned{false};
+    std::thread timer([&] {
+      for (int i = 0; i < 500 && !returned; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        strata_runtime_increment_epoch();
+      }
+    });
+    uint32_t argv[1] = {0};
+    EXPECT_FALSE(wasm_runtime_call_wasm(env, spin, 0, argv));
+    returned = true;
+    timer.join();
+    EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: execution timed out");
+    wasm_runtime_clear_exception(inst);
+    EXPECT_TRUE(wasm_runtime_call_wasm(env, quick, 0, argv));
+    EXPECT_EQ(argv[0], 7u);
+    // Reached while idle: the next call stops at once. Cleared: never.
+    strata_runtime_set_epoch_deadline(env, 1);
+    strata_runtime_increment_epoch();
+    EXPECT_FALSE(wasm_runtime_call_wasm(env, quick, 0, argv));
+    wasm_runtime_clear_exception(inst);
+    strata_runtime_set_epoch_deadline(env, 1);
+    strata_runtime_clear_epoch_deadline(env);
+    strata_runtime_increment_epoch();
+    EXPECT_TRUE(wasm_runtime_call_wasm(env, quick, 0, argv));
+    // Destroyed with a deadline set: the next increment does not touch it.
+    strata_runtime_set_epoch_deadline(env, 1);
+    wasm_runtime_destroy_exec_env(env);
+    strata_runtime_increment_epoch();
+    wasm_runtime_deinstantiate(inst);
+    wasm_runtime_unload(m);
+    wasm_runtime_destroy();
+  }
+}
+
 // ---------------------------------------------------------------- modules and calls
 
 class CApi : public CApiTest {};

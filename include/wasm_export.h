@@ -399,6 +399,18 @@ WASM_RUNTIME_API_EXTERN void wasm_runtime_clear_exception(wasm_module_inst_t mod
  * and returns false with the exception "terminated by user"; later calls
  * fail the same way until wasm_runtime_clear_exception. */
 WASM_RUNTIME_API_EXTERN void wasm_runtime_terminate(wasm_module_inst_t module_inst);
+/* WAMR 2.x: bounds what calls on exec_env may still do; the call that runs
+ * out returns false with the exception "instruction limit exceeded", and so
+ * do later ones until a new limit is set. -1 lifts the bound. What differs:
+ * Strata counts units of fuel, not instructions, in every tier alike: one
+ * per function entry and per loop iteration (each stands for at most a
+ * function's or loop body's straight-line code, so a guest out of fuel
+ * cannot run on). The count goes on across calls, as in WAMR. The first
+ * limit other than -1 turns metering on for code translated or compiled
+ * from then on: set it before the first call of the functions it should
+ * bound (metered code pays a decrement per call and iteration, so it is off
+ * until asked for). */
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_instruction_count_limit(wasm_exec_env_t exec_env, int instruction_count);
 /* Epoch deadlines (not in WAMR; wasmtime's epoch interruption): the embedder,
  * or a timer thread of its own, advances a process-wide epoch with
  * strata_runtime_increment_epoch (any thread; returns the new epoch). The

@@ -74,6 +74,7 @@ struct Tag;
   V(F64MulAdd)     /* dst, a, b, c */                                            \
   V(Copy2)         /* dst1, src1, dst2, src2: two copies, in order */         \
   V(LoopHeader)    /* loopOffset or kNoOsrLoop: the back-edge counter, OSR */    \
+  V(Fuel)          /* takes a unit of ExecEnv::fuel (fuel metering only) */     \
   /* v128 values (two slots): */                                                 \
   V(Copy128)       /* dst, src (may overlap) */                                  \
   V(Const128)      /* dst, u64 low, u64 high */                                  \

@@ -31,7 +31,7 @@ const IOpInfo kIOpInfo[] = {
     {"table.copy", "sssqq"}, {"table.init", "ssssq"}, {"elem.drop", "s"}, {"ref.is_null", "ss"},
     {"ref.as_non_null", "ss"}, {"br_on_null", "sr"}, {"br_on_non_null", "sr"}, {"call_ref", "ss"},
     {"return_call_ref", "ss"}, {"throw", "sq"}, {"throw_ref", "s"},
-    {"f32.mul_add", "ssss"}, {"f64.mul_add", "ssss"}, {"copy2", "ssss"}, {"loop_header", "o"},
+    {"f32.mul_add", "ssss"}, {"f64.mul_add", "ssss"}, {"copy2", "ssss"}, {"loop_header", "o"}, {"fuel", ""},
     {"copy128", "ss"}, {"const128", "sqq"}, {"select128", "ssss"}, {"global.get128", "sq"},
     {"global.set128", "sq"}, {"i8x16.shuffle", "sssqq"},
 #define STRATA_INFO_MEM(Name, enc, text, ...) {text, "sss"},

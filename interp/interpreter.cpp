@@ -572,6 +572,10 @@ op_Select:
   NEXT();
 op_Unreachable:
   trap("unreachable");
+op_Fuel:
+  env->chargeFuel();
+  ip += 8;
+  NEXT();
 op_RefIsNull:
   wr<uint32_t>(SLOT(0), *SLOT(1) == 0);
   ip += 16;

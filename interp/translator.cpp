@@ -141,6 +141,8 @@ class Translator : public NullConsumer {
   void setV128Constants(std::vector<std::pair<uint64_t, uint64_t>> values) { v128Consts_ = std::move(values); }
 
   void onFunctionStart(Control&) {
+    // Fuel metering: every entry takes a unit (ExecEnv::fuel).
+    if (jit::g_meterFuel) emitOp(IOp::Fuel);
     localSlot_ = slotOffsets(d_->localTypes());
     localSlots_ = slotCount(d_->localTypes());
     out_.localSlots = localSlots_;
@@ -168,6 +170,8 @@ class Translator : public NullConsumer {
     materializeAll();
     c.data.loopStart = here();
     startLabel();
+    // ...and every iteration.
+    if (jit::g_meterFuel) emitOp(IOp::Fuel);
     // Where the interpreter counts (jit::g_interpreterCounts), every
     // iteration passes the header, which counts down the function's
     // counter; when it runs out the interpreter checks for interrupts and,

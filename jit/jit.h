@@ -68,6 +68,7 @@ enum TrapCode : uint32_t {
   kOutOfBoundsTable,
   kNullReference,
   kNullFunctionReference,
+  kOutOfFuel,
   kNumTrapCodes
 };
 const char* trapMessage(uint32_t code);
@@ -78,6 +79,7 @@ struct JitContext {
   uintptr_t stackLimit = 0;   // lowest native sp allowed on function entry
   Slot* slotLimit = nullptr;  // end of the current ExecEnv's value stack
   ExecEnv* env = nullptr;
+  int64_t* fuel = nullptr;  // &env->fuel (ExecEnv::fuel), with fuel metering
   uint8_t* memBase = nullptr;  // unguarded memories only (refreshed by a helper)
   uint64_t memSize = 0;
   uint64_t status = 0;  // set by a helper that failed
@@ -143,6 +145,11 @@ struct Options {
   // 0-4%); the C APIs (wasm_runtime_terminate) and `strata run --timeout`
   // turn it on.
   bool interruptibleLoops = false;
+  // Function entries and loop headers take a unit of ExecEnv::fuel, in
+  // every tier, in code generated while this is set. Off by default (a
+  // decrement per call and iteration); `strata run --fuel` and
+  // wasm_runtime_set_instruction_count_limit turn it on.
+  bool meterFuel = false;
   bool stats = false;
   bool dump = false;          // --dump-jit
   std::string dumpFunction;   // empty: every function
@@ -211,6 +218,8 @@ extern bool g_tiered;
 // the counters pace the interpreter's interrupt checks). Otherwise the
 // interpreter's loops and calls do no bookkeeping.
 extern bool g_interpreterCounts;
+// Options::meterFuel, for the interpreter's translator.
+extern bool g_meterFuel;
 
 // What the JIT did so far (also printed by --stats).
 struct Counters {

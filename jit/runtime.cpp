@@ -41,6 +41,7 @@ const char* trapMessage(uint32_t code) {
     case kOutOfBoundsTable: return "out of bounds table access";
     case kNullReference: return "null reference";
     case kNullFunctionReference: return "null function reference";
+    case kOutOfFuel: return ExecEnv::kOutOfFuelMessage;
     default: return "unknown trap";
   }
 }
@@ -182,6 +183,8 @@ void attachTrace(Trap& t, size_t from, bool osr) {
 void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_t caller, bool osr) {
   JitContext& ctx = threadContext();
   ExecEnv* savedEnv = ctx.env;
+  int64_t* savedFuel = ctx.fuel;
+  ctx.fuel = &env.fuel;
   Slot* savedLimit = ctx.slotLimit;
   __atomic_store_n(&ctx.env, &env, __ATOMIC_RELEASE);
   ctx.slotLimit = env.stackLimit();
@@ -192,7 +195,9 @@ void run(ExecEnv& env, Function::JitEntry entry, Function* f, Slot* fp, uintptr_
   size_t traceFrom = traceFrames().size();
   uint64_t status = entry(&ctx, fp, f, reinterpret_cast<Instance*>(caller));
   status = jitFinishTailCalls(&ctx, fp, status);
+  if (status == kOutOfFuel) env.fuel = 0;  // compiled code leaves it at -1
   __atomic_store_n(&ctx.env, savedEnv, __ATOMIC_RELEASE);
+  ctx.fuel = savedFuel;
   ctx.slotLimit = savedLimit;
   uint32_t interrupt = env.interrupt.load(std::memory_order_acquire);
   // Back to the code that called: its env's request, if any, stands.

@@ -47,6 +47,7 @@ namespace strata::jit {
 
 bool g_tiered = false;
 bool g_interpreterCounts = false;
+bool g_meterFuel = false;
 
 namespace {
 
@@ -450,9 +451,14 @@ void worker(bool baselineOnly) {
       q.items[i] = std::move(q.items.back());
       q.items.pop_back();
       keep = job.instance.lock();
-      if (keep) q.running.push_back(job.owner);
+      if (!keep) {
+        // Its instance is gone: nothing to compile for. (Whoever waits for
+        // the queue to empty must hear of it: this may have been the last.)
+        q.idle.notify_all();
+        continue;
+      }
+      q.running.push_back(job.owner);
     }
-    if (!keep) continue;  // its instance is gone: nothing to compile for
     runJob(job.function, job.tier, job.osr);
     // Let go of the instance before saying the job is done: whoever waits
     // in cancelCompiles then holds the last reference.
@@ -605,6 +611,7 @@ void configure(const Options& options) {
   if (const char* refuse = std::getenv("STRATA_JIT_REFUSE")) g_options.refuse = refuse;
   g_tiered = options.mode == Mode::Tiered;
   g_interpreterCounts = g_tiered || options.interruptibleLoops;
+  g_meterFuel = options.meterFuel;
   if (options.mode != Mode::Interp) {
     // (The CPU's features are detected at the first compile, not here:
     // CPUID traps to the hypervisor in a VM, tens of microseconds that a

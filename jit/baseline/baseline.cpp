@@ -13,6 +13,7 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopE
   options.count = count;
   options.loopEntries = loopEntries;
   options.interruptibleLoops = jit::options().interruptibleLoops;
+  options.meterFuel = jit::options().meterFuel;
   CompileResult result;
   const Module& module = f->instance->module();
   uint32_t defined = f->index - module.numImportedFuncs;

@@ -74,6 +74,7 @@ struct Options {
   bool count = false;       // Jit, Tiered: count calls and loop iterations
   bool loopEntries = false; // Tiered: OSR entries for interpreter frames
   bool interruptibleLoops = false;  // jit::Options::interruptibleLoops
+  bool meterFuel = false;           // jit::Options::meterFuel
 };
 
 class BaselineCompiler : public NullConsumer {
@@ -297,6 +298,9 @@ class BaselineCompiler : public NullConsumer {
   // --- traps ---
   Label trapLabel(uint32_t code);
   void checkInterrupt();
+  // Fuel metering: takes a unit of the env's fuel (JitContext::fuel), or
+  // leaves through the kOutOfFuel exit when there is none.
+  void chargeFuel();
 
   // --- memory ---
   // The operand for an access of `size` bytes of `memory` at entry

@@ -72,6 +72,7 @@ void BaselineCompiler::onFunctionStart(Control&) {
     for (uint32_t s = paramSlots_; s < localSlots_; ++s) a_.mov(frameSlot(s), x86::rax);
   }
   if (options_.count) countDown(kAtEntry);
+  if (options_.meterFuel) chargeFuel();
 }
 
 // At every loop header, as in the prologue: the stack check, which an
@@ -79,6 +80,12 @@ void BaselineCompiler::onFunctionStart(Control&) {
 void BaselineCompiler::checkInterrupt() {
   a_.cmp(x86::rsp, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, stackLimit))));
   a_.jb(trapLabel(kStackExhausted));
+}
+
+void BaselineCompiler::chargeFuel() {
+  a_.mov(kScratch, x86::qword_ptr(kCtx, ctxField(offsetof(JitContext, fuel))));
+  a_.sub(x86::qword_ptr(kScratch), imm(1));
+  a_.js(trapLabel(kOutOfFuel));
 }
 
 void BaselineCompiler::countDown(uint32_t loopOffset) {
@@ -270,6 +277,7 @@ void BaselineCompiler::onLoop(Control& c) {
   c.data.label = a_.newLabel();
   a_.bind(c.data.label);
   if (options_.interruptibleLoops) checkInterrupt();
+  if (options_.meterFuel) chargeFuel();
   // A loop entered with an empty stack is an OSR point: the interpreter
   // may jump in here, and hot baseline code may leave for optimized code.
   bool osrPoint = height() == 0;

@@ -24,6 +24,7 @@ void Emitter::onFunctionStart(Control& c) {
     // An inlined callee: inlineCall set up its locals and result registers.
     c.data.label = fnLabel_;
     c.data.merge = fnMerge_;
+    if (options().meterFuel) chargeFuel();
     return;
   }
   const FuncType& ft = d_->functionType();
@@ -86,6 +87,8 @@ void Emitter::onFunctionStart(Control& c) {
   for (ValType t : ft.results) fnMerge_.push_back(newReg(t));
   c.data.label = fnLabel_;
   c.data.merge = fnMerge_;
+  // (After an OSR entry's jump: entering at a loop is no call.)
+  if (options().meterFuel) chargeFuel();
 }
 
 void Emitter::finish() {
@@ -182,6 +185,7 @@ void Emitter::onLoop(Control& c) {
   if (isOsr() && !inlineDepth_ && d_->opOffset() == osrLoop_) bindOsrEntry(c);  // not in an inlined copy of itself
   cc_.bind(c.data.label);
   if (options().interruptibleLoops) checkInterrupt();
+  if (options().meterFuel) chargeFuel();
 }
 
 void Emitter::checkInterrupt() {
@@ -189,6 +193,13 @@ void Emitter::checkInterrupt() {
   // measured no better on sha256 and fib 15% slower.)
   cc_.cmp(x86::rsp, x86::qword_ptr(ctx_, offsetof(JitContext, stackLimit)));
   cc_.jb(trapLabel(kStackExhausted));
+}
+
+void Emitter::chargeFuel() {
+  x86::Gp fuel = cc_.newGpq("fuel");
+  cc_.mov(fuel, x86::qword_ptr(ctx_, offsetof(JitContext, fuel)));
+  cc_.sub(x86::qword_ptr(fuel), imm(1));
+  cc_.js(trapLabel(kOutOfFuel));
 }
 
 void Emitter::renameLoopLocals() {

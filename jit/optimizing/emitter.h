@@ -172,6 +172,9 @@ class Emitter : public NullConsumer {
   // At every loop header, as at the entry: the stack check, which an
   // interrupt request makes fail (JitContext::realStackLimit).
   void checkInterrupt();
+  // Fuel metering: a unit of the env's fuel per function entry (inlined
+  // ones too) and loop iteration, as in the other tiers.
+  void chargeFuel();
 
   // --- calls ---
   void onCall(uint32_t funcIndex);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/wasm_export_internal.h"
+#include "jit/jit.h"
 #include "api/val_layouts.h"  // after wasm_export.h (wasm_export_internal.h), whose wasm_val_t it checks
 #include "runtime/value_text.h"
 #include "wasi/wasi.h"
@@ -368,6 +369,22 @@ void wasm_runtime_terminate(wasm_module_inst_t module_inst) {
   module_inst->exception = ExecEnv::interruptMessage(ExecEnv::kTerminated);
   for (WASMExecEnv* ee : gRuntime->envs)
     if (rootOf(ee->moduleInst) == root) ee->env->requestInterrupt(ExecEnv::kTerminated);
+}
+
+void wasm_runtime_set_instruction_count_limit(wasm_exec_env_t exec_env, int instruction_count) {
+  if (!exec_env) return;
+  if (instruction_count < 0) {
+    exec_env->env->fuel = ExecEnv::kUnlimitedFuel;
+    return;
+  }
+  jit::Options options = jit::options();
+  if (!options.meterFuel) {
+    std::lock_guard<std::recursive_mutex> lock(gMutex);
+    options.meterFuel = true;
+    jit::shutdown();  // no background compile reads the options while they change
+    jit::configure(options);
+  }
+  exec_env->env->fuel = instruction_count;
 }
 
 uint64_t strata_runtime_increment_epoch(void) { return ExecEnv::incrementEpoch(); }

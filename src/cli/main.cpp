@@ -76,6 +76,8 @@ const char kUsage[] =
     "                          locals, microseconds, code bytes\n"
     "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
     "      --timeout=MS        stop the program after MS milliseconds of wall time\n"
+    "      --fuel=N            stop the program after N units of fuel: one per\n"
+    "                          function call and loop iteration, in every tier\n"
     "                          (Exception: execution timed out), in every tier\n"
     "      --dir=HOSTDIR       WASI: preopen HOSTDIR under the same name\n"
     "      --map-dir=GUEST::HOST  WASI: preopen HOST under the name GUEST\n"
@@ -222,6 +224,7 @@ struct RunOptions {
   bool hasInvoke = false;
   uint32_t stackBytes = ExecEnv::kDefaultStackBytes;
   uint64_t timeoutMs = 0;  // --timeout; 0: none
+  int64_t fuel = ExecEnv::kUnlimitedFuel;  // --fuel
   std::vector<std::string> args;
   wasi::WasiOptions wasi;  // --dir, --map-dir, --env
   std::vector<std::string> modulePaths;  // --module-path
@@ -386,6 +389,7 @@ int runModule(const RunOptions& options) {
   if (!wasiCtx) return (std::cerr << "strata: " << wasiError << "\n", kExitFailure);
 
   ExecEnv env(options.stackBytes);
+  env.fuel = options.fuel;
   Watchdog watchdog(env, options.timeoutMs);
   int status = kExitOk;
   Loaded loaded;
@@ -461,6 +465,14 @@ int commandRun(const std::vector<std::string>& argv) {
         return usageError("--timeout needs a number of milliseconds from 1 to 31536000000");
       options.timeoutMs = ms;
       g_jitOptions.interruptibleLoops = true;  // so that a loop without calls stops too
+    } else if (startsWith(arg, "--fuel=")) {
+      std::string value = arg.substr(7);
+      uint64_t units = 0;
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+          !parseValueText(value, ValType::I64, &units) || units > uint64_t(INT64_MAX) - 1)
+        return usageError("--fuel needs a number of units from 0 to 9223372036854775806");
+      options.fuel = int64_t(units);
+      g_jitOptions.meterFuel = true;
     } else if (startsWith(arg, "--dir=")) {
       if (arg.size() == 6) return usageError("--dir needs a directory");
       options.wasi.addDir(arg.substr(6));

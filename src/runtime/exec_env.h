@@ -65,6 +65,27 @@ class ExecEnv {
   }
   std::atomic<uint32_t> interrupt{kNoInterrupt};
 
+  // --- fuel: a bound on the work of the calls on this env ---
+  // With fuel metering on (jit::Options::meterFuel, for code translated
+  // or compiled after it is set), every function entry and every loop
+  // iteration takes one unit, in every tier alike (an optimizing
+  // compiler's inlined call included), and the one that finds none left
+  // traps with "instruction limit exceeded". Units, not instructions: each
+  // stands for at most one function body's or loop body's straight-line
+  // instructions, so a guest with no fuel left cannot run on, and the same
+  // program spends the same fuel in every tier. kUnlimitedFuel: no bound.
+  static constexpr int64_t kUnlimitedFuel = INT64_MAX;
+  int64_t fuel = kUnlimitedFuel;
+  static constexpr const char* kOutOfFuelMessage = "instruction limit exceeded";
+  // Takes one unit; throws the trap when there was none (the interpreter's
+  // check; compiled code decrements JitContext::fuel in place).
+  void chargeFuel() {
+    if (--fuel < 0) {
+      fuel = 0;
+      throw Trap(kOutOfFuelMessage);
+    }
+  }
+
   // --- epoch deadlines (wasmtime's epoch interruption) ---
   // The embedder, or a timer thread of its own, advances a process-wide
   // epoch; the increment that reaches an env's deadline interrupts it with

@@ -312,6 +312,52 @@ TEST(CApiRuntime, EpochDeadlineFromATimerThread) {
   }
 }
 
+// wasm_runtime_set_instruction_count_limit bounds a guest that never
+// finishes in each running mode, the count goes on across calls, and -1
+// lifts the bound.
+TEST(CApiRuntime, InstructionCountLimit) {
+  if (multiWasmDir().empty()) GTEST_SKIP();
+  RuntimeInitArgs args;
+  std::memset(&args, 0, sizeof args);
+  args.mem_alloc_type = Alloc_With_System_Allocator;
+  for (RunningMode mode : {Mode_Interp, Mode_Fast_JIT, Mode_LLVM_JIT, Mode_Multi_Tier_JIT}) {
+    SCOPED_TRACE(int(mode));
+    args.running_mode = mode;
+    ASSERT_TRUE(wasm_runtime_full_init(&args));
+    std::vector<uint8_t> bytes = readWasm("spin");
+    char err[256];
+    wasm_module_t m = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
+    ASSERT_NE(m, nullptr) << err;
+    wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
+    ASSERT_NE(inst, nullptr) << err;
+    wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+    wasm_runtime_set_instruction_count_limit(env, 1000000);  // before the first call: metered from here on
+    wasm_function_inst_t spin = wasm_runtime_lookup_function(inst, "spin", nullptr);
+    wasm_function_inst_t quick = wasm_runtime_lookup_function(inst, "quick", nullptr);
+    wasm_function_inst_t tree = wasm_runtime_lookup_function(inst, "tree", nullptr);
+    uint32_t argv[1] = {0};
+    EXPECT_FALSE(wasm_runtime_call_wasm(env, spin, 0, argv));
+    EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: instruction limit exceeded");
+    wasm_runtime_clear_exception(inst);
+    // Out of fuel until a new limit: tree(4) takes 31 units, 40 leave 9.
+    EXPECT_FALSE(wasm_runtime_call_wasm(env, quick, 0, argv));
+    wasm_runtime_clear_exception(inst);
+    wasm_runtime_set_instruction_count_limit(env, 40);
+    argv[0] = 4;
+    EXPECT_TRUE(wasm_runtime_call_wasm(env, tree, 1, argv));
+    argv[0] = 3;  // 15 units
+    EXPECT_FALSE(wasm_runtime_call_wasm(env, tree, 1, argv));
+    wasm_runtime_clear_exception(inst);
+    wasm_runtime_set_instruction_count_limit(env, -1);
+    argv[0] = 12;
+    EXPECT_TRUE(wasm_runtime_call_wasm(env, tree, 1, argv));
+    wasm_runtime_destroy_exec_env(env);
+    wasm_runtime_deinstantiate(inst);
+    wasm_runtime_unload(m);
+    wasm_runtime_destroy();
+  }
+}
+
 // ---------------------------------------------------------------- modules and calls
 
 class CApi : public CApiTest {};

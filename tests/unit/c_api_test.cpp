@@ -200,57 +200,73 @@ TEST(CApiRuntime, RunningModes) {
   wasm_runtime_destroy();
 }
 
+// tests/unit/multi/spin.wat (guests that never finish, and "quick") in a
+// runtime of the given running mode, with one exec env; torn down in
+// reverse order.
+struct SpinGuest {
+  wasm_module_t module = nullptr;
+  wasm_module_inst_t inst = nullptr;
+  wasm_exec_env_t env = nullptr;
+
+  explicit SpinGuest(RunningMode mode) {
+    RuntimeInitArgs args;
+    std::memset(&args, 0, sizeof args);
+    args.mem_alloc_type = Alloc_With_System_Allocator;
+    args.running_mode = mode;
+    if (!wasm_runtime_full_init(&args)) return;
+    std::vector<uint8_t> bytes = readWasm("spin");
+    char err[256];
+    module = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
+    if (module) inst = wasm_runtime_instantiate(module, 8192, 0, err, sizeof err);
+    if (inst) env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+  }
+  ~SpinGuest() {
+    if (env) wasm_runtime_destroy_exec_env(env);
+    if (inst) wasm_runtime_deinstantiate(inst);
+    if (module) wasm_runtime_unload(module);
+    wasm_runtime_destroy();
+  }
+  wasm_function_inst_t function(const char* name) { return wasm_runtime_lookup_function(inst, name, nullptr); }
+};
+
+constexpr RunningMode kAllModes[] = {Mode_Interp, Mode_Fast_JIT, Mode_LLVM_JIT, Mode_Multi_Tier_JIT};
+
 // wasm_runtime_terminate from another thread stops a guest that never
 // finishes, in each running mode: a loop, a loop with a value at its
 // header, a call tree without loops. Later calls fail until the exception
 // is cleared.
 TEST(CApiRuntime, TerminateFromAnotherThread) {
   if (multiWasmDir().empty()) GTEST_SKIP();
-  RuntimeInitArgs args;
-  std::memset(&args, 0, sizeof args);
-  args.mem_alloc_type = Alloc_With_System_Allocator;
-  for (RunningMode mode : {Mode_Interp, Mode_Fast_JIT, Mode_LLVM_JIT, Mode_Multi_Tier_JIT}) {
+  for (RunningMode mode : kAllModes) {
     SCOPED_TRACE(int(mode));
-    args.running_mode = mode;
-    ASSERT_TRUE(wasm_runtime_full_init(&args));
-    std::vector<uint8_t> bytes = readWasm("spin");
-    char err[256];
-    wasm_module_t m = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
-    ASSERT_NE(m, nullptr) << err;
-    wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
-    ASSERT_NE(inst, nullptr) << err;
-    wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+    SpinGuest g(mode);
+    ASSERT_NE(g.env, nullptr);
     for (const char* name : {"spin", "spin_value", "tree"}) {
       SCOPED_TRACE(name);
-      wasm_function_inst_t f = wasm_runtime_lookup_function(inst, name, nullptr);
+      wasm_function_inst_t f = g.function(name);
       ASSERT_NE(f, nullptr);
       std::atomic<bool> returned{false};
       bool ok = true;
       std::thread runner([&] {
         uint32_t argv[1] = {60};
-        ok = wasm_runtime_call_wasm(env, f, std::strcmp(name, "tree") == 0 ? 1 : 0, argv);
+        ok = wasm_runtime_call_wasm(g.env, f, std::strcmp(name, "tree") == 0 ? 1 : 0, argv);
         returned = true;
       });
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       EXPECT_FALSE(returned.load());  // still running
-      wasm_runtime_terminate(inst);
+      wasm_runtime_terminate(g.inst);
       auto start = std::chrono::steady_clock::now();
       runner.join();
       EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
       EXPECT_FALSE(ok);
-      EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: terminated by user");
+      EXPECT_STREQ(wasm_runtime_get_exception(g.inst), "Exception: terminated by user");
       // Terminated until cleared.
-      wasm_function_inst_t quick = wasm_runtime_lookup_function(inst, "quick", nullptr);
       uint32_t out[1] = {0};
-      EXPECT_FALSE(wasm_runtime_call_wasm(env, quick, 0, out));
-      wasm_runtime_clear_exception(inst);
-      EXPECT_TRUE(wasm_runtime_call_wasm(env, quick, 0, out));
+      EXPECT_FALSE(wasm_runtime_call_wasm(g.env, g.function("quick"), 0, out));
+      wasm_runtime_clear_exception(g.inst);
+      EXPECT_TRUE(wasm_runtime_call_wasm(g.env, g.function("quick"), 0, out));
       EXPECT_EQ(out[0], 7u);
     }
-    wasm_runtime_destroy_exec_env(env);
-    wasm_runtime_deinstantiate(inst);
-    wasm_runtime_unload(m);
-    wasm_runtime_destroy();
   }
 }
 
@@ -259,25 +275,12 @@ TEST(CApiRuntime, TerminateFromAnotherThread) {
 // mode; the deadline is used up and the next call runs.
 TEST(CApiRuntime, EpochDeadlineFromATimerThread) {
   if (multiWasmDir().empty()) GTEST_SKIP();
-  RuntimeInitArgs args;
-  std::memset(&args, 0, sizeof args);
-  args.mem_alloc_type = Alloc_With_System_Allocator;
-  for (RunningMode mode : {Mode_Interp, Mode_Fast_JIT, Mode_LLVM_JIT, Mode_Multi_Tier_JIT}) {
+  for (RunningMode mode : kAllModes) {
     SCOPED_TRACE(int(mode));
-    args.running_mode = mode;
-    ASSERT_TRUE(wasm_runtime_full_init(&args));
-    std::vector<uint8_t> bytes = readWasm("spin");
-    char err[256];
-    wasm_module_t m = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
-    ASSERT_NE(m, nullptr) << err;
-    wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
-    ASSERT_NE(inst, nullptr) << err;
-    wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
-    wasm_function_inst_t spin = wasm_runtime_lookup_function(inst, "spin", nullptr);
-    wasm_function_inst_t quick = wasm_runtime_lookup_function(inst, "quick", nullptr);
-    ASSERT_NE(spin, nullptr);
-    ASSERT_NE(quick, nullptr);
-    strata_runtime_set_epoch_deadline(env, 5);
+    SpinGuest g(mode);
+    ASSERT_NE(g.env, nullptr);
+    wasm_function_inst_t spin = g.function("spin"), quick = g.function("quick");
+    strata_runtime_set_epoch_deadline(g.env, 5);
     std::atomic<bool> returned{false};
     std::thread timer([&] {
       for (int i = 0; i < 500 && !returned; ++i) {
@@ -286,29 +289,27 @@ TEST(CApiRuntime, EpochDeadlineFromATimerThread) {
       }
     });
     uint32_t argv[1] = {0};
-    EXPECT_FALSE(wasm_runtime_call_wasm(env, spin, 0, argv));
+    EXPECT_FALSE(wasm_runtime_call_wasm(g.env, spin, 0, argv));
     returned = true;
     timer.join();
-    EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: execution timed out");
-    wasm_runtime_clear_exception(inst);
-    EXPECT_TRUE(wasm_runtime_call_wasm(env, quick, 0, argv));
+    EXPECT_STREQ(wasm_runtime_get_exception(g.inst), "Exception: execution timed out");
+    wasm_runtime_clear_exception(g.inst);
+    EXPECT_TRUE(wasm_runtime_call_wasm(g.env, quick, 0, argv));
     EXPECT_EQ(argv[0], 7u);
     // Reached while idle: the next call stops at once. Cleared: never.
-    strata_runtime_set_epoch_deadline(env, 1);
+    strata_runtime_set_epoch_deadline(g.env, 1);
     strata_runtime_increment_epoch();
-    EXPECT_FALSE(wasm_runtime_call_wasm(env, quick, 0, argv));
-    wasm_runtime_clear_exception(inst);
-    strata_runtime_set_epoch_deadline(env, 1);
-    strata_runtime_clear_epoch_deadline(env);
+    EXPECT_FALSE(wasm_runtime_call_wasm(g.env, quick, 0, argv));
+    wasm_runtime_clear_exception(g.inst);
+    strata_runtime_set_epoch_deadline(g.env, 1);
+    strata_runtime_clear_epoch_deadline(g.env);
     strata_runtime_increment_epoch();
-    EXPECT_TRUE(wasm_runtime_call_wasm(env, quick, 0, argv));
+    EXPECT_TRUE(wasm_runtime_call_wasm(g.env, quick, 0, argv));
     // Destroyed with a deadline set: the next increment does not touch it.
-    strata_runtime_set_epoch_deadline(env, 1);
-    wasm_runtime_destroy_exec_env(env);
+    strata_runtime_set_epoch_deadline(g.env, 1);
+    wasm_runtime_destroy_exec_env(g.env);
+    g.env = nullptr;
     strata_runtime_increment_epoch();
-    wasm_runtime_deinstantiate(inst);
-    wasm_runtime_unload(m);
-    wasm_runtime_destroy();
   }
 }
 
@@ -317,44 +318,28 @@ TEST(CApiRuntime, EpochDeadlineFromATimerThread) {
 // lifts the bound.
 TEST(CApiRuntime, InstructionCountLimit) {
   if (multiWasmDir().empty()) GTEST_SKIP();
-  RuntimeInitArgs args;
-  std::memset(&args, 0, sizeof args);
-  args.mem_alloc_type = Alloc_With_System_Allocator;
-  for (RunningMode mode : {Mode_Interp, Mode_Fast_JIT, Mode_LLVM_JIT, Mode_Multi_Tier_JIT}) {
+  for (RunningMode mode : kAllModes) {
     SCOPED_TRACE(int(mode));
-    args.running_mode = mode;
-    ASSERT_TRUE(wasm_runtime_full_init(&args));
-    std::vector<uint8_t> bytes = readWasm("spin");
-    char err[256];
-    wasm_module_t m = wasm_runtime_load(bytes.data(), uint32_t(bytes.size()), err, sizeof err);
-    ASSERT_NE(m, nullptr) << err;
-    wasm_module_inst_t inst = wasm_runtime_instantiate(m, 8192, 0, err, sizeof err);
-    ASSERT_NE(inst, nullptr) << err;
-    wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
-    wasm_runtime_set_instruction_count_limit(env, 1000000);  // before the first call: metered from here on
-    wasm_function_inst_t spin = wasm_runtime_lookup_function(inst, "spin", nullptr);
-    wasm_function_inst_t quick = wasm_runtime_lookup_function(inst, "quick", nullptr);
-    wasm_function_inst_t tree = wasm_runtime_lookup_function(inst, "tree", nullptr);
+    SpinGuest g(mode);
+    ASSERT_NE(g.env, nullptr);
+    wasm_runtime_set_instruction_count_limit(g.env, 1000000);  // before the first call: metered from here on
+    wasm_function_inst_t spin = g.function("spin"), quick = g.function("quick"), tree = g.function("tree");
     uint32_t argv[1] = {0};
-    EXPECT_FALSE(wasm_runtime_call_wasm(env, spin, 0, argv));
-    EXPECT_STREQ(wasm_runtime_get_exception(inst), "Exception: instruction limit exceeded");
-    wasm_runtime_clear_exception(inst);
+    EXPECT_FALSE(wasm_runtime_call_wasm(g.env, spin, 0, argv));
+    EXPECT_STREQ(wasm_runtime_get_exception(g.inst), "Exception: instruction limit exceeded");
+    wasm_runtime_clear_exception(g.inst);
     // Out of fuel until a new limit: tree(4) takes 31 units, 40 leave 9.
-    EXPECT_FALSE(wasm_runtime_call_wasm(env, quick, 0, argv));
-    wasm_runtime_clear_exception(inst);
-    wasm_runtime_set_instruction_count_limit(env, 40);
+    EXPECT_FALSE(wasm_runtime_call_wasm(g.env, quick, 0, argv));
+    wasm_runtime_clear_exception(g.inst);
+    wasm_runtime_set_instruction_count_limit(g.env, 40);
     argv[0] = 4;
-    EXPECT_TRUE(wasm_runtime_call_wasm(env, tree, 1, argv));
+    EXPECT_TRUE(wasm_runtime_call_wasm(g.env, tree, 1, argv));
     argv[0] = 3;  // 15 units
-    EXPECT_FALSE(wasm_runtime_call_wasm(env, tree, 1, argv));
-    wasm_runtime_clear_exception(inst);
-    wasm_runtime_set_instruction_count_limit(env, -1);
+    EXPECT_FALSE(wasm_runtime_call_wasm(g.env, tree, 1, argv));
+    wasm_runtime_clear_exception(g.inst);
+    wasm_runtime_set_instruction_count_limit(g.env, -1);
     argv[0] = 12;
-    EXPECT_TRUE(wasm_runtime_call_wasm(env, tree, 1, argv));
-    wasm_runtime_destroy_exec_env(env);
-    wasm_runtime_deinstantiate(inst);
-    wasm_runtime_unload(m);
-    wasm_runtime_destroy();
+    EXPECT_TRUE(wasm_runtime_call_wasm(g.env, tree, 1, argv));
   }
 }
 

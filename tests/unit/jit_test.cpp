@@ -120,10 +120,15 @@ TEST_P(JitTier, TrapsCarrySpecMessages) {
 #if !defined(__SANITIZE_ADDRESS__)
 // Without the 8 GiB reservation the memory is not guarded and compiled code
 // must check bounds itself. RLIMIT_AS in a child process forces that.
-void runUnguarded(jit::Tier tier) {
+// 3 GiB of address space: no 8 GiB reservation (nor a 4 GiB one).
+void limitAddressSpace() {
   struct rlimit lim;
   lim.rlim_cur = lim.rlim_max = uint64_t(3) << 30;
   setrlimit(RLIMIT_AS, &lim);
+}
+
+void runUnguarded(jit::Tier tier) {
+  limitAddressSpace();
   ExecEnv env;
   auto inst = instantiate(trapModule(), env);
   if (inst->memory(0)->guarded()) std::exit(2);
@@ -162,9 +167,7 @@ Bytes twoMemoriesModule() {
 // read the new base and size (the mutant that keeps the base of compile
 // time writes to the unmapped old place).
 void runMovingMemory(jit::Tier tier) {
-  struct rlimit lim;
-  lim.rlim_cur = lim.rlim_max = uint64_t(3) << 30;
-  setrlimit(RLIMIT_AS, &lim);
+  limitAddressSpace();
   ExecEnv env;
   auto inst = instantiate(twoMemoriesModule(), env);
   Memory* m1 = inst->memory(1);

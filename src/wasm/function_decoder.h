@@ -6,10 +6,12 @@
 // validates at load time (NullConsumer), feeds the interpreter's translator,
 // and will feed the JIT's emitter: no opcode is decoded twice by hand.
 //
-// Consumers are called only for reachable code, except for the structured
-// control instructions (block/loop/if/else/end), which every consumer sees
-// so it can keep its own per-block state in Control::data. Each Control
-// says whether its start was reachable.
+// Consumers are called only for reachable code. A block whose start is
+// reachable has all of its structured control instructions seen
+// (block/loop/if/else/end, also an else or end reached only by branches),
+// so a consumer can keep its own per-block state in Control::data; a block
+// that starts in unreachable code is validated but reaches no consumer,
+// nor does anything inside it (Control::reachableAtEntry).
 #pragma once
 
 #include <cstdint>
@@ -316,7 +318,12 @@ class FunctionDecoder {
     stack_.resize(c.height);
     c.unreachable = true;
   }
-  bool reachable() const { return !controls_.back().unreachable; }
+  // Whether consumers see the current instruction: its block is not past
+  // an unconditional branch and was itself entered from reachable code.
+  // (A block that starts in unreachable code is still typed, from its
+  // parameters, but no consumer has seen it start or its parameters pushed:
+  // `unreachable` `if (param i64)` `drop` must not reach a consumer.)
+  bool reachable() const { return !controls_.back().unreachable && controls_.back().reachableAtEntry; }
 
   Control& label(uint32_t depth) {
     if (depth >= controls_.size()) fail("unknown label");

@@ -144,3 +144,21 @@
 (assert_trap (invoke "store_disp" (i32.const 65530) (i32.const 1)) "out of bounds memory access")
 (assert_return (invoke "store_disp_wraps" (i32.const 2)) (i32.const 0x0702))
 (assert_return (invoke "rotate" (i32.const 1) (i32.const 2) (i32.const 3)) (i32.const 231))
+
+;; Blocks that start in unreachable code are typed from their parameters
+;; but reach no consumer (found by the execute fuzz target: the
+;; interpreter's translator popped the if's parameter that it had never
+;; pushed, and crashed).
+(module
+  (func (export "if-param") (result i64)
+    (unreachable)
+    (if (param i64) (result i64) (then (drop) (i64.const 0))))
+  (func (export "nested") (param i32) (result i32)
+    (block $out (result i32)
+      (br $out (local.get 0))
+      (block (param i32) (result i32)
+        (loop (param i32) (result i32)
+          (if (param i32) (result i32) (i32.const 1) (then (i32.add (i32.const 2))) (else (drop) (i32.const 3)))))))
+)
+(assert_trap (invoke "if-param") "unreachable")
+(assert_return (invoke "nested" (i32.const 7)) (i32.const 7))

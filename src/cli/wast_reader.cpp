@@ -100,7 +100,12 @@ class Lexer {
     }
   }
 
-  Node readNode() {
+  // Lists deeper than this are refused rather than recursed into (a
+  // hostile script must not overflow the stack; the spec's scripts nest
+  // a few dozen deep).
+  static constexpr int kMaxNesting = 1000;
+
+  Node readNode(int depth = 0) {
     skipSpace();
     if (at_ >= s_.size()) fail("unexpected end of script");
     Node n;
@@ -108,6 +113,7 @@ class Lexer {
     n.column = column();
     char c = s_[at_];
     if (c == '(') {
+      if (depth >= kMaxNesting) fail("lists nested more than " + std::to_string(kMaxNesting) + " deep");
       n.kind = Node::Kind::List;
       advance();
       for (;;) {
@@ -117,7 +123,7 @@ class Lexer {
           advance();
           return n;
         }
-        n.items.push_back(readNode());
+        n.items.push_back(readNode(depth + 1));
       }
     }
     if (c == ')') fail("unexpected ')'");
@@ -126,8 +132,22 @@ class Lexer {
       n.text = readString();
       return n;
     }
+    // An atom: up to a space, parenthesis, quote or ';'. (Not strchr: it
+    // would also match a NUL byte, as its terminator.)
+    auto delimits = [](char d) {
+      return d == ' ' || d == '\t' || d == '\r' || d == '\n' || d == '(' || d == ')' || d == '"' || d == ';';
+    };
     size_t begin = at_;
-    while (at_ < s_.size() && !std::strchr(" \t\r\n()\";", s_[at_])) advance();
+    while (at_ < s_.size() && !delimits(s_[at_]) && s_[at_] != '\0') advance();
+    if (at_ == begin) {
+      // A ';' that starts no comment, a NUL byte: nothing to read here.
+      char bad[16];
+      if (c >= 0x21 && c < 0x7f)
+        std::snprintf(bad, sizeof bad, "'%c'", c);
+      else
+        std::snprintf(bad, sizeof bad, "byte 0x%02x", unsigned(uint8_t(c)));
+      fail(std::string("unexpected ") + bad);
+    }
     n.text = s_.substr(begin, at_ - begin);
     return n;
   }

@@ -321,6 +321,35 @@ WASM_RUNTIME_API_EXTERN void strata_runtime_set_module_reader_ex(const module_re
  * wasm_runtime_module_malloc. */
 WASM_RUNTIME_API_EXTERN wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
                                                                     char *error_buf, uint32_t error_buf_size);
+/* WAMR 2.x: the same with the arguments in a struct; max_memory_pages (0:
+ * none) bounds every memory the instance and its dependencies create, as
+ * strata_runtime_set_resource_limits does (the smaller bound wins): a
+ * memory declared larger fails the instantiation, and memory.grow past it
+ * returns -1. */
+#ifndef INSTANTIATION_ARGS_OPTION_DEFINED
+#define INSTANTIATION_ARGS_OPTION_DEFINED
+typedef struct InstantiationArgs {
+  uint32_t default_stack_size;
+  uint32_t host_managed_heap_size;
+  uint32_t max_memory_pages;
+} InstantiationArgs;
+#endif
+WASM_RUNTIME_API_EXTERN wasm_module_inst_t wasm_runtime_instantiate_ex(const wasm_module_t module,
+                                                                       const InstantiationArgs *args, char *error_buf,
+                                                                       uint32_t error_buf_size);
+/* Resource limits (not in WAMR), for the instances made after the call: at
+ * most max_memory_pages per memory and max_table_elements per table (0: no
+ * bound beyond the module's own maximum). An instance that declares more
+ * fails to instantiate; growth past them (memory.grow, table.grow, the app
+ * heap) fails as growth past the module's maximum does. The limiter, when
+ * set, is asked about every growth the bounds let through, from the thread
+ * that grows, with the current and the desired size (pages or elements),
+ * and refuses it by returning false. */
+typedef enum { STRATA_RESOURCE_MEMORY, STRATA_RESOURCE_TABLE } strata_resource_kind_t;
+typedef bool (*strata_resource_limiter_t)(void *user_data, strata_resource_kind_t kind, uint64_t current,
+                                          uint64_t desired);
+WASM_RUNTIME_API_EXTERN void strata_runtime_set_resource_limits(uint64_t max_memory_pages, uint64_t max_table_elements,
+                                                                strata_resource_limiter_t limiter, void *user_data);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst);
 /* The module the instance was made from. For a dependency's instance (see
  * wasm_runtime_get_module_inst in a native) that is the dependency's

@@ -216,8 +216,28 @@ module_destroyer wasm_runtime_get_module_destroyer(void) { return gRuntime ? gRu
 
 // ---------------------------------------------------------------- instances
 
-wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
-                                            char* error_buf, uint32_t error_buf_size) {
+namespace {
+// The runtime's resource limits, tightened by an instance's own maximum of
+// memory pages (0: none); null when nothing is limited.
+std::shared_ptr<const ResourceLimits> limitsFor(const Runtime& rt, uint64_t maxMemoryPages) {
+  auto limits = std::make_shared<ResourceLimits>();
+  limits->maxMemoryPages = maxMemoryPages ? std::min(maxMemoryPages, rt.maxMemoryPages) : rt.maxMemoryPages;
+  limits->maxTableElements = rt.maxTableElements;
+  if (rt.limiter) {
+    strata_resource_limiter_t limiter = rt.limiter;
+    void* data = rt.limiterData;
+    limits->allow = [limiter, data](ResourceLimits::Kind kind, uint64_t current, uint64_t desired) {
+      return limiter(data, kind == ResourceLimits::Kind::Memory ? STRATA_RESOURCE_MEMORY : STRATA_RESOURCE_TABLE,
+                     current, desired);
+    };
+  }
+  if (limits->maxMemoryPages == UINT64_MAX && limits->maxTableElements == UINT64_MAX && !limits->allow)
+    return nullptr;
+  return limits;
+}
+
+wasm_module_inst_t instantiateWith(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
+                                   uint64_t maxMemoryPages, char* error_buf, uint32_t error_buf_size) {
   std::lock_guard<std::recursive_mutex> lock(gMutex);
   Runtime* rt = runtime();
   if (!rt) return setError(error_buf, error_buf_size, "the runtime is not initialised"), nullptr;
@@ -238,6 +258,7 @@ wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t
 
   InstanceGroup::Options options;
   options.shared = rt->shared;
+  options.limits = limitsFor(*rt, maxMemoryPages);
   bool allocFailed = false;
   options.onInstance = [&](Instance* inst, ModuleNode* node) {
     WASMModuleInstanceCommon* h = root;
@@ -296,6 +317,30 @@ wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t
   }
   rt->roots.insert(root);
   return root;
+}
+}  // namespace
+
+wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
+                                            char* error_buf, uint32_t error_buf_size) {
+  return instantiateWith(module, stack_size, heap_size, 0, error_buf, error_buf_size);
+}
+
+wasm_module_inst_t wasm_runtime_instantiate_ex(const wasm_module_t module, const InstantiationArgs* args,
+                                               char* error_buf, uint32_t error_buf_size) {
+  if (!args) return setError(error_buf, error_buf_size, "instantiate failed: no InstantiationArgs"), nullptr;
+  return instantiateWith(module, args->default_stack_size, args->host_managed_heap_size, args->max_memory_pages,
+                         error_buf, error_buf_size);
+}
+
+void strata_runtime_set_resource_limits(uint64_t max_memory_pages, uint64_t max_table_elements,
+                                        strata_resource_limiter_t limiter, void* user_data) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  Runtime* rt = runtime();
+  if (!rt) return;
+  rt->maxMemoryPages = max_memory_pages ? max_memory_pages : UINT64_MAX;
+  rt->maxTableElements = max_table_elements ? max_table_elements : UINT64_MAX;
+  rt->limiter = limiter;
+  rt->limiterData = user_data;
 }
 
 void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst) {

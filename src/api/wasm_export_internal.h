@@ -130,6 +130,11 @@ struct Runtime {
   std::set<WASMExecEnv*> envs;
   std::set<WASMModuleCommon*> moduleHandles;
   std::map<std::string, std::shared_ptr<InstanceGroup>> shared;
+  // strata_runtime_set_resource_limits: for the instances made after it.
+  uint64_t maxMemoryPages = UINT64_MAX;
+  uint64_t maxTableElements = UINT64_MAX;
+  strata_resource_limiter_t limiter = nullptr;
+  void* limiterData = nullptr;
   std::string lastAllocError;
   // The context WASI imports are type-checked against at load time.
   std::unique_ptr<wasi::WasiContext> wasiCheckCtx;

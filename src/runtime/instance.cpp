@@ -70,6 +70,18 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
   instance->link(imports);
 
   const Module& m = *instance->module_;
+  // Over the embedder's limits: refused before anything of the instance
+  // exists or runs.
+  if (const ResourceLimits* limits = hooks.limits.get()) {
+    for (size_t i = m.numImportedTables; i < m.tables.size(); ++i)
+      if (m.tables[i].limits.min > limits->maxTableElements)
+        throw LinkError("table " + std::to_string(i) + " of " + std::to_string(m.tables[i].limits.min) +
+                        " elements is over the limit of " + std::to_string(limits->maxTableElements));
+    for (size_t i = m.numImportedMemories; i < m.memories.size(); ++i)
+      if (m.memories[i].limits.min > limits->maxMemoryPages)
+        throw LinkError("memory " + std::to_string(i) + " of " + std::to_string(m.memories[i].limits.min) +
+                        " pages is over the limit of " + std::to_string(limits->maxMemoryPages) + " pages");
+  }
   instance->droppedElems_.assign(m.elems.size(), false);
   instance->droppedDatas_.assign(m.datas.size(), false);
 
@@ -91,10 +103,10 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
   // Functions, tables and globals keep their types in canonical form
   // (Module::canonical): they meet other modules and the host.
   for (size_t i = m.numImportedTables; i < m.tables.size(); ++i)
-    instance->tables_.push_back(
-        std::make_shared<Table>(m.canonical(m.tables[i]), instance->evalConst(m.tableInits[i - m.numImportedTables])));
+    instance->tables_.push_back(std::make_shared<Table>(
+        m.canonical(m.tables[i]), instance->evalConst(m.tableInits[i - m.numImportedTables]), hooks.limits));
   for (size_t i = m.numImportedMemories; i < m.memories.size(); ++i)
-    instance->memories_.push_back(Memory::create(m.memories[i]));
+    instance->memories_.push_back(Memory::create(m.memories[i], hooks.limits));
 
   for (uint32_t typeIndex : std::vector<uint32_t>(m.tagTypes.begin() + m.numImportedTags, m.tagTypes.end())) {
     auto tag = std::make_shared<Tag>();

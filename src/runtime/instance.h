@@ -35,6 +35,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
     // may have become reachable from outside (see instance.cpp). Without
     // it such instances are kept for the life of the process.
     std::function<void(std::shared_ptr<Instance>)> retainFailed;
+    // The embedder's limits on the memories and tables the instance
+    // creates (none: only the module's own maximums).
+    std::shared_ptr<const ResourceLimits> limits;
   };
   static std::shared_ptr<Instance> instantiate(std::shared_ptr<const Module> module,
                                                std::vector<Extern> imports, ExecEnv& env, const Hooks& hooks);

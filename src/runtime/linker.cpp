@@ -447,6 +447,7 @@ long InstanceGroup::replace(ModuleRegistry& registry, const std::string& moduleN
     if (onInstance) onInstance(&inst);
   };
   hooks.retainFailed = [this](std::shared_ptr<Instance> inst) { failed_.push_back(std::move(inst)); };
+  hooks.limits = limits_;
   std::shared_ptr<Instance> fresh;
   try {
     fresh = Instance::instantiate(replacement, std::move(externs), env, hooks);
@@ -556,6 +557,7 @@ std::shared_ptr<InstanceGroup> InstanceGroup::instantiate(ModuleRegistry& regist
                                                           const Options& options) {
   std::lock_guard<std::recursive_mutex> lock(registry.mutex());
   std::shared_ptr<InstanceGroup> group(new InstanceGroup);
+  group->limits_ = options.limits;
   group->shared_ = options.shared;
 
   enum State { kNone, kInProgress, kDone };
@@ -658,6 +660,7 @@ std::shared_ptr<InstanceGroup> InstanceGroup::instantiate(ModuleRegistry& regist
     };
     InstanceGroup* g = group.get();
     hooks.retainFailed = [g](std::shared_ptr<Instance> inst) { g->failed_.push_back(std::move(inst)); };
+    hooks.limits = options.limits;
     std::shared_ptr<Instance> inst;
     try {
       inst = Instance::instantiate(node->module, std::move(externs), env, hooks);

@@ -163,6 +163,9 @@ class InstanceGroup {
     // Called with each instance right after it is created (before its start
     // function), e.g. to attach the C API's handle.
     std::function<void(Instance*, ModuleNode*)> onInstance;
+    // Limits on the memories and tables every instance of the group
+    // creates (Instance::Hooks::limits); kept for hot replacements.
+    std::shared_ptr<const ResourceLimits> limits;
   };
 
   // Instantiates `root`'s dependencies in dependency order (each once),
@@ -230,6 +233,7 @@ class InstanceGroup {
   std::vector<std::shared_ptr<Function>> stubs_;
   std::vector<std::shared_ptr<Instance>> failed_;  // failed instantiations whose functions may be referenced
   std::vector<std::shared_ptr<Instance>> retired_;  // replaced instances (see replace)
+  std::shared_ptr<const ResourceLimits> limits_;      // Options::limits
   std::map<std::string, std::shared_ptr<InstanceGroup>> shared_;
   Instance* root_ = nullptr;
 };

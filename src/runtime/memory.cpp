@@ -50,7 +50,7 @@ bool makeAccessible(uint8_t* begin, uint64_t bytes) {
 
 }  // namespace
 
-std::shared_ptr<Memory> Memory::create(const MemoryType& type) {
+std::shared_ptr<Memory> Memory::create(const MemoryType& type, std::shared_ptr<const ResourceLimits> limits) {
   const Limits& lim = type.limits;
   if (lim.min > limits::kMaxMemoryPages)
     throw std::runtime_error("memory size exceeds the implementation limit");
@@ -60,6 +60,7 @@ std::shared_ptr<Memory> Memory::create(const MemoryType& type) {
   // Constructor is private, so no make_shared.
   std::shared_ptr<Memory> mem(new Memory());
   mem->type_ = type;
+  mem->limits_ = std::move(limits);
   mem->size_ = lim.min * limits::kPageSize;
 
   // 1. The full guard reservation.
@@ -127,6 +128,7 @@ int64_t Memory::grow(uint64_t deltaPages) {
   // Subtraction form: deltaPages may be anything up to 2^64-1.
   if (oldPages > maxPages || deltaPages > maxPages - oldPages) return -1;
   if (deltaPages == 0) return static_cast<int64_t>(oldPages);
+  if (limits_ && !limits_->allowsGrowth(ResourceLimits::Kind::Memory, oldPages, oldPages + deltaPages)) return -1;
 
   const uint64_t newSize = (oldPages + deltaPages) * limits::kPageSize;
   if (newSize > reserved_) {

@@ -57,7 +57,18 @@ std::shared_ptr<Function> makeHostFunction(FuncType type, HostCallback callback,
   return f;
 }
 
-Table::Table(const TableType& type, Slot init) : type_(type) {
+bool ResourceLimits::allowsGrowth(Kind kind, uint64_t current, uint64_t desired) const {
+  if (desired > (kind == Kind::Memory ? maxMemoryPages : maxTableElements)) return false;
+  if (!allow) return true;
+  try {
+    return allow(kind, current, desired);
+  } catch (...) {
+    return false;  // growth runs under compiled code: nothing may unwind from here
+  }
+}
+
+Table::Table(const TableType& type, Slot init, std::shared_ptr<const ResourceLimits> limits)
+    : type_(type), limits_(std::move(limits)) {
   // The decoder rejects such types already; a host building a table by hand
   // gets an exception instead of a multi-gigabyte allocation.
   if (type.limits.min > limits::kMaxTableSize)
@@ -71,6 +82,7 @@ int64_t Table::grow(uint64_t delta, Slot init) {
   if (type_.limits.hasMax && type_.limits.max < ceiling) ceiling = type_.limits.max;
   // Written as a subtraction so that huge deltas cannot overflow.
   if (old > ceiling || delta > ceiling - old) return -1;
+  if (delta && limits_ && !limits_->allowsGrowth(ResourceLimits::Kind::Table, old, old + delta)) return -1;
   try {
     elems_.resize(old + delta, init);
   } catch (const std::bad_alloc&) {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -187,10 +188,28 @@ std::shared_ptr<Function> makeHostFunction(FuncType type, HostCallback callback,
 // call.
 using ImportSlot = std::atomic<Function*>;
 
+// What an embedder allows memories and tables beyond their modules' own
+// maximums (Instance::Hooks::limits, the C API's resource limits): a
+// memory or table created larger fails the instantiation; growth past them
+// fails as growth past the module's maximum does (memory.grow and
+// table.grow return -1). `allow`, when set, is asked about each growth the
+// limits let through and may refuse it; it must not throw (a throw
+// refuses too). Shared by every memory and table made under it.
+struct ResourceLimits {
+  uint64_t maxMemoryPages = UINT64_MAX;    // per memory
+  uint64_t maxTableElements = UINT64_MAX;  // per table
+  enum class Kind { Memory, Table };
+  std::function<bool(Kind kind, uint64_t current, uint64_t desired)> allow;
+
+  // Whether a memory or table may grow from `current` to `desired`.
+  bool allowsGrowth(Kind kind, uint64_t current, uint64_t desired) const;
+};
+
 class Memory {
  public:
   // Throws std::runtime_error if the memory cannot be allocated.
-  static std::shared_ptr<Memory> create(const MemoryType& type);
+  static std::shared_ptr<Memory> create(const MemoryType& type,
+                                        std::shared_ptr<const ResourceLimits> limits = nullptr);
   ~Memory();
   Memory(const Memory&) = delete;
   Memory& operator=(const Memory&) = delete;
@@ -218,6 +237,7 @@ class Memory {
  private:
   Memory() = default;
   MemoryType type_;
+  std::shared_ptr<const ResourceLimits> limits_;
   uint8_t* base_ = nullptr;
   uint64_t size_ = 0;      // accessible bytes
   uint64_t reserved_ = 0;  // mapped bytes (accessible + PROT_NONE)
@@ -226,7 +246,7 @@ class Memory {
 
 class Table {
  public:
-  Table(const TableType& type, Slot init);
+  Table(const TableType& type, Slot init, std::shared_ptr<const ResourceLimits> limits = nullptr);
   const TableType& type() const { return type_; }
   uint64_t size() const { return elems_.size(); }
   Slot* data() { return elems_.data(); }
@@ -235,6 +255,7 @@ class Table {
 
  private:
   TableType type_;
+  std::shared_ptr<const ResourceLimits> limits_;
   std::vector<Slot> elems_;
 };
 

@@ -389,6 +389,59 @@ TEST_F(CApi, ModuleReaderGetters) {
   EXPECT_EQ(wasm_runtime_get_module_destroyer(), &countingDestroyer);
 }
 
+// Resource limits of the runtime (strata_runtime_set_resource_limits) and
+// of one instance (wasm_runtime_instantiate_ex's max_memory_pages): too
+// large a memory fails the instantiation, growth past a bound or refused
+// by the limiter returns -1 to the guest.
+struct LimiterLog {
+  std::vector<std::string> calls;
+};
+bool refuseOddSizes(void* data, strata_resource_kind_t kind, uint64_t current, uint64_t desired) {
+  static_cast<LimiterLog*>(data)->calls.push_back(std::string(kind == STRATA_RESOURCE_MEMORY ? "memory " : "table ") +
+                                                   std::to_string(current) + "->" + std::to_string(desired));
+  return desired % 2 == 0;
+}
+
+TEST_F(CApi, ResourceLimits) {
+  wasm_module_t m = load("grow");
+  ASSERT_NE(m, nullptr);
+  char err[256];
+  InstantiationArgs args{};
+  args.default_stack_size = 32 * 1024;
+  args.max_memory_pages = 1;
+  EXPECT_EQ(wasm_runtime_instantiate_ex(m, &args, err, sizeof err), nullptr);
+  EXPECT_STREQ(err, "instantiate failed: (root): memory 0 of 2 pages is over the limit of 1 pages");
+
+  LimiterLog log;
+  strata_runtime_set_resource_limits(8, 5, refuseOddSizes, &log);
+  args.max_memory_pages = 6;  // the smaller bound wins
+  wasm_module_inst_t inst = wasm_runtime_instantiate_ex(m, &args, err, sizeof err);
+  ASSERT_NE(inst, nullptr) << err;
+  wasm_exec_env_t env = wasm_runtime_create_exec_env(inst, 32 * 1024);
+  wasm_function_inst_t grow = wasm_runtime_lookup_function(inst, "grow", nullptr);
+  wasm_function_inst_t growTable = wasm_runtime_lookup_function(inst, "grow_table", nullptr);
+  auto call = [&](wasm_function_inst_t f, uint32_t n) {
+    uint32_t argv[1] = {n};
+    EXPECT_TRUE(wasm_runtime_call_wasm(env, f, 1, argv));
+    return int32_t(argv[0]);
+  };
+  EXPECT_EQ(call(grow, 2), 2);   // 4 pages
+  EXPECT_EQ(call(grow, 1), -1);  // 5: refused by the limiter
+  EXPECT_EQ(call(grow, 4), -1);  // 8: over the instance's 6
+  EXPECT_EQ(call(grow, 2), 4);   // 6
+  EXPECT_EQ(call(growTable, 2), 2);
+  EXPECT_EQ(call(growTable, 2), -1);  // 6 elements: over the runtime's 5
+  EXPECT_EQ(log.calls, (std::vector<std::string>{"memory 2->4", "memory 4->5", "memory 4->6", "table 2->4"}));
+  wasm_runtime_destroy_exec_env(env);
+  wasm_runtime_deinstantiate(inst);
+  // Lifted again: plain instantiation without bounds.
+  strata_runtime_set_resource_limits(0, 0, nullptr, nullptr);
+  inst = wasm_runtime_instantiate(m, 32 * 1024, 0, err, sizeof err);
+  ASSERT_NE(inst, nullptr) << err;
+  wasm_runtime_deinstantiate(inst);
+  wasm_runtime_unload(m);
+}
+
 TEST_F(CApi, CallWasmWithCells) {
   wasm_module_t m = load("natives_free");
   ASSERT_NE(m, nullptr);

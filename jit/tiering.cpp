@@ -262,10 +262,6 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
     r.error = "uses the legacy exception instructions (try, catch, delegate, rethrow), which only the interpreter runs";
   } else if (decl.usesExceptions && tier == Tier::Optimized) {
     r.error = "uses exception handling (try_table, throw), which the optimizing compiler leaves to the baseline tier";
-  } else if (decl.usesOtherMemories && tier == Tier::Optimized) {
-    r.error = "uses a memory other than memory 0, which the optimizing compiler leaves to the baseline tier";
-  } else if (decl.usesIndex64 && tier == Tier::Optimized) {
-    r.error = "uses a memory64 or table64, which the optimizing compiler leaves to the baseline tier";
   } else if (tier == Tier::Optimized && wasmBytes > g_options.optimizeMaxBytes) {
     r.error = "larger than the optimizing compiler's budget (" + std::to_string(wasmBytes) + " bytes)";
   } else {

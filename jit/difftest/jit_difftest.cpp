@@ -158,8 +158,7 @@ std::string runAll(const std::shared_ptr<const Module>& module, Tier tier, std::
       // What the JIT tiers leave to the interpreter by design: those
       // functions run interpreted, called from and calling compiled code.
       const FunctionDecl& decl = module->functions[i - module->numImportedFuncs];
-      bool leftToBaseline = decl.usesExceptions || decl.usesOtherMemories || decl.usesIndex64;
-      if (decl.usesLegacyExceptions || (leftToBaseline && compiler == jit::Tier::Optimized)) continue;
+      if (decl.usesLegacyExceptions || (decl.usesExceptions && compiler == jit::Tier::Optimized)) continue;
       if (!jit::compile(inst->function(i), compiler)) {
         *error = std::string("the ") + jit::tierName(compiler) + " compiler cannot compile " + module->functionName(i);
         return "";

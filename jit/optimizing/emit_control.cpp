@@ -588,8 +588,8 @@ bool Emitter::inlineCall(uint32_t funcIndex) {
   const FunctionDecl& decl = m.functions[defined];
   size_t size = decl.bodyEnd - decl.bodyBegin;
   if (size > kInlineMaxBytes || inlinedBytes_ + size > inlineBudget_) return false;
-  // What the tiers leave to the interpreter is not inlined either.
-  if (decl.usesTailCalls || decl.usesExceptions || decl.usesOtherMemories || decl.usesIndex64) return false;
+  // What the optimizing compiler leaves to other tiers is not inlined either.
+  if (decl.usesTailCalls || decl.usesExceptions) return false;
   auto known = callsOthers_.find(defined);
   if (known == callsOthers_.end()) {
     CallsOthers check;
@@ -795,7 +795,7 @@ void Emitter::onTableSet(uint32_t t) {
 void Emitter::onTableSize(uint32_t t) {
   if (!pre()) return;
   x86::Gp r = callHelper((void*)&jitTableSize, {ptrImm(inst_.table(t))}, false);
-  pushGp(ValType::I32, r);
+  pushGp(inst_.table(t)->type().indexType(), r);
 }
 
 void Emitter::onTableGrow(uint32_t t) {
@@ -803,7 +803,7 @@ void Emitter::onTableGrow(uint32_t t) {
   x86::Gp n = gpOf(pop());
   x86::Gp init = gpOf(pop());
   x86::Gp r = callHelper((void*)&jitTableGrow, {ptrImm(inst_.table(t)), init, n}, false);
-  pushGp(ValType::I32, r);
+  pushGp(inst_.table(t)->type().indexType(), r);
 }
 
 void Emitter::onTableFill(uint32_t t) {

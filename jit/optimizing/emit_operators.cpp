@@ -12,25 +12,15 @@
 
 namespace strata::jit::emit {
 
-namespace {
-// Compiled code addresses memory 0 only; functions that name another
-// memory are left to the interpreter before they reach a compiler.
-void requireMemoryZero(uint32_t memory) {
-  if (memory != 0) throw std::runtime_error("only memory 0 is compiled");
-}
-}  // namespace
-
-
 // --- memory ---
 
 void Emitter::onLoad(Op op, MemArg m) {
-  requireMemoryZero(m.memory);
   if (!pre()) return;
   Val addr = pop();
   const OpInfo& info = opInfo(op);
   ValType rt = ValType::fromCode(info.result);
   uint32_t size = accessSize(op);
-  x86::Mem mem = address(addr, m.offset, size);
+  x86::Mem mem = address(addr, m.offset, size, m.memory);
   Val r = newReg(rt);
   x86::Gp g = r.gp;
   switch (op) {
@@ -52,7 +42,6 @@ void Emitter::onLoad(Op op, MemArg m) {
 }
 
 void Emitter::onStore(Op op, MemArg m) {
-  requireMemoryZero(m.memory);
   if (!pre()) return;
   Val v = pop();
   Val addr = pop();
@@ -61,7 +50,7 @@ void Emitter::onStore(Op op, MemArg m) {
   // any) sits right before the access.
   if (isFloat(v.type)) {
     x86::Xmm x = xmmOf(v);
-    x86::Mem mem = address(addr, m.offset, size);
+    x86::Mem mem = address(addr, m.offset, size, m.memory);
     mem.setSize(size);
     if (size == 4)
       cc_.movss(mem, x);
@@ -72,7 +61,7 @@ void Emitter::onStore(Op op, MemArg m) {
   bool useImm = v.kind == Val::kConst && (size < 8 || int64_t(v.bits) == int64_t(int32_t(v.bits)));
   x86::Gp g;
   if (!useImm) g = gpOf(v);
-  x86::Mem mem = address(addr, m.offset, size);
+  x86::Mem mem = address(addr, m.offset, size, m.memory);
   mem.setSize(size);
   if (useImm) {
     int64_t value = size == 1 ? int8_t(v.bits) : size == 2 ? int16_t(v.bits) : int32_t(v.bits);
@@ -88,26 +77,26 @@ void Emitter::onStore(Op op, MemArg m) {
 }
 
 void Emitter::onMemorySize(uint32_t memory) {
-  requireMemoryZero(memory);
   if (!pre()) return;
-  x86::Gp r = callHelper((void*)&jitMemorySize, {ptrImm(mem_)}, false);
-  pushGp(ValType::I32, r);
+  Memory* mem = inst_.memory(memory);
+  x86::Gp r = callHelper((void*)&jitMemorySize, {ptrImm(mem)}, false);
+  pushGp(mem->type().indexType(), r);
 }
 
 void Emitter::onMemoryGrow(uint32_t memory) {
-  requireMemoryZero(memory);
   if (!pre()) return;
+  Memory* mem = inst_.memory(memory);
   x86::Gp n = gpOf(pop());
-  x86::Gp r = callHelper((void*)&jitMemoryGrow, {ptrImm(mem_), n}, false);
-  if (!guarded_) refreshMemory();
-  pushGp(ValType::I32, r);
+  x86::Gp r = callHelper((void*)&jitMemoryGrow, {ptrImm(mem), n}, false);
+  if (mem_ && !guarded_) refreshMemory();
+  pushGp(mem->type().indexType(), r);
 }
 
 void Emitter::onMemoryInit(uint32_t seg, uint32_t memory) {
-  requireMemoryZero(memory);
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
-  callHelper((void*)&jitMemoryInit, {ctx_, ptrImm(&inst_), u64Imm(seg), d, s, n}, true);
+  // The data segment and the memory packed into one argument (jitMemoryInit).
+  callHelper((void*)&jitMemoryInit, {ctx_, ptrImm(&inst_), u64Imm(uint64_t(memory) << 32 | seg), d, s, n}, true);
 }
 
 void Emitter::onDataDrop(uint32_t seg) {
@@ -116,17 +105,16 @@ void Emitter::onDataDrop(uint32_t seg) {
 }
 
 void Emitter::onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory) {
-  requireMemoryZero(dstMemory | srcMemory);
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
-  callHelper((void*)&jitMemoryCopy, {ctx_, ptrImm(mem_), ptrImm(mem_), d, s, n}, true);
+  callHelper((void*)&jitMemoryCopy, {ctx_, ptrImm(inst_.memory(dstMemory)), ptrImm(inst_.memory(srcMemory)), d, s, n},
+             true);
 }
 
 void Emitter::onMemoryFill(uint32_t memory) {
-  requireMemoryZero(memory);
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), v = gpOf(pop()), d = gpOf(pop());
-  callHelper((void*)&jitMemoryFill, {ctx_, ptrImm(mem_), d, v, n}, true);
+  callHelper((void*)&jitMemoryFill, {ctx_, ptrImm(inst_.memory(memory)), d, v, n}, true);
 }
 
 x86::Gp Emitter::base() {
@@ -140,7 +128,8 @@ x86::Gp Emitter::base() {
   return memBase_;
 }
 
-x86::Mem Emitter::address(const Val& addr0, uint32_t offset, uint32_t size) {
+x86::Mem Emitter::address(const Val& addr0, uint64_t offset, uint32_t size, uint32_t memory) {
+  if (!isFastMemory(memory)) return objectCheckedAddress(addr0, offset, size, memory);
   const Val& addr = resolve(addr0);
   if (guarded_) {
     if (addr.kind == Val::kConst) {
@@ -177,6 +166,47 @@ x86::Mem Emitter::address(const Val& addr0, uint32_t offset, uint32_t size) {
   x86::Gp base = cc_.newGpq();
   cc_.mov(base, x86::qword_ptr(ctx_, offsetof(JitContext, memBase)));
   return x86::ptr(base, ea);
+}
+
+// last = index + offset + (size - 1), with the sum checked for wrapping
+// (memory64), must be below the memory's current size; the access is then
+// [base + last - (size - 1)]. Base and size are read from the Memory
+// object at each access: either may change when the memory grows.
+x86::Mem Emitter::objectCheckedAddress(const Val& addr0, uint64_t offset, uint32_t size, uint32_t memory) {
+  Memory* mem = inst_.memory(memory);
+  bool is64 = mem->type().is64;
+  const Val& addr = resolve(addr0);
+  x86::Gp last = cc_.newGpq("last");
+  uint64_t extra = offset + (size - 1);
+  if (extra < offset) {
+    // Past 2^64 whatever the index: the access always traps.
+    cc_.xor_(last, last);
+    cc_.jmp(trapLabel(kOutOfBoundsMemory));
+    return x86::ptr(last);
+  }
+  if (addr.kind == Val::kConst)
+    cc_.mov(last, imm(is64 ? addr.bits : uint64_t(uint32_t(addr.bits))));
+  else if (is64)
+    cc_.mov(last, addr.gp.r64());
+  else
+    cc_.mov(last.r32(), addr.gp.r32());  // zero-extends
+  if (extra) {
+    if (extra < (1ull << 31)) {
+      cc_.add(last, imm(int32_t(extra)));
+    } else {
+      x86::Gp t = cc_.newGpq();
+      cc_.mov(t, imm(extra));
+      cc_.add(last, t);
+    }
+    // A 32-bit index plus a 32-bit offset cannot wrap 64 bits.
+    if (is64) cc_.jc(trapLabel(kOutOfBoundsMemory));
+  }
+  x86::Gp object = cc_.newGpq("memory"), base = cc_.newGpq("base");
+  cc_.mov(object, imm(uint64_t(uintptr_t(mem))));
+  cc_.cmp(last, x86::qword_ptr(object, int32_t(Memory::sizeOffset())));
+  cc_.jae(trapLabel(kOutOfBoundsMemory));
+  cc_.mov(base, x86::qword_ptr(object, int32_t(Memory::baseOffset())));
+  return x86::ptr(base, last, 0, -int32_t(size - 1));
 }
 
 // --- numeric ---

@@ -47,7 +47,6 @@ x86::Xmm Emitter::simdDestination(const Val& first, std::initializer_list<Val> l
 }
 
 void Emitter::onSimd(Op op, const SimdImmediate& si) {
-  if (si.mem.memory != 0) throw std::runtime_error("only memory 0 is compiled");
   if (!pre()) return;
   if (!simdInline(op, si)) simdCall(op, si);
 }
@@ -208,7 +207,7 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       bool extend = !plain && op != Op::V128Load8Splat && op != Op::V128Load16Splat;
       if (!plain && !(extend && cpu.sse41)) return false;
       Val addr = pop();
-      x86::Mem mem = address(addr, si.mem.offset, info.accessBytes);
+      x86::Mem mem = address(addr, si.mem.offset, info.accessBytes, si.mem.memory);
       mem.setSize(info.accessBytes);
       Val r = newReg(ValType::V128);
       x86::Xmm x = r.xmm;
@@ -236,7 +235,7 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       if (op == Op::V128Store) {
         Val v = pop(), addr = pop();
         x86::Xmm x = xmmOf(v);  // before the address: the check sits right before the store
-        x86::Mem mem = address(addr, si.mem.offset, 16);
+        x86::Mem mem = address(addr, si.mem.offset, 16, si.mem.memory);
         mem.setSize(16);
         cc_.movdqu(mem, x);
         return true;
@@ -256,7 +255,7 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       Val v = pop(), addr = pop();
       Val out;
       x86::Xmm d = simdDestination(v, {addr}, &out);
-      x86::Mem mem = address(addr, si.mem.offset, info.accessBytes);
+      x86::Mem mem = address(addr, si.mem.offset, info.accessBytes, si.mem.memory);
       mem.setSize(info.accessBytes);
       loadLane(cc_, cpu, op, si.lane, d, mem);
       stack_.push_back(out);
@@ -266,7 +265,7 @@ bool Emitter::simdInline(Op op, const SimdImmediate& si) {
       if (op == Op::V128Store8Lane && !cpu.sse41) return false;
       Val v = pop(), addr = pop();
       x86::Xmm x = xmmOf(v);
-      x86::Mem mem = address(addr, si.mem.offset, info.accessBytes);
+      x86::Mem mem = address(addr, si.mem.offset, info.accessBytes, si.mem.memory);
       mem.setSize(info.accessBytes);
       storeLane(cc_, cpu, op, si.lane, mem, x, cc_.newGpd(), cc_.newXmm());
       return true;
@@ -292,7 +291,7 @@ void Emitter::simdCall(Op op, const SimdImmediate& si) {
   x86::Mem out = cc_.newStack(16, 16);
   x86::Gp outPtr = cc_.newGpq();
   if (memory) {
-    x86::Gp p = checkedAddress(ops[0], si.mem.offset, info.accessBytes);
+    x86::Gp p = checkedAddress(ops[0], si.mem.offset, info.accessBytes, si.mem.memory);
     if (store) {
       args.push_back(p);
     } else {
@@ -328,10 +327,10 @@ void Emitter::simdCall(Op op, const SimdImmediate& si) {
 // The host address of an access of `size` bytes, checked against the
 // memory's current size also when it is guarded (the guard region's fault
 // is the trap only inside compiled code; the helper's access is outside).
-x86::Gp Emitter::checkedAddress(const Val& addr0, uint32_t offset, uint32_t size) {
+x86::Gp Emitter::checkedAddress(const Val& addr0, uint64_t offset, uint32_t size, uint32_t memory) {
   x86::Gp p = cc_.newGpq("addr");
-  if (!guarded_) {
-    cc_.lea(p, address(addr0, offset, size));
+  if (!guarded_ || !isFastMemory(memory)) {
+    cc_.lea(p, address(addr0, offset, size, memory));
     return p;
   }
   const Val& addr = resolve(addr0);

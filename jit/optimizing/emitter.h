@@ -83,7 +83,9 @@ class Emitter : public NullConsumer {
       : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate), osrLoop_(osrLoop) {
     if (inst_.numMemories()) {
       mem_ = inst_.memory(0);
-      guarded_ = mem_->guarded();
+      // A memory64's indices are not covered by the guard region.
+      mem0Is64_ = mem_->type().is64;
+      guarded_ = mem_->guarded() && !mem0Is64_;
     }
   }
   void setLoopLocals(std::unordered_map<uint32_t, std::vector<uint32_t>> m) { loopLocals_ = std::move(m); }
@@ -239,9 +241,6 @@ class Emitter : public NullConsumer {
   // --- memory ---
   void onLoad(Op op, MemArg m);
   void onStore(Op op, MemArg m);
-  // Memory 0 with i32 indices only: jit/tiering.cpp leaves functions that
-  // use other memories or memory64/table64 to the baseline tier
-  // (FunctionDecl::usesOtherMemories, usesIndex64).
   void onMemorySize(uint32_t memory);
   void onMemoryGrow(uint32_t memory);
   void onMemoryInit(uint32_t seg, uint32_t memory);
@@ -292,7 +291,7 @@ class Emitter : public NullConsumer {
   x86::Xmm simdDestination(const Val& first, std::initializer_list<Val> laterReads, Val* out);
   bool simdInline(Op op, const SimdImmediate& si);
   void simdCall(Op op, const SimdImmediate& si);
-  x86::Gp checkedAddress(const Val& addr, uint32_t offset, uint32_t size);
+  x86::Gp checkedAddress(const Val& addr, uint64_t offset, uint32_t size, uint32_t memory);
   Val copyOf(const Val& v);
   void loadSlot(const Val& r, x86::Mem m);
   void storeSlot(const Val& v0, x86::Mem m);
@@ -344,9 +343,14 @@ class Emitter : public NullConsumer {
   // The guarded memory's base (it never moves), loaded once in the
   // prologue when the function first needs it.
   x86::Gp base();
-  // [membase + index + offset]; with an unguarded memory, a bounds check
-  // first.
-  x86::Mem address(const Val& addr0, uint32_t offset, uint32_t size);
+  // [membase + index + offset] of `memory`; with an unguarded memory 0, a
+  // bounds check first against the context's copy of its size. Other
+  // memories and memory64s are always bounds-checked, against the Memory
+  // object (objectCheckedAddress), as in the baseline compiler.
+  x86::Mem address(const Val& addr0, uint64_t offset, uint32_t size, uint32_t memory);
+  x86::Mem objectCheckedAddress(const Val& addr0, uint64_t offset, uint32_t size, uint32_t memory);
+  // Memory 0 with i32 indices takes address()'s fast paths.
+  bool isFastMemory(uint32_t memory) const { return memory == 0 && !mem0Is64_; }
 
   // --- numeric operators ---
   // Generic: call the opcodes.def helper with the operands' bits.
@@ -376,6 +380,7 @@ class Emitter : public NullConsumer {
   Decoder* d_ = nullptr;
   Memory* mem_ = nullptr;
   bool guarded_ = false;
+  bool mem0Is64_ = false;
   const CpuSupport& cpu_ = CpuSupport::host();
   x86::Gp ctx_, fp_, memBase_;
   FuncNode* funcNode_ = nullptr;

@@ -88,12 +88,11 @@ struct FunctionDecl {
   // how compiled code does); the optimizing compiler does not inline such
   // functions.
   bool usesTailCalls = false;
-  // An instruction names a memory other than memory 0 (multi-memory): set
-  // by validation. The optimizing compiler leaves such functions to the
-  // baseline tier, which bounds-checks their accesses.
+  // An instruction names a memory other than memory 0 (multi-memory), or
+  // addresses a memory64 or indexes a table64 (i64 indices): set by
+  // validation. Every tier runs them; the compilers bounds-check such
+  // accesses explicitly.
   bool usesOtherMemories = false;
-  // An instruction addresses a memory64 or indexes a table64 (i64
-  // indices): set by validation. Also left to the baseline tier.
   bool usesIndex64 = false;
   // throw, throw_ref, try_table or the legacy try appear: set by
   // validation. The baseline compiler compiles them, except the legacy

@@ -196,8 +196,10 @@ void runMovingMemory(jit::Tier tier) {
 
 TEST(JitDeathTest, MemoryThatMovesWhenItGrowsIsFollowed) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  // The optimizing compiler leaves memory 1 to the baseline tier.
-  EXPECT_EXIT(runMovingMemory(jit::Tier::Baseline), ::testing::ExitedWithCode(0), "");
+  for (jit::Tier tier : {jit::Tier::Baseline, jit::Tier::Optimized}) {
+    SCOPED_TRACE(jit::tierName(tier));
+    EXPECT_EXIT(runMovingMemory(tier), ::testing::ExitedWithCode(0), "");
+  }
 }
 #endif
 

@@ -103,6 +103,110 @@ void freeInstanceHandles(WASMModuleInstanceCommon* root) {
 }  // namespace capi
 }  // namespace strata
 
+namespace {
+// The runtime's resource limits, tightened by an instance's own maximum of
+// memory pages (0: none); null when nothing is limited.
+std::shared_ptr<const ResourceLimits> limitsFor(const Runtime& rt, uint64_t maxMemoryPages) {
+  auto limits = std::make_shared<ResourceLimits>();
+  limits->maxMemoryPages = maxMemoryPages ? std::min(maxMemoryPages, rt.maxMemoryPages) : rt.maxMemoryPages;
+  limits->maxTableElements = rt.maxTableElements;
+  if (rt.limiter) {
+    strata_resource_limiter_t limiter = rt.limiter;
+    void* data = rt.limiterData;
+    limits->allow = [limiter, data](ResourceLimits::Kind kind, uint64_t current, uint64_t desired) {
+      return limiter(data, kind == ResourceLimits::Kind::Memory ? STRATA_RESOURCE_MEMORY : STRATA_RESOURCE_TABLE,
+                     current, desired);
+    };
+  }
+  if (limits->maxMemoryPages == UINT64_MAX && limits->maxTableElements == UINT64_MAX && !limits->allow)
+    return nullptr;
+  return limits;
+}
+
+wasm_module_inst_t instantiateWith(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
+                                   uint64_t maxMemoryPages, char* error_buf, uint32_t error_buf_size) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  Runtime* rt = runtime();
+  if (!rt) return setError(error_buf, error_buf_size, "the runtime is not initialised"), nullptr;
+  if (!module || !rt->moduleHandles.count(module))
+    return setError(error_buf, error_buf_size, "instantiate failed: invalid module"), nullptr;
+  auto* root = rtNew<WASMModuleInstanceCommon>();
+  if (!root) return setError(error_buf, error_buf_size, "instantiate failed: " + rt->lastAllocError), nullptr;
+  root->root = root;
+  root->node = module->node;
+  root->stackSize = stack_size;
+  std::string error;
+  root->defaultEnv = newExecEnv(root, stack_size, &error);
+  if (!root->defaultEnv) {
+    rtDelete(root);
+    return setError(error_buf, error_buf_size, "instantiate failed: " + error), nullptr;
+  }
+  rt->envs.insert(root->defaultEnv);
+
+  InstanceGroup::Options options;
+  options.shared = rt->shared;
+  options.limits = limitsFor(*rt, maxMemoryPages);
+  bool allocFailed = false;
+  options.onInstance = [&](Instance* inst, ModuleNode* node) {
+    WASMModuleInstanceCommon* h = root;
+    if (node != module->node) {
+      h = rtNew<WASMModuleInstanceCommon>();
+      if (!h) {
+        allocFailed = true;
+        throw LinkError(rt->lastAllocError);
+      }
+      h->root = root;
+      h->node = node;
+      root->deps.push_back(h);
+    }
+    h->inst = inst;
+    inst->setHostData(h);
+  };
+  WASMExecEnv* saved = tCurrentEnv;
+  tCurrentEnv = root->defaultEnv;
+  WasiInstantiation wasiInst;
+  wasiInst.root = module->node;
+  WasiInstantiation* savedWasi = tWasiInst;
+  tWasiInst = &wasiInst;
+  try {
+    root->group = InstanceGroup::instantiate(*rt->registry, module->node, *root->defaultEnv->env, options);
+  } catch (const wasi::WasiExit& e) {
+    error = "instantiate failed: proc_exit(" + std::to_string(e.code()) + ") in a start function or _initialize";
+  } catch (const Trap& e) {
+    error = std::string("instantiate failed: start function trapped: Exception: ") + e.what();
+  } catch (const std::bad_alloc&) {
+    error = "instantiate failed: allocate memory failed";
+  } catch (const std::exception& e) {
+    error = std::string("instantiate failed: ") + e.what();
+  }
+  tCurrentEnv = saved;
+  tWasiInst = savedWasi;
+  (void)allocFailed;
+  if (root->group) {
+    // The WASI contexts live as long as the instances that use them.
+    for (auto& kv : wasiInst.contexts) root->group->attachments.push_back(kv.second);
+    auto rc = wasiInst.contexts.find(module->node->module.get());
+    if (rc != wasiInst.contexts.end()) root->wasiCtx = rc->second.get();
+    root->wasiCtxShared = wasiInst.rootCtx;
+    for (WASMModuleInstanceCommon* d : root->deps)
+      root->group->attachments.push_back(std::shared_ptr<void>(d, [](void* p) {
+        static_cast<WASMModuleInstanceCommon*>(p)->~WASMModuleInstanceCommon();
+        rtFree(p);
+      }));
+    if (!heapInit(root, heap_size, &error)) {
+      root->group.reset();  // frees the dependency handles
+      root->deps.clear();
+    }
+  }
+  if (!root->group) {
+    freeInstanceHandles(root);
+    return setError(error_buf, error_buf_size, error), nullptr;
+  }
+  rt->roots.insert(root);
+  return root;
+}
+}  // namespace
+
 extern "C" {
 
 // ---------------------------------------------------------------- modules
@@ -216,109 +320,6 @@ module_destroyer wasm_runtime_get_module_destroyer(void) { return gRuntime ? gRu
 
 // ---------------------------------------------------------------- instances
 
-namespace {
-// The runtime's resource limits, tightened by an instance's own maximum of
-// memory pages (0: none); null when nothing is limited.
-std::shared_ptr<const ResourceLimits> limitsFor(const Runtime& rt, uint64_t maxMemoryPages) {
-  auto limits = std::make_shared<ResourceLimits>();
-  limits->maxMemoryPages = maxMemoryPages ? std::min(maxMemoryPages, rt.maxMemoryPages) : rt.maxMemoryPages;
-  limits->maxTableElements = rt.maxTableElements;
-  if (rt.limiter) {
-    strata_resource_limiter_t limiter = rt.limiter;
-    void* data = rt.limiterData;
-    limits->allow = [limiter, data](ResourceLimits::Kind kind, uint64_t current, uint64_t desired) {
-      return limiter(data, kind == ResourceLimits::Kind::Memory ? STRATA_RESOURCE_MEMORY : STRATA_RESOURCE_TABLE,
-                     current, desired);
-    };
-  }
-  if (limits->maxMemoryPages == UINT64_MAX && limits->maxTableElements == UINT64_MAX && !limits->allow)
-    return nullptr;
-  return limits;
-}
-
-wasm_module_inst_t instantiateWith(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
-                                   uint64_t maxMemoryPages, char* error_buf, uint32_t error_buf_size) {
-  std::lock_guard<std::recursive_mutex> lock(gMutex);
-  Runtime* rt = runtime();
-  if (!rt) return setError(error_buf, error_buf_size, "the runtime is not initialised"), nullptr;
-  if (!module || !rt->moduleHandles.count(module))
-    return setError(error_buf, error_buf_size, "instantiate failed: invalid module"), nullptr;
-  auto* root = rtNew<WASMModuleInstanceCommon>();
-  if (!root) return setError(error_buf, error_buf_size, "instantiate failed: " + rt->lastAllocError), nullptr;
-  root->root = root;
-  root->node = module->node;
-  root->stackSize = stack_size;
-  std::string error;
-  root->defaultEnv = newExecEnv(root, stack_size, &error);
-  if (!root->defaultEnv) {
-    rtDelete(root);
-    return setError(error_buf, error_buf_size, "instantiate failed: " + error), nullptr;
-  }
-  rt->envs.insert(root->defaultEnv);
-
-  InstanceGroup::Options options;
-  options.shared = rt->shared;
-  options.limits = limitsFor(*rt, maxMemoryPages);
-  bool allocFailed = false;
-  options.onInstance = [&](Instance* inst, ModuleNode* node) {
-    WASMModuleInstanceCommon* h = root;
-    if (node != module->node) {
-      h = rtNew<WASMModuleInstanceCommon>();
-      if (!h) {
-        allocFailed = true;
-        throw LinkError(rt->lastAllocError);
-      }
-      h->root = root;
-      h->node = node;
-      root->deps.push_back(h);
-    }
-    h->inst = inst;
-    inst->setHostData(h);
-  };
-  WASMExecEnv* saved = tCurrentEnv;
-  tCurrentEnv = root->defaultEnv;
-  WasiInstantiation wasiInst;
-  wasiInst.root = module->node;
-  WasiInstantiation* savedWasi = tWasiInst;
-  tWasiInst = &wasiInst;
-  try {
-    root->group = InstanceGroup::instantiate(*rt->registry, module->node, *root->defaultEnv->env, options);
-  } catch (const wasi::WasiExit& e) {
-    error = "instantiate failed: proc_exit(" + std::to_string(e.code()) + ") in a start function or _initialize";
-  } catch (const Trap& e) {
-    error = std::string("instantiate failed: start function trapped: Exception: ") + e.what();
-  } catch (const std::bad_alloc&) {
-    error = "instantiate failed: allocate memory failed";
-  } catch (const std::exception& e) {
-    error = std::string("instantiate failed: ") + e.what();
-  }
-  tCurrentEnv = saved;
-  tWasiInst = savedWasi;
-  (void)allocFailed;
-  if (root->group) {
-    // The WASI contexts live as long as the instances that use them.
-    for (auto& kv : wasiInst.contexts) root->group->attachments.push_back(kv.second);
-    auto rc = wasiInst.contexts.find(module->node->module.get());
-    if (rc != wasiInst.contexts.end()) root->wasiCtx = rc->second.get();
-    root->wasiCtxShared = wasiInst.rootCtx;
-    for (WASMModuleInstanceCommon* d : root->deps)
-      root->group->attachments.push_back(std::shared_ptr<void>(d, [](void* p) {
-        static_cast<WASMModuleInstanceCommon*>(p)->~WASMModuleInstanceCommon();
-        rtFree(p);
-      }));
-    if (!heapInit(root, heap_size, &error)) {
-      root->group.reset();  // frees the dependency handles
-      root->deps.clear();
-    }
-  }
-  if (!root->group) {
-    freeInstanceHandles(root);
-    return setError(error_buf, error_buf_size, error), nullptr;
-  }
-  rt->roots.insert(root);
-  return root;
-}
-}  // namespace
 
 wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t stack_size, uint32_t heap_size,
                                             char* error_buf, uint32_t error_buf_size) {

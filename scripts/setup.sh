@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev                  # reads wast2json's output
   libbenchmark-dev hyperfine          # benchmarks
   clang lld                           # wasm32 samples and benchmark kernels
+  libclang-rt-14-dev                  # libFuzzer and the sanitizers for tests/fuzz
   wasi-libc libclang-rt-14-dev-wasm32 # wasm32-wasi guests
   libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libeigen3-dev  # bench/large's C++ program
   binaryen                            # wasm-opt, wasm-dis for poking at modules

@@ -7,14 +7,17 @@
 #      both compilers (forced tiers) and the WASI tests again, where memory
 #      errors in the runtime and the compilers show up as failures instead
 #      of luck.
-# STRATA_JOBS sets the parallelism (default: all cores); STRATA_BUILD_DIR
-# and STRATA_ASAN_BUILD_DIR move the two build trees.
+#   3. The libFuzzer targets of tests/fuzz in build-fuzz/ (clang): each
+#      briefly from its seed corpus, and every saved crash input.
+# STRATA_JOBS sets the parallelism (default: all cores); STRATA_BUILD_DIR,
+# STRATA_ASAN_BUILD_DIR and STRATA_FUZZ_BUILD_DIR move the three build trees.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="${STRATA_JOBS:-$(nproc)}"
 export STRATA_JOBS="$jobs"
 build="${STRATA_BUILD_DIR:-$root/build}"
 asan="${STRATA_ASAN_BUILD_DIR:-$root/build-asan}"
+fuzz="${STRATA_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 
 echo "=== Release build and full test suite ==="
 bash "$root/scripts/build.sh" "$build"
@@ -33,3 +36,11 @@ ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L interp
 ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L baseline
 ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L optimizing
 ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L wasi
+
+echo "=== libFuzzer targets (clang, ASan + UBSan): seed corpora, a short run of each, the saved crashes ==="
+# tests/fuzz/README.md: each target runs 20,000 executions or 20 s from
+# fixed seeds; longer runs are tests/fuzz/run_fuzzers.sh BUILD SECONDS.
+cmake -S "$root" -B "$fuzz" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_BUILD_FUZZERS=ON -DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_BENCH=OFF
+cmake --build "$fuzz" -j "$jobs" --target strata-fuzzers
+ctest --test-dir "$fuzz" --output-on-failure -L fuzz

@@ -100,6 +100,13 @@ inline std::shared_ptr<Module> bounded(const Module& module) {
   return copy;
 }
 
+// The input as a module within those bounds, or null (it does not decode,
+// or it asks for more than the bounds allow).
+inline std::shared_ptr<Module> boundedModule(const uint8_t* data, size_t size) {
+  std::shared_ptr<const Module> decoded = decode(data, size);
+  return decoded ? bounded(*decoded) : nullptr;
+}
+
 // --- stub imports ---------------------------------------------------------------
 
 // Every import gets a stand-in of its declared type: functions that return

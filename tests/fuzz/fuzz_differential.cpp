@@ -184,9 +184,7 @@ void compare(const Run& ref, const Run& other, jit::Mode mode) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;
-  std::shared_ptr<const Module> decoded = fuzz::decode(data, size);
-  if (!decoded) return 0;
-  std::shared_ptr<Module> module = fuzz::bounded(*decoded);
+  std::shared_ptr<Module> module = fuzz::boundedModule(data, size);
   if (!module) return 0;
   {
     fuzz::Stubs stubs;

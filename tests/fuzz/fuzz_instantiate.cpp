@@ -14,9 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;
   static const bool configured = (fuzz::configure(jit::Mode::Interp), true);
   (void)configured;
-  std::shared_ptr<const Module> decoded = fuzz::decode(data, size);
-  if (!decoded) return 0;
-  std::shared_ptr<Module> module = fuzz::bounded(*decoded);
+  std::shared_ptr<Module> module = fuzz::boundedModule(data, size);
   if (!module) return 0;
 
   // Declared in the order that destroys the instances first, then what they

@@ -65,9 +65,7 @@ void compileAll(const std::shared_ptr<Module>& module, jit::Mode mode, jit::Tier
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;
-  std::shared_ptr<const Module> decoded = fuzz::decode(data, size);
-  if (!decoded) return 0;
-  std::shared_ptr<Module> module = fuzz::bounded(*decoded);
+  std::shared_ptr<Module> module = fuzz::boundedModule(data, size);
   if (!module) return 0;
   module->hasStart = false;
   compileAll(module, jit::Mode::Baseline, jit::Tier::Baseline);

@@ -225,12 +225,17 @@ template <class Member>
 size_t functionFieldOffset(Member Function::*member) {
   alignas(Function) static char buf[sizeof(Function)];
   Function* f = reinterpret_cast<Function*>(buf);
-  return size_t(reinterpret_cast<char*>(&(f->*member)) - buf);
+  return size_t(reinterpret_cast<const char*>(&(f->*member)) - buf);
 }
 }  // namespace
 
 size_t jitEntryOffset() {
   static const size_t off = functionFieldOffset(&Function::jitEntry);
+  return off;
+}
+
+size_t functionUidOffset() {
+  static const size_t off = functionFieldOffset(&Function::uid);
   return off;
 }
 

@@ -188,6 +188,7 @@ bool installCode(asmjit::CodeHolder& code, const ErrorRecorder& errors, CompileR
 
 // --- runtime fields -------------------------------------------------------
 size_t jitEntryOffset();  // Function::jitEntry
+size_t functionUidOffset();  // Function::uid
 
 // Whether a direct call of `funcIndex` can return kTailCall, so that its
 // call site needs the way to jitFinishTailCalls: an import (whatever its

@@ -228,6 +228,9 @@ struct Counters {
   uint64_t tierUps[kNumTiers] = {};   // compiled because they got hot (into that tier)
   uint64_t osrEntries[kNumTiers] = {};  // running frames that moved into that tier at a loop header
   uint64_t osrTaken() const { return osrEntries[0] + osrEntries[1]; }
+  // Call sites the optimizing compiler inlined; of them, across an import
+  // slot (a function of another instance).
+  uint64_t inlinedCalls = 0, inlinedImportCalls = 0;
 };
 Counters counters();
 // Waits until the background compilers have nothing queued or running.

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -129,10 +130,25 @@ asmjit::Error addCode(void** entry, asmjit::CodeHolder* code);
 // loopEntries: an entry at each loop with an empty operand stack, for
 // interpreter frames (LoopEntry).
 CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopEntries);
+//
+// The wasm functions an instance's import slots held when an optimizing
+// compile was asked for, with their instances pinned until the compile
+// ends. Taken on a thread where they are known to be alive (one running
+// the instance, or its embedder's), so that a background compile may look
+// inside them (inline them) even if a slot is re-pointed or the group
+// freed meanwhile; the code it inlines them into checks at each call that
+// the slot still holds that function (Function::uid).
+struct ImportPins {
+  std::vector<Function*> slots;  // per import slot; null: a host function
+  std::vector<std::shared_ptr<Instance>> instances;
+  // Empty when the importer imports no wasm function (no allocation).
+  static std::shared_ptr<const ImportPins> take(Instance& importer);
+};
 // With osrLoop (a `loop` instruction's module offset; kNoLoop for none)
 // the code is an OSR entry: it loads every local from fp[0..) and starts
-// at that loop's header, which must have an empty operand stack.
-CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop);
+// at that loop's header, which must have an empty operand stack. `pins`
+// may be null (nothing is inlined across import slots).
+CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop, const ImportPins* pins);
 
 // One compiled version of a function, immutable once published.
 struct TierCode {
@@ -189,6 +205,7 @@ void announceCode(uintptr_t address, size_t size, const std::string& name);
 // Statistics (printed by --stats), per tier.
 struct TierStats {
   std::atomic<uint64_t> compiled{0}, failed{0}, compileNs{0}, codeBytes{0}, wasmBytes{0}, tierUps{0}, osrEntries{0};
+  std::atomic<uint64_t> inlinedCalls{0}, inlinedImportCalls{0};  // call sites inlined (optimizing tier)
 };
 TierStats& tierStats(Tier tier);
 // Compile time by function size (bytes of wasm code): buckets of powers

@@ -15,6 +15,18 @@
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
 
+// ThreadSanitizer builds (STRATA_SANITIZE_THREAD): see acquireFromJitCode.
+#if defined(__SANITIZE_THREAD__)
+#define STRATA_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define STRATA_TSAN 1
+#endif
+#endif
+#ifdef STRATA_TSAN
+extern "C" void __tsan_acquire(void* addr);
+#endif
+
 namespace strata {
 
 void interpretFunction(ExecEnv& env, Function* fn, Slot* fp, TailCallOut* tail);
@@ -226,7 +238,24 @@ void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp) {
   run(env, entry, f, fp, uintptr_t(f->instance), true);
 }
 
+namespace {
+// A Function* that compiled code loaded (from an import slot, a table, a
+// tail call) reaches C++ here. That load was an acquire on x86, pairing
+// with the release store that published the function (possibly on another
+// thread, e.g. a hot replacement), but ThreadSanitizer cannot see it: JIT
+// code is not instrumented. Under TSan, acquire it again (it was released
+// when its instance was built: Instance::instantiate); elsewhere nothing.
+inline void acquireFromJitCode(Function* f) {
+#ifdef STRATA_TSAN
+  __tsan_acquire(f);
+#else
+  (void)f;
+#endif
+}
+}  // namespace
+
 uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* caller) {
+  acquireFromJitCode(callee);
   try {
     if (callee->isHost()) {
       size_t need = callee->type.callSlots();

@@ -97,6 +97,11 @@ void printStats(std::ostream& out) {
                   mbPerSecond(s.wasmBytes, s.compileNs), uint64_t(s.codeBytes),
                   s.wasmBytes ? double(s.codeBytes) / double(s.wasmBytes) : 0.0);
     out << line;
+    if (s.inlinedCalls) {
+      std::snprintf(line, sizeof line, "jit: %s: %" PRIu64 " call sites inlined, %" PRIu64 " of them across import slots\n",
+                    tierName(Tier(t)), uint64_t(s.inlinedCalls), uint64_t(s.inlinedImportCalls));
+      out << line;
+    }
     if (!s.compiled) continue;
     // Compile speed by function size: linear compilers keep it flat.
     int at = std::snprintf(line, sizeof line, "jit: %s compile speed by function size:", tierName(Tier(t)));

@@ -193,6 +193,8 @@ Counters counters() {
     c.tierUps[t] = s.tierUps;
     c.osrEntries[t] = s.osrEntries;
   }
+  c.inlinedCalls = tierStats(Tier::Optimized).inlinedCalls;
+  c.inlinedImportCalls = tierStats(Tier::Optimized).inlinedImportCalls;
   return c;
 }
 
@@ -234,8 +236,9 @@ void logCompile(Function* f, Tier tier, uint32_t osrLoop, const CompileResult& r
 
 // Compiles `f` with `tier` (an OSR entry at osrLoop unless kNoLoop) and
 // registers the code (fault ranges, dump, perf, stats). Null if the tier
-// cannot compile it.
-TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
+// cannot compile it. `pins`: what the optimizing compiler may inline
+// across import slots (ImportPins); may be null.
+TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop, const ImportPins* pins) {
   installSignalHandlers();
   bool dump = wantsDump(f);
   const Module& module = f->instance->module();
@@ -266,7 +269,7 @@ TierCode* compileTier(Function* f, Tier tier, uint32_t osrLoop = kNoLoop) {
     r.error = "larger than the optimizing compiler's budget (" + std::to_string(wasmBytes) + " bytes)";
   } else {
     try {
-      r = tier == Tier::Baseline ? compileBaseline(f, dump, countsHotness(), g_options.mode == Mode::Tiered) : compileOptimized(f, dump, osrLoop);
+      r = tier == Tier::Baseline ? compileBaseline(f, dump, countsHotness(), g_options.mode == Mode::Tiered) : compileOptimized(f, dump, osrLoop, pins);
     } catch (const std::exception& e) {
       r.entry = nullptr;
       r.error = e.what();
@@ -334,7 +337,10 @@ void publish(Function* f, FunctionCode& c, TierCode* t) {
 
 }  // namespace
 
-bool compile(Function* f, Tier tier) {
+namespace {
+// compile(f, tier) with the import slots' functions taken earlier (a
+// background job), or now when `pins` is null.
+bool compileWithPins(Function* f, Tier tier, std::shared_ptr<const ImportPins> pins) {
   FunctionCode* c = functionCode(f);
   if (!c) return false;
   int k = int(tier);
@@ -348,7 +354,8 @@ bool compile(Function* f, Tier tier) {
     compilingDone().wait_for(lock, std::chrono::milliseconds(1),
                              [&] { return !c->compiling[k].load(std::memory_order_acquire); });
   }
-  TierCode* t = compileTier(f, tier);
+  if (tier == Tier::Optimized && !pins) pins = ImportPins::take(*f->instance);
+  TierCode* t = compileTier(f, tier, kNoLoop, pins.get());
   if (t)
     publish(f, *c, t);
   else
@@ -360,6 +367,9 @@ bool compile(Function* f, Tier tier) {
   compilingDone().notify_all();
   return t != nullptr;
 }
+}  // namespace
+
+bool compile(Function* f, Tier tier) { return compileWithPins(f, tier, nullptr); }
 
 bool compile(Function* f) { return compile(f, g_options.mode == Mode::Optimizing ? Tier::Optimized : Tier::Baseline); }
 
@@ -372,6 +382,25 @@ thread_local bool t_compileWorker __attribute__((tls_model("initial-exec"))) = f
 
 bool onCompileThread() { return t_compileWorker; }
 
+std::shared_ptr<const ImportPins> ImportPins::take(Instance& importer) {
+  std::shared_ptr<ImportPins> pins;
+  for (uint32_t i = 0; i < importer.numImportSlots(); ++i) {
+    Function* f = importer.importSlot(i).load(std::memory_order_acquire);
+    if (!f || f->isHost() || !f->instance) continue;
+    // Only an instance owned by a shared_ptr can be pinned.
+    std::shared_ptr<Instance> owner = f->instance->weak_from_this().lock();
+    if (!owner) continue;
+    if (!pins) {
+      pins = std::make_shared<ImportPins>();
+      pins->slots.resize(importer.numImportSlots());
+    }
+    pins->slots[i] = f;
+    if (std::find(pins->instances.begin(), pins->instances.end(), owner) == pins->instances.end())
+      pins->instances.push_back(std::move(owner));
+  }
+  return pins;
+}
+
 namespace {
 
 struct Job {
@@ -380,6 +409,7 @@ struct Job {
   Function* function = nullptr;     // valid while `instance` is alive
   Tier tier = Tier::Baseline;
   OsrCode* osr = nullptr;  // an optimized OSR entry rather than the whole function
+  std::shared_ptr<const ImportPins> pins;  // optimizing compiles: taken when queued
   uint64_t sequence = 0;
   uint32_t heat = 0;  // how often the function asked again while queued
 };
@@ -415,8 +445,8 @@ size_t pickJob(const Queue& q, bool baselineOnly) {
   return best;
 }
 
-void compileOsr(Function* f, OsrCode* o) {
-  if (TierCode* t = compileTier(f, Tier::Optimized, o->loopOffset)) {
+void compileOsr(Function* f, OsrCode* o, const ImportPins* pins) {
+  if (TierCode* t = compileTier(f, Tier::Optimized, o->loopOffset, pins)) {
     o->entry.store(t->entry, std::memory_order_release);
     delete t;  // the record keeps what is needed
   } else {
@@ -424,9 +454,9 @@ void compileOsr(Function* f, OsrCode* o) {
   }
 }
 
-void runJob(Function* f, Tier tier, OsrCode* osr) {
-  if (osr) return compileOsr(f, osr);
-  if (compile(f, tier)) ++tierStats(tier).tierUps;
+void runJob(Function* f, Tier tier, OsrCode* osr, std::shared_ptr<const ImportPins> pins) {
+  if (osr) return compileOsr(f, osr, pins.get());
+  if (compileWithPins(f, tier, std::move(pins))) ++tierStats(tier).tierUps;
   functionCode(f)->queued[int(tier)].store(false, std::memory_order_relaxed);
 }
 
@@ -455,9 +485,10 @@ void worker(bool baselineOnly) {
       }
       q.running.push_back(job.owner);
     }
-    runJob(job.function, job.tier, job.osr);
-    // Let go of the instance before saying the job is done: whoever waits
+    runJob(job.function, job.tier, job.osr, std::move(job.pins));
+    // Let go of the instances before saying the job is done: whoever waits
     // in cancelCompiles then holds the last reference.
+    job.pins.reset();
     keep.reset();
     {
       std::lock_guard<std::mutex> lock(q.mutex);
@@ -507,7 +538,8 @@ void submit(Function* f, Tier tier) {
   }
   Job job;
   job.tier = tier;
-  if (!background(f, &job)) return runJob(f, tier, nullptr);
+  if (tier == Tier::Optimized) job.pins = ImportPins::take(*f->instance);
+  if (!background(f, &job)) return runJob(f, tier, nullptr, std::move(job.pins));
   enqueue(std::move(job));
 }
 
@@ -544,7 +576,8 @@ void submitOsr(Function* f, FunctionCode* c, uint32_t loopOffset) {
   Job job;
   job.tier = Tier::Optimized;
   job.osr = o;
-  if (!background(f, &job)) return compileOsr(f, o);
+  job.pins = ImportPins::take(*f->instance);
+  if (!background(f, &job)) return compileOsr(f, o, job.pins.get());
   enqueue(std::move(job));
 }
 

@@ -9,11 +9,13 @@
 // instruction, so the difference per iteration is the call.
 //
 //   strata_call_bench [benchmark flags]
-// BM_CrossVsDirect/interp and BM_CrossVsDirect/jit report ns per call of
-// each and their ratio. The jit rows compile every function of both
-// modules with jit::compile before the first call (what --tier=jit does),
-// so both loops and the callee run as JIT code; the interp rows never
-// compile anything (the process stays in jit::Mode::Interp).
+// BM_CrossVsDirect/tier:0..2 report ns per call of each and their ratio.
+// tier:1 compiles every function of both modules with jit::compile before
+// the first call (the baseline compiler, what --tier=jit does first), so
+// both loops and the callee run as JIT code; tier:2 compiles them with the
+// optimizing compiler, which inlines A into both loops (across the import
+// slot in A_cross); tier:0 never compiles anything (the process stays in
+// jit::Mode::Interp).
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -70,7 +72,7 @@ struct Linked {
   Function* direct = nullptr;
   Function* cross = nullptr;
 
-  explicit Linked(bool jit) {
+  explicit Linked(int tier) {
     registry.setReader([](const std::string& name, ModuleBytes* out, std::string*) {
       if (name != "mA") return false;
       out->bytes = kModA;
@@ -85,11 +87,12 @@ struct Linked {
     group = InstanceGroup::instantiate(registry, root, env, {});
     direct = group->find("mA")->exportedFunction("A_direct");
     cross = group->root()->exportedFunction("A_cross");
-    if (jit) {
+    if (tier) {
       for (const auto& inst : group->instances()) {
         const Module& m = inst->module();
         for (uint32_t i = m.numImportedFuncs; i < m.funcTypes.size(); ++i) {
-          if (!jit::compile(inst->function(i))) {
+          Function* f = inst->function(i);
+          if (!(tier == 2 ? jit::compile(f, jit::Tier::Optimized) : jit::compile(f))) {
             std::fprintf(stderr, "strata_call_bench: the JIT cannot compile function %u\n", i);
             std::abort();
           }
@@ -111,7 +114,7 @@ struct Linked {
 constexpr uint32_t kCalls = 10000;
 
 void runLoop(benchmark::State& state, bool crossModule) {
-  Linked l(state.range(0) != 0);
+  Linked l(int(state.range(0)));
   Function* f = crossModule ? l.cross : l.direct;
   for (auto _ : state) {
     uint32_t r = l.run(f, kCalls);
@@ -127,7 +130,7 @@ void BM_CrossModuleImportCall(benchmark::State& state) { runLoop(state, true); }
 // Both loops, interleaved, minimum of several rounds each: the ratio is
 // robust against frequency changes and noisy neighbours.
 void BM_CrossVsDirect(benchmark::State& state) {
-  Linked l(state.range(0) != 0);
+  Linked l(int(state.range(0)));
   double bestDirect = 1e30, bestCross = 1e30;
   for (auto _ : state) {
     for (int round = 0; round < 5; ++round) {
@@ -147,10 +150,10 @@ void BM_CrossVsDirect(benchmark::State& state) {
   state.counters["ratio"] = bestCross / bestDirect;
 }
 
-// Argument 0: interpreter, 1: JIT.
-BENCHMARK(BM_SameModuleDirectCall)->ArgName("jit")->Arg(0)->Arg(1);
-BENCHMARK(BM_CrossModuleImportCall)->ArgName("jit")->Arg(0)->Arg(1);
-BENCHMARK(BM_CrossVsDirect)->ArgName("jit")->Arg(0)->Arg(1)->Iterations(20);
+// Argument 0: interpreter, 1: baseline compiler, 2: optimizing compiler.
+BENCHMARK(BM_SameModuleDirectCall)->ArgName("tier")->Arg(0)->Arg(1)->Arg(2);
+BENCHMARK(BM_CrossModuleImportCall)->ArgName("tier")->Arg(0)->Arg(1)->Arg(2);
+BENCHMARK(BM_CrossVsDirect)->ArgName("tier")->Arg(0)->Arg(1)->Arg(2)->Iterations(20);
 
 }  // namespace
 

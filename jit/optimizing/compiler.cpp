@@ -87,7 +87,7 @@ std::unordered_map<uint32_t, std::vector<uint32_t>> Emitter::loopLocalsOf(const 
   return std::move(loops.result);
 }
 
-CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop) {
+CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop, const ImportPins* pins) {
   CompileResult result;
   Instance& inst = *f->instance;
   const Module& module = inst.module();
@@ -100,6 +100,7 @@ CompileResult compileOptimized(Function* f, bool annotate, uint32_t osrLoop) {
   ErrorRecorder& errors = buffer.errors;
   x86::Compiler cc(&code);
   Emitter emitter(cc, f, annotate, osrLoop);
+  emitter.setImportPins(pins);
   bool walked = runWalk(
       [&] {
         // No loop renames in an OSR entry: with the code before its loop

@@ -203,7 +203,7 @@ void Emitter::chargeFuel() {
 }
 
 void Emitter::renameLoopLocals() {
-  if (!wantsLoopRenames(locals_.size())) return;
+  if (foreignModule_ || !wantsLoopRenames(locals_.size())) return;
   auto it = loopLocals_.find(uint32_t(d_->opOffset()));
   if (it == loopLocals_.end()) return;
   for (uint32_t i : it->second) {
@@ -493,7 +493,7 @@ void Emitter::onCall(uint32_t funcIndex) {
   const Module& m = d_->module();
   const FuncType& ft = m.funcType(funcIndex);
   storeArgs(ft);
-  if (inst_.function(funcIndex) == fn_ && !isOsr()) {
+  if (inst_->function(funcIndex) == fn_ && !isOsr()) {
     // Self-recursion: a direct call, no entry lookup. (Not from an OSR
     // entry, whose own entry point is the loop header.)
     InvokeNode* node;
@@ -509,10 +509,10 @@ void Emitter::onCall(uint32_t funcIndex) {
 x86::Gp Emitter::directCallee(uint32_t funcIndex) {
   x86::Gp callee = cc_.newGpq("callee");
   if (funcIndex < d_->module().numImportedFuncs) {
-    cc_.mov(callee, imm(uint64_t(uintptr_t(&inst_.importSlot(funcIndex)))));
+    cc_.mov(callee, imm(uint64_t(uintptr_t(&inst_->importSlot(funcIndex)))));
     cc_.mov(callee, x86::qword_ptr(callee));
   } else {
-    cc_.mov(callee, imm(uint64_t(uintptr_t(inst_.function(funcIndex)))));
+    cc_.mov(callee, imm(uint64_t(uintptr_t(inst_->function(funcIndex)))));
   }
   return callee;
 }
@@ -521,7 +521,7 @@ x86::Gp Emitter::directCallee(uint32_t funcIndex) {
 void Emitter::finishTailCall(x86::Gp callee) {
   cc_.mov(x86::qword_ptr(ctx_, offsetof(JitContext, tailCallee)), callee);
   x86::Gp caller = cc_.newGpq();
-  cc_.mov(caller, imm(uint64_t(uintptr_t(&inst_))));
+  cc_.mov(caller, imm(uint64_t(uintptr_t(inst_))));
   cc_.mov(x86::qword_ptr(ctx_, offsetof(JitContext, tailCaller)), caller);
   x86::Gp st = cc_.newGpq();
   cc_.mov(st.r32(), imm(kTailCall));
@@ -541,7 +541,7 @@ void Emitter::onReturnCallIndirect(uint32_t typeIndex, uint32_t table) {
   x86::Gp idx = gpOf(index);
   storeArgs(d_->module().types[typeIndex]);
   finishTailCall(callHelper((void*)&jitResolveIndirect,
-                            {ctx_, ptrImm(inst_.table(table)), idx, u64Imm(d_->module().typeIds[typeIndex])}, true));
+                            {ctx_, ptrImm(inst_->table(table)), idx, u64Imm(d_->module().typeIds[typeIndex])}, true));
 }
 
 void Emitter::onReturnCallRef(uint32_t typeIndex) {
@@ -560,7 +560,7 @@ void Emitter::onCallIndirect(uint32_t typeIndex, uint32_t table) {
   x86::Gp idx = gpOf(index);
   storeArgs(ft);
   x86::Gp callee = callHelper((void*)&jitResolveIndirect,
-                              {ctx_, ptrImm(inst_.table(table)), idx, u64Imm(d_->module().typeIds[typeIndex])}, true);
+                              {ctx_, ptrImm(inst_->table(table)), idx, u64Imm(d_->module().typeIds[typeIndex])}, true);
   emitCall(ft, callee, /*mayTailCall=*/true);
 }
 
@@ -580,44 +580,58 @@ struct CallsOthers : NullConsumer {
 }  // namespace
 
 bool Emitter::inlineCall(uint32_t funcIndex) {
-  const Module& m = d_->module();
   // One level: an inlined body's own calls are calls (a recursive function
   // inlines one copy of itself, which halves its calls).
-  if (inlineDepth_ || funcIndex < m.numImportedFuncs) return false;
-  uint32_t defined = funcIndex - m.numImportedFuncs;
-  const FunctionDecl& decl = m.functions[defined];
+  if (inlineDepth_) return false;
+  const Module& m = d_->module();
+  bool acrossImport = funcIndex < m.numImportedFuncs;
+  Function* callee = nullptr;
+  if (!acrossImport)
+    callee = inst_->function(funcIndex);
+  else if (pins_ && funcIndex < pins_->slots.size())
+    callee = pins_->slots[funcIndex];
+  if (!callee) return false;
+  Instance* calleeInst = callee->instance;
+  const Module& cm = calleeInst->module();
+  uint32_t defined = callee->index - cm.numImportedFuncs;
+  const FunctionDecl& decl = cm.functions[defined];
   size_t size = decl.bodyEnd - decl.bodyBegin;
   if (size > kInlineMaxBytes || inlinedBytes_ + size > inlineBudget_) return false;
   // What the optimizing compiler leaves to other tiers is not inlined either.
-  if (decl.usesTailCalls || decl.usesExceptions) return false;
-  auto known = callsOthers_.find(defined);
+  if (decl.usesTailCalls || decl.usesExceptions || decl.usesLegacyExceptions) return false;
+  auto known = callsOthers_.find(callee);
   if (known == callsOthers_.end()) {
     CallsOthers check;
-    check.self = funcIndex;
-    FunctionDecoder<CallsOthers> walk(m, defined, check);
+    check.self = callee->index;
+    FunctionDecoder<CallsOthers> walk(cm, defined, check);
     walk.decode();
-    known = callsOthers_.emplace(defined, check.calls).first;
+    known = callsOthers_.emplace(callee, check.calls).first;
   }
-  if (known->second && inst_.function(funcIndex) != fn_) return false;
+  if (known->second && callee != fn_) return false;
   inlinedBytes_ += size;
+  ++tierStats(Tier::Optimized).inlinedCalls;
+  if (acrossImport) ++tierStats(Tier::Optimized).inlinedImportCalls;
   // The callee's loops get their renames like the caller's (not in an OSR
-  // entry, as for the caller: see compileOptimized).
-  const FuncType& calleeType = m.funcType(funcIndex);
-  if (!isOsr() && wantsLoopRenames(calleeType.params.size() + decl.locals.size()) &&
+  // entry, as for the caller: see compileOptimized). Renames are keyed by
+  // module offset: not for another module's function.
+  bool foreignModule = &cm != &fn_->instance->module();
+  const FuncType& calleeType = callee->type;
+  if (!isOsr() && !foreignModule && wantsLoopRenames(calleeType.params.size() + decl.locals.size()) &&
       !loopLocals_.count(uint32_t(decl.bodyBegin))) {
-    for (auto& [offset, locals] : loopLocalsOf(m, defined)) loopLocals_.emplace(offset, std::move(locals));
+    for (auto& [offset, locals] : loopLocalsOf(cm, defined)) loopLocals_.emplace(offset, std::move(locals));
     loopLocals_[uint32_t(decl.bodyBegin)];  // walked
   }
 
   // The callee's frame is registers: its parameters are the arguments (the
   // caller's entries reading locals first become registers of their own,
   // since `locals_` is about to mean the callee's).
-  const FuncType& ft = m.funcType(funcIndex);
+  const FuncType& ft = m.funcType(funcIndex);  // the call's type (an import's may be a supertype)
   materializeLocals();
   size_t n = ft.params.size();
   std::vector<Val> locals;
   for (size_t i = 0; i < n; ++i) locals.push_back(copyOf(stack_[stack_.size() - n + i]));
   stack_.resize(stack_.size() - n);
+  std::vector<Val> args = locals;  // for the call made instead (acrossImport)
   for (ValType t : decl.locals) {
     Val v = newReg(t);
     moveInto(v, constVal(t, 0));
@@ -625,6 +639,27 @@ bool Emitter::inlineCall(uint32_t funcIndex) {
   }
   std::vector<Val> results;
   for (ValType t : ft.results) results.push_back(newReg(t));
+
+  // Across an import slot: the inlined body only while the slot holds the
+  // callee (Function::uid), else the call below.
+  Label viaSlot, join;
+  x86::Gp slotFn;
+  if (acrossImport) {
+    viaSlot = cc_.newLabel();
+    join = cc_.newLabel();
+    slotFn = cc_.newGpq("slotfn");
+    cc_.mov(slotFn, imm(uint64_t(uintptr_t(&inst_->importSlot(funcIndex)))));
+    cc_.mov(slotFn, x86::qword_ptr(slotFn));
+    x86::Mem uid = x86::qword_ptr(slotFn, int32_t(functionUidOffset()));
+    if (callee->uid < (1ull << 31)) {
+      cc_.cmp(uid, imm(int32_t(callee->uid)));
+    } else {
+      x86::Gp want = cc_.newGpq();
+      cc_.mov(want, imm(callee->uid));
+      cc_.cmp(uid, want);
+    }
+    cc_.jne(viaSlot);
+  }
 
   Decoder* outer = d_;
   uint32_t outerBodyEnd = bodyEnd_, outerBase = stackBase_;
@@ -638,12 +673,18 @@ bool Emitter::inlineCall(uint32_t funcIndex) {
   stackBase_ = uint32_t(stack_.size());
   bodyEnd_ = decl.bodyEnd;
   ++inlineDepth_;
-  inlinedFn_ = inst_.function(funcIndex);
+  inlinedFn_ = callee;
+  inst_ = calleeInst;
+  foreignModule_ = foreignModule;
+  foreignMemory_ = (calleeInst->numMemories() ? calleeInst->memory(0) : nullptr) != mem_;
   {
-    Decoder inner(m, defined, *this);
+    Decoder inner(cm, defined, *this);
     d_ = &inner;
     inner.decode();
   }
+  inst_ = fn_->instance;
+  foreignModule_ = false;
+  foreignMemory_ = false;
   inlinedFn_ = nullptr;
   --inlineDepth_;
   d_ = outer;
@@ -654,11 +695,25 @@ bool Emitter::inlineCall(uint32_t funcIndex) {
   locals_ = std::move(outerLocals);
   fnMerge_ = std::move(outerMerge);
 
+  bool reached = inlineReached_;
+  if (acrossImport) {
+    // The call through the slot, its results into the same registers.
+    if (reached) cc_.jmp(join);
+    cc_.bind(viaSlot);
+    dead_.dead = false;
+    stack_.insert(stack_.end(), args.begin(), args.end());
+    storeArgs(ft);
+    emitCall(ft, slotFn, callMayReturnTailCall(m, funcIndex));
+    moveTo(results);
+    stack_.resize(stack_.size() - results.size());
+    cc_.bind(join);
+    reached = true;
+  }
   for (size_t i = 0; i < results.size(); ++i)
-    stack_.push_back(inlineReached_ ? results[i] : constVal(ft.results[i], 0));
+    stack_.push_back(reached ? results[i] : constVal(ft.results[i], 0));
   // A callee that never returns (it always traps): what follows the call
   // is dead code.
-  if (!inlineReached_) dead_.dead = true;
+  if (!reached) dead_.dead = true;
   return true;
 }
 
@@ -750,7 +805,7 @@ void Emitter::onLocalTee(uint32_t i) {
 
 void Emitter::onGlobalGet(uint32_t i) {
   if (!pre()) return;
-  GlobalCell* cell = inst_.global(i);
+  GlobalCell* cell = inst_->global(i);
   Val r = newReg(cell->type.type);
   x86::Gp p = cc_.newGpq();
   cc_.mov(p, imm(uint64_t(uintptr_t(&cell->value))));
@@ -760,7 +815,7 @@ void Emitter::onGlobalGet(uint32_t i) {
 
 void Emitter::onGlobalSet(uint32_t i) {
   if (!pre()) return;
-  GlobalCell* cell = inst_.global(i);
+  GlobalCell* cell = inst_->global(i);
   Val v = pop();
   x86::Gp p = cc_.newGpq();
   cc_.mov(p, imm(uint64_t(uintptr_t(&cell->value))));
@@ -781,52 +836,52 @@ void Emitter::onGlobalSet(uint32_t i) {
 void Emitter::onTableGet(uint32_t t) {
   if (!pre()) return;
   x86::Gp idx = gpOf(pop());
-  x86::Gp r = callHelper((void*)&jitTableGet, {ctx_, ptrImm(inst_.table(t)), idx}, true);
-  pushGp(inst_.table(t)->type().elem, r);
+  x86::Gp r = callHelper((void*)&jitTableGet, {ctx_, ptrImm(inst_->table(t)), idx}, true);
+  pushGp(inst_->table(t)->type().elem, r);
 }
 
 void Emitter::onTableSet(uint32_t t) {
   if (!pre()) return;
   x86::Gp v = gpOf(pop());
   x86::Gp idx = gpOf(pop());
-  callHelper((void*)&jitTableSet, {ctx_, ptrImm(inst_.table(t)), idx, v}, true);
+  callHelper((void*)&jitTableSet, {ctx_, ptrImm(inst_->table(t)), idx, v}, true);
 }
 
 void Emitter::onTableSize(uint32_t t) {
   if (!pre()) return;
-  x86::Gp r = callHelper((void*)&jitTableSize, {ptrImm(inst_.table(t))}, false);
-  pushGp(inst_.table(t)->type().indexType(), r);
+  x86::Gp r = callHelper((void*)&jitTableSize, {ptrImm(inst_->table(t))}, false);
+  pushGp(inst_->table(t)->type().indexType(), r);
 }
 
 void Emitter::onTableGrow(uint32_t t) {
   if (!pre()) return;
   x86::Gp n = gpOf(pop());
   x86::Gp init = gpOf(pop());
-  x86::Gp r = callHelper((void*)&jitTableGrow, {ptrImm(inst_.table(t)), init, n}, false);
-  pushGp(inst_.table(t)->type().indexType(), r);
+  x86::Gp r = callHelper((void*)&jitTableGrow, {ptrImm(inst_->table(t)), init, n}, false);
+  pushGp(inst_->table(t)->type().indexType(), r);
 }
 
 void Emitter::onTableFill(uint32_t t) {
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), v = gpOf(pop()), idx = gpOf(pop());
-  callHelper((void*)&jitTableFill, {ctx_, ptrImm(inst_.table(t)), idx, v, n}, true);
+  callHelper((void*)&jitTableFill, {ctx_, ptrImm(inst_->table(t)), idx, v, n}, true);
 }
 
 void Emitter::onTableCopy(uint32_t dst, uint32_t src) {
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
-  callHelper((void*)&jitTableCopy, {ctx_, ptrImm(inst_.table(dst)), ptrImm(inst_.table(src)), d, s, n}, true);
+  callHelper((void*)&jitTableCopy, {ctx_, ptrImm(inst_->table(dst)), ptrImm(inst_->table(src)), d, s, n}, true);
 }
 
 void Emitter::onTableInit(uint32_t seg, uint32_t t) {
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
-  callHelper((void*)&jitTableInit, {ctx_, ptrImm(&inst_), ptrImm(inst_.table(t)), u64Imm(seg), d, s, n}, true);
+  callHelper((void*)&jitTableInit, {ctx_, ptrImm(inst_), ptrImm(inst_->table(t)), u64Imm(seg), d, s, n}, true);
 }
 
 void Emitter::onElemDrop(uint32_t seg) {
   if (!pre()) return;
-  callHelper((void*)&jitElemDrop, {ptrImm(&inst_), u64Imm(seg)}, false);
+  callHelper((void*)&jitElemDrop, {ptrImm(inst_), u64Imm(seg)}, false);
 }
 
 void Emitter::onCallRef(uint32_t typeIndex) {
@@ -861,7 +916,7 @@ void Emitter::onRefIsNull() {
 
 void Emitter::onRefFunc(uint32_t f) {
   if (!pre()) return;
-  stack_.push_back(constVal(ValType::FuncRef, uint64_t(uintptr_t(inst_.function(f)))));
+  stack_.push_back(constVal(ValType::FuncRef, uint64_t(uintptr_t(inst_->function(f)))));
 }
 
 }  // namespace strata::jit::emit

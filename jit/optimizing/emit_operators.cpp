@@ -78,14 +78,14 @@ void Emitter::onStore(Op op, MemArg m) {
 
 void Emitter::onMemorySize(uint32_t memory) {
   if (!pre()) return;
-  Memory* mem = inst_.memory(memory);
+  Memory* mem = inst_->memory(memory);
   x86::Gp r = callHelper((void*)&jitMemorySize, {ptrImm(mem)}, false);
   pushGp(mem->type().indexType(), r);
 }
 
 void Emitter::onMemoryGrow(uint32_t memory) {
   if (!pre()) return;
-  Memory* mem = inst_.memory(memory);
+  Memory* mem = inst_->memory(memory);
   x86::Gp n = gpOf(pop());
   x86::Gp r = callHelper((void*)&jitMemoryGrow, {ptrImm(mem), n}, false);
   if (mem_ && !guarded_) refreshMemory();
@@ -96,25 +96,25 @@ void Emitter::onMemoryInit(uint32_t seg, uint32_t memory) {
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
   // The data segment and the memory packed into one argument (jitMemoryInit).
-  callHelper((void*)&jitMemoryInit, {ctx_, ptrImm(&inst_), u64Imm(uint64_t(memory) << 32 | seg), d, s, n}, true);
+  callHelper((void*)&jitMemoryInit, {ctx_, ptrImm(inst_), u64Imm(uint64_t(memory) << 32 | seg), d, s, n}, true);
 }
 
 void Emitter::onDataDrop(uint32_t seg) {
   if (!pre()) return;
-  callHelper((void*)&jitDataDrop, {ptrImm(&inst_), u64Imm(seg)}, false);
+  callHelper((void*)&jitDataDrop, {ptrImm(inst_), u64Imm(seg)}, false);
 }
 
 void Emitter::onMemoryCopy(uint32_t dstMemory, uint32_t srcMemory) {
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), s = gpOf(pop()), d = gpOf(pop());
-  callHelper((void*)&jitMemoryCopy, {ctx_, ptrImm(inst_.memory(dstMemory)), ptrImm(inst_.memory(srcMemory)), d, s, n},
+  callHelper((void*)&jitMemoryCopy, {ctx_, ptrImm(inst_->memory(dstMemory)), ptrImm(inst_->memory(srcMemory)), d, s, n},
              true);
 }
 
 void Emitter::onMemoryFill(uint32_t memory) {
   if (!pre()) return;
   x86::Gp n = gpOf(pop()), v = gpOf(pop()), d = gpOf(pop());
-  callHelper((void*)&jitMemoryFill, {ctx_, ptrImm(inst_.memory(memory)), d, v, n}, true);
+  callHelper((void*)&jitMemoryFill, {ctx_, ptrImm(inst_->memory(memory)), d, v, n}, true);
 }
 
 x86::Gp Emitter::base() {
@@ -173,7 +173,7 @@ x86::Mem Emitter::address(const Val& addr0, uint64_t offset, uint32_t size, uint
 // [base + last - (size - 1)]. Base and size are read from the Memory
 // object at each access: either may change when the memory grows.
 x86::Mem Emitter::objectCheckedAddress(const Val& addr0, uint64_t offset, uint32_t size, uint32_t memory) {
-  Memory* mem = inst_.memory(memory);
+  Memory* mem = inst_->memory(memory);
   bool is64 = mem->type().is64;
   const Val& addr = resolve(addr0);
   x86::Gp last = cc_.newGpq("last");

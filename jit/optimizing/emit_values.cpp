@@ -430,7 +430,7 @@ void Emitter::storeArgs(const FuncType& ft) {
 }
 
 void Emitter::emitCall(const FuncType& ft, x86::Gp callee, bool mayTailCall) {
-  finishCall(ft, invokeCallee(callee, imm(uint64_t(uintptr_t(&inst_)))), mayTailCall);
+  finishCall(ft, invokeCallee(callee, imm(uint64_t(uintptr_t(inst_)))), mayTailCall);
 }
 
 InvokeNode* Emitter::invokeCallee(x86::Gp callee, const Operand& caller) {

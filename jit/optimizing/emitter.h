@@ -80,9 +80,9 @@ class Emitter : public NullConsumer {
   using Decoder = FunctionDecoder<Emitter>;
 
   Emitter(x86::Compiler& cc, Function* fn, bool annotate, uint32_t osrLoop)
-      : cc_(cc), fn_(fn), inst_(*fn->instance), annotate_(annotate), osrLoop_(osrLoop) {
-    if (inst_.numMemories()) {
-      mem_ = inst_.memory(0);
+      : cc_(cc), fn_(fn), inst_(fn->instance), annotate_(annotate), osrLoop_(osrLoop) {
+    if (inst_->numMemories()) {
+      mem_ = inst_->memory(0);
       // A memory64's indices are not covered by the guard region.
       mem0Is64_ = mem_->type().is64;
       guarded_ = mem_->guarded() && !mem0Is64_;
@@ -90,6 +90,7 @@ class Emitter : public NullConsumer {
   }
   void setLoopLocals(std::unordered_map<uint32_t, std::vector<uint32_t>> m) { loopLocals_ = std::move(m); }
   void setInlineBudget(size_t bytes) { inlineBudget_ = bytes; }
+  void setImportPins(const ImportPins* pins) { pins_ = pins; }
   void setDecoder(Decoder* d);
 
   struct Annotation {
@@ -180,13 +181,20 @@ class Emitter : public NullConsumer {
 
   // --- calls ---
   void onCall(uint32_t funcIndex);
-  // Inlining: a call of a small function of this instance that calls no
-  // other function (it may call itself), or of the function itself, is
-  // compiled in place (a nested decoder walk of the callee with this
-  // emitter: its locals become registers, its returns jumps to the end of
-  // the inlined body). No frame, no status check, and the register
-  // allocator sees through the call; the callee's own calls are calls like
-  // the caller's, on the same frame pointer. False if it is not inlined.
+  // Inlining: a call of a small function that calls no other function (it
+  // may call itself), or of the function itself, is compiled in place (a
+  // nested decoder walk of the callee with this emitter: its locals become
+  // registers, its returns jumps to the end of the inlined body). No
+  // frame, no status check, and the register allocator sees through the
+  // call; the callee's own calls are calls like the caller's, on the same
+  // frame pointer. False if it is not inlined.
+  //
+  // Across an import slot the callee is the function the slot held when
+  // the compile was asked for (pins_), walked with its own instance's
+  // globals, tables and memories (inst_). A slot can be re-pointed (hot
+  // replacement, patchImports), so the inlined body runs only while the
+  // slot still holds that function, compared by Function::uid (an address
+  // can be reused); otherwise the call is made as a call.
   bool inlineCall(uint32_t funcIndex);
   static constexpr size_t kInlineMaxBytes = 500;  // callee body, in wasm bytes
   void onCallIndirect(uint32_t typeIndex, uint32_t table);
@@ -350,7 +358,7 @@ class Emitter : public NullConsumer {
   x86::Mem address(const Val& addr0, uint64_t offset, uint32_t size, uint32_t memory);
   x86::Mem objectCheckedAddress(const Val& addr0, uint64_t offset, uint32_t size, uint32_t memory);
   // Memory 0 with i32 indices takes address()'s fast paths.
-  bool isFastMemory(uint32_t memory) const { return memory == 0 && !mem0Is64_; }
+  bool isFastMemory(uint32_t memory) const { return memory == 0 && !mem0Is64_ && !foreignMemory_; }
 
   // --- numeric operators ---
   // Generic: call the opcodes.def helper with the operands' bits.
@@ -372,7 +380,14 @@ class Emitter : public NullConsumer {
 
   x86::Compiler& cc_;
   Function* fn_;
-  Instance& inst_;
+  // The instance whose code is being walked: fn_'s, or an inlined
+  // callee's (inlineCall).
+  Instance* inst_;
+  const ImportPins* pins_ = nullptr;
+  // While an inlined callee whose memory 0 is not fn_'s is walked:
+  // address()'s fast paths serve only fn_'s memory 0.
+  bool foreignMemory_ = false;
+  bool foreignModule_ = false;  // the inlined callee's module is not fn_'s (no loop renames: offsets differ)
   bool annotate_;
   uint32_t osrLoop_;  // OSR entry at this loop (module offset), or kNoLoop
   Label osrLabel_;
@@ -410,7 +425,7 @@ class Emitter : public NullConsumer {
   // than the function).
   size_t inlinedBytes_ = 0;
   size_t inlineBudget_ = 0;
-  std::unordered_map<uint32_t, bool> callsOthers_;  // defined index -> calls other functions
+  std::unordered_map<const Function*, bool> callsOthers_;  // callee -> calls other functions
   // The failure exits (out of line: the normal paths fall through), one
   // set per function whose code fails there, so that a trap's trace lists
   // an inlined callee before this function: this function (key null) or a

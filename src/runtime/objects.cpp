@@ -29,6 +29,11 @@ void addFunctionReleaseHook(FunctionReleaseHook hook) {
   g_numReleaseHooks.store(n + 1, std::memory_order_release);
 }
 
+uint64_t Function::nextUid() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 Function::~Function() {
   // Nothing runs this function any more: its instance is being destroyed.
   int n = g_numReleaseHooks.load(std::memory_order_acquire);

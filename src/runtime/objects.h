@@ -141,12 +141,20 @@ struct Function {
   // Everything else the JIT tiers attached: each tier's code, OSR entries,
   // compile state (jit/tiering.h).
   std::atomic<jit::FunctionCode*> jitCode{nullptr};
+  // An identity never given to another function of the process, even
+  // after this one is freed (an address can be reused): what compiled code
+  // that inlined a function through an import slot compares the slot's
+  // current function with, to know the inlined body is still the callee.
+  const uint64_t uid = nextUid();
 
   Function() = default;
   Function(const Function&) = delete;
   Function& operator=(const Function&) = delete;
   ~Function();
   bool isHost() const { return host != nullptr; }
+
+ private:
+  static uint64_t nextUid();
 };
 
 // A tail call the interpreter leaves to its compiled caller (jit/jit.h):

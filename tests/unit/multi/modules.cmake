@@ -21,3 +21,16 @@ endforeach()
 add_custom_target(multi-test-modules ALL DEPENDS ${_multi_outputs})
 add_dependencies(strata_unit_tests multi-test-modules)
 target_compile_definitions(strata_unit_tests PRIVATE STRATA_MULTI_WASM_DIR="${_multi_dir}")
+
+# Cross-instance inlining in tiered mode, where optimizing compiles run on
+# the background threads with the import slots' functions pinned
+# (jit::ImportPins): the result, and --stats saying the calls were inlined.
+add_test(NAME cli/inline-imports-tiered
+         COMMAND strata-cli run --jit-threshold=1 --opt-threshold=1 --module-path ${_multi_dir}
+                 --invoke loop_bump ${_multi_dir}/inl_root.wasm 200000)
+set_tests_properties(cli/inline-imports-tiered PROPERTIES LABELS cli PASS_REGULAR_EXPRESSION "^0x50afbc80:i32\n$")
+add_test(NAME cli/inline-imports-tiered-stats
+         COMMAND strata-cli run --jit-threshold=1 --opt-threshold=1 --stats --module-path ${_multi_dir}
+                 --invoke loop_bump ${_multi_dir}/inl_root.wasm 200000)
+set_tests_properties(cli/inline-imports-tiered-stats PROPERTIES LABELS cli
+                     PASS_REGULAR_EXPRESSION "jit: optimized: [1-9][0-9]* call sites inlined, [1-9][0-9]* of them across import slots")

@@ -17,7 +17,9 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "runtime/objects.h"
 
@@ -48,6 +50,68 @@ bool makeAccessible(uint8_t* begin, uint64_t bytes) {
   return bytes == 0 || mprotect(begin, bytes, PROT_READ | PROT_WRITE) == 0;
 }
 
+// Guard reservations of dead memories, kept for the next ones (as
+// wasmtime's pooling allocator keeps its slots): mapping and unmapping 8 GiB
+// of address space was most of what creating and destroying a small
+// instance cost (bench/micro/instantiate_bench.cpp). A reservation comes
+// back with its accessible prefix replaced by fresh PROT_NONE pages (one
+// mmap over it: the old pages are dropped, so the next memory reads zeros
+// and the pool holds no RSS), exactly as mapNone left it.
+class ReservationPool {
+ public:
+  static ReservationPool& get() {
+    static auto* pool = new ReservationPool;  // leaked: memories may die during static destruction
+    return *pool;
+  }
+  uint8_t* take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.empty()) return nullptr;
+    uint8_t* base = free_.back();
+    free_.pop_back();
+    return base;
+  }
+  // Takes `base` back (its first `accessible` bytes were accessible), or
+  // unmaps it when the pool is full or the reset fails.
+  void give(uint8_t* base, uint64_t accessible) {
+    if (accessible) {
+      uint64_t bytes = (accessible + osPageSize() - 1) / osPageSize() * osPageSize();
+      void* p = mmap(base, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+      if (p == MAP_FAILED) {
+        munmap(base, kGuardedReservation);
+        return;
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (free_.size() < kMaxKept) {
+        free_.push_back(base);
+        return;
+      }
+    }
+    munmap(base, kGuardedReservation);
+  }
+  size_t releaseAll() {
+    std::vector<uint8_t*> all;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      all.swap(free_);
+    }
+    for (uint8_t* base : all) munmap(base, kGuardedReservation);
+    return all.size();
+  }
+
+ private:
+  // 16 x 8 GiB of address space (of 128 TiB), page tables and VMAs only.
+  static constexpr size_t kMaxKept = 16;
+  std::mutex mutex_;
+  std::vector<uint8_t*> free_;
+};
+
+uint8_t* reserveGuarded() {
+  if (uint8_t* base = ReservationPool::get().take()) return base;
+  return mapNone(kGuardedReservation);
+}
+
 }  // namespace
 
 std::shared_ptr<Memory> Memory::create(const MemoryType& type, std::shared_ptr<const ResourceLimits> limits) {
@@ -64,10 +128,10 @@ std::shared_ptr<Memory> Memory::create(const MemoryType& type, std::shared_ptr<c
   mem->size_ = lim.min * limits::kPageSize;
 
   // 1. The full guard reservation.
-  if (uint8_t* base = mapNone(kGuardedReservation)) {
+  if (uint8_t* base = reserveGuarded()) {
     if (!makeAccessible(base, mem->size_)) {
       int err = errno;
-      munmap(base, kGuardedReservation);
+      ReservationPool::get().give(base, 0);
       throw std::runtime_error("cannot allocate linear memory: " + std::string(std::strerror(err)));
     }
     mem->base_ = base;
@@ -106,8 +170,13 @@ std::shared_ptr<Memory> Memory::create(const MemoryType& type, std::shared_ptr<c
   return mem;
 }
 
+size_t Memory::releasePooledReservations() { return ReservationPool::get().releaseAll(); }
+
 Memory::~Memory() {
-  if (base_) munmap(base_, reserved_);
+  if (base_ && guarded_)
+    ReservationPool::get().give(base_, size_);
+  else if (base_)
+    munmap(base_, reserved_);
 }
 
 int64_t Memory::growWithMaximum(uint64_t deltaPages) {

@@ -241,6 +241,10 @@ class Memory {
   // as WAMR adds it): the maximum rises by the same number of pages, so
   // the guest may still grow as far beyond its size as it declared.
   int64_t growWithMaximum(uint64_t deltaPages);
+  // Guarded memories that die leave their 8 GiB reservation in a small
+  // pool for the next memory (memory.cpp): this unmaps the pooled ones
+  // (address space under RLIMIT_AS, a forked child). Returns how many.
+  static size_t releasePooledReservations();
 
  private:
   Memory() = default;

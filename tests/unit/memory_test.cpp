@@ -1,5 +1,6 @@
 // Linear memory: growth rules, zero-filling, guard pages, and the fallback
 // used when the address space is limited.
+#include <cstring>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -162,6 +163,8 @@ TEST(Memory, BytesPastTheSizeAreInaccessible) {
 TEST(Memory, FallsBackWhenAddressSpaceIsLimited) {
   if (kAsan) GTEST_SKIP() << "AddressSanitizer's shadow memory does not fit under RLIMIT_AS";
   int status = runInChild([] {
+    // The reservations earlier tests left in the pool count too.
+    Memory::releasePooledReservations();
     // Leave room for what the process already maps, plus 2 GiB.
     unsigned long long vmPages = 0;
     if (FILE* f = std::fopen("/proc/self/statm", "r")) {
@@ -230,6 +233,30 @@ TEST(Memory, GrowWithMaximumKeepsTheGuestsHeadroom) {
   EXPECT_EQ(m->grow(1), -1);
   EXPECT_EQ(m->growWithMaximum(70000), -1);  // past 4 GiB: refused, limits unchanged
   EXPECT_EQ(m->type().limits.max, 5u);
+}
+
+// A dead guarded memory's reservation is reused by the next memory
+// (memory.cpp's pool): the new memory sees zeros where the old one wrote,
+// and its size is its own.
+TEST(Memory, AReusedReservationStartsZeroed) {
+  Memory::releasePooledReservations();
+  uint8_t* oldBase;
+  {
+    auto mem = Memory::create(memType(2));
+    if (!mem->guarded()) GTEST_SKIP() << "no guard reservation on this machine";
+    std::memset(mem->base(), 0xab, 2 * kPage);
+    ASSERT_EQ(mem->grow(2), 2);
+    mem->base()[4 * kPage - 1] = 0xcd;
+    oldBase = mem->base();
+  }
+  auto next = Memory::create(memType(1));
+  ASSERT_TRUE(next->guarded());
+  EXPECT_EQ(next->base(), oldBase);  // from the pool
+  EXPECT_EQ(next->byteSize(), kPage);
+  for (uint64_t i = 0; i < kPage; ++i) ASSERT_EQ(next->base()[i], 0) << i;
+  ASSERT_EQ(next->grow(3), 1);
+  for (uint64_t i = kPage; i < 4 * kPage; ++i) ASSERT_EQ(next->base()[i], 0) << i;
+  EXPECT_EQ(Memory::releasePooledReservations(), 0u);  // the one pooled is in use
 }
 
 }  // namespace

@@ -86,7 +86,7 @@ const bool kHostSsse3 = __builtin_cpu_supports("ssse3");
 // traps as the spec words it.
 inline Function* indirectCallee(Table* table, uint32_t index, uint32_t sigId) {
   if (index >= table->size()) trap("undefined element");
-  auto* callee = reinterpret_cast<Function*>(table->data()[index]);
+  auto* callee = reinterpret_cast<Function*>(table->load(index));
   if (!callee) throw Trap("uninitialized element " + std::to_string(index));
   if (callee->sigId != sigId) trap("indirect call type mismatch");
   return callee;

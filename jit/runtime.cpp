@@ -14,18 +14,8 @@
 #include "jit/jit_internal.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
+#include "runtime/tsan.h"
 
-// ThreadSanitizer builds (STRATA_SANITIZE_THREAD): see acquireFromJitCode.
-#if defined(__SANITIZE_THREAD__)
-#define STRATA_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define STRATA_TSAN 1
-#endif
-#endif
-#ifdef STRATA_TSAN
-extern "C" void __tsan_acquire(void* addr);
-#endif
 
 namespace strata {
 
@@ -238,24 +228,9 @@ void invokeOsr(ExecEnv& env, Function* f, Function::JitEntry entry, Slot* fp) {
   run(env, entry, f, fp, uintptr_t(f->instance), true);
 }
 
-namespace {
-// A Function* that compiled code loaded (from an import slot, a table, a
-// tail call) reaches C++ here. That load was an acquire on x86, pairing
-// with the release store that published the function (possibly on another
-// thread, e.g. a hot replacement), but ThreadSanitizer cannot see it: JIT
-// code is not instrumented. Under TSan, acquire it again (it was released
-// when its instance was built: Instance::instantiate); elsewhere nothing.
-inline void acquireFromJitCode(Function* f) {
-#ifdef STRATA_TSAN
-  __tsan_acquire(f);
-#else
-  (void)f;
-#endif
-}
-}  // namespace
 
 uint64_t jitCallBridge(JitContext* ctx, Slot* fp, Function* callee, Instance* caller) {
-  acquireFromJitCode(callee);
+  tsanAcquire(callee);  // loaded by compiled code: runtime/tsan.h
   try {
     if (callee->isHost()) {
       size_t need = callee->type.callSlots();
@@ -350,7 +325,7 @@ bool inRange(uint64_t at, uint64_t n, uint64_t size) { return n <= size && at <=
 uint64_t jitResolveIndirect(JitContext* ctx, Table* table, uint64_t index, uint64_t sigId) {
   uint64_t i = indexOf(table, index);
   if (i >= table->size()) return fail(ctx, kUndefinedElement);
-  Function* f = reinterpret_cast<Function*>(table->data()[i]);
+  Function* f = reinterpret_cast<Function*>(table->load(i));
   if (!f) {
     // The interpreter's wording names the index.
     pendingException() = std::make_exception_ptr(Trap("uninitialized element " + std::to_string(i)));
@@ -362,7 +337,7 @@ uint64_t jitResolveIndirect(JitContext* ctx, Table* table, uint64_t index, uint6
 uint64_t jitTableGet(JitContext* ctx, Table* table, uint64_t index) {
   uint64_t i = indexOf(table, index);
   if (i >= table->size()) return fail(ctx, kOutOfBoundsTable);
-  return table->data()[i];
+  return table->load(i);
 }
 uint64_t jitTableSet(JitContext* ctx, Table* table, uint64_t index, uint64_t value) {
   uint64_t i = indexOf(table, index);

@@ -329,10 +329,13 @@ void retireInterpCode(Function* f) {
 void publish(Function* f, FunctionCode& c, TierCode* t) {
   if (t->tier == Tier::Baseline)
     c.optimizeCountdown.store(recheckInterval(g_options.optimizeThreshold), std::memory_order_relaxed);
+  // The entry first: a caller that finds c.code set (compile() returning
+  // true, e.g. to a thread that waited for this compile) calls jitEntry at
+  // once, which must not be null then.
+  bool better = t->tier != Tier::Baseline || !c.code[int(Tier::Optimized)].load(std::memory_order_acquire);
+  if (better) f->jitEntry.store(t->entry, std::memory_order_release);
   c.code[int(t->tier)].store(t, std::memory_order_release);
-  if (t->tier == Tier::Baseline && c.code[int(Tier::Optimized)].load(std::memory_order_acquire)) return;
-  f->jitEntry.store(t->entry, std::memory_order_release);
-  retireInterpCode(f);
+  if (better) retireInterpCode(f);
 }
 
 }  // namespace

@@ -7,16 +7,22 @@
 #      both compilers (forced tiers) and the WASI tests again, where memory
 #      errors in the runtime and the compilers show up as failures instead
 #      of luck.
-#   3. The libFuzzer targets of tests/fuzz in build-fuzz/ (clang): each
+#   3. ThreadSanitizer build in build-tsan/: the concurrency stress test
+#      (tests/stress: threads loading, instantiating, calling, tiering up
+#      and destroying at once, a hot replacement and terminate beside
+#      them) in every running mode; any report fails the run.
+#   4. The libFuzzer targets of tests/fuzz in build-fuzz/ (clang): each
 #      briefly from its seed corpus, and every saved crash input.
 # STRATA_JOBS sets the parallelism (default: all cores); STRATA_BUILD_DIR,
-# STRATA_ASAN_BUILD_DIR and STRATA_FUZZ_BUILD_DIR move the three build trees.
+# STRATA_ASAN_BUILD_DIR, STRATA_TSAN_BUILD_DIR and STRATA_FUZZ_BUILD_DIR
+# move the four build trees.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="${STRATA_JOBS:-$(nproc)}"
 export STRATA_JOBS="$jobs"
 build="${STRATA_BUILD_DIR:-$root/build}"
 asan="${STRATA_ASAN_BUILD_DIR:-$root/build-asan}"
+tsan="${STRATA_TSAN_BUILD_DIR:-$root/build-tsan}"
 fuzz="${STRATA_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 
 echo "=== Release build and full test suite ==="
@@ -36,6 +42,17 @@ ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L interp
 ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L baseline
 ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L optimizing
 ctest --test-dir "$asan" --output-on-failure -j "$jobs" -L wasi
+
+echo "=== ThreadSanitizer build: the concurrency stress test in every running mode ==="
+cmake -S "$root" -B "$tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSTRATA_SANITIZE_THREAD=ON -DSTRATA_BUILD_BENCH=OFF
+cmake --build "$tsan" -j "$jobs" --target strata_stress
+# exitcode: a report fails the run even when every result was right.
+export TSAN_OPTIONS="halt_on_error=0 exitcode=66"
+"$tsan/tests/stress/strata_stress" --mode=tiered --threads=16 --cycles=1000 --replacements=300 --terminations=50
+for mode in baseline optimizing interp; do
+  "$tsan/tests/stress/strata_stress" --mode=$mode --threads=16 --cycles=100 --replacements=100 --terminations=20
+done
 
 echo "=== libFuzzer targets (clang, ASan + UBSan): seed corpora, a short run of each, the saved crashes ==="
 # tests/fuzz/README.md: each target runs 20,000 executions or 20 s from

@@ -42,7 +42,16 @@ bool callOn(WASMExecEnv* ee, Function* f, Slot* slots) {
   } active;
   ee->callStack.clear();
   WASMModuleInstanceCommon* owner = rootOf(inst);
-  if (owner && owner->terminated.load(std::memory_order_acquire)) {
+  // A terminate request that found this env idle stays pending on it
+  // (ExecEnv::requestInterrupt) and is stale once the exception has been
+  // cleared. Dropped before the flag is read: terminate sets the flag
+  // before it requests, so a live request dropped here shows as the flag.
+  // Not inside a running call (a native calling back in), whose request
+  // is its caller's.
+  uint32_t terminateRequest = ExecEnv::kTerminated;
+  if (ee->env->nativeDepth == 0)
+    ee->env->interrupt.compare_exchange_strong(terminateRequest, ExecEnv::kNoInterrupt);
+  if (owner && owner->terminated.load(std::memory_order_seq_cst)) {
     inst->exception = ExecEnv::interruptMessage(ExecEnv::kTerminated);
     ee->moduleInst = inst;
     tCurrentEnv = saved;
@@ -107,8 +116,8 @@ bool callWasmV(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t
       case ValKind::FuncRef: v.kind = WASM_FUNCREF; v.of.ref = va_arg(list, wasm_ref_t*); break;
       case ValKind::ExternRef: v.kind = WASM_EXTERNREF; v.of.foreign = va_arg(list, uintptr_t); break;
       default:
-        if (exec_env->moduleInst)
-          exec_env->moduleInst->exception = "argument " + std::to_string(i) + ": v128 cannot be passed as a vararg";
+        if (WASMModuleInstanceCommon* inst = exec_env->moduleInst)
+          inst->exception = "argument " + std::to_string(i) + ": v128 cannot be passed as a vararg";
         return false;
     }
   }
@@ -119,8 +128,8 @@ bool callWasmV(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t
 // room for a v128.
 bool refuseV128(wasm_exec_env_t exec_env, const Function* f) {
   if (!hasV128(f->type)) return false;
-  if (exec_env->moduleInst)
-    exec_env->moduleInst->exception =
+  if (WASMModuleInstanceCommon* inst = exec_env->moduleInst)
+    inst->exception =
         "a function with v128 parameters or results needs wasm_export.h's wasm_val_t, and this caller's is "
         "wasm.h's (it included wasm.h first)";
   return true;
@@ -342,7 +351,16 @@ bool wasm_application_execute_func(wasm_module_inst_t module_inst, const char* n
 }
 
 const char* wasm_runtime_get_exception(wasm_module_inst_t module_inst) {
-  if (!module_inst || module_inst->exception.empty()) return nullptr;
+  if (!module_inst) return nullptr;
+  if (module_inst->exception.empty()) {
+    // Terminated while no call ran on this thread: wasm_runtime_terminate
+    // only sets the flag (it may run on any thread; the string is this
+    // thread's).
+    WASMModuleInstanceCommon* root = rootOf(module_inst);
+    if (!root || !root->terminated.load(std::memory_order_acquire)) return nullptr;
+    module_inst->exceptionText = std::string("Exception: ") + ExecEnv::interruptMessage(ExecEnv::kTerminated);
+    return module_inst->exceptionText.c_str();
+  }
   module_inst->exceptionText = "Exception: " + module_inst->exception;
   return module_inst->exceptionText.c_str();
 }
@@ -365,8 +383,7 @@ void wasm_runtime_terminate(wasm_module_inst_t module_inst) {
   std::lock_guard<std::recursive_mutex> lock(gMutex);
   WASMModuleInstanceCommon* root = rootOf(module_inst);
   if (!root || !gRuntime) return;
-  root->terminated.store(true, std::memory_order_release);
-  module_inst->exception = ExecEnv::interruptMessage(ExecEnv::kTerminated);
+  root->terminated.store(true, std::memory_order_seq_cst);
   for (WASMExecEnv* ee : gRuntime->envs)
     if (rootOf(ee->moduleInst) == root) ee->env->requestInterrupt(ExecEnv::kTerminated);
 }
@@ -439,8 +456,8 @@ WASM_RUNTIME_API_EXTERN bool strata_runtime_call_wasm_v_wasm_c_api_val(wasm_exec
 }
 
 bool wasm_runtime_call_indirect(wasm_exec_env_t exec_env, uint32_t element_index, uint32_t argc, uint32_t argv[]) {
-  if (!exec_env || !exec_env->moduleInst || !exec_env->moduleInst->inst) return false;
-  WASMModuleInstanceCommon* h = exec_env->moduleInst;
+  WASMModuleInstanceCommon* h = exec_env ? exec_env->moduleInst.load() : nullptr;
+  if (!h || !h->inst) return false;
   Instance* inst = h->inst;
   if (inst->numTables() == 0 || element_index >= inst->table(0)->size()) {
     h->exception = "undefined element";

@@ -401,7 +401,7 @@ void wasm_runtime_destroy_exec_env(wasm_exec_env_t exec_env) {
 }
 
 wasm_module_inst_t wasm_runtime_get_module_inst(wasm_exec_env_t exec_env) {
-  return exec_env ? exec_env->moduleInst : nullptr;
+  return exec_env ? exec_env->moduleInst.load() : nullptr;
 }
 void wasm_runtime_set_user_data(wasm_exec_env_t exec_env, void* user_data) {
   if (exec_env) exec_env->userData = user_data;

@@ -137,7 +137,7 @@ void nativeCallback(void* envp, Instance* caller, Slot* slots) {
   thread_local WASMExecEnv fallback;
   WASMExecEnv* ee = tCurrentEnv ? tCurrentEnv : &fallback;
   WASMModuleInstanceCommon* handle =
-      caller ? static_cast<WASMModuleInstanceCommon*>(caller->hostData()) : ee->moduleInst;
+      caller ? static_cast<WASMModuleInstanceCommon*>(caller->hostData()) : ee->moduleInst.load();
   Instance* inst = caller ? caller : (handle ? handle->inst : nullptr);
 
   WASMModuleInstanceCommon* savedInst = ee->moduleInst;

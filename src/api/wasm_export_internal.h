@@ -101,7 +101,9 @@ struct WASMModuleInstanceCommon {
 
 struct WASMExecEnv {
   std::unique_ptr<strata::ExecEnv> env;
-  WASMModuleInstanceCommon* moduleInst = nullptr;
+  // The instance calls run for; a native call switches it for its
+  // duration. Atomic: wasm_runtime_terminate reads it from other threads.
+  std::atomic<WASMModuleInstanceCommon*> moduleInst{nullptr};
   void* userData = nullptr;
   void* attachment = nullptr;
   std::string callStack;  // the trace of the last call that trapped (formatTrace)

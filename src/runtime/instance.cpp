@@ -10,6 +10,7 @@
 #include <string>
 
 #include "runtime/exec_env.h"
+#include "runtime/tsan.h"
 
 namespace strata {
 
@@ -129,6 +130,10 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
       cell->high = instance->globals_[g.init.bits]->high;
     instance->globals_.push_back(std::move(cell));
   }
+
+  // Built: from here other threads may reach the functions (segments may
+  // write them into imported tables), some through compiled code.
+  for (const auto& f : instance->definedFunctions_) tsanRelease(f.get());
 
   try {
     instance->initializeSegments();

@@ -472,12 +472,14 @@ long InstanceGroup::replace(ModuleRegistry& registry, const std::string& moduleN
     if (from && to && from->sigId == to->sigId && from->instance == old) map[from] = to;
   }
   long n = 0;
-  auto repoint = [&](Slot& s) {
+  // Calls may run on other threads meanwhile and read these (acquire, as
+  // Table::load): each new function is released whole.
+  auto repointed = [&](Slot s, Slot* to) {
     auto it = map.find(reinterpret_cast<Function*>(static_cast<uintptr_t>(s)));
-    if (s && it != map.end()) {
-      s = reinterpret_cast<uintptr_t>(it->second);
-      ++n;
-    }
+    if (!s || it == map.end()) return false;
+    *to = reinterpret_cast<uintptr_t>(it->second);
+    ++n;
+    return true;
   };
   std::shared_ptr<Instance> oldOwned;
   for (auto& inst : instances_) {
@@ -505,10 +507,16 @@ long InstanceGroup::replace(ModuleRegistry& registry, const std::string& moduleN
     for (uint32_t t = m.numImportedTables; t < m.tables.size(); ++t) {
       Table* table = inst->table(t);
       if (!table || table->type().elem.kind() != ValKind::FuncRef) continue;
-      for (uint64_t i = 0; i < table->size(); ++i) repoint(table->data()[i]);
+      Slot to;
+      for (uint64_t i = 0; i < table->size(); ++i)
+        if (repointed(table->load(i), &to)) table->store(i, to);
     }
-    for (uint32_t g = m.numImportedGlobals; g < m.globalTypes.size(); ++g)
-      if (m.globalTypes[g].type.kind() == ValKind::FuncRef) repoint(inst->global(g)->value);
+    for (uint32_t g = m.numImportedGlobals; g < m.globalTypes.size(); ++g) {
+      Slot& value = inst->global(g)->value;
+      Slot to;
+      if (m.globalTypes[g].type.kind() == ValKind::FuncRef && repointed(value, &to))
+        __atomic_store_n(&value, to, __ATOMIC_RELEASE);
+    }
   }
   retired_.push_back(std::move(oldOwned));
   return n;

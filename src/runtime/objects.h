@@ -262,6 +262,11 @@ class Table {
   const TableType& type() const { return type_; }
   uint64_t size() const { return elems_.size(); }
   Slot* data() { return elems_.data(); }
+  // An element read or written while another thread may re-point it (a
+  // hot replacement, InstanceGroup::replace, while calls run): acquire and
+  // release, which on x86 are plain moves, as compiled code does them.
+  Slot load(uint64_t i) const { return __atomic_load_n(&elems_[i], __ATOMIC_ACQUIRE); }
+  void store(uint64_t i, Slot value) { __atomic_store_n(&elems_[i], value, __ATOMIC_RELEASE); }
   // table.grow: the old size, or -1 if it cannot grow.
   int64_t grow(uint64_t delta, Slot init);
 

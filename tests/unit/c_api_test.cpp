@@ -270,6 +270,30 @@ TEST(CApiRuntime, TerminateFromAnotherThread) {
   }
 }
 
+// wasm_runtime_terminate of an instance that runs nothing: the exception
+// says so at once and calls fail; once it is cleared, the request it left
+// on the idle exec env is stale and the next call runs (it used to trap
+// with "terminated by user").
+TEST(CApiRuntime, TerminateWhileIdleLastsUntilCleared) {
+  if (multiWasmDir().empty()) GTEST_SKIP();
+  for (RunningMode mode : kAllModes) {
+    SCOPED_TRACE(int(mode));
+    SpinGuest g(mode);
+    ASSERT_NE(g.env, nullptr);
+    uint32_t out[1] = {0};
+    EXPECT_EQ(wasm_runtime_get_exception(g.inst), nullptr);
+    wasm_runtime_terminate(g.inst);
+    EXPECT_STREQ(wasm_runtime_get_exception(g.inst), "Exception: terminated by user");
+    EXPECT_FALSE(wasm_runtime_call_wasm(g.env, g.function("quick"), 0, out));
+    EXPECT_STREQ(wasm_runtime_get_exception(g.inst), "Exception: terminated by user");
+    wasm_runtime_terminate(g.inst);  // a second request, also left on the idle env
+    wasm_runtime_clear_exception(g.inst);
+    EXPECT_EQ(wasm_runtime_get_exception(g.inst), nullptr);
+    ASSERT_TRUE(wasm_runtime_call_wasm(g.env, g.function("quick"), 0, out)) << wasm_runtime_get_exception(g.inst);
+    EXPECT_EQ(out[0], 7u);
+  }
+}
+
 // An epoch deadline set on an exec env stops a guest that never finishes
 // once a timer thread has advanced the epoch far enough, in each running
 // mode; the deadline is used up and the next call runs.

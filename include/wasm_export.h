@@ -350,6 +350,20 @@ typedef bool (*strata_resource_limiter_t)(void *user_data, strata_resource_kind_
                                           uint64_t desired);
 WASM_RUNTIME_API_EXTERN void strata_runtime_set_resource_limits(uint64_t max_memory_pages, uint64_t max_table_elements,
                                                                 strata_resource_limiter_t limiter, void *user_data);
+/* Runtime-wide limits (not in WAMR), for what is loaded, instantiated and
+ * compiled after the call; 0 lifts a bound:
+ *   max_module_bytes    a module's binary: wasm_runtime_load refuses a
+ *                       larger one, and a dependency the module reader
+ *                       gives is refused before it is decoded;
+ *   max_instances       instances alive in the process, dependencies and
+ *                       replaced ones not yet freed included: the
+ *                       instantiation that would pass it fails;
+ *   max_jit_code_bytes  compiled code the process holds (default 1 GiB):
+ *                       past it, functions stay in the tier they are in
+ *                       (interpreted, at worst) and run correctly.
+ * Each failure is one line in error_buf naming the limit. */
+WASM_RUNTIME_API_EXTERN void strata_runtime_set_runtime_limits(uint64_t max_module_bytes, uint64_t max_instances,
+                                                               uint64_t max_jit_code_bytes);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst);
 /* The module the instance was made from. For a dependency's instance (see
  * wasm_runtime_get_module_inst in a native) that is the dependency's

@@ -172,6 +172,8 @@ struct Options {
 // Set once, before any module runs.
 void configure(const Options& options);
 const Options& options();
+// Options::codeLimit, at any time (code compiled already stays).
+void setCodeLimit(uint64_t bytes);
 
 // Compiles `f` now with `tier` (no-op if it has that tier's code) and
 // makes it the function's entry unless it already has better code. False

@@ -113,6 +113,11 @@ asmjit::Error addCode(void** entry, asmjit::CodeHolder* code) {
   return runtime().add(entry, code);
 }
 
+void setCodeLimit(uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(codeMutex());  // addCode reads it under the lock
+  g_options.codeLimit = bytes;
+}
+
 size_t liveCodeBytes() {
   std::lock_guard<std::mutex> lock(codeMutex());
   return runtime().allocator()->statistics().usedSize();

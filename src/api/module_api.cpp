@@ -110,6 +110,7 @@ std::shared_ptr<const ResourceLimits> limitsFor(const Runtime& rt, uint64_t maxM
   auto limits = std::make_shared<ResourceLimits>();
   limits->maxMemoryPages = maxMemoryPages ? std::min(maxMemoryPages, rt.maxMemoryPages) : rt.maxMemoryPages;
   limits->maxTableElements = rt.maxTableElements;
+  limits->maxInstances = rt.maxInstances;
   if (rt.limiter) {
     strata_resource_limiter_t limiter = rt.limiter;
     void* data = rt.limiterData;
@@ -118,7 +119,8 @@ std::shared_ptr<const ResourceLimits> limitsFor(const Runtime& rt, uint64_t maxM
                      current, desired);
     };
   }
-  if (limits->maxMemoryPages == UINT64_MAX && limits->maxTableElements == UINT64_MAX && !limits->allow)
+  if (limits->maxMemoryPages == UINT64_MAX && limits->maxTableElements == UINT64_MAX &&
+      limits->maxInstances == UINT64_MAX && !limits->allow)
     return nullptr;
   return limits;
 }
@@ -216,6 +218,11 @@ wasm_module_t wasm_runtime_load(uint8_t* buf, uint32_t size, char* error_buf, ui
   Runtime* rt = runtime();
   if (!rt) return setError(error_buf, error_buf_size, "the runtime is not initialised (wasm_runtime_init)"), nullptr;
   if (!buf) return setError(error_buf, error_buf_size, "WASM module load failed: null buffer"), nullptr;
+  if (size > rt->maxModuleBytes)
+    return setError(error_buf, error_buf_size,
+                    "WASM module load failed: the module is " + std::to_string(size) + " bytes, over the limit of " +
+                        std::to_string(rt->maxModuleBytes)),
+           nullptr;
   uint8_t* copy = static_cast<uint8_t*>(rtMalloc(size ? size : 1));
   if (!copy) return setError(error_buf, error_buf_size, "WASM module load failed: " + rt->lastAllocError), nullptr;
   std::memcpy(copy, buf, size);
@@ -342,6 +349,17 @@ void strata_runtime_set_resource_limits(uint64_t max_memory_pages, uint64_t max_
   rt->maxTableElements = max_table_elements ? max_table_elements : UINT64_MAX;
   rt->limiter = limiter;
   rt->limiterData = user_data;
+}
+
+void strata_runtime_set_runtime_limits(uint64_t max_module_bytes, uint64_t max_instances,
+                                       uint64_t max_jit_code_bytes) {
+  std::lock_guard<std::recursive_mutex> lock(gMutex);
+  Runtime* rt = runtime();
+  if (!rt) return;
+  rt->maxModuleBytes = max_module_bytes ? max_module_bytes : UINT64_MAX;
+  rt->registry->setMaxModuleBytes(rt->maxModuleBytes);
+  rt->maxInstances = max_instances ? max_instances : UINT64_MAX;
+  jit::setCodeLimit(max_jit_code_bytes ? max_jit_code_bytes : jit::Options::kDefaultCodeLimit);
 }
 
 void wasm_runtime_deinstantiate(wasm_module_inst_t module_inst) {

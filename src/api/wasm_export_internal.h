@@ -134,6 +134,8 @@ struct Runtime {
   std::map<std::string, std::shared_ptr<InstanceGroup>> shared;
   // strata_runtime_set_resource_limits: for the instances made after it.
   uint64_t maxMemoryPages = UINT64_MAX;
+  uint64_t maxInstances = UINT64_MAX;    // strata_runtime_set_runtime_limits
+  uint64_t maxModuleBytes = UINT64_MAX;
   uint64_t maxTableElements = UINT64_MAX;
   strata_resource_limiter_t limiter = nullptr;
   void* limiterData = nullptr;

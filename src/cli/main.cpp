@@ -74,11 +74,16 @@ const char kUsage[] =
     "                          (/tmp/jit-PID.dump) for perf record -k mono + perf inject --jit\n"
     "      --compile-log=FILE  one CSV line per JIT compile: tier, function, wasm bytes,\n"
     "                          locals, microseconds, code bytes\n"
+    "      --jit-code-limit=BYTES  compiled code at most BYTES (default 1 GiB): past\n"
+    "                          it, functions stay in the tier they are in\n"
     "      --stack-size=BYTES  value stack size (default 1048576, at least 1024)\n"
     "      --timeout=MS        stop the program after MS milliseconds of wall time\n"
+    "                          (Exception: execution timed out), in every tier\n"
     "      --fuel=N            stop the program after N units of fuel: one per\n"
     "                          function call and loop iteration, in every tier\n"
-    "                          (Exception: execution timed out), in every tier\n"
+    "      --max-memory-pages=N  every memory at most N pages of 64 KiB: a module\n"
+    "                          declaring more fails to instantiate, memory.grow past\n"
+    "                          it returns -1\n"
     "      --dir=HOSTDIR       WASI: preopen HOSTDIR under the same name\n"
     "      --map-dir=GUEST::HOST  WASI: preopen HOST under the name GUEST\n"
     "      --env=KEY=VALUE     WASI: add to the guest's environment\n"
@@ -149,6 +154,13 @@ int parseTierOption(const std::string& arg) {
     if (arg.size() > 10) g_jitOptions.dumpFunction = arg.substr(11);
   } else if (arg == "--perf-map") {
     g_jitOptions.perfMap = true;
+  } else if (startsWith(arg, "--jit-code-limit=")) {
+    std::string value = arg.substr(17);
+    uint64_t bytes = 0;
+    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+        !parseValueText(value, ValType::I64, &bytes) || bytes == 0)
+      return usageError("--jit-code-limit needs a number of bytes (at least 1)");
+    g_jitOptions.codeLimit = bytes;
   } else if (startsWith(arg, "--compile-log=")) {
     g_jitOptions.compileLog = arg.substr(14);
     if (g_jitOptions.compileLog.empty()) return usageError("--compile-log needs a file name");
@@ -225,6 +237,7 @@ struct RunOptions {
   uint32_t stackBytes = ExecEnv::kDefaultStackBytes;
   uint64_t timeoutMs = 0;  // --timeout; 0: none
   int64_t fuel = ExecEnv::kUnlimitedFuel;  // --fuel
+  uint64_t maxMemoryPages = 0;  // --max-memory-pages; 0: none
   std::vector<std::string> args;
   wasi::WasiOptions wasi;  // --dir, --map-dir, --env
   std::vector<std::string> modulePaths;  // --module-path
@@ -315,6 +328,11 @@ std::shared_ptr<Instance> loadInstance(const RunOptions& options, ExecEnv& env, 
   try {
     InstanceGroup::Options groupOptions;
     groupOptions.initializeRoot = false;  // runModule runs it, for --invoke only
+    if (options.maxMemoryPages) {
+      auto limits = std::make_shared<ResourceLimits>();
+      limits->maxMemoryPages = options.maxMemoryPages;
+      groupOptions.limits = std::move(limits);
+    }
     loaded.group = InstanceGroup::instantiate(loaded.registry, loaded.root, env, groupOptions);
     return std::shared_ptr<Instance>(loaded.group, loaded.group->root());
   } catch (const wasi::WasiExit& e) {
@@ -473,6 +491,11 @@ int commandRun(const std::vector<std::string>& argv) {
         return usageError("--fuel needs a number of units from 0 to 9223372036854775806");
       options.fuel = int64_t(units);
       g_jitOptions.meterFuel = true;
+    } else if (startsWith(arg, "--max-memory-pages=")) {
+      std::string value = arg.substr(19);
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+          !parseValueText(value, ValType::I64, &options.maxMemoryPages) || options.maxMemoryPages == 0)
+        return usageError("--max-memory-pages needs a number of pages (at least 1)");
     } else if (startsWith(arg, "--dir=")) {
       if (arg.size() == 6) return usageError("--dir needs a directory");
       options.wasi.addDir(arg.substr(6));

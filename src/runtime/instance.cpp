@@ -4,6 +4,7 @@
 // element and data segments in order, then run the start function.
 #include "runtime/instance.h"
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -53,9 +54,17 @@ void retainFailedInstance(std::shared_ptr<Instance> instance) {
 
 }  // namespace
 
-Instance::Instance(std::shared_ptr<const Module> module) : module_(std::move(module)) {}
+namespace {
+std::atomic<uint64_t> gLiveInstances{0};
+}  // namespace
 
-Instance::~Instance() = default;
+Instance::Instance(std::shared_ptr<const Module> module) : module_(std::move(module)) {
+  gLiveInstances.fetch_add(1, std::memory_order_relaxed);
+}
+
+Instance::~Instance() { gLiveInstances.fetch_sub(1, std::memory_order_relaxed); }
+
+uint64_t Instance::liveCount() { return gLiveInstances.load(std::memory_order_relaxed); }
 
 std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> module,
                                                 std::vector<Extern> imports, ExecEnv& env) {
@@ -74,6 +83,11 @@ std::shared_ptr<Instance> Instance::instantiate(std::shared_ptr<const Module> mo
   // Over the embedder's limits: refused before anything of the instance
   // exists or runs.
   if (const ResourceLimits* limits = hooks.limits.get()) {
+    // Counted from construction, so that threads instantiating at once
+    // cannot all pass the check: the one over the bound fails.
+    if (liveCount() > limits->maxInstances)
+      throw LinkError("instance limit reached: " + std::to_string(limits->maxInstances) +
+                      " instances are alive already");
     for (size_t i = m.numImportedTables; i < m.tables.size(); ++i)
       if (m.tables[i].limits.min > limits->maxTableElements)
         throw LinkError("table " + std::to_string(i) + " of " + std::to_string(m.tables[i].limits.min) +

@@ -42,6 +42,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   static std::shared_ptr<Instance> instantiate(std::shared_ptr<const Module> module,
                                                std::vector<Extern> imports, ExecEnv& env, const Hooks& hooks);
   ~Instance();
+  // Instances alive in the process, being built ones included
+  // (ResourceLimits::maxInstances).
+  static uint64_t liveCount();
 
   const Module& module() const { return *module_; }
   const std::shared_ptr<const Module>& modulePtr() const { return module_; }

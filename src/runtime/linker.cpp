@@ -197,6 +197,12 @@ ModuleNode* ModuleRegistry::loadNamed(const std::string& name, std::vector<std::
     if (mb.release) mb.release();
     return nullptr;
   }
+  if (mb.bytes.size() > maxModuleBytes_) {
+    *error = joinChain(chain) + " -> " + name + ": the module is " + std::to_string(mb.bytes.size()) +
+             " bytes, over the limit of " + std::to_string(maxModuleBytes_);
+    if (mb.release) mb.release();
+    return nullptr;
+  }
   std::shared_ptr<const Module> module;
   try {
     module = decodeModule(std::move(mb.bytes));

@@ -106,6 +106,11 @@ class ModuleRegistry {
   bool resolveHostImport(const Module& m, const Import& imp, Extern* out, std::string* error) const;
 
   void setReader(ModuleReader reader) { reader_ = std::move(reader); }
+  // A dependency the reader gives larger than this is refused before it is
+  // decoded (an embedder's bound on module size; roots are checked by the
+  // caller, which decodes them).
+  void setMaxModuleBytes(uint64_t bytes) { maxModuleBytes_ = bytes; }
+  uint64_t maxModuleBytes() const { return maxModuleBytes_; }
 
   // Loads the dependencies of `module` recursively and checks the links.
   // `label` names the root in messages ("mC"). Returns a node the caller
@@ -141,6 +146,7 @@ class ModuleRegistry {
   mutable std::recursive_mutex mutex_;
   std::vector<ImportResolver*> resolvers_;
   ModuleReader reader_;
+  uint64_t maxModuleBytes_ = UINT64_MAX;
   std::map<std::string, ModuleNode*> byName_;
   std::vector<ModuleNode*> all_;
 };

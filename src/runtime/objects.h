@@ -206,6 +206,10 @@ using ImportSlot = std::atomic<Function*>;
 struct ResourceLimits {
   uint64_t maxMemoryPages = UINT64_MAX;    // per memory
   uint64_t maxTableElements = UINT64_MAX;  // per table
+  // Instances alive in the process (Instance::liveCount) once this one
+  // exists: a runtime-wide bound, checked by every instantiation that
+  // carries these limits.
+  uint64_t maxInstances = UINT64_MAX;
   enum class Kind { Memory, Table };
   std::function<bool(Kind kind, uint64_t current, uint64_t desired)> allow;
 

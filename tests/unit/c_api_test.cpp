@@ -8,6 +8,7 @@
 
 #include "c_api_multi_test.h"
 #include "jit/jit.h"
+#include "runtime/instance.h"
 
 using namespace strata_test;
 
@@ -464,6 +465,79 @@ TEST_F(CApi, ResourceLimits) {
   ASSERT_NE(inst, nullptr) << err;
   wasm_runtime_deinstantiate(inst);
   wasm_runtime_unload(m);
+}
+
+// Runtime-wide limits (strata_runtime_set_runtime_limits): module size,
+// for roots and for dependencies the reader gives; live instances,
+// dependencies included.
+TEST_F(CApi, RuntimeLimitsOnModuleSizeAndInstances) {
+  std::vector<uint8_t> root = readWasm("hr_root");
+  // hr_lib padded with a custom section ("pad", 1,000 bytes) to be larger
+  // than the root.
+  std::vector<uint8_t> lib = readWasm("hr_lib");
+  ASSERT_FALSE(root.empty());
+  ASSERT_FALSE(lib.empty());
+  lib.insert(lib.end(), {0x00, 0xEC, 0x07, 0x03, 'p', 'a', 'd'});
+  lib.resize(lib.size() + 1000, 0);
+  ASSERT_GT(lib.size(), root.size());
+  readerLog().overrides["hr_lib"] = lib;
+  char err[256] = "";
+
+  strata_runtime_set_runtime_limits(root.size() - 1, 0, 0);
+  EXPECT_EQ(wasm_runtime_load(root.data(), uint32_t(root.size()), err, sizeof err), nullptr);
+  EXPECT_EQ(std::string(err), "WASM module load failed: the module is " + std::to_string(root.size()) +
+                                  " bytes, over the limit of " + std::to_string(root.size() - 1));
+  strata_runtime_set_runtime_limits(root.size(), 0, 0);
+  EXPECT_EQ(wasm_runtime_load(root.data(), uint32_t(root.size()), err, sizeof err), nullptr);
+  EXPECT_EQ(std::string(err), "(root) -> hr_lib: the module is " + std::to_string(lib.size()) +
+                                  " bytes, over the limit of " + std::to_string(root.size()));
+  EXPECT_EQ(readerLog().destroyCount(), readerLog().readCount());  // the refused bytes went back
+
+  // Lifted: it loads. Then instances: the root and its dependency are two.
+  strata_runtime_set_runtime_limits(0, 0, 0);
+  static NativeSymbol natives[] = {{"hr_trigger", reinterpret_cast<void*>(+[](wasm_exec_env_t, int32_t) {}), "(i)",
+                                    nullptr}};
+  ASSERT_TRUE(wasm_runtime_register_natives("env", natives, 1));
+  wasm_module_t m = wasm_runtime_load(root.data(), uint32_t(root.size()), err, sizeof err);
+  ASSERT_NE(m, nullptr) << err;
+  const uint64_t live = strata::Instance::liveCount();  // other tests' kept ones
+  strata_runtime_set_runtime_limits(0, live + 3, 0);
+  wasm_module_inst_t a = instantiate(m);
+  ASSERT_NE(a, nullptr);
+  std::string error;
+  EXPECT_EQ(instantiate(m, 0, &error), nullptr);  // its dependency (made first) fits, its root does not
+  EXPECT_EQ(error, "instantiate failed: (root): instance limit reached: " + std::to_string(live + 3) +
+                       " instances are alive already");
+  EXPECT_EQ(strata::Instance::liveCount(), live + 2);  // nothing of the failed one stays
+  wasm_runtime_deinstantiate(a);
+  wasm_module_inst_t b = instantiate(m);  // room again
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(callI32(b, "call_get"), 11);
+  wasm_runtime_deinstantiate(b);
+  strata_runtime_set_runtime_limits(0, 0, 0);
+  wasm_runtime_unload(m);
+}
+
+// max_jit_code_bytes: past it, functions stay in the interpreter (here in
+// the baseline mode, which compiles every function before it first runs)
+// and give the same results; lifted, the next function is compiled.
+TEST(CApiRuntime, JitCodeLimitKeepsFunctionsInterpreted) {
+  if (multiWasmDir().empty()) GTEST_SKIP();
+  SpinGuest g(Mode_Fast_JIT);
+  ASSERT_NE(g.env, nullptr);
+  using strata::jit::Tier;
+  const uint64_t failedBefore = strata::jit::counters().failed[int(Tier::Baseline)];
+  const uint64_t compiledBefore = strata::jit::counters().compiled[int(Tier::Baseline)];
+  strata_runtime_set_runtime_limits(0, 0, 1);
+  uint32_t out[1] = {0};
+  ASSERT_TRUE(wasm_runtime_call_wasm(g.env, g.function("quick"), 0, out));
+  EXPECT_EQ(out[0], 7u);
+  EXPECT_EQ(strata::jit::counters().failed[int(Tier::Baseline)], failedBefore + 1);
+  EXPECT_EQ(strata::jit::counters().compiled[int(Tier::Baseline)], compiledBefore);
+  strata_runtime_set_runtime_limits(0, 0, 0);
+  out[0] = 3;
+  ASSERT_TRUE(wasm_runtime_call_wasm(g.env, g.function("tree"), 1, out));
+  EXPECT_EQ(strata::jit::counters().compiled[int(Tier::Baseline)], compiledBefore + 1);
 }
 
 TEST_F(CApi, CallWasmWithCells) {

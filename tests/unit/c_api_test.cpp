@@ -523,6 +523,12 @@ TEST_F(CApi, RuntimeLimitsOnModuleSizeAndInstances) {
 // and give the same results; lifted, the next function is compiled.
 TEST(CApiRuntime, JitCodeLimitKeepsFunctionsInterpreted) {
   if (multiWasmDir().empty()) GTEST_SKIP();
+  // The running mode is process state (a later wasm_runtime_init keeps
+  // it): later tests in this process get the one this test found.
+  struct RestoreMode {
+    RunningMode saved = wasm_runtime_get_running_mode(nullptr);
+    ~RestoreMode() { wasm_runtime_set_default_running_mode(saved); }
+  } restore;
   SpinGuest g(Mode_Fast_JIT);
   ASSERT_NE(g.env, nullptr);
   using strata::jit::Tier;

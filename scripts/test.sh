@@ -66,5 +66,5 @@ cmake -S "$root" -B "$fuzz" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPIL
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$sanitizer_flags" \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="$sanitizer_flags" -DSTRATA_BUILD_FUZZERS=ON -DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_BENCH=OFF
 cmake --build "$fuzz" -j "$jobs" --target strata-fuzzers
-ctest --test-dir "$fuzz" --output-on-failure -L fuzz
+ctest --test-dir "$fuzz" --output-on-failure -j "$jobs" -L fuzz
 stage "done"

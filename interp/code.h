@@ -7,11 +7,13 @@
 // stack, each stack position having a fixed slot. Branch targets are byte
 // offsets relative to the branching instruction. Pointers to runtime objects
 // (callees, import slots, globals, tables) are embedded, which is why code
-// is per instance.
+// is per instance (instances of one module share a template of it, see
+// ensureTranslated).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -193,7 +195,12 @@ const void* const* interpreterHandlers();
 std::string dumpInterpCode(const InterpCode& code);
 
 // Translates a wasm function to interpreter code (on its first call).
-// Thread-safe; returns the code stored in f->interpCode.
+// Thread-safe; returns the code stored in f->interpCode. Once two instances
+// of a module have translated a function, the others copy that
+// translation with its pointers into the instance rewritten.
 InterpCode* ensureTranslated(Function* f);
+// A fresh translation of f for its instance, as ensureTranslated makes
+// when it has no translation to copy (for tests: a copy must equal it).
+std::unique_ptr<InterpCode> translateFunction(Function* f);
 
 }  // namespace strata

@@ -114,6 +114,28 @@ struct TranslatorControlData {
   std::vector<Fixup> endFixups;   // branches to this block's end
 };
 
+// The runtime objects of its own instance that translated code points to
+// (call targets, import slots, tables, globals, tags), by kind and index:
+// a translation is shared by the instances of a module as a template whose
+// copies have these operands rewritten (see ensureTranslated).
+enum class InstanceRef : uint8_t { Function, ImportSlot, Table, Global, SharedTag };
+struct Relocation {
+  uint32_t at;  // offset of the 8-byte operand in the code
+  InstanceRef kind;
+  uint32_t index;
+};
+
+const void* instanceObject(Instance& instance, InstanceRef kind, uint32_t index) {
+  switch (kind) {
+    case InstanceRef::Function: return instance.function(index);
+    case InstanceRef::ImportSlot: return &instance.importSlot(index);
+    case InstanceRef::Table: return instance.table(index);
+    case InstanceRef::Global: return instance.global(index);
+    case InstanceRef::SharedTag: return &instance.sharedTag(index);
+  }
+  return nullptr;
+}
+
 // The distinct v128.const values of a function, in first-use order: the
 // translator gives each a frame slot pair, filled once at entry, so a
 // constant in a loop costs no instruction per iteration.
@@ -218,6 +240,7 @@ class Translator : public NullConsumer {
       const CatchClause& clause = catches[i];
       InterpCode::Catch k;
       k.tag = clause.catchesAll() ? nullptr : instance_.tag(clause.tag);
+      instanceSpecific_ = true;  // the handler table points to the tag
       stack_.resize(c.height);
       k.valueSlot = canonical(c.height);
       k.landing = here();
@@ -247,6 +270,7 @@ class Translator : public NullConsumer {
   }
   void onCatch(Control& c, uint32_t tag, bool fallsThrough) {
     const Module& m = d_->module();
+    instanceSpecific_ = true;  // the handler table points to the tag
     legacyCatch(c, instance_.tag(tag), &m.types[m.tagTypes[tag]], fallsThrough);
   }
   void onCatchAll(Control& c, bool fallsThrough) { legacyCatch(c, nullptr, nullptr, fallsThrough); }
@@ -299,7 +323,7 @@ class Translator : public NullConsumer {
     uint32_t values = prepareCall(d_->module().types[d_->module().tagTypes[tag]]);
     emitOp(IOp::Throw);
     u32(values);
-    ptr(&instance_.sharedTag(tag));
+    instancePtr(InstanceRef::SharedTag, tag);
     lastDst_ = kNoPatch;
   }
   void onThrowRef() {
@@ -432,11 +456,11 @@ class Translator : public NullConsumer {
     if (funcIndex < d_->module().numImportedFuncs) {
       emitOp(imported);
       u32(frame);
-      ptr(&instance_.importSlot(funcIndex));
+      instancePtr(InstanceRef::ImportSlot, funcIndex);
     } else {
       emitOp(defined);
       u32(frame);
-      ptr(instance_.function(funcIndex));
+      instancePtr(InstanceRef::Function, funcIndex);
     }
   }
   void emitIndirectCall(uint32_t typeIndex, uint32_t table, IOp op) {
@@ -450,7 +474,7 @@ class Translator : public NullConsumer {
     u32(frame);
     u32(indexSlot);
     u32(d_->module().typeIds[typeIndex]);
-    ptr(instance_.table(table));
+    instancePtr(InstanceRef::Table, table);
   }
 
   // --- parametric ---
@@ -489,14 +513,14 @@ class Translator : public NullConsumer {
     uint32_t dst = pushSlot(v128 ? 2 : 1);
     emitOp(v128 ? IOp::GlobalGet128 : IOp::GlobalGet);
     dstField(dst);
-    ptr(instance_.global(i));
+    instancePtr(InstanceRef::Global, i);
   }
   void onGlobalSet(uint32_t i) {
     bool v128 = d_->module().globalTypes[i].type == ValType::V128;
     uint32_t src = pop();
     emitOp(v128 ? IOp::GlobalSet128 : IOp::GlobalSet);
     u32(src);
-    ptr(instance_.global(i));
+    instancePtr(InstanceRef::Global, i);
   }
 
   // --- tables and references ---
@@ -507,7 +531,7 @@ class Translator : public NullConsumer {
     emitOp(IOp::TableGet);
     dstField(dst);
     u32(index);
-    ptr(instance_.table(t));
+    instancePtr(InstanceRef::Table, t);
   }
   void onTableSet(uint32_t t) {
     narrowTableIndex(t, 1);
@@ -516,13 +540,13 @@ class Translator : public NullConsumer {
     emitOp(IOp::TableSet);
     u32(index);
     u32(value);
-    ptr(instance_.table(t));
+    instancePtr(InstanceRef::Table, t);
   }
   void onTableSize(uint32_t t) {
     uint32_t dst = pushSlot();
     emitOp(IOp::TableSize);
     dstField(dst);
-    ptr(instance_.table(t));
+    instancePtr(InstanceRef::Table, t);
   }
   void onTableGrow(uint32_t t) {
     narrowTableIndex(t, 0);
@@ -533,7 +557,7 @@ class Translator : public NullConsumer {
     dstField(dst);
     u32(init);
     u32(n);
-    ptr(instance_.table(t));
+    instancePtr(InstanceRef::Table, t);
   }
   void onTableFill(uint32_t t) {
     narrowTableIndex(t, 0);
@@ -543,7 +567,7 @@ class Translator : public NullConsumer {
     u32(index);
     u32(value);
     u32(n);
-    ptr(instance_.table(t));
+    instancePtr(InstanceRef::Table, t);
   }
   void onTableCopy(uint32_t dstTable, uint32_t srcTable) {
     narrowTableIndex(dstTable, 2);
@@ -554,8 +578,8 @@ class Translator : public NullConsumer {
     u32(dst);
     u32(src);
     u32(n);
-    ptr(instance_.table(dstTable));
-    ptr(instance_.table(srcTable));
+    instancePtr(InstanceRef::Table, dstTable);
+    instancePtr(InstanceRef::Table, srcTable);
   }
   void onTableInit(uint32_t seg, uint32_t t) {
     narrowTableIndex(t, 2);
@@ -565,7 +589,7 @@ class Translator : public NullConsumer {
     u32(src);
     u32(n);
     u32(seg);
-    ptr(instance_.table(t));
+    instancePtr(InstanceRef::Table, t);
   }
   void onElemDrop(uint32_t seg) {
     emitOp(IOp::ElemDrop);
@@ -574,7 +598,10 @@ class Translator : public NullConsumer {
   void onRefNull(ValType) { pushConst(0, true); }
   void onRefIsNull() { emitSimple(IOp::RefIsNull, 1); }
   void onRefAsNonNull() { emitSimple(IOp::RefAsNonNull, 1); }
-  void onRefFunc(uint32_t f) { pushConst(uint64_t(uintptr_t(instance_.function(f))), true); }
+  void onRefFunc(uint32_t f) {
+    instanceSpecific_ = true;  // a constant, not a relocatable operand
+    pushConst(uint64_t(uintptr_t(instance_.function(f))), true);
+  }
 
   // --- memory ---
   // Loads and stores address memory 0 through the interpreter's cached
@@ -797,6 +824,22 @@ class Translator : public NullConsumer {
   }
 
   void finish() { out_.frameSlots = maxSlots_ + 1; }
+
+  // After finish(): the operands that point into the instance, or false if
+  // the code depends on the instance in a way they do not describe
+  // (ref.func constants, exception handler tables), or if an operand was
+  // overwritten after it was written (checked against the instance).
+  bool relocations(std::vector<Relocation>* out) const {
+    if (instanceSpecific_) return false;
+    for (const Relocation& r : relocations_) {
+      uint64_t value;
+      if (size_t(r.at) + 8 > out_.code.size()) return false;
+      std::memcpy(&value, &out_.code[r.at], 8);
+      if (value != uint64_t(uintptr_t(instanceObject(instance_, r.kind, r.index)))) return false;
+    }
+    *out = relocations_;
+    return true;
+  }
 
  private:
   // --- the virtual operand stack: the slot where each entry's value is ---
@@ -1022,6 +1065,10 @@ class Translator : public NullConsumer {
     std::memcpy(&out_.code[at], &v, 8);
   }
   void ptr(const void* p) { u64(uint64_t(uintptr_t(p))); }
+  void instancePtr(InstanceRef kind, uint32_t index) {
+    relocations_.push_back({here(), kind, index});
+    ptr(instanceObject(instance_, kind, index));
+  }
   // An output operand that a following local.set may retarget.
   void dstField(uint32_t slot) {
     lastDst_ = here();
@@ -1168,6 +1215,8 @@ class Translator : public NullConsumer {
 
   Instance& instance_;
   InterpCode& out_;
+  std::vector<Relocation> relocations_;
+  bool instanceSpecific_ = false;
   const void* const* handlers_;
   Decoder* d_ = nullptr;
   std::vector<uint32_t> localSlot_;  // each local's slot
@@ -1202,13 +1251,49 @@ void releaseInterpCode(Function* f) {
 
 }  // namespace
 
-InterpCode* ensureTranslated(Function* f) {
-  if (InterpCode* code = f->interpCode.load(std::memory_order_acquire)) return code;
-  // Before the first code exists, so before any function holding some dies.
-  static const bool registered = (addFunctionReleaseHook(&releaseInterpCode), true);
-  (void)registered;
-  std::lock_guard<std::mutex> lock(translationMutex());
-  if (InterpCode* code = f->interpCode.load(std::memory_order_acquire)) return code;
+namespace {
+
+// A function's translation for one instance of its module, with the
+// operands that point into that instance: the other instances copy it and
+// rewrite those, which costs a memcpy instead of a decoder walk (an
+// embedder that makes an instance per request translates each function it
+// runs once, not once per request).
+struct TranslationTemplate {
+  InterpCode code;
+  std::vector<Relocation> relocations;
+};
+
+// Per module (Module::interpreterState), guarded by translationMutex():
+// per defined function, whether some instance translated it, and the
+// template, kept from the second translation on (a module instantiated
+// once keeps nothing). Fuel metering and interpreter counting change the
+// code: templates made under other settings are dropped.
+struct ModuleTranslations {
+  bool meterFuel = false;
+  bool interpreterCounts = false;
+  std::vector<uint8_t> translated;
+  std::vector<std::unique_ptr<TranslationTemplate>> templates;
+};
+
+ModuleTranslations& moduleTranslations(const Module& module) {
+  auto* shared = static_cast<ModuleTranslations*>(module.interpreterState.state.get());
+  if (!shared) {
+    auto fresh = std::make_shared<ModuleTranslations>();
+    shared = fresh.get();
+    module.interpreterState.state = std::move(fresh);
+  }
+  if (shared->translated.empty() || shared->meterFuel != jit::g_meterFuel ||
+      shared->interpreterCounts != jit::g_interpreterCounts) {
+    shared->meterFuel = jit::g_meterFuel;
+    shared->interpreterCounts = jit::g_interpreterCounts;
+    shared->translated.assign(module.functions.size(), 0);
+    shared->templates.clear();
+    shared->templates.resize(module.functions.size());
+  }
+  return *shared;
+}
+
+std::unique_ptr<InterpCode> translate(Function* f, std::vector<Relocation>* relocations, bool* relocatable) {
   Instance& instance = *f->instance;
   const Module& module = instance.module();
   auto code = std::make_unique<InterpCode>();
@@ -1224,6 +1309,54 @@ InterpCode* ensureTranslated(Function* f) {
   translator.setDecoder(&decoder);
   decoder.decode();
   translator.finish();
+  if (relocations) *relocatable = translator.relocations(relocations);
+  return code;
+}
+
+std::unique_ptr<InterpCode> copyFor(const TranslationTemplate& t, Instance& instance) {
+  auto code = std::make_unique<InterpCode>();
+  code->code = t.code.code;
+  code->paramSlots = t.code.paramSlots;
+  code->localSlots = t.code.localSlots;
+  code->frameSlots = t.code.frameSlots;
+  for (const Relocation& r : t.relocations) {
+    uint64_t p = uint64_t(uintptr_t(instanceObject(instance, r.kind, r.index)));
+    std::memcpy(&code->code[r.at], &p, 8);
+  }
+  return code;
+}
+
+}  // namespace
+
+std::unique_ptr<InterpCode> translateFunction(Function* f) { return translate(f, nullptr, nullptr); }
+
+InterpCode* ensureTranslated(Function* f) {
+  if (InterpCode* code = f->interpCode.load(std::memory_order_acquire)) return code;
+  // Before the first code exists, so before any function holding some dies.
+  static const bool registered = (addFunctionReleaseHook(&releaseInterpCode), true);
+  (void)registered;
+  std::lock_guard<std::mutex> lock(translationMutex());
+  if (InterpCode* code = f->interpCode.load(std::memory_order_acquire)) return code;
+  const Module& module = f->instance->module();
+  uint32_t defined = f->index - module.numImportedFuncs;
+  ModuleTranslations& shared = moduleTranslations(module);
+  std::unique_ptr<InterpCode> code;
+  if (const TranslationTemplate* t = shared.templates[defined].get()) {
+    code = copyFor(*t, *f->instance);
+  } else {
+    std::vector<Relocation> relocations;
+    bool relocatable = false;
+    code = translate(f, &relocations, &relocatable);
+    if (relocatable && shared.translated[defined]++ > 0) {
+      auto t = std::make_unique<TranslationTemplate>();
+      t->code.code = code->code;
+      t->code.paramSlots = code->paramSlots;
+      t->code.localSlots = code->localSlots;
+      t->code.frameSlots = code->frameSlots;
+      t->relocations = std::move(relocations);
+      shared.templates[defined] = std::move(t);
+    }
+  }
   f->interpCode.store(code.get(), std::memory_order_release);
   return code.release();
 }

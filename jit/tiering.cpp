@@ -42,6 +42,7 @@
 #include "jit/jit_internal.h"
 #include "runtime/exec_env.h"
 #include "runtime/instance.h"
+#include "runtime/tsan.h"
 
 namespace strata::jit {
 
@@ -723,6 +724,7 @@ Function::JitEntry onHotLoop(Function* f, uint32_t loopOffset) {
 }
 
 uint64_t jitCountdownHook(JitContext* ctx, Slot* fp, Function* f, uint64_t loopOffset) {
+  tsanAcquire(f);  // from compiled code: runtime/tsan.h
   try {
     FunctionCode* c = functionCode(f);
     bool atLoop = loopOffset != kAtEntry && loopOffset != kNoOsrPoint;

@@ -148,6 +148,21 @@ struct Module {
   std::string moduleName;
   std::unordered_map<uint32_t, std::string> functionNames;
 
+  // What the interpreter keeps for the module as a whole, shared by its
+  // instances (interp/translator.cpp: translations the instances copy).
+  // Opaque here; the interpreter creates and reads it under its own lock.
+  // A copy of a Module starts without it.
+  struct TierState {
+    std::shared_ptr<void> state;
+    TierState() = default;
+    TierState(const TierState&) {}
+    TierState& operator=(const TierState&) {
+      state.reset();
+      return *this;
+    }
+  };
+  mutable TierState interpreterState;
+
   const FuncType& funcType(uint32_t funcIndex) const { return types[funcTypes[funcIndex]]; }
   // `t` with a concrete heap type as its canonical id instead of this
   // module's type index: the form runtime objects (tables, globals) keep,

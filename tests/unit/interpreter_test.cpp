@@ -116,6 +116,80 @@ TEST(Interpreter, TranslatesLazily) {
   EXPECT_EQ(translated, 1u);
 }
 
+// (module
+//   (type $v_i (func (result i32)))
+//   (import "env" "add1" (func $add1 (param i32) (result i32)))
+//   (memory 1)
+//   (table $t 4 funcref)
+//   (global $g (mut i32) (i32.const 0))
+//   (elem (i32.const 0) $getg $bump)
+//   (func $getg (type $v_i) (global.get $g))
+//   (func $bump (type $v_i) (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g))
+//   (func (export "step") (param i32) (result i32)
+//     (drop (call $bump))
+//     (i32.store (i32.const 16) (call $add1 (local.get 0)))
+//     (i32.add (i32.load (i32.const 16))
+//              (i32.mul (call_indirect (type $v_i) (i32.const 0)) (i32.const 1000))))
+//   (func (export "viaRefFunc") (result i32)
+//     (table.set $t (i32.const 2) (ref.func $getg))
+//     (i32.add (call_indirect (type $v_i) (i32.const 2)) (table.size $t))))
+const Bytes kSharedTranslations = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x02, 0x60, 0x00, 0x01, 0x7f, 0x60,
+    0x01, 0x7f, 0x01, 0x7f, 0x02, 0x0c, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x04, 0x61, 0x64, 0x64, 0x31,
+    0x00, 0x01, 0x03, 0x05, 0x04, 0x00, 0x00, 0x01, 0x00, 0x04, 0x04, 0x01, 0x70, 0x00, 0x04, 0x05,
+    0x03, 0x01, 0x00, 0x01, 0x06, 0x06, 0x01, 0x7f, 0x01, 0x41, 0x00, 0x0b, 0x07, 0x15, 0x02, 0x04,
+    0x73, 0x74, 0x65, 0x70, 0x00, 0x03, 0x0a, 0x76, 0x69, 0x61, 0x52, 0x65, 0x66, 0x46, 0x75, 0x6e,
+    0x63, 0x00, 0x04, 0x09, 0x08, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x02, 0x01, 0x02, 0x0a, 0x42, 0x04,
+    0x04, 0x00, 0x23, 0x00, 0x0b, 0x0b, 0x00, 0x23, 0x00, 0x41, 0x01, 0x6a, 0x24, 0x00, 0x23, 0x00,
+    0x0b, 0x1d, 0x00, 0x10, 0x02, 0x1a, 0x41, 0x10, 0x20, 0x00, 0x10, 0x00, 0x36, 0x02, 0x00, 0x41,
+    0x10, 0x28, 0x02, 0x00, 0x41, 0x00, 0x11, 0x00, 0x00, 0x41, 0xe8, 0x07, 0x6c, 0x6a, 0x0b, 0x11,
+    0x00, 0x41, 0x02, 0xd2, 0x01, 0x26, 0x00, 0x41, 0x02, 0x11, 0x00, 0x00, 0xfc, 0x10, 0x00, 0x6a, 0x0b};
+
+// Instances of one module share translations: from the third instance on,
+// a function's code is the template's copy with the pointers into the
+// instance (callees, import slots, tables, globals) rewritten. Each copy
+// must be byte for byte the code a fresh translation for that instance
+// makes, and each instance must keep its own state.
+TEST(Interpreter, InstancesOfAModuleShareTranslations) {
+  std::shared_ptr<const Module> module = decodeModule(kSharedTranslations);
+  struct Host {
+    static void add1(void* base, Instance*, Slot* slots) { slots[0] = uint32_t(slots[0]) + 1 + *static_cast<uint32_t*>(base); }
+  };
+  std::vector<uint32_t> offsets = {0, 100, 200, 300, 400};
+  std::vector<ExecEnv> envs(offsets.size());
+  std::vector<std::shared_ptr<Instance>> instances;
+  for (size_t i = 0; i < offsets.size(); ++i) {
+    Extern host;
+    host.kind = ExternKind::Func;
+    host.func = makeHostFunction(FuncType{{ValType::I32}, {ValType::I32}}, &Host::add1, &offsets[i]);
+    instances.push_back(Instance::instantiate(module, {host}, envs[i]));
+  }
+  // Interleaved calls: instance i's global counts its own steps, its host
+  // import adds its own offset, its table calls its own functions.
+  for (uint32_t round = 1; round <= 3; ++round)
+    for (size_t i = 0; i < instances.size(); ++i) {
+      Function* step = instances[i]->exportedFunction("step");
+      EXPECT_EQ(envs[i].call(step, {7})[0], 8 + offsets[i] + 1000 * round) << "instance " << i << ", round " << round;
+    }
+  for (size_t i = 0; i < instances.size(); ++i)
+    EXPECT_EQ(envs[i].call(instances[i]->exportedFunction("viaRefFunc"), std::vector<Slot>{})[0], 3u + 4u) << i;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    for (uint32_t f = module->numImportedFuncs; f < module->funcTypes.size(); ++f) {
+      Function* fn = instances[i]->function(f);
+      InterpCode* code = fn->interpCode.load();
+      ASSERT_NE(code, nullptr) << "instance " << i << " function " << f;
+      std::unique_ptr<InterpCode> fresh = translateFunction(fn);
+      EXPECT_EQ(code->code, fresh->code) << "instance " << i << " function " << f;
+      EXPECT_EQ(code->frameSlots, fresh->frameSlots);
+      EXPECT_EQ(code->localSlots, fresh->localSlots);
+      EXPECT_EQ(code->paramSlots, fresh->paramSlots);
+    }
+  }
+  // Different instances' code differs where it points into them.
+  EXPECT_NE(instances[3]->exportedFunction("step")->interpCode.load()->code,
+            instances[4]->exportedFunction("step")->interpCode.load()->code);
+}
+
 TEST(Interpreter, FusesCompareAndBranchAndConstants) {
   // (func (param i32) (result i32) (local i32)
   //   (loop (local.set 1 (i32.add (local.get 1) (i32.const 3)))

@@ -198,6 +198,37 @@ bool CpuSupport::lacks(Op op) const {
 
 // --- the end of a compile ---------------------------------------------------
 
+asmjit::CodeHolder& CodeBuffer::acquire() {
+  struct ThreadHolder {
+    asmjit::CodeHolder holder;
+    bool inUse = false;
+  };
+  static thread_local ThreadHolder t;
+  if (t.inUse) {
+    own_ = std::make_unique<asmjit::CodeHolder>();
+    return *own_;
+  }
+  t.inUse = true;
+  inUse_ = &t.inUse;
+  return t.holder;
+}
+
+CodeBuffer::CodeBuffer() : code(acquire()) {
+  code.init(codeEnvironment());
+  code.setErrorHandler(&errors);
+  // Room for a typical function's labels, from the zone at once: growing
+  // the label table 1, 2, 4, 8, ... entries at a time cost more than the
+  // labels. (_labelEntries and _allocator are public in asmjit, if not
+  // documented.)
+  code._labelEntries.reserve(&code._allocator, 32);
+}
+
+CodeBuffer::~CodeBuffer() {
+  // Detaches the emitters, frees the code buffer, keeps the zone's blocks.
+  code.reset(asmjit::ResetPolicy::kSoft);
+  if (inUse_) *inUse_ = false;
+}
+
 bool installCode(asmjit::CodeHolder& code, const ErrorRecorder& errors, CompileResult* result, void** base) {
   if (errors.error != asmjit::kErrorOk) {
     result->error = std::string("asmjit: ") + errors.message;

@@ -90,6 +90,9 @@ class BaselineCompiler : public NullConsumer {
   using Decoder = FunctionDecoder<BaselineCompiler>;
 
   BaselineCompiler(FastAssembler& a, Function* fn, const Options& options);
+  ~BaselineCompiler();
+  BaselineCompiler(const BaselineCompiler&) = delete;
+  BaselineCompiler& operator=(const BaselineCompiler&) = delete;
   void setDecoder(Decoder* d);
 
   // After the walk: trap exits, out-of-line stubs, the constant pool and
@@ -401,6 +404,17 @@ class BaselineCompiler : public NullConsumer {
   // dispatcher, or the function's exit.
   Label failLabel() { return activeTry_ >= 0 ? tries_[size_t(activeTry_)].dispatch : failed_; }
   std::unordered_map<uint64_t, Label> constants32_, constants64_;
+  // The vectors above that every function fills: their storage is reused
+  // by the next compile on this thread (one function after another would
+  // otherwise be mostly malloc and free, as in the decoder).
+  struct Scratch {
+    std::vector<Value> stack;
+    std::vector<uint32_t> localReaders, localOffset;
+    std::vector<CountStub> countStubs;
+    std::vector<CallStub> callStubs;
+  };
+  static Scratch& scratch();
+  void swapScratch();
   std::map<std::pair<uint64_t, uint64_t>, Label> constants128_;
 };
 

@@ -45,7 +45,12 @@ void BaselineCompiler::emitPrologue(bool patchFrameSize) {
 void BaselineCompiler::onFunctionStart(Control&) {
   numLocals_ = d_->numLocals();
   localReaders_.assign(numLocals_, 0);
-  localOffset_ = slotOffsets(d_->localTypes());
+  localOffset_.clear();
+  uint32_t slot = 0;
+  for (ValType t : d_->localTypes()) {
+    localOffset_.push_back(slot);  // slotOffsets(), into the reused vector
+    slot += slotWidth(t);
+  }
   localSlots_ = slotCount(d_->localTypes());
   paramSlots_ = d_->functionType().paramSlots();
   maxSlots_ = localSlots_;

@@ -28,10 +28,30 @@ BaselineCompiler::BaselineCompiler(FastAssembler& a, Function* fn, const Options
     mem0Is64_ = mem_->type().is64;
     guarded_ = mem_->guarded() && !mem0Is64_;
   }
+  swapScratch();
+  stack_.clear();
+  countStubs_.clear();
+  callStubs_.clear();
   stack_.reserve(32);
   for (int& o : gpOwner_) o = kNotInPool;
   for (int id : kGpPool) gpOwner_[id] = kFree;
   for (int i = 0; i < 16; ++i) xmmOwner_[i] = i < kXmmPool ? kFree : kNotInPool;
+}
+
+BaselineCompiler::~BaselineCompiler() { swapScratch(); }
+
+BaselineCompiler::Scratch& BaselineCompiler::scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+void BaselineCompiler::swapScratch() {
+  Scratch& s = scratch();
+  stack_.swap(s.stack);
+  localReaders_.swap(s.localReaders);
+  localOffset_.swap(s.localOffset);
+  countStubs_.swap(s.countStubs);
+  callStubs_.swap(s.callStubs);
 }
 
 void BaselineCompiler::setDecoder(Decoder* d) { d_ = d; }

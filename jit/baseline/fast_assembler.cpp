@@ -148,10 +148,29 @@ uint8_t* writeAluImm(uint8_t* p, int digit, bool w, const RM& rm, int32_t v) {
 }  // namespace
 
 FastAssembler::FastAssembler(CodeHolder* code) : x86::Assembler(code) {
+  swapScratch();
   // Enough for a typical function's labels and forward jumps without
   // regrowing (the baseline compiler makes one assembler per function).
-  firstFixup_.resize(64, 0);
+  firstFixup_.assign(64, 0);
+  fixups_.clear();
   fixups_.reserve(64);
+  localOffset_.clear();
+  localFirstFixup_.clear();
+}
+
+FastAssembler::~FastAssembler() { swapScratch(); }
+
+void FastAssembler::swapScratch() {
+  struct Scratch {
+    std::vector<uint32_t> firstFixup;
+    std::vector<Fixup> fixups;
+    std::vector<uint32_t> localOffset, localFirstFixup;
+  };
+  thread_local Scratch s;
+  firstFixup_.swap(s.firstFixup);
+  fixups_.swap(s.fixups);
+  localOffset_.swap(s.localOffset);
+  localFirstFixup_.swap(s.localFirstFixup);
 }
 
 bool FastAssembler::ready() {

@@ -36,6 +36,9 @@ class FastAssembler : public asmjit::x86::Assembler {
   using InstId = asmjit::InstId;
 
   explicit FastAssembler(asmjit::CodeHolder* code);
+  ~FastAssembler() override;
+  FastAssembler(const FastAssembler&) = delete;
+  FastAssembler& operator=(const FastAssembler&) = delete;
 
   // Instructions encoded here rather than by asmjit (for the tests).
   uint64_t fastEncoded() const { return fastEncoded_; }
@@ -197,6 +200,8 @@ class FastAssembler : public asmjit::x86::Assembler {
   std::vector<uint32_t> localOffset_;      // per local label, or kUnbound
   std::vector<uint32_t> localFirstFixup_;  // per local label, as firstFixup_
   size_t unboundJumps_ = 0;
+  // The four vectors' storage, reused by the next assembler on this thread.
+  void swapScratch();
 };
 
 }  // namespace strata::jit::baseline

@@ -255,11 +255,11 @@ class FunctionDecoder {
     reader_.failAt(opOffset_, m);
   }
 
-  void push(ValType t) {
+  [[gnu::always_inline]] void push(ValType t) {
     usesV128_ |= t == ValType::V128;
     stack_.push_back(t);
   }
-  ValType popAny() {
+  [[gnu::always_inline]] ValType popAny() {
     Control& c = controls_.back();
     if (stack_.size() == c.height) {
       if (c.unreachable) return ValType::Bottom;
@@ -269,7 +269,7 @@ class FunctionDecoder {
     stack_.pop_back();
     return t;
   }
-  ValType pop(ValType expected) {
+  [[gnu::always_inline]] ValType pop(ValType expected) {
     ValType actual = popAny();
     if (actual != expected && !isSubtype(actual, expected)) fail("type mismatch");
     return actual;
@@ -344,7 +344,7 @@ class FunctionDecoder {
   ValType readValType() { return strata::readValType(reader_, uint32_t(module_.types.size())); }
   BlockType readBlockType();
   // align (log2), then with flag bit 6 a memory index, then the offset.
-  MemArg readMemArg(uint32_t maxAlign) {
+  [[gnu::always_inline]] MemArg readMemArg(uint32_t maxAlign) {
     MemArg m;
     uint32_t flags = reader_.readU32();
     if (flags >= 0x80) fail("malformed memop flags");
@@ -385,7 +385,7 @@ class FunctionDecoder {
     if (t >= module_.tables.size()) fail("unknown table " + std::to_string(t));
     return t;
   }
-  uint32_t readLocalIndex() {
+  [[gnu::always_inline]] uint32_t readLocalIndex() {
     uint32_t i = reader_.readU32();
     if (i >= locals_.size()) fail("unknown local " + std::to_string(i));
     return i;
@@ -395,7 +395,7 @@ class FunctionDecoder {
     if (i >= module_.globalTypes.size()) fail("unknown global " + std::to_string(i));
     return i;
   }
-  uint32_t readFuncIndex() {
+  [[gnu::always_inline]] uint32_t readFuncIndex() {
     uint32_t i = reader_.readU32();
     if (i >= module_.funcTypes.size()) fail("unknown function " + std::to_string(i));
     return i;

@@ -1,6 +1,8 @@
 #include "runtime/exec_env.h"
 
 #include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -24,16 +26,20 @@ namespace {
 
 // Restores the env's bookkeeping however the call ends (return or trap), so
 // the env stays usable after a trap.
+thread_local ExecEnv* tCurrentEnv = nullptr;
+
 class CallScope {
  public:
   explicit CallScope(ExecEnv& env)
-      : env_(env), top_(env.stackTop), depth_(env.callDepth), native_(env.nativeDepth) {
+      : env_(env), top_(env.stackTop), depth_(env.callDepth), native_(env.nativeDepth), outer_(tCurrentEnv) {
     ++env.nativeDepth;
+    tCurrentEnv = &env;
   }
   ~CallScope() {
     env_.stackTop = top_;
     env_.callDepth = depth_;
     env_.nativeDepth = native_;
+    tCurrentEnv = outer_;
     if (native_ == 0) env_.interrupt.store(ExecEnv::kNoInterrupt, std::memory_order_relaxed);
   }
 
@@ -42,6 +48,7 @@ class CallScope {
   Slot* top_;
   uint32_t depth_;
   uint32_t native_;
+  ExecEnv* outer_;
 };
 
 bool is32Bit(ValType t) { return t == ValType::I32 || t == ValType::F32; }
@@ -89,7 +96,32 @@ void ExecEnv::setInterruptHook(InterruptHook hook) { gInterruptHook.store(hook, 
 void ExecEnv::requestInterrupt(InterruptReason reason) {
   interrupt.store(reason, std::memory_order_seq_cst);
   if (InterruptHook hook = gInterruptHook.load(std::memory_order_acquire)) hook(*this);
+  // After the store: a host call that made its eventfd before it checked
+  // `interrupt` and saw none is woken here.
+  int fd = interruptFd_.load(std::memory_order_seq_cst);
+  if (fd >= 0) {
+    uint64_t one = 1;
+    ssize_t n = ::write(fd, &one, sizeof one);
+    (void)n;  // a full counter already wakes the waiter
+  }
 }
+
+int ExecEnv::interruptFd() {
+  int fd = interruptFd_.load(std::memory_order_seq_cst);
+  if (fd < 0) {
+    fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    interruptFd_.store(fd, std::memory_order_seq_cst);
+  }
+  return fd;
+}
+
+void ExecEnv::drainInterruptFd() {
+  int fd = interruptFd_.load(std::memory_order_seq_cst);
+  uint64_t count;
+  if (fd >= 0) while (::read(fd, &count, sizeof count) > 0) {}
+}
+
+ExecEnv* ExecEnv::current() { return tCurrentEnv; }
 
 // --- epoch deadlines ---
 
@@ -142,7 +174,10 @@ void ExecEnv::clearEpochDeadline() {
   s.deadlines.erase(this);
 }
 
-ExecEnv::~ExecEnv() { clearEpochDeadline(); }
+ExecEnv::~ExecEnv() {
+  clearEpochDeadline();
+  if (int fd = interruptFd_.load(); fd >= 0) ::close(fd);
+}
 
 const char* ExecEnv::interruptMessage(uint32_t reason) {
   switch (reason) {

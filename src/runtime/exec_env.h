@@ -65,6 +65,20 @@ class ExecEnv {
   }
   std::atomic<uint32_t> interrupt{kNoInterrupt};
 
+  // --- host calls that block ---
+  // A host call that waits (a WASI read on a pipe, poll_oneoff) waits on
+  // interruptFd() beside what it waits for: requestInterrupt makes it
+  // readable, so such a call ends with the request's trap as soon as guest
+  // code would, instead of when its wait ends. An eventfd made on the first
+  // wait (-1 if the system has none left); only the thread running the env
+  // calls this, any thread may interrupt.
+  int interruptFd();
+  // Reads the eventfd empty after a wake-up.
+  void drainInterruptFd();
+  // The env of the innermost call running on this thread (null outside
+  // calls): what a host function blocking for its guest waits with.
+  static ExecEnv* current();
+
   // --- fuel: a bound on the work of the calls on this env ---
   // With fuel metering on (jit::Options::meterFuel, for code translated
   // or compiled after it is set), every function entry and every loop
@@ -114,6 +128,7 @@ class ExecEnv {
   std::unique_ptr<CallFrame[]> frames_;
   std::unique_ptr<Slot[]> stack_;
   uint32_t stackSlots_;
+  std::atomic<int> interruptFd_{-1};
 };
 
 }  // namespace strata

@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/exec_env.h"
 #include "runtime/instance.h"
 #include "wasi/wasi.h"
 #include "wasi/wasi_abi.h"
@@ -68,6 +69,49 @@ E getFd(Call& c, uint32_t fd, uint64_t need, FdEntry** out) {
 }
 
 E hostError() { return errnoFromHost(errno); }
+
+// --- waiting, interruptibly ---
+// A call that may block (a read of a pipe, a terminal or a socket, an
+// accept, poll_oneoff) waits in ppoll with the exec env's interrupt
+// eventfd beside its own descriptors: wasm_runtime_terminate, --timeout or
+// an epoch deadline then end the guest with their trap during the wait, as
+// they would in guest code, instead of after it.
+
+// Throws the trap of a pending interrupt request. seq_cst: this load comes
+// after interruptFd() made the eventfd, requestInterrupt's store of the
+// request before its load of the eventfd, so one of the two sees the other.
+void trapIfInterrupted(ExecEnv& env) {
+  if (uint32_t r = env.interrupt.load(std::memory_order_seq_cst)) throw Trap(ExecEnv::interruptMessage(r));
+}
+
+// After a wait woke on the eventfd: its request's trap, or nothing if the
+// request was dropped meanwhile (the eventfd is read empty either way).
+void wokenByInterrupt(ExecEnv& env) {
+  env.drainInterruptFd();
+  trapIfInterrupted(env);
+}
+
+// Waits until `fd` is ready for `events`, unless its reads and writes do
+// not block (regular files, directories, O_NONBLOCK descriptors) or no
+// exec env runs this call. Returns false with errno if ppoll failed.
+bool waitReady(const FdEntry& e, short events) {
+  if (e.type == filetype::REGULAR_FILE || e.type == filetype::DIRECTORY) return true;
+  ExecEnv* env = ExecEnv::current();
+  if (!env) return true;
+  int flags = ::fcntl(e.hostFd, F_GETFL);
+  if (flags < 0 || (flags & O_NONBLOCK)) return true;
+  int wake = env->interruptFd();
+  if (wake < 0) return true;
+  trapIfInterrupted(*env);
+  for (;;) {
+    struct pollfd p[2] = {{e.hostFd, events, 0}, {wake, POLLIN, 0}};
+    int ready = ::ppoll(p, 2, nullptr, nullptr);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return false;
+    if (p[1].revents) wokenByInterrupt(*env);
+    if (p[0].revents) return true;
+  }
+}
 
 uint64_t toNs(const struct timespec& ts) {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
@@ -331,6 +375,7 @@ E transfer(Call& c, uint64_t need, bool write, bool positioned) {
   if (E err = readIovecs(c, c.u32(1), c.u32(2), &iov)) return err;
   if (positioned && c.u64(3) > static_cast<uint64_t>(INT64_MAX)) return errno_::INVAL;
   const off_t offset = static_cast<off_t>(c.u64(3));
+  if (!positioned && !waitReady(*e, write ? POLLOUT : POLLIN)) return hostError();
   ssize_t n;
   do {
     if (positioned)
@@ -718,11 +763,31 @@ E poll_oneoff(Call& c) {
   ::clock_gettime(CLOCK_MONOTONIC, &start);
   int ready = 0;
   if (!pollfds.empty() || timeout > 0) {
-    struct timespec ts = {static_cast<time_t>(timeout / 1000000000), static_cast<long>(timeout % 1000000000)};
-    do {
+    // The interrupt eventfd last: the guest's descriptors keep their
+    // indices (fdSubs), and an interrupt ends the wait with its trap.
+    ExecEnv* env = ExecEnv::current();
+    int wake = env ? env->interruptFd() : -1;
+    if (wake >= 0) {
+      trapIfInterrupted(*env);
+      pollfds.push_back({wake, POLLIN, 0});
+    }
+    for (;;) {
+      int64_t left = timeout;
+      if (timeout > 0) {
+        struct timespec now;
+        ::clock_gettime(CLOCK_MONOTONIC, &now);
+        left = std::max<int64_t>(0, timeout - static_cast<int64_t>(toNs(now) - toNs(start)));
+      }
+      struct timespec ts = {static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
       ready = ::ppoll(pollfds.data(), pollfds.size(), timeout < 0 ? nullptr : &ts, nullptr);
-    } while (ready < 0 && errno == EINTR);
-    if (ready < 0) return hostError();
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready < 0) return hostError();
+      if (wake < 0 || !pollfds.back().revents) break;
+      wokenByInterrupt(*env);  // traps, unless the request is gone:
+      if (ready == 1 && left != 0) continue;  // then wait out the rest
+      break;
+    }
+    if (wake >= 0) pollfds.pop_back();
   }
   struct timespec end;
   ::clock_gettime(CLOCK_MONOTONIC, &end);
@@ -806,6 +871,7 @@ E sock_accept(Call& c) {
   uint32_t flags = c.u32(1) & 0xffff;
   if (flags & ~uint32_t{fdflags::NONBLOCK}) return errno_::INVAL;
   if (!c.ok(c.u32(2), 4)) return errno_::FAULT;
+  if (!waitReady(*e, POLLIN)) return hostError();
   int fd = ::accept4(e->hostFd, nullptr, nullptr, SOCK_CLOEXEC | (flags ? SOCK_NONBLOCK : 0));
   if (fd < 0) return hostError();
   auto entry = std::make_unique<FdEntry>();
@@ -830,6 +896,7 @@ E sock_recv(Call& c) {
   msg.msg_iov = iov.data();
   msg.msg_iovlen = iov.size();
   int flags = ((riFlags & 1) ? MSG_PEEK : 0) | ((riFlags & 2) ? MSG_WAITALL : 0);
+  if (!waitReady(*e, POLLIN)) return hostError();
   ssize_t n;
   do {
     n = ::recvmsg(e->hostFd, &msg, flags);

@@ -1313,12 +1313,18 @@ std::unique_ptr<InterpCode> translate(Function* f, std::vector<Relocation>* relo
   return code;
 }
 
+// The code and frame layout of a translation (shared code has no handler
+// tables: see relocations()).
+void copyCode(const InterpCode& from, InterpCode* to) {
+  to->code = from.code;
+  to->paramSlots = from.paramSlots;
+  to->localSlots = from.localSlots;
+  to->frameSlots = from.frameSlots;
+}
+
 std::unique_ptr<InterpCode> copyFor(const TranslationTemplate& t, Instance& instance) {
   auto code = std::make_unique<InterpCode>();
-  code->code = t.code.code;
-  code->paramSlots = t.code.paramSlots;
-  code->localSlots = t.code.localSlots;
-  code->frameSlots = t.code.frameSlots;
+  copyCode(t.code, code.get());
   for (const Relocation& r : t.relocations) {
     uint64_t p = uint64_t(uintptr_t(instanceObject(instance, r.kind, r.index)));
     std::memcpy(&code->code[r.at], &p, 8);
@@ -1349,10 +1355,7 @@ InterpCode* ensureTranslated(Function* f) {
     code = translate(f, &relocations, &relocatable);
     if (relocatable && shared.translated[defined]++ > 0) {
       auto t = std::make_unique<TranslationTemplate>();
-      t->code.code = code->code;
-      t->code.paramSlots = code->paramSlots;
-      t->code.localSlots = code->localSlots;
-      t->code.frameSlots = code->frameSlots;
+      copyCode(*code, &t->code);
       t->relocations = std::move(relocations);
       shared.templates[defined] = std::move(t);
     }

@@ -88,15 +88,19 @@ struct FloatComparison {
 };
 FloatComparison floatComparison(Op op);
 
+// A new label of the kind `like` is: an asmjit label, or an emitter's own
+// (the baseline assembler's local labels overload this).
+inline asmjit::Label newLabelLike(asmjit::BaseEmitter& e, const asmjit::Label&) { return e.newLabel(); }
+
 // Jumps to `target` if `c` holds (float (in)equality also needs the parity
-// flag). For any asmjit x86 emitter: the baseline compiler's Assembler and
-// the optimizing compiler's Compiler.
-template <class X86Emitter>
-void jumpIf(X86Emitter& e, const Cond& c, const asmjit::Label& target) {
+// flag). For any asmjit x86 emitter and its labels: the baseline
+// compiler's assembler and the optimizing compiler's Compiler.
+template <class X86Emitter, class Label>
+void jumpIf(X86Emitter& e, const Cond& c, const Label& target) {
   if (c.parity == 0) {
     e.j(c.cc, target);
   } else if (c.parity == 1) {
-    asmjit::Label skip = e.newLabel();
+    Label skip = newLabelLike(e, target);
     e.jp(skip);
     e.j(c.cc, target);
     e.bind(skip);

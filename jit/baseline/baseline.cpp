@@ -38,7 +38,7 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopE
   }
   void* base = nullptr;
   if (!walked || !installCode(code, buffer.errors, &result, &base)) return result;
-  auto at = [&](const Label& l) { return static_cast<uint8_t*>(base) + code.labelOffsetFromBase(l); };
+  auto at = [&](baseline::LocalLabel l) { return static_cast<uint8_t*>(base) + a.labelOffset(l); };
   result.entry = at(compiler.entryLabel);
   if (compiler.hasOobExit) result.oobExit = uintptr_t(at(compiler.oobExit));
   for (const auto& e : compiler.loopEntries) result.loopEntries.push_back({e.loopOffset, at(e.entry)});

@@ -56,6 +56,9 @@
 namespace strata::jit::baseline {
 
 using namespace asmjit;
+// The compiler's code labels (see FastAssembler); the constant pool keeps
+// asmjit's.
+using LocalLabel = FastAssembler::LocalLabel;
 
 struct Value {
   enum Kind : uint8_t { kSlot, kReg, kConst, kLocal, kCmp };
@@ -80,8 +83,8 @@ struct Options {
 class BaselineCompiler : public NullConsumer {
  public:
   struct ControlData {
-    Label label;       // block/if: the end; loop: the header
-    Label elseLabel;   // if: the else arm
+    LocalLabel label;      // block/if: the end; loop: the header
+    LocalLabel elseLabel;  // if: the else arm
     bool elseBound = false;
     bool reached = false;  // a branch goes to the end label
     int tryScope = -1;     // a try_table: its index in tries_
@@ -100,13 +103,13 @@ class BaselineCompiler : public NullConsumer {
   void finish();
 
   // Offsets in the code, filled in by finish().
-  Label entryLabel;
-  Label oobExit;
+  LocalLabel entryLabel;
+  LocalLabel oobExit;
   bool hasOobExit = false;
   struct LoopEntry {
     uint32_t loopOffset;  // module offset of the `loop` instruction
-    Label entry;          // OSR entry: the prologue, then a jump to...
-    Label header;         // ...the loop's header
+    LocalLabel entry;     // OSR entry: the prologue, then a jump to...
+    LocalLabel header;    // ...the loop's header
   };
   std::vector<LoopEntry> loopEntries;
   struct Annotation {
@@ -257,7 +260,7 @@ class BaselineCompiler : public NullConsumer {
   // --- frame ---
   void emitPrologue(bool patchFrameSize);
   // A block's or if's end label, made when the first branch needs it.
-  Label labelOf(Control& c);
+  LocalLabel labelOf(Control& c);
 
   // --- control ---
   // Moves the label's values (the top arity entries) into the slots the
@@ -299,7 +302,7 @@ class BaselineCompiler : public NullConsumer {
   void refreshMemoryKeeping(x86::Gp keep);
 
   // --- traps ---
-  Label trapLabel(uint32_t code);
+  LocalLabel trapLabel(uint32_t code);
   void checkInterrupt();
   // Fuel metering: takes a unit of the env's fuel (JitContext::fuel), or
   // leaves through the kOutOfFuel exit when there is none.
@@ -363,19 +366,19 @@ class BaselineCompiler : public NullConsumer {
 
   DeadCode dead_;
 
-  Label epilogue_;
-  Label failed_;  // a failure's way to the epilogue: records the trace frame
-  Label callStub_;
+  LocalLabel epilogue_;
+  LocalLabel failed_;  // a failure's way to the epilogue: records the trace frame
+  LocalLabel callStub_;
   bool callStubUsed_ = false;
-  Label statusExit_;  // the status is in ctx->status
+  LocalLabel statusExit_;  // the status is in ctx->status
   bool statusUsed_ = false;
-  Label trapLabels_[kNumTrapCodes];
+  LocalLabel trapLabels_[kNumTrapCodes];
   bool trapUsed_[kNumTrapCodes] = {};
   size_t frameCheckAt_ = 0;  // where the prologue's frame size goes
 
   // Out-of-line code emitted by finish().
   struct CountStub {
-    Label stub, resume;
+    LocalLabel stub, resume;
     uint32_t loopOffset;  // or kAtEntry, kNoOsrPoint (see jitCountdownHook)
   };
   std::vector<CountStub> countStubs_;
@@ -383,18 +386,18 @@ class BaselineCompiler : public NullConsumer {
   // callee is made on the same frame (jitFinishTailCalls); anything else
   // fails.
   struct CallStub {
-    FastAssembler::LocalLabel stub, resume;
+    LocalLabel stub, resume;
     uint32_t frameSlot;  // the callee frame's first slot
-    Label fail;          // where any other status goes (failLabel())
+    LocalLabel fail;     // where any other status goes (failLabel())
   };
   std::vector<CallStub> callStubs_;
-  FastAssembler::LocalLabel finishTailCalls_;  // the call sites' stubs' way to jitFinishTailCalls
+  LocalLabel finishTailCalls_;  // the call sites' stubs' way to jitFinishTailCalls
   // The try_tables: each one's dispatcher (entered with the status in eax),
   // its catch table and the landings of its clauses; `parent` is the
   // enclosing try_table or -1.
   struct TryScope {
-    Label dispatch, table;
-    std::vector<Label> landings;
+    LocalLabel dispatch, table;
+    std::vector<LocalLabel> landings;
     std::vector<CatchTable::Entry> entries;
     int parent = -1;
   };
@@ -402,8 +405,8 @@ class BaselineCompiler : public NullConsumer {
   int activeTry_ = -1;
   // Where a failed call or a throw goes: the innermost try_table's
   // dispatcher, or the function's exit.
-  Label failLabel() { return activeTry_ >= 0 ? tries_[size_t(activeTry_)].dispatch : failed_; }
-  std::unordered_map<uint64_t, Label> constants32_, constants64_;
+  LocalLabel failLabel() { return activeTry_ >= 0 ? tries_[size_t(activeTry_)].dispatch : failed_; }
+  std::unordered_map<uint64_t, asmjit::Label> constants32_, constants64_;
   // The vectors above that every function fills: their storage is reused
   // by the next compile on this thread (one function after another would
   // otherwise be mostly malloc and free, as in the decoder).
@@ -415,7 +418,7 @@ class BaselineCompiler : public NullConsumer {
   };
   static Scratch& scratch();
   void swapScratch();
-  std::map<std::pair<uint64_t, uint64_t>, Label> constants128_;
+  std::map<std::pair<uint64_t, uint64_t>, asmjit::Label> constants128_;
 };
 
 // --- inline: the operand stack, on every instruction's path ---

@@ -54,9 +54,9 @@ void BaselineCompiler::onFunctionStart(Control&) {
   localSlots_ = slotCount(d_->localTypes());
   paramSlots_ = d_->functionType().paramSlots();
   maxSlots_ = localSlots_;
-  entryLabel = a_.newLabel();
-  epilogue_ = a_.newLabel();
-  failed_ = a_.newLabel();
+  entryLabel = a_.newLocalLabel();
+  epilogue_ = a_.newLocalLabel();
+  failed_ = a_.newLocalLabel();
   a_.bind(entryLabel);
   emitPrologue(/*patchFrameSize=*/true);
   if (mem_ && guarded_) {
@@ -94,7 +94,7 @@ void BaselineCompiler::chargeFuel() {
 }
 
 void BaselineCompiler::countDown(uint32_t loopOffset) {
-  CountStub s{a_.newLabel(), a_.newLabel(), loopOffset};
+  CountStub s{a_.newLocalLabel(), a_.newLocalLabel(), loopOffset};
   a_.mov(kScratch, imm(uint64_t(uintptr_t(&functionCode(fn_)->optimizeCountdown))));
   a_.sub(x86::dword_ptr(kScratch), imm(1));
   a_.jle(s.stub);
@@ -106,7 +106,7 @@ void BaselineCompiler::finish() {
   // Counting stubs: the runtime hook decides (queue the optimizing compile,
   // maybe run the rest of this call in optimized code entered at this loop:
   // then its status is this call's). They share the call (countHook).
-  Label countHook = a_.newLabel();
+  LocalLabel countHook = a_.newLocalLabel();
   for (const CountStub& s : countStubs_) {
     a_.bind(s.stub);
     a_.mov(x86::ecx, imm(s.loopOffset));
@@ -129,14 +129,14 @@ void BaselineCompiler::finish() {
   for (const TryScope& t : tries_) {
     // A call or throw in the try_table failed (status in eax): a trap goes
     // on; a pending exception may be taken by a clause.
-    Label passOn = a_.newLabel();
-    Label outer = t.parent >= 0 ? tries_[size_t(t.parent)].dispatch : failed_;
+    LocalLabel passOn = a_.newLocalLabel();
+    LocalLabel outer = t.parent >= 0 ? tries_[size_t(t.parent)].dispatch : failed_;
     a_.bind(t.dispatch);
     a_.cmp(x86::eax, imm(kPending));
     a_.jne(outer);
     a_.mov(x86::rdi, kCtx);
     a_.mov(x86::rsi, kFp);
-    a_.lea(x86::rdx, x86::ptr(t.table));
+    a_.lea(x86::rdx, t.table);
     a_.mov(x86::rax, imm(uint64_t(uintptr_t(&jitCatch))));
     a_.call(x86::rax);
     for (size_t k = 0; k < t.landings.size(); ++k) {
@@ -176,7 +176,7 @@ void BaselineCompiler::finish() {
     a_.mov(x86::rcx, imm(uint64_t(uintptr_t(&inst_))));
     a_.mov(x86::rax, x86::qword_ptr(x86::rdx, int32_t(jitEntryOffset())));
     a_.test(x86::rax, x86::rax);
-    Label bridge = a_.newLabel();
+    LocalLabel bridge = a_.newLocalLabel();
     a_.jz(bridge);
     a_.jmp(x86::rax);
     a_.bind(bridge);
@@ -211,10 +211,10 @@ void BaselineCompiler::finish() {
   // OSR entries: the interpreter frame's locals are where this code keeps
   // them, so entering a loop header needs only the prologue, shared.
   if (!loopEntries.empty()) {
-    Label prologue = a_.newLabel();
+    LocalLabel prologue = a_.newLocalLabel();
     for (const LoopEntry& e : loopEntries) {
       a_.bind(e.entry);
-      a_.lea(x86::rax, x86::ptr(e.header));
+      a_.lea(x86::rax, e.header);
       a_.jmp(prologue);
     }
     a_.bind(prologue);
@@ -258,8 +258,8 @@ void BaselineCompiler::finish() {
   std::memcpy(a_.bufferData() + frameCheckAt_, &frameBytes, 4);
 }
 
-Label BaselineCompiler::labelOf(Control& c) {
-  if (!c.data.label.isValid()) c.data.label = a_.newLabel();
+LocalLabel BaselineCompiler::labelOf(Control& c) {
+  if (!c.data.label.isValid()) c.data.label = a_.newLocalLabel();
   return c.data.label;
 }
 
@@ -279,7 +279,7 @@ void BaselineCompiler::onLoop(Control& c) {
   // header, constants included.
   materializeFrom(0);
   materializeFrom(height() - c.sig.numParams(), /*constants=*/true);
-  c.data.label = a_.newLabel();
+  c.data.label = a_.newLocalLabel();
   a_.bind(c.data.label);
   if (options_.interruptibleLoops) checkInterrupt();
   if (options_.meterFuel) chargeFuel();
@@ -288,7 +288,7 @@ void BaselineCompiler::onLoop(Control& c) {
   bool osrPoint = height() == 0;
   uint32_t offset = uint32_t(d_->opOffset());
   if (options_.count) countDown(osrPoint ? offset : kNoOsrPoint);
-  if (osrPoint && options_.loopEntries) loopEntries.push_back({offset, a_.newLabel(), c.data.label});
+  if (osrPoint && options_.loopEntries) loopEntries.push_back({offset, a_.newLocalLabel(), c.data.label});
 }
 
 void BaselineCompiler::onIf(Control& c) {
@@ -299,7 +299,7 @@ void BaselineCompiler::onIf(Control& c) {
   // their slots.
   materializeFrom(0);
   materializeFrom(height() - c.sig.numParams(), /*constants=*/true);
-  c.data.elseLabel = a_.newLabel();
+  c.data.elseLabel = a_.newLocalLabel();
   jit::jumpIf(a_, cond.negated(), c.data.elseLabel);
 }
 
@@ -438,7 +438,7 @@ void BaselineCompiler::branchIf(const Cond& cond, Control& target) {
     jit::jumpIf(a_, cond, labelOf(target));
     return;
   }
-  Label skip = a_.newLabel();
+  LocalLabel skip = a_.newLocalLabel();
   jit::jumpIf(a_, cond.negated(), skip);
   branchTo(target);
   a_.bind(skip);
@@ -492,31 +492,31 @@ void BaselineCompiler::onBrTable(const std::vector<Control*>& targets, Control& 
   Operand src = gpSource(index, /*allowImm=*/false);
   src.isReg() ? a_.mov(kScratch.r32(), src.as<x86::Gp>().r32()) : a_.mov(kScratch.r32(), src.as<x86::Mem>());
   pop();
-  std::unordered_map<Control*, Label> stubs;
+  std::unordered_map<Control*, LocalLabel> stubs;
   std::vector<Control*> order;
-  auto destination = [&](Control* t) -> Label {
+  auto destination = [&](Control* t) -> LocalLabel {
     if (t->kind != Op::End && (arity == 0 || t->height == from)) {
       if (!t->isLoop()) t->data.reached = true;
       return labelOf(*t);
     }
     auto it = stubs.find(t);
     if (it != stubs.end()) return it->second;
-    Label l = a_.newLabel();
+    LocalLabel l = a_.newLocalLabel();
     stubs.emplace(t, l);
     order.push_back(t);
     return l;
   };
-  Label table = a_.newLabel();
+  LocalLabel table = a_.newLocalLabel();
   uint32_t count = uint32_t(targets.size());
   a_.cmp(kScratch.r32(), imm(count));
   a_.jae(destination(&def));
-  a_.lea(x86::rax, x86::ptr(table));
+  a_.lea(x86::rax, table);
   a_.movsxd(x86::rdx, x86::dword_ptr(x86::rax, kScratch, 2));
   a_.add(x86::rax, x86::rdx);
   a_.jmp(x86::rax);
   a_.align(AlignMode::kCode, 4);
   a_.bind(table);
-  for (Control* t : targets) a_.embedLabelDelta(destination(t), table, 4);
+  for (Control* t : targets) a_.embedLabelDelta(destination(t), table);
   for (Control* t : order) {
     a_.bind(stubs[t]);
     branchTo(*t);
@@ -544,7 +544,7 @@ void BaselineCompiler::emitCall(const FuncType& ft, uint32_t argBase, bool mayTa
   // the function's call stub (finish()).
   if (!callStubUsed_) {
     callStubUsed_ = true;
-    callStub_ = a_.newLabel();
+    callStub_ = a_.newLocalLabel();
   }
   uint32_t frame = slotAtHeight(argBase);
   a_.lea(x86::rsi, frameSlot(frame));  // the callee frame: the first argument's slot
@@ -674,7 +674,7 @@ void BaselineCompiler::onSelect(ValType t) {
   if (inXmm(t)) {
     int r = resultXmm(a);
     Operand bs = xmmSource(b);
-    Label keep = a_.newLabel();
+    LocalLabel keep = a_.newLocalLabel();
     if (flags) {
       Cond c = top().cond;
       jit::jumpIf(a_, c, keep);
@@ -860,10 +860,10 @@ void BaselineCompiler::onTryTable(Control& c, const std::vector<CatchClause>& ca
   pre();
   materializeFrom(0, /*constants=*/true);
   TryScope scope;
-  scope.dispatch = a_.newLabel();
-  scope.table = a_.newLabel();
+  scope.dispatch = a_.newLocalLabel();
+  scope.table = a_.newLocalLabel();
   scope.parent = activeTry_;
-  Label body = a_.newLabel();
+  LocalLabel body = a_.newLocalLabel();
   a_.jmp(body);
   std::vector<Value> saved = stack_;
   const Module& m = d_->module();
@@ -871,7 +871,7 @@ void BaselineCompiler::onTryTable(Control& c, const std::vector<CatchClause>& ca
     const CatchClause& clause = catches[i];
     while (height() > c.height) stack_.pop_back();  // all in slots: nothing to free
     CatchTable::Entry e{nullptr, slotAtHeight(c.height), UINT32_MAX};
-    Label landing = a_.newLabel();
+    LocalLabel landing = a_.newLocalLabel();
     a_.bind(landing);
     if (!clause.catchesAll()) {
       e.tag = inst_.tag(clause.tag);

@@ -623,10 +623,10 @@ void BaselineCompiler::emitDivision(Op op) {
   }
   x86::Gp rax = wide ? x86::Gp(x86::rax) : x86::Gp(x86::eax);
   loadInto(kRax, pa);
-  Label done = a_.newLabel();
+  LocalLabel done = a_.newLocalLabel();
   if (isSigned && (!constB || bits == (wide ? ~0ull : 0xffffffffull))) {
     // x / -1 overflows for the minimum; x % -1 is 0 (idiv would fault).
-    Label normal = a_.newLabel();
+    LocalLabel normal = a_.newLocalLabel();
     if (divisor.isReg())
       a_.cmp(divisor.as<x86::Gp>(), imm(-1));
     else

@@ -489,7 +489,7 @@ void BaselineCompiler::callHelper(const void* fn, std::initializer_list<Arg> arg
 void BaselineCompiler::checkStatus() {
   if (!statusUsed_) {
     statusUsed_ = true;
-    statusExit_ = a_.newLabel();
+    statusExit_ = a_.newLocalLabel();
   }
   a_.cmp(x86::qword_ptr(kCtx, int32_t(offsetof(JitContext, status))), imm(0));
   a_.jne(statusExit_);
@@ -513,10 +513,10 @@ void BaselineCompiler::refreshMemoryKeeping(x86::Gp keep) {
 
 // --- traps ---
 
-Label BaselineCompiler::trapLabel(uint32_t code) {
+LocalLabel BaselineCompiler::trapLabel(uint32_t code) {
   if (!trapUsed_[code]) {
     trapUsed_[code] = true;
-    trapLabels_[code] = a_.newLabel();
+    trapLabels_[code] = a_.newLocalLabel();
   }
   return trapLabels_[code];
 }

@@ -389,23 +389,27 @@ bool FastAssembler::jumpBack(uint32_t shortOp, uint32_t longOp, int64_t target) 
   return true;
 }
 
+uint8_t* FastAssembler::addFixup(uint8_t* p, uint32_t* head, uint32_t origin) {
+  fixups_.push_back({uint32_t(p - _bufferData), origin, *head});
+  *head = uint32_t(fixups_.size());
+  ++unboundJumps_;
+  put32(p, 0);
+  return p;
+}
+
 void FastAssembler::jumpForward(uint32_t longOp, uint32_t* head) {
   uint8_t* p = _bufferPtr;
   if (longOp > 0xFF) *p++ = uint8_t(longOp >> 8);
   *p++ = uint8_t(longOp);
-  fixups_.push_back({uint32_t(p - _bufferData), *head});
-  *head = uint32_t(fixups_.size());
-  ++unboundJumps_;
-  put32(p, 0);
-  commit(p);
+  commit(addFixup(p, head, uint32_t(p - _bufferData) + 4));
 }
 
 Error FastAssembler::patchChain(uint32_t head, int64_t target) {
   for (uint32_t i = head; i; i = fixups_[i - 1].next) {
     const Fixup& f = fixups_[i - 1];
-    int64_t rel32 = target - (int64_t(f.at) + 4);
-    if (!fitsInt32(rel32)) return reportError(DebugUtils::errored(kErrorInvalidDisplacement));
-    uint32_t bits = uint32_t(rel32);
+    int64_t value = target - int64_t(f.origin);
+    if (!fitsInt32(value)) return reportError(DebugUtils::errored(kErrorInvalidDisplacement));
+    uint32_t bits = uint32_t(value);
     std::memcpy(_bufferData + f.at, &bits, 4);
     --unboundJumps_;
   }
@@ -478,6 +482,53 @@ Error FastAssembler::j(x86::CondCode cc, LocalLabel target) {
 Error FastAssembler::jmp(LocalLabel target) { return jumpLocal(0xEB, 0xE9, target); }
 
 Error FastAssembler::call(LocalLabel target) { return jumpLocal(0, 0xE8, target); }
+
+Error FastAssembler::lea(const Gp& dst, LocalLabel target) {
+  if (!dst.isGpq() || dst.id() >= 16 || !ready()) return reportError(DebugUtils::errored(kErrorInvalidArgument));
+  // REX.W [R] 8D, ModRM mod 00 rm 101: [rip + disp32], relative to the
+  // instruction's end, which is the end of the displacement.
+  uint8_t* p = _bufferPtr;
+  *p++ = uint8_t(0x48 | (dst.id() & 8) >> 1);
+  *p++ = 0x8D;
+  *p++ = uint8_t(0x05 | (dst.id() & 7) << 3);
+  uint32_t end = uint32_t(p - _bufferData) + 4;
+  if (localOffset_[target.id] != kUnbound) {
+    put32(p, uint32_t(int64_t(localOffset_[target.id]) - int64_t(end)));
+    return commit(p);
+  }
+  return commit(addFixup(p, &localFirstFixup_[target.id], end));
+}
+
+Error FastAssembler::embedLabelDelta(LocalLabel target, LocalLabel base) {
+  uint32_t origin = localOffset_[base.id];
+  if (origin == kUnbound || !ready()) return reportError(DebugUtils::errored(kErrorInvalidState));
+  if (localOffset_[target.id] != kUnbound) {
+    uint8_t* p = _bufferPtr;
+    put32(p, uint32_t(int64_t(localOffset_[target.id]) - int64_t(origin)));
+    return commit(p);
+  }
+  return commit(addFixup(_bufferPtr, &localFirstFixup_[target.id], origin));
+}
+
+// --- ret, call and jmp through a register ---
+
+Error FastAssembler::ret() {
+  if (!ready()) return x86::Assembler::ret();
+  uint8_t* p = _bufferPtr;
+  *p++ = 0xC3;
+  return commit(p);
+}
+
+Error FastAssembler::call(const Gp& target) {
+  // FF /2, FF /4: the 64-bit operand size is the default (no REX.W).
+  if (target.isGpq() && target.id() < 16 && ready()) return commit(writeOp(_bufferPtr, 0, false, 0xFF, 2, regRM(target)));
+  return x86::Assembler::call(target);
+}
+
+Error FastAssembler::jmp(const Gp& target) {
+  if (target.isGpq() && target.id() < 16 && ready()) return commit(writeOp(_bufferPtr, 0, false, 0xFF, 4, regRM(target)));
+  return x86::Assembler::jmp(target);
+}
 
 // --- scalar SSE moves ---
 

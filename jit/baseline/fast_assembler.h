@@ -35,6 +35,17 @@ class FastAssembler : public asmjit::x86::Assembler {
   using Imm = asmjit::Imm;
   using InstId = asmjit::InstId;
 
+  // Labels known only here, the baseline compiler's labels for code: an
+  // asmjit label costs more to create and bind than the instructions
+  // around it (a zone entry, link records, debug checks). Jumps, calls,
+  // lea and jump-table entries take them; memory operands that name a
+  // label (the constant pool) keep asmjit's labels.
+  struct LocalLabel {
+    static constexpr uint32_t kNone = UINT32_MAX;
+    uint32_t id = kNone;
+    bool isValid() const { return id != kNone; }
+  };
+
   explicit FastAssembler(asmjit::CodeHolder* code);
   ~FastAssembler() override;
   FastAssembler(const FastAssembler&) = delete;
@@ -106,7 +117,8 @@ class FastAssembler : public asmjit::x86::Assembler {
   Error j(asmjit::x86::CondCode cc, const asmjit::Label& target);
 #define STRATA_FAST_JCC(name, cc) \
   using asmjit::x86::Assembler::name; \
-  Error name(const asmjit::Label& target) { return j(asmjit::x86::CondCode::cc, target); }
+  Error name(const asmjit::Label& target) { return j(asmjit::x86::CondCode::cc, target); } \
+  Error name(LocalLabel target) { return j(asmjit::x86::CondCode::cc, target); }
   STRATA_FAST_JCC(jo, kO)
   STRATA_FAST_JCC(jno, kNO)
   STRATA_FAST_JCC(jb, kB)
@@ -146,21 +158,30 @@ class FastAssembler : public asmjit::x86::Assembler {
   // Binds the label and patches the forward jumps to it made here.
   Error bind(const asmjit::Label& label) override;
 
-  // Labels known only here, for the many single-use targets (each call
-  // site's way out to its stub and back): creating an asmjit label costs
-  // more than the instructions around it. Only the jumps below and
-  // bind(LocalLabel) take them.
-  struct LocalLabel {
-    uint32_t id;
-  };
+  // Local labels (see LocalLabel above): only the forms here take them.
   LocalLabel newLocalLabel();
   Error bind(LocalLabel label);
   Error j(asmjit::x86::CondCode cc, LocalLabel target);
   Error jmp(LocalLabel target);
   Error call(LocalLabel target);
-  // Jumps made here to labels not bound yet. Must be zero when the code is
-  // finished: asmjit does not know these jumps, so it cannot report them.
+  // lea r64, [rip + target]
+  Error lea(const Gp& dst, LocalLabel target);
+  // A 32-bit table entry: target's offset minus base's (base bound first),
+  // as asmjit's embedLabelDelta(target, base, 4).
+  using asmjit::x86::Assembler::embedLabelDelta;
+  Error embedLabelDelta(LocalLabel target, LocalLabel base);
+  // The offset of a bound label in the code.
+  uint32_t labelOffset(LocalLabel label) const { return localOffset_[label.id]; }
+  // Jumps and table entries made here to labels not bound yet. Must be
+  // zero when the code is finished: asmjit does not know these references,
+  // so it cannot report them.
   size_t unboundJumps() const { return unboundJumps_; }
+
+  // ret, and calls and jumps through a register.
+  using asmjit::x86::Assembler::ret;
+  Error ret();
+  Error call(const Gp& target);
+  Error jmp(const Gp& target);
 
   using asmjit::x86::Assembler::movsd;
   Error movsd(const Xmm& dst, const Mem& src);
@@ -184,6 +205,9 @@ class FastAssembler : public asmjit::x86::Assembler {
   // rel32 jump added to the chain `head`, and the patching of a chain.
   bool jumpBack(uint32_t shortOp, uint32_t longOp, int64_t target);
   void jumpForward(uint32_t longOp, uint32_t* head);
+  // Writes a 32-bit field at p (0 for now), patched with target - origin
+  // when the label whose chain is `head` is bound; returns its end.
+  uint8_t* addFixup(uint8_t* p, uint32_t* head, uint32_t origin);
   Error patchChain(uint32_t head, int64_t target);
   Error jumpLocal(uint32_t shortOp, uint32_t longOp, LocalLabel target);
 
@@ -191,8 +215,9 @@ class FastAssembler : public asmjit::x86::Assembler {
   // Forward jumps: per label id, the first of a chain of rel32 fields to
   // patch (index + 1 into fixups_, 0 for none).
   struct Fixup {
-    uint32_t at;    // offset of the rel32 field in the section
-    uint32_t next;  // the next fixup of the same label (index + 1), or 0
+    uint32_t at;      // offset of the 32-bit field in the section
+    uint32_t origin;  // what the field is relative to: the end of a rel32, a table's base
+    uint32_t next;    // the next fixup of the same label (index + 1), or 0
   };
   std::vector<uint32_t> firstFixup_;
   std::vector<Fixup> fixups_;
@@ -203,5 +228,8 @@ class FastAssembler : public asmjit::x86::Assembler {
   // The four vectors' storage, reused by the next assembler on this thread.
   void swapScratch();
 };
+
+// For code generic over label kinds (jit::jumpIf).
+inline FastAssembler::LocalLabel newLabelLike(FastAssembler& a, FastAssembler::LocalLabel) { return a.newLocalLabel(); }
 
 }  // namespace strata::jit::baseline

@@ -216,11 +216,23 @@ TEST(FastAssembler, PushPop) {
   expectSameAsAsmjit("pop r64", gp64(), one, pop);
 }
 
+TEST(FastAssembler, RetAndCallsAndJumpsThroughRegisters) {
+  auto call = [](auto& as, const auto& a, const auto&) { return as.call(a); };
+  auto jmp = [](auto& as, const auto& a, const auto&) { return as.jmp(a); };
+  auto ret = [](auto& as, const auto&, const auto&) { return as.ret(); };
+  std::vector<int> one = {0};
+  expectSameAsAsmjit("call r64", gp64(), one, call);
+  expectSameAsAsmjit("jmp r64", gp64(), one, jmp);
+  expectSameAsAsmjit("call r32", gp32(), one, call, /*allFast=*/false);  // refused by both
+  expectSameAsAsmjit("ret", one, one, ret);
+}
+
 // Jumps and calls to labels: a random program of forward and backward
 // jumps over short and long distances, labels bound before and after their
 // jumps, assembled by both; the bytes must agree once every label is bound.
-// The same random program of jumps, calls, binds and filler, through
-// asmjit labels or the assembler's local labels, encodes as asmjit does.
+// The same random program of jumps, calls, RIP-relative leas, jump-table
+// entries, binds and filler, through asmjit labels or the assembler's
+// local labels, encodes as asmjit does.
 TEST(FastAssembler, JumpsAndCallsToLabels) {
   for (uint32_t seed = 1; seed <= 40; ++seed) {
     bool local = seed > 20;
@@ -233,6 +245,11 @@ TEST(FastAssembler, JumpsAndCallsToLabels) {
     std::vector<Label> labels, refLabels;
     std::vector<FastAssembler::LocalLabel> locals;
     std::vector<bool> bound;
+    // Table entries are relative to a label bound at the start.
+    Label base = a.newLabel(), refBase = ref.newLabel();
+    FastAssembler::LocalLabel localBase = a.newLocalLabel();
+    ASSERT_EQ(local ? a.bind(localBase) : a.bind(base), kErrorOk);
+    ASSERT_EQ(ref.bind(refBase), kErrorOk);
     uint32_t state = seed;
     auto next = [&](uint32_t n) {
       state = state * 1103515245u + 12345u;
@@ -265,6 +282,16 @@ TEST(FastAssembler, JumpsAndCallsToLabels) {
           ASSERT_EQ(local ? a.j(cc, locals[i]) : a.j(cc, labels[i]), kErrorOk);
           ASSERT_EQ(ref.j(cc, refLabels[i]), kErrorOk);
         }
+      } else if (what == 7 && next(2)) {
+        size_t i = next(uint32_t(labels.size()));
+        if (next(2)) {
+          x86::Gp r = x86::gpq(next(16));
+          ASSERT_EQ(local ? a.lea(r, locals[i]) : a.lea(r, x86::ptr(labels[i])), kErrorOk);
+          ASSERT_EQ(ref.lea(r, x86::ptr(refLabels[i])), kErrorOk);
+        } else {
+          ASSERT_EQ(local ? a.embedLabelDelta(locals[i], localBase) : a.embedLabelDelta(labels[i], base, 4), kErrorOk);
+          ASSERT_EQ(ref.embedLabelDelta(refLabels[i], refBase, 4), kErrorOk);
+        }
       } else {
         // Filler of 3 to 7 bytes, sometimes a long run: distances that
         // need rel32.
@@ -282,6 +309,10 @@ TEST(FastAssembler, JumpsAndCallsToLabels) {
         ASSERT_EQ(ref.bind(refLabels[i]), kErrorOk);
       }
     EXPECT_EQ(a.unboundJumps(), 0u);
+    // asmjit resolves a table entry to a label bound after it when the
+    // code is relocated; the assembler's own labels patch it at the bind.
+    ASSERT_EQ(code.relocateToBase(0x10000), kErrorOk);
+    ASSERT_EQ(refCode.relocateToBase(0x10000), kErrorOk);
     ASSERT_EQ(code.textSection()->bufferSize(), refCode.textSection()->bufferSize());
     EXPECT_EQ(std::memcmp(code.textSection()->data(), refCode.textSection()->data(), refCode.textSection()->bufferSize()),
               0);

@@ -148,6 +148,7 @@ uint8_t* writeAluImm(uint8_t* p, int digit, bool w, const RM& rm, int32_t v) {
 }  // namespace
 
 FastAssembler::FastAssembler(CodeHolder* code) : x86::Assembler(code) {
+  makeRoom();
   swapScratch();
   // Enough for a typical function's labels and forward jumps without
   // regrowing (the baseline compiler makes one assembler per function).
@@ -173,21 +174,38 @@ void FastAssembler::swapScratch() {
   localFirstFixup_.swap(s.localFirstFixup);
 }
 
-bool FastAssembler::ready() {
+// Inlined into every form. The forms are leaves, with no stack frame:
+// nothing on their path calls out. Room for the next instruction is made
+// after each one instead (commit, _emit), out of line; without it a form
+// leaves the instruction to asmjit, which grows the buffer itself.
+[[gnu::always_inline]] inline bool FastAssembler::ready() {
   if (uint32_t(_instOptions | _forcedInstOptions) != 0 || _extraReg.isReg() || _inlineComment) return false;
-  // Growing the buffer moves _bufferPtr (the CodeHolder updates its
-  // attached emitters).
-  return size_t(_bufferEnd - _bufferPtr) >= kMaxLength ||
-         _code->growBuffer(&_section->_buffer, kMaxLength) == kErrorOk;
+  return size_t(_bufferEnd - _bufferPtr) >= kMaxLength;
 }
 
-Error FastAssembler::commit(uint8_t* end) {
+Error FastAssembler::makeRoom() {
+  // Growing the buffer moves _bufferPtr (the CodeHolder updates its
+  // attached emitters). A failure shows at the next instruction: asmjit
+  // reports it.
+  (void)_code->growBuffer(&_section->_buffer, kMaxLength);
+  return kErrorOk;
+}
+
+[[gnu::always_inline]] inline Error FastAssembler::commit(uint8_t* end) {
   _bufferPtr = end;
   CodeBuffer& buffer = _section->_buffer;
   size_t size = size_t(end - _bufferData);
   if (size > buffer._size) buffer._size = size;
   ++fastEncoded_;
+  if (size_t(_bufferEnd - end) < kMaxLength) return makeRoom();
   return kErrorOk;
+}
+
+Error FastAssembler::_emit(InstId instId, const Operand_& o0, const Operand_& o1, const Operand_& o2,
+                           const Operand_* opExt) {
+  Error err = x86::Assembler::_emit(instId, o0, o1, o2, opExt);
+  if (size_t(_bufferEnd - _bufferPtr) < kMaxLength) makeRoom();
+  return err;
 }
 
 // --- mov ---

@@ -193,9 +193,14 @@ class FastAssembler : public asmjit::x86::Assembler {
  private:
   // True when the next instruction may be encoded here: no options,
   // extra register or comment pending, no logger or validation, and room
-  // in the buffer for the longest form (growing it if needed).
+  // in the buffer for the longest form.
   bool ready();
-  // Moves the assembler past the bytes just written, ending at `end`.
+  [[gnu::noinline]] Error makeRoom();
+  // Every instruction asmjit encodes: then makes room as commit() does.
+  Error _emit(InstId instId, const asmjit::Operand_& o0, const asmjit::Operand_& o1, const asmjit::Operand_& o2,
+              const asmjit::Operand_* opExt) override;
+  // Moves the assembler past the bytes just written, ending at `end`, and
+  // makes room for the next instruction.
   Error commit(uint8_t* end);
   // A jump or call to a label: `shortOp` (0: none) with a rel8, `longOp`
   // (one byte, or 0F xx) with a rel32; `instId` for asmjit's path.

@@ -213,14 +213,14 @@ asmjit::CodeHolder& CodeBuffer::acquire() {
   return t.holder;
 }
 
-CodeBuffer::CodeBuffer() : code(acquire()) {
+CodeBuffer::CodeBuffer(uint32_t labels) : code(acquire()) {
   code.init(codeEnvironment());
   code.setErrorHandler(&errors);
   // Room for a typical function's labels, from the zone at once: growing
   // the label table 1, 2, 4, 8, ... entries at a time cost more than the
   // labels. (_labelEntries and _allocator are public in asmjit, if not
   // documented.)
-  code._labelEntries.reserve(&code._allocator, 32);
+  if (labels) code._labelEntries.reserve(&code._allocator, labels);
 }
 
 CodeBuffer::~CodeBuffer() {

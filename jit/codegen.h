@@ -175,7 +175,8 @@ class CodeBuffer {
   asmjit::CodeHolder& acquire();
 
  public:
-  CodeBuffer();
+  // `labels`: room for that many asmjit labels, reserved at once.
+  explicit CodeBuffer(uint32_t labels = 32);
   ~CodeBuffer();
   CodeBuffer(const CodeBuffer&) = delete;
   CodeBuffer& operator=(const CodeBuffer&) = delete;

@@ -20,7 +20,7 @@ CompileResult compileBaseline(Function* f, bool annotate, bool count, bool loopE
   const FunctionDecl& decl = module.functions[defined];
   result.wasmBytes = decl.bodyEnd - decl.bodyBegin;
 
-  CodeBuffer buffer;
+  CodeBuffer buffer(/*labels=*/0);  // its own labels (FastAssembler), asmjit's only for constants
   CodeHolder& code = buffer.code;
   baseline::FastAssembler a(&code);
   BaselineCompiler compiler(a, f, options);

@@ -389,20 +389,20 @@ void BaselineCompiler::emitReturn() {
   const std::vector<ValType>& results = d_->functionType().results;
   uint32_t r = uint32_t(results.size());
   uint32_t from = height() - r;
-  std::vector<uint32_t> dst = slotOffsets(results);
-  auto clobbered = [&](uint32_t i) {
+  // Result i goes to slot dst (the widths of the results before it).
+  auto clobbered = [&](uint32_t i, uint32_t dst) {
     const Value& v = stack_[from + i];
-    return v.kind == Value::kLocal && localOffset_[v.local] < dst[i];
+    return v.kind == Value::kLocal && localOffset_[v.local] < dst;
   };
-  for (uint32_t i = 0; i < r; ++i)
-    if (clobbered(i)) storeValue(from + i, stackSlot(from + i));
-  for (uint32_t i = 0; i < r; ++i) {
+  for (uint32_t i = 0, dst = 0; i < r; dst += slotWidth(results[i++]))
+    if (clobbered(i, dst)) storeValue(from + i, stackSlot(from + i));
+  for (uint32_t i = 0, dst = 0; i < r; dst += slotWidth(results[i++])) {
     const Value& v = stack_[from + i];
     uint32_t width = slotWidth(results[i]);
-    if (clobbered(i)) {
-      copySlots(frameSlot(dst[i], 8 * width), stackSlot(from + i, 8 * width), width);
-    } else if (!(v.kind == Value::kLocal && localOffset_[v.local] == dst[i])) {
-      storeValue(from + i, frameSlot(dst[i]));
+    if (clobbered(i, dst)) {
+      copySlots(frameSlot(dst, 8 * width), stackSlot(from + i, 8 * width), width);
+    } else if (!(v.kind == Value::kLocal && localOffset_[v.local] == dst)) {
+      storeValue(from + i, frameSlot(dst));
     }
   }
   a_.xor_(x86::eax, x86::eax);

@@ -50,10 +50,11 @@ class BinaryReader {
     return p;
   }
 
-  uint32_t readU32() {
-    // Most indices and immediates fit in one byte.
+  // Inlined where it is read: most indices and immediates fit in one
+  // byte, and that path is two compares; longer ones take the loop.
+  [[gnu::always_inline]] uint32_t readU32() {
     if (pos_ < end_ && !(*pos_ & 0x80)) return *pos_++;
-    return static_cast<uint32_t>(readUnsignedLeb(32));
+    return readU32Long();
   }
   uint64_t readU64() { return readUnsignedLeb(64); }
   int32_t readS32() { return static_cast<int32_t>(readSignedLeb(32)); }
@@ -85,6 +86,7 @@ class BinaryReader {
 
  private:
   uint64_t readUnsignedLeb(unsigned bits);
+  [[gnu::noinline]] uint32_t readU32Long() { return static_cast<uint32_t>(readUnsignedLeb(32)); }
   int64_t readSignedLeb(unsigned bits);
 
   const uint8_t* begin_;

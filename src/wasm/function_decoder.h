@@ -563,7 +563,40 @@ void FunctionDecoder<Consumer>::decode() {
         break;
       }
       case OpClass::Special:
-        decodeSpecial(op);
+        // The most frequent ones here: decodeSpecial is large, and its
+        // entry and exit cost more than these instructions.
+        switch (op) {
+          case Op::LocalGet: {
+            uint32_t i = readLocalIndex();
+            if (!localsSet_.empty() && !localsSet_[i]) fail("uninitialized local");
+            push(locals_[i]);
+            if (reachable()) consumer_.onLocalGet(i);
+            break;
+          }
+          case Op::LocalSet: {
+            uint32_t i = readLocalIndex();
+            pop(locals_[i]);
+            setLocal(i);
+            if (reachable()) consumer_.onLocalSet(i);
+            break;
+          }
+          case Op::LocalTee: {
+            uint32_t i = readLocalIndex();
+            pop(locals_[i]);
+            setLocal(i);
+            push(locals_[i]);
+            if (reachable()) consumer_.onLocalTee(i);
+            break;
+          }
+          case Op::I32Const: {
+            uint32_t v = uint32_t(reader_.readS32());
+            push(ValType::I32);
+            if (reachable()) consumer_.onConst(ValType::I32, v);
+            break;
+          }
+          default:
+            decodeSpecial(op);
+        }
         break;
       default:  // the SIMD classes: only after the 0xfd prefix (decodeSimd)
         break;
@@ -850,28 +883,6 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       if (reachable()) consumer_.onSelect(t);
       break;
     }
-    case Op::LocalGet: {
-      uint32_t i = readLocalIndex();
-      if (!localsSet_.empty() && !localsSet_[i]) fail("uninitialized local");
-      push(locals_[i]);
-      if (reachable()) consumer_.onLocalGet(i);
-      break;
-    }
-    case Op::LocalSet: {
-      uint32_t i = readLocalIndex();
-      pop(locals_[i]);
-      setLocal(i);
-      if (reachable()) consumer_.onLocalSet(i);
-      break;
-    }
-    case Op::LocalTee: {
-      uint32_t i = readLocalIndex();
-      pop(locals_[i]);
-      setLocal(i);
-      push(locals_[i]);
-      if (reachable()) consumer_.onLocalTee(i);
-      break;
-    }
     case Op::GlobalGet: {
       uint32_t i = readGlobalIndex();
       push(module_.globalTypes[i].type);
@@ -910,12 +921,6 @@ void FunctionDecoder<Consumer>::decodeSpecial(Op op) {
       pop(addressType(memory));
       push(addressType(memory));
       if (reachable()) consumer_.onMemoryGrow(memory);
-      break;
-    }
-    case Op::I32Const: {
-      uint32_t v = uint32_t(reader_.readS32());
-      push(ValType::I32);
-      if (reachable()) consumer_.onConst(ValType::I32, v);
       break;
     }
     case Op::I64Const: {
